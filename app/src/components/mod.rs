@@ -1,0 +1,6 @@
+//! Reusable view pieces.
+
+pub mod kpi_tile;
+pub mod layout;
+pub mod month_picker;
+pub mod states;

@@ -1,0 +1,150 @@
+//! Mergeable aggregates: what the daily rollup stores and what every KPI is
+//! computed from. Adding two totals gives the totals of the union, so a month
+//! is the sum of its days and a channel total the sum of its cells.
+
+use super::sketch::Sketch;
+
+/// The facts of one ticket that the rollup needs; times in epoch seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TicketFacts {
+    pub created_at: i64,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub csat: Option<i64>,
+    pub nps: Option<i64>,
+    pub ces: Option<i64>,
+    pub first_contact_resolved: bool,
+    pub reopened: bool,
+    pub escalated: bool,
+}
+
+/// Sums over the tickets created in a span. Durations are whole seconds so
+/// that sums are exact integers on every backend.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TicketTotals {
+    pub tickets: i64,
+    pub resolved: i64,
+    pub frt_n: i64,
+    pub frt_sum_s: i64,
+    pub resolution_sum_s: i64,
+    pub sla_met: i64,
+    pub fcr: i64,
+    pub reopened: i64,
+    pub escalated: i64,
+    pub csat_n: i64,
+    pub csat_satisfied: i64,
+    pub csat_sum: i64,
+    pub nps_n: i64,
+    pub nps_promoters: i64,
+    pub nps_detractors: i64,
+    pub ces_n: i64,
+    pub ces_sum: i64,
+    /// First response times, hours.
+    pub frt_sketch: Sketch,
+    /// Resolution times, hours.
+    pub resolution_sketch: Sketch,
+}
+
+impl TicketTotals {
+    /// Adds one ticket. `sla_seconds` is the resolution SLA.
+    pub fn add_ticket(&mut self, t: &TicketFacts, sla_seconds: i64) {
+        self.tickets += 1;
+        if let Some(first) = t.first_response_at {
+            let secs = first - t.created_at;
+            self.frt_n += 1;
+            self.frt_sum_s += secs;
+            self.frt_sketch.add(secs as f64 / 3600.0);
+        }
+        if let Some(resolved) = t.resolved_at {
+            let secs = resolved - t.created_at;
+            self.resolved += 1;
+            self.resolution_sum_s += secs;
+            self.resolution_sketch.add(secs as f64 / 3600.0);
+            self.sla_met += i64::from(secs <= sla_seconds);
+            // FCR and reopen rates are shares of resolved tickets.
+            self.fcr += i64::from(t.first_contact_resolved);
+            self.reopened += i64::from(t.reopened);
+        }
+        self.escalated += i64::from(t.escalated);
+        if let Some(score) = t.csat {
+            self.csat_n += 1;
+            self.csat_sum += score;
+            self.csat_satisfied += i64::from(score >= 4);
+        }
+        if let Some(score) = t.nps {
+            self.nps_n += 1;
+            self.nps_promoters += i64::from(score >= 9);
+            self.nps_detractors += i64::from(score <= 6);
+        }
+        if let Some(score) = t.ces {
+            self.ces_n += 1;
+            self.ces_sum += score;
+        }
+    }
+
+    /// Adds every count and sketch of `other`.
+    pub fn merge(&mut self, other: &TicketTotals) {
+        self.tickets += other.tickets;
+        self.resolved += other.resolved;
+        self.frt_n += other.frt_n;
+        self.frt_sum_s += other.frt_sum_s;
+        self.resolution_sum_s += other.resolution_sum_s;
+        self.sla_met += other.sla_met;
+        self.fcr += other.fcr;
+        self.reopened += other.reopened;
+        self.escalated += other.escalated;
+        self.csat_n += other.csat_n;
+        self.csat_satisfied += other.csat_satisfied;
+        self.csat_sum += other.csat_sum;
+        self.nps_n += other.nps_n;
+        self.nps_promoters += other.nps_promoters;
+        self.nps_detractors += other.nps_detractors;
+        self.ces_n += other.ces_n;
+        self.ces_sum += other.ces_sum;
+        self.frt_sketch.merge(&other.frt_sketch);
+        self.resolution_sketch.merge(&other.resolution_sketch);
+    }
+}
+
+/// Order facts of a period. Customer counts are distinct customers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OrderTotals {
+    pub orders: i64,
+    pub amount: f64,
+    pub customers: i64,
+    /// Customers ordering in the period who had ordered before it.
+    pub returning_customers: i64,
+    /// Orders and distinct customers over the 12 months ending with the period.
+    pub trailing_year_orders: i64,
+    pub trailing_year_customers: i64,
+    /// Customers with a ticket in the period, and those of them who ordered
+    /// within 90 days after such a ticket.
+    pub ticket_customers: i64,
+    pub ticket_customers_repurchased: i64,
+    /// True while the 90-day window of some ticket in the period is not over.
+    pub repurchase_provisional: bool,
+}
+
+/// Monthly financials summed over the months of a period.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FinanceTotals {
+    pub months: i64,
+    pub revenue: f64,
+    pub net_income: f64,
+    pub operating_expenses: f64,
+    pub support_cost: f64,
+    pub marketing_spend: f64,
+    pub new_customers: i64,
+    /// Gross margin amount; `None` if any month lacks it.
+    pub gross_margin: Option<f64>,
+}
+
+/// Everything a KPI of a period may need.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KpiInputs {
+    pub tickets: TicketTotals,
+    /// Open tickets at the end of the period.
+    pub backlog: Option<i64>,
+    pub orders: Option<OrderTotals>,
+    pub finance: Option<FinanceTotals>,
+}

@@ -1,0 +1,130 @@
+//! The KPI catalogue of DESIGN.md §3: key, name, unit and direction.
+
+use serde::{Deserialize, Serialize};
+
+/// Whether a rise is good news.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Higher,
+    Lower,
+    Neutral,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    Percent,
+    Hours,
+    Score,
+    Points,
+    Currency,
+    TicketsPer100Orders,
+}
+
+impl Unit {
+    /// The suffix shown after a value.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Unit::Percent => "%",
+            Unit::Hours => "h",
+            Unit::TicketsPer100Orders => "/100",
+            _ => "",
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($($variant:ident => $key:literal, $name:literal, $unit:ident, $dir:ident;)*) => {
+        /// One KPI of the catalogue.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Kpi { $($variant,)* }
+
+        impl Kpi {
+            /// Every KPI, in catalogue order.
+            pub const ALL: &'static [Kpi] = &[$(Kpi::$variant,)*];
+
+            pub fn key(self) -> &'static str {
+                match self { $(Kpi::$variant => $key,)* }
+            }
+
+            pub fn name(self) -> &'static str {
+                match self { $(Kpi::$variant => $name,)* }
+            }
+
+            pub fn unit(self) -> Unit {
+                match self { $(Kpi::$variant => Unit::$unit,)* }
+            }
+
+            pub fn direction(self) -> Direction {
+                match self { $(Kpi::$variant => Direction::$dir,)* }
+            }
+
+            pub fn from_key(key: &str) -> Option<Kpi> {
+                match key { $($key => Some(Kpi::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+catalogue! {
+    Tickets => "tickets", "Tickets", Count, Neutral;
+    ContactRate => "contact_rate", "Contact rate", TicketsPer100Orders, Lower;
+    FrtMedianH => "frt_median_h", "First response (median)", Hours, Lower;
+    FrtMeanH => "frt_mean_h", "First response (mean)", Hours, Lower;
+    ResolutionMedianH => "resolution_median_h", "Resolution time (median)", Hours, Lower;
+    ResolutionMeanH => "resolution_mean_h", "Resolution time (mean)", Hours, Lower;
+    SlaAttainment => "sla_attainment", "SLA attainment", Percent, Higher;
+    FcrRate => "fcr_rate", "First contact resolution", Percent, Higher;
+    Csat => "csat", "CSAT", Percent, Higher;
+    CsatMean => "csat_mean", "CSAT (mean score)", Score, Higher;
+    Nps => "nps", "NPS", Points, Higher;
+    CesMean => "ces_mean", "Customer effort (mean)", Score, Lower;
+    ReopenRate => "reopen_rate", "Reopen rate", Percent, Lower;
+    EscalationRate => "escalation_rate", "Escalation rate", Percent, Lower;
+    Backlog => "backlog", "Backlog", Count, Lower;
+    RepeatPurchaseRate => "repeat_purchase_rate", "Repeat purchase rate", Percent, Higher;
+    PostSupportRepurchase => "post_support_repurchase", "Repurchase after support", Percent, Higher;
+    CostPerContact => "cost_per_contact", "Cost per contact", Currency, Lower;
+    SupportCostRatio => "support_cost_ratio", "Support cost ratio", Percent, Lower;
+    ProfitMargin => "profit_margin", "Profit margin", Percent, Higher;
+    OpexRatio => "opex_ratio", "Opex ratio", Percent, Lower;
+    Cac => "cac", "Customer acquisition cost", Currency, Lower;
+    Clv => "clv", "Customer lifetime value", Currency, Higher;
+}
+
+impl Kpi {
+    /// The KPIs of leadership's monthly overview, in tile order.
+    pub const OVERVIEW: &'static [Kpi] = &[
+        Kpi::Csat,
+        Kpi::Nps,
+        Kpi::FrtMedianH,
+        Kpi::ResolutionMedianH,
+        Kpi::FcrRate,
+        Kpi::SlaAttainment,
+        Kpi::ContactRate,
+        Kpi::ReopenRate,
+        Kpi::CostPerContact,
+        Kpi::RepeatPurchaseRate,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_reads_back_to_its_kpi() {
+        for kpi in Kpi::ALL {
+            assert_eq!(Kpi::from_key(kpi.key()), Some(*kpi));
+        }
+        assert_eq!(Kpi::ALL.len(), 23);
+    }
+
+    #[test]
+    fn serde_uses_the_catalogue_key() {
+        assert_eq!(serde_json::to_string(&Kpi::FrtMedianH).unwrap(), "\"frt_median_h\"");
+    }
+}

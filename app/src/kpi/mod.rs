@@ -1,0 +1,17 @@
+//! The KPI catalogue and the analyses: pure functions over aggregates.
+//! Nothing here touches a database, the network or Leptos, so every formula
+//! is unit-tested with hand-computed numbers.
+
+pub mod aggregate;
+pub mod catalogue;
+pub mod format;
+pub mod formulas;
+pub mod period;
+pub mod sketch;
+pub mod variance;
+
+pub use aggregate::{FinanceTotals, KpiInputs, OrderTotals, TicketFacts, TicketTotals};
+pub use catalogue::{Direction, Kpi, Unit};
+pub use formulas::{compute, KpiSettings};
+pub use period::{Grain, Period};
+pub use variance::{Status, Variance};

@@ -1,0 +1,108 @@
+//! Actual against target: variance, variance %, favourable by direction and
+//! a status against a tolerance band.
+
+use super::catalogue::Direction;
+use super::formulas::ratio;
+use serde::{Deserialize, Serialize};
+
+/// Where an actual stands against its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Better than or equal to the target.
+    OnTarget,
+    /// Worse, but within the tolerance band.
+    Watch,
+    /// Worse than the tolerance band allows.
+    OffTarget,
+    /// No actual or no target.
+    NoData,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Variance {
+    pub actual: Option<f64>,
+    pub target: Option<f64>,
+    /// actual − target
+    pub variance: Option<f64>,
+    /// (actual − target) ÷ |target| × 100
+    pub variance_pct: Option<f64>,
+    /// Whether the variance is good news; `None` for neutral KPIs or no data.
+    pub favourable: Option<bool>,
+    pub status: Status,
+}
+
+/// Default tolerance band: 5 % of the target.
+pub const DEFAULT_TOLERANCE_PCT: f64 = 5.0;
+
+impl Variance {
+    pub fn new(actual: Option<f64>, target: Option<f64>, direction: Direction, tolerance_pct: f64) -> Variance {
+        let variance = actual.zip(target).map(|(a, t)| a - t);
+        let variance_pct = variance.zip(target).and_then(|(v, t)| ratio(v * 100.0, t.abs()));
+        let favourable = variance.and_then(|v| match direction {
+            Direction::Higher => Some(v >= 0.0),
+            Direction::Lower => Some(v <= 0.0),
+            Direction::Neutral => None,
+        });
+        let status = match (favourable, variance_pct) {
+            (Some(true), _) => Status::OnTarget,
+            (Some(false), Some(pct)) if pct.abs() <= tolerance_pct => Status::Watch,
+            (Some(false), _) => Status::OffTarget,
+            (None, _) => Status::NoData,
+        };
+        Variance { actual, target, variance, variance_pct, favourable, status }
+    }
+}
+
+/// Whether a change from `before` to `after` is an improvement, by direction.
+pub fn is_improvement(before: f64, after: f64, direction: Direction) -> Option<bool> {
+    match direction {
+        _ if before == after => None,
+        Direction::Higher => Some(after > before),
+        Direction::Lower => Some(after < before),
+        Direction::Neutral => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn higher_is_better_above_target_is_favourable() {
+        let v = Variance::new(Some(84.0), Some(80.0), Direction::Higher, 5.0);
+        assert_eq!(v.variance, Some(4.0));
+        assert_eq!(v.variance_pct, Some(5.0));
+        assert_eq!((v.favourable, v.status), (Some(true), Status::OnTarget));
+    }
+
+    #[test]
+    fn lower_is_better_above_target_is_unfavourable() {
+        let v = Variance::new(Some(10.4), Some(10.0), Direction::Lower, 5.0);
+        assert_eq!(v.favourable, Some(false));
+        assert_eq!(v.status, Status::Watch);
+        let v = Variance::new(Some(12.0), Some(10.0), Direction::Lower, 5.0);
+        assert_eq!(v.status, Status::OffTarget);
+    }
+
+    #[test]
+    fn variance_pct_uses_the_absolute_target() {
+        let v = Variance::new(Some(-5.0), Some(-10.0), Direction::Higher, 5.0);
+        assert_eq!(v.variance_pct, Some(50.0));
+        assert_eq!(v.favourable, Some(true));
+    }
+
+    #[test]
+    fn no_target_or_zero_target_gives_no_percentage() {
+        assert_eq!(Variance::new(Some(5.0), None, Direction::Higher, 5.0).status, Status::NoData);
+        assert_eq!(Variance::new(Some(5.0), Some(0.0), Direction::Higher, 5.0).variance_pct, None);
+        assert_eq!(Variance::new(Some(-1.0), Some(0.0), Direction::Higher, 5.0).status, Status::OffTarget);
+    }
+
+    #[test]
+    fn improvement_follows_direction() {
+        assert_eq!(is_improvement(80.0, 82.0, Direction::Higher), Some(true));
+        assert_eq!(is_improvement(5.0, 6.0, Direction::Lower), Some(false));
+        assert_eq!(is_improvement(5.0, 5.0, Direction::Lower), None);
+    }
+}

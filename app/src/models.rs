@@ -1,0 +1,314 @@
+//! Records as they enter Aftercare (DESIGN.md §2), shared by the server and
+//! the browser, with the ingest invariants each one must satisfy.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How far in the future a timestamp may lie (clock skew between systems).
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 300;
+
+/// One support ticket. Times are UTC epoch seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TicketRecord {
+    pub external_id: String,
+    pub created_at: i64,
+    pub first_response_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub channel: String,
+    pub category: String,
+    pub priority: String,
+    pub team: String,
+    pub agent: String,
+    pub status: String,
+    pub csat: Option<i64>,
+    pub nps: Option<i64>,
+    pub ces: Option<i64>,
+    pub contacts: i64,
+    pub first_contact_resolved: bool,
+    pub reopened: bool,
+    pub escalated: bool,
+    pub customer_id: Option<String>,
+    pub order_id: Option<String>,
+    pub product: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    pub external_id: String,
+    pub customer_id: String,
+    pub placed_at: i64,
+    pub amount: f64,
+    pub currency: String,
+}
+
+/// One month of company financials; `month` is written `2025-03`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FinancialMonth {
+    pub month: String,
+    pub revenue: f64,
+    pub net_income: f64,
+    pub operating_expenses: f64,
+    pub support_cost: f64,
+    pub marketing_spend: f64,
+    pub new_customers: i64,
+    pub gross_margin: Option<f64>,
+    /// Support cost split by channel, where the company knows it.
+    pub support_cost_by_channel: Vec<(String, f64)>,
+}
+
+/// A target for one KPI, month and scope (`scope_dim` empty = everything).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetRecord {
+    pub kpi: String,
+    pub period: String,
+    pub scope_dim: String,
+    pub scope_value: String,
+    pub value: f64,
+    pub set_by: String,
+    pub note: String,
+}
+
+/// A published benchmark with its source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkRecord {
+    pub kpi: String,
+    pub segment: String,
+    pub p25: Option<f64>,
+    pub p50: Option<f64>,
+    pub p75: Option<f64>,
+    pub p90: Option<f64>,
+    pub unit: String,
+    pub source: String,
+    pub year: i64,
+}
+
+/// A refused record: which field, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+fn refuse(field: &str, message: impl Into<String>) -> Result<(), FieldError> {
+    Err(FieldError { field: field.to_string(), message: message.into() })
+}
+
+fn in_range(field: &str, value: Option<i64>, lo: i64, hi: i64) -> Result<(), FieldError> {
+    match value {
+        Some(v) if !(lo..=hi).contains(&v) => refuse(field, format!("{v} is outside {lo}–{hi}")),
+        _ => Ok(()),
+    }
+}
+
+fn not_future(field: &str, value: Option<i64>, now: i64) -> Result<(), FieldError> {
+    match value {
+        Some(v) if v > now + MAX_CLOCK_SKEW_SECONDS => refuse(field, "lies in the future"),
+        _ => Ok(()),
+    }
+}
+
+fn not_before_creation(field: &str, value: Option<i64>, created_at: i64) -> Result<(), FieldError> {
+    match value {
+        Some(v) if v < created_at => refuse(field, "is before created_at"),
+        _ => Ok(()),
+    }
+}
+
+fn required(field: &str, value: &str) -> Result<(), FieldError> {
+    if value.trim().is_empty() { refuse(field, "is required") } else { Ok(()) }
+}
+
+impl TicketRecord {
+    /// The ingest invariants of DESIGN.md §2; `now` in epoch seconds.
+    pub fn validate(&self, now: i64) -> Result<(), FieldError> {
+        required("external_id", &self.external_id)?;
+        for (field, value) in [("channel", &self.channel), ("category", &self.category), ("team", &self.team)] {
+            required(field, value)?;
+        }
+        not_future("created_at", Some(self.created_at), now)?;
+        not_before_creation("first_response_at", self.first_response_at, self.created_at)?;
+        not_before_creation("resolved_at", self.resolved_at, self.created_at)?;
+        not_future("first_response_at", self.first_response_at, now)?;
+        not_future("resolved_at", self.resolved_at, now)?;
+        in_range("csat", self.csat, 1, 5)?;
+        in_range("nps", self.nps, 0, 10)?;
+        in_range("ces", self.ces, 1, 7)?;
+        in_range("contacts", Some(self.contacts), 0, 10_000)
+    }
+}
+
+impl OrderRecord {
+    pub fn validate(&self, now: i64) -> Result<(), FieldError> {
+        required("external_id", &self.external_id)?;
+        required("customer_id", &self.customer_id)?;
+        not_future("placed_at", Some(self.placed_at), now)?;
+        if !self.amount.is_finite() {
+            return refuse("amount", "is not a finite number");
+        }
+        Ok(())
+    }
+}
+
+impl FinancialMonth {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if crate::kpi::Period::parse(&self.month).map(|p| p.grain) != Some(crate::kpi::Grain::Month) {
+            return refuse("month", format!("'{}' is not a month like 2025-03", self.month));
+        }
+        let amounts = [
+            ("revenue", self.revenue),
+            ("net_income", self.net_income),
+            ("operating_expenses", self.operating_expenses),
+            ("support_cost", self.support_cost),
+            ("marketing_spend", self.marketing_spend),
+            ("gross_margin", self.gross_margin.unwrap_or(0.0)),
+        ];
+        for (field, v) in amounts {
+            if !v.is_finite() {
+                return refuse(field, "is not a finite number");
+            }
+        }
+        in_range("new_customers", Some(self.new_customers), 0, i64::MAX)
+    }
+}
+
+impl TargetRecord {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if crate::kpi::Kpi::from_key(&self.kpi).is_none() {
+            return refuse("kpi", format!("'{}' is not a KPI of the catalogue", self.kpi));
+        }
+        if crate::kpi::Period::parse(&self.period).map(|p| p.grain) != Some(crate::kpi::Grain::Month) {
+            return refuse("period", format!("'{}' is not a month like 2025-03", self.period));
+        }
+        if !self.scope_dim.is_empty() && Dimension::parse(&self.scope_dim).is_none() {
+            return refuse("scope_dim", "must be channel, category or team");
+        }
+        if !self.value.is_finite() {
+            return refuse("value", "is not a finite number");
+        }
+        Ok(())
+    }
+}
+
+impl BenchmarkRecord {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if crate::kpi::Kpi::from_key(&self.kpi).is_none() {
+            return refuse("kpi", format!("'{}' is not a KPI of the catalogue", self.kpi));
+        }
+        required("segment", &self.segment)?;
+        required("source", &self.source)?;
+        for (field, v) in [("p25", self.p25), ("p50", self.p50), ("p75", self.p75), ("p90", self.p90)] {
+            if v.is_some_and(|v| !v.is_finite()) {
+                return refuse(field, "is not a finite number");
+            }
+        }
+        in_range("year", Some(self.year), 1900, 2100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn ticket() -> TicketRecord {
+        TicketRecord {
+            external_id: "T-1".into(),
+            created_at: 1_000,
+            first_response_at: Some(2_000),
+            resolved_at: Some(3_000),
+            channel: "email".into(),
+            category: "delivery".into(),
+            priority: "normal".into(),
+            team: "Tier 1".into(),
+            agent: "ana".into(),
+            status: "solved".into(),
+            csat: Some(5),
+            nps: Some(9),
+            ces: Some(2),
+            contacts: 1,
+            first_contact_resolved: true,
+            reopened: false,
+            escalated: false,
+            customer_id: Some("C-1".into()),
+            order_id: None,
+            product: None,
+        }
+    }
+
+    fn refused_field(t: TicketRecord) -> String {
+        t.validate(10_000).unwrap_err().field
+    }
+
+    #[test]
+    fn a_valid_ticket_passes() {
+        assert_eq!(ticket().validate(10_000), Ok(()));
+    }
+
+    #[test]
+    fn each_invariant_names_its_field() {
+        assert_eq!(refused_field(TicketRecord { resolved_at: Some(500), ..ticket() }), "resolved_at");
+        assert_eq!(refused_field(TicketRecord { first_response_at: Some(999), ..ticket() }), "first_response_at");
+        assert_eq!(refused_field(TicketRecord { csat: Some(6), ..ticket() }), "csat");
+        assert_eq!(refused_field(TicketRecord { nps: Some(11), ..ticket() }), "nps");
+        assert_eq!(refused_field(TicketRecord { ces: Some(0), ..ticket() }), "ces");
+        assert_eq!(refused_field(TicketRecord { created_at: 20_000, first_response_at: None, resolved_at: None, ..ticket() }), "created_at");
+        assert_eq!(refused_field(TicketRecord { external_id: " ".into(), ..ticket() }), "external_id");
+    }
+
+    #[test]
+    fn small_clock_skew_is_allowed() {
+        let t = TicketRecord { created_at: 10_100, first_response_at: None, resolved_at: None, ..ticket() };
+        assert_eq!(t.validate(10_000), Ok(()));
+    }
+
+    #[test]
+    fn orders_need_a_finite_amount() {
+        let o = OrderRecord { external_id: "O".into(), customer_id: "C".into(), placed_at: 0, amount: f64::NAN, currency: "USD".into() };
+        assert_eq!(o.validate(10).unwrap_err().field, "amount");
+    }
+}
+
+/// A dimension of the daily rollup, for filters and grouping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dimension {
+    Channel,
+    Category,
+    Team,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 3] = [Dimension::Channel, Dimension::Category, Dimension::Team];
+
+    /// The column of the rollup; a fixed name, never user text.
+    pub fn column(self) -> &'static str {
+        match self {
+            Dimension::Channel => "channel",
+            Dimension::Category => "category",
+            Dimension::Team => "team",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.column() == s)
+    }
+}
+
+/// Optional equality filters on the rollup dimensions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Filters {
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    pub team: Option<String>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        self.channel.is_none() && self.category.is_none() && self.team.is_none()
+    }
+}

@@ -1,0 +1,316 @@
+//! Ingest: validate every record, then upsert by external id in one
+//! transaction and rebuild the rollup days the change touched. A bad record
+//! refuses the whole batch, naming the record and field; loading the same
+//! records again changes nothing.
+
+use super::rollup::rebuild_days;
+use super::sql::{batch_rows, list_placeholders, values_placeholders};
+use super::Db;
+use crate::kpi::period::day_of_timestamp;
+use crate::models::{BenchmarkRecord, FieldError, FinancialMonth, OrderRecord, TargetRecord, TicketRecord};
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// What an ingest did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestReport {
+    pub inserted: i64,
+    pub updated: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// Record numbers count from 1, as a person reads a file.
+    #[error("record {record} ({external_id}): {error}")]
+    Invalid { record: usize, external_id: String, error: FieldError },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn check_all<T>(records: &[T], id: impl Fn(&T) -> String, check: impl Fn(&T) -> Result<(), FieldError>) -> Result<(), IngestError> {
+    for (i, r) in records.iter().enumerate() {
+        check(r).map_err(|error| IngestError::Invalid { record: i + 1, external_id: id(r), error })?;
+    }
+    Ok(())
+}
+
+/// Keeps the last record of each external id, so a batch never touches a row twice.
+fn last_of_each<T: Clone>(records: &[T], id: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<T> = records.iter().rev().filter(|r| seen.insert(id(r).to_string())).cloned().collect();
+    out.reverse();
+    out
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+const TICKET_COLUMNS: usize = 20;
+
+/// Upserts tickets and brings the rollup up to date.
+pub async fn tickets(db: &Db, records: &[TicketRecord]) -> Result<IngestReport, IngestError> {
+    let now = now();
+    check_all(records, |t| t.external_id.clone(), |t| t.validate(now))?;
+    let records = last_of_each(records, |t| &t.external_id);
+    let mut tx = db.pool.begin().await?;
+    let mut days = BTreeSet::new();
+    let mut report = IngestReport::default();
+    for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
+        let old = existing_ticket_days(&mut tx, chunk).await?;
+        report.updated += old.len() as i64;
+        report.inserted += (chunk.len() - old.len()) as i64;
+        days.extend(old.into_values().flatten());
+        for t in chunk {
+            days.insert(day_of_timestamp(t.created_at));
+            days.extend(t.resolved_at.map(day_of_timestamp));
+        }
+        upsert_tickets(&mut tx, chunk).await?;
+    }
+    rebuild_days(&mut tx, &days, db.sla_seconds).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// For the tickets of `chunk` already stored: the days they count on now.
+async fn existing_ticket_days(conn: &mut AnyConnection, chunk: &[TicketRecord]) -> Result<HashMap<String, Vec<i64>>, sqlx::Error> {
+    let sql = format!(
+        "SELECT external_id, created_at, resolved_at FROM tickets WHERE external_id IN ({})",
+        list_placeholders(1, chunk.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for t in chunk {
+        query = query.bind(t.external_id.clone());
+    }
+    let mut out = HashMap::new();
+    for row in query.fetch_all(&mut *conn).await? {
+        let created: i64 = row.try_get("created_at")?;
+        let resolved: Option<i64> = row.try_get("resolved_at")?;
+        let days = std::iter::once(created).chain(resolved).map(day_of_timestamp).collect();
+        out.insert(row.try_get("external_id")?, days);
+    }
+    Ok(out)
+}
+
+async fn upsert_tickets(conn: &mut AnyConnection, chunk: &[TicketRecord]) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO tickets (external_id, created_at, first_response_at, resolved_at, channel, category, priority, \
+         team, agent, status, csat, nps, ces, contacts, first_contact_resolved, reopened, escalated, customer_id, \
+         order_id, product) VALUES {} ON CONFLICT (external_id) DO UPDATE SET created_at = excluded.created_at, \
+         first_response_at = excluded.first_response_at, resolved_at = excluded.resolved_at, \
+         channel = excluded.channel, category = excluded.category, priority = excluded.priority, \
+         team = excluded.team, agent = excluded.agent, status = excluded.status, csat = excluded.csat, \
+         nps = excluded.nps, ces = excluded.ces, contacts = excluded.contacts, \
+         first_contact_resolved = excluded.first_contact_resolved, reopened = excluded.reopened, \
+         escalated = excluded.escalated, customer_id = excluded.customer_id, order_id = excluded.order_id, \
+         product = excluded.product",
+        values_placeholders(chunk.len(), TICKET_COLUMNS)
+    );
+    let mut query = sqlx::query(&sql);
+    for t in chunk {
+        query = query
+            .bind(t.external_id.clone())
+            .bind(t.created_at)
+            .bind(t.first_response_at)
+            .bind(t.resolved_at)
+            .bind(t.channel.clone())
+            .bind(t.category.clone())
+            .bind(t.priority.clone())
+            .bind(t.team.clone())
+            .bind(t.agent.clone())
+            .bind(t.status.clone())
+            .bind(t.csat)
+            .bind(t.nps)
+            .bind(t.ces)
+            .bind(t.contacts)
+            .bind(i64::from(t.first_contact_resolved))
+            .bind(i64::from(t.reopened))
+            .bind(i64::from(t.escalated))
+            .bind(t.customer_id.clone())
+            .bind(t.order_id.clone())
+            .bind(t.product.clone());
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+const ORDER_COLUMNS: usize = 5;
+
+/// Upserts orders by external id.
+pub async fn orders(db: &Db, records: &[OrderRecord]) -> Result<IngestReport, IngestError> {
+    let now = now();
+    check_all(records, |o| o.external_id.clone(), |o| o.validate(now))?;
+    let records = last_of_each(records, |o| &o.external_id);
+    let mut tx = db.pool.begin().await?;
+    let mut report = IngestReport::default();
+    for chunk in records.chunks(batch_rows(ORDER_COLUMNS)) {
+        let existing = count_existing(&mut tx, "orders", chunk.iter().map(|o| o.external_id.clone())).await?;
+        report.updated += existing;
+        report.inserted += chunk.len() as i64 - existing;
+        let sql = format!(
+            "INSERT INTO orders (external_id, customer_id, placed_at, amount, currency) VALUES {} \
+             ON CONFLICT (external_id) DO UPDATE SET customer_id = excluded.customer_id, \
+             placed_at = excluded.placed_at, amount = excluded.amount, currency = excluded.currency",
+            values_placeholders(chunk.len(), ORDER_COLUMNS)
+        );
+        let mut query = sqlx::query(&sql);
+        for o in chunk {
+            query = query.bind(o.external_id.clone()).bind(o.customer_id.clone()).bind(o.placed_at).bind(o.amount).bind(o.currency.clone());
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// How many of `ids` already exist in `table` (a fixed table name).
+async fn count_existing(conn: &mut AnyConnection, table: &'static str, ids: impl Iterator<Item = String>) -> Result<i64, sqlx::Error> {
+    let ids: Vec<String> = ids.collect();
+    let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE external_id IN ({})", list_placeholders(1, ids.len()));
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query.fetch_one(&mut *conn).await?.try_get("n")
+}
+
+/// Upserts months of financials (and their per-channel support cost).
+pub async fn financials(db: &Db, records: &[FinancialMonth]) -> Result<IngestReport, IngestError> {
+    check_all(records, |f| f.month.clone(), |f| f.validate())?;
+    let mut tx = db.pool.begin().await?;
+    let mut report = IngestReport::default();
+    for f in last_of_each(records, |f| &f.month) {
+        let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM financials WHERE month = $1")
+            .bind(f.month.clone())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if exists > 0 { report.updated += 1 } else { report.inserted += 1 }
+        sqlx::query(
+            "INSERT INTO financials (month, revenue, net_income, operating_expenses, support_cost, marketing_spend, \
+             new_customers, gross_margin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (month) DO UPDATE SET \
+             revenue = excluded.revenue, net_income = excluded.net_income, \
+             operating_expenses = excluded.operating_expenses, support_cost = excluded.support_cost, \
+             marketing_spend = excluded.marketing_spend, new_customers = excluded.new_customers, \
+             gross_margin = excluded.gross_margin",
+        )
+        .bind(f.month.clone())
+        .bind(f.revenue)
+        .bind(f.net_income)
+        .bind(f.operating_expenses)
+        .bind(f.support_cost)
+        .bind(f.marketing_spend)
+        .bind(f.new_customers)
+        .bind(f.gross_margin)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM financial_channel_costs WHERE month = $1").bind(f.month.clone()).execute(&mut *tx).await?;
+        for (channel, cost) in &f.support_cost_by_channel {
+            sqlx::query("INSERT INTO financial_channel_costs (month, channel, support_cost) VALUES ($1, $2, $3)")
+                .bind(f.month.clone())
+                .bind(channel.clone())
+                .bind(*cost)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Sets targets, keeping every change in the history.
+pub async fn targets(db: &Db, records: &[TargetRecord]) -> Result<IngestReport, IngestError> {
+    check_all(records, |t| format!("{} {}", t.kpi, t.period), |t| t.validate())?;
+    let set_at = now();
+    let mut tx = db.pool.begin().await?;
+    let mut report = IngestReport::default();
+    for t in records {
+        let exists: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM targets WHERE kpi = $1 AND period = $2 AND scope_dim = $3 AND scope_value = $4",
+        )
+        .bind(t.kpi.clone())
+        .bind(t.period.clone())
+        .bind(t.scope_dim.clone())
+        .bind(t.scope_value.clone())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if exists > 0 { report.updated += 1 } else { report.inserted += 1 }
+        for table in [TargetTable::Current, TargetTable::History] {
+            sqlx::query(table.insert_sql())
+                .bind(t.kpi.clone())
+                .bind(t.period.clone())
+                .bind(t.scope_dim.clone())
+                .bind(t.scope_value.clone())
+                .bind(t.value)
+                .bind(t.set_by.clone())
+                .bind(set_at)
+                .bind(t.note.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+enum TargetTable {
+    Current,
+    History,
+}
+
+impl TargetTable {
+    fn insert_sql(&self) -> &'static str {
+        match self {
+            TargetTable::Current => {
+                "INSERT INTO targets (kpi, period, scope_dim, scope_value, value, set_by, set_at, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kpi, period, scope_dim, scope_value) \
+                 DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at, \
+                 note = excluded.note"
+            }
+            TargetTable::History => {
+                "INSERT INTO target_history (kpi, period, scope_dim, scope_value, value, set_by, set_at, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            }
+        }
+    }
+}
+
+/// Upserts benchmark rows by KPI, segment, source and year.
+pub async fn benchmarks(db: &Db, records: &[BenchmarkRecord]) -> Result<IngestReport, IngestError> {
+    check_all(records, |b| format!("{} {}", b.kpi, b.segment), |b| b.validate())?;
+    let mut tx = db.pool.begin().await?;
+    let mut report = IngestReport::default();
+    for b in records {
+        let exists: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM benchmarks WHERE kpi = $1 AND segment = $2 AND source = $3 AND year = $4",
+        )
+        .bind(b.kpi.clone())
+        .bind(b.segment.clone())
+        .bind(b.source.clone())
+        .bind(b.year)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if exists > 0 { report.updated += 1 } else { report.inserted += 1 }
+        sqlx::query(
+            "INSERT INTO benchmarks (kpi, segment, p25, p50, p75, p90, unit, source, year) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (kpi, segment, source, year) DO UPDATE SET \
+             p25 = excluded.p25, p50 = excluded.p50, p75 = excluded.p75, p90 = excluded.p90, unit = excluded.unit",
+        )
+        .bind(b.kpi.clone())
+        .bind(b.segment.clone())
+        .bind(b.p25)
+        .bind(b.p50)
+        .bind(b.p75)
+        .bind(b.p90)
+        .bind(b.unit.clone())
+        .bind(b.source.clone())
+        .bind(b.year)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}

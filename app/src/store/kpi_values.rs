@@ -1,0 +1,160 @@
+//! Assembles the inputs of every requested KPI per period (and per group)
+//! from the store's reads; the KPI engine then computes the values.
+
+use super::read;
+use super::Db;
+use crate::kpi::period::{date_of, day_number, Grain, Period};
+use crate::kpi::{compute, Kpi, KpiInputs, KpiSettings, OrderTotals, TicketTotals};
+use crate::models::{Dimension, Filters};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which KPIs, over which periods, for which slice of the data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiQuery {
+    pub kpis: Vec<Kpi>,
+    /// The first and last period, of the same grain.
+    pub first: Period,
+    pub last: Period,
+    pub filters: Filters,
+    /// Up to two dimensions; empty for company totals.
+    pub group_by: Vec<Dimension>,
+}
+
+/// The inputs of each (group, period); the group is the values of `group_by`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KpiTable {
+    pub periods: Vec<Period>,
+    pub cells: BTreeMap<Vec<String>, BTreeMap<Period, KpiInputs>>,
+}
+
+impl KpiTable {
+    /// The value of `kpi` for a group and period; `None` when there is none.
+    pub fn value(&self, kpi: Kpi, group: &[String], period: &Period, settings: &KpiSettings) -> Option<f64> {
+        let inputs = self.cells.get(group)?.get(period)?;
+        compute(kpi, inputs, settings)
+    }
+
+    /// The inputs of a group and period (empty inputs if the group had no tickets).
+    pub fn inputs(&self, group: &[String], period: &Period) -> Option<&KpiInputs> {
+        self.cells.get(group)?.get(period)
+    }
+}
+
+fn needs(query: &KpiQuery, any_of: &[Kpi]) -> bool {
+    query.kpis.iter().any(|k| any_of.contains(k))
+}
+
+/// Loads the inputs for `query`.
+pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
+    let periods = query.first.through(query.last);
+    let (first_day, last_day) = (day_number(query.first.start), day_number(query.last.last_day()));
+    let grain = query.first.grain;
+    let group_of = |key: &super::rollup::CellKey| -> Vec<String> {
+        query.group_by.iter().map(|d| match d {
+            Dimension::Channel => key.channel.clone(),
+            Dimension::Category => key.category.clone(),
+            Dimension::Team => key.team.clone(),
+        }).collect()
+    };
+
+    let mut ticket_cells: BTreeMap<Vec<String>, BTreeMap<Period, TicketTotals>> = BTreeMap::new();
+    if query.group_by.is_empty() {
+        ticket_cells.insert(Vec::new(), BTreeMap::new());
+    }
+    for (key, totals) in read::rollup_cells(&db.pool, first_day, last_day, &query.filters).await? {
+        let period = Period::containing(grain, date_of(key.day));
+        ticket_cells.entry(group_of(&key)).or_default().entry(period).or_default().merge(&totals);
+    }
+
+    let backlogs = if needs(query, &[Kpi::Backlog]) {
+        Some(backlog_by_period(db, query, &periods, last_day).await?)
+    } else {
+        None
+    };
+    let mut company = BTreeMap::new();
+    for period in &periods {
+        company.insert(*period, company_inputs(db, query, period).await?);
+    }
+
+    let mut table = KpiTable { periods: periods.clone(), cells: BTreeMap::new() };
+    for (group, by_period) in ticket_cells {
+        let cells = periods
+            .iter()
+            .map(|p| {
+                let (orders, finance): &(Option<OrderTotals>, _) = &company[p];
+                let inputs = KpiInputs {
+                    tickets: by_period.get(p).cloned().unwrap_or_default(),
+                    backlog: backlogs.as_ref().map(|b| b.get(&(group.clone(), *p)).copied().unwrap_or(0)),
+                    orders: orders.clone(),
+                    finance: finance.clone(),
+                };
+                (*p, inputs)
+            })
+            .collect();
+        table.cells.insert(group, cells);
+    }
+    Ok(table)
+}
+
+/// Orders and financials of a period: company-wide, whatever the filters.
+async fn company_inputs(db: &Db, query: &KpiQuery, period: &Period) -> Result<(Option<OrderTotals>, Option<crate::kpi::FinanceTotals>), sqlx::Error> {
+    let pool = &db.pool;
+    let orders = if needs(query, &[Kpi::ContactRate, Kpi::RepeatPurchaseRate, Kpi::PostSupportRepurchase, Kpi::Clv]) {
+        let (orders, amount, customers) = read::order_volume(pool, period).await?;
+        let mut o = OrderTotals { orders, amount, customers, ..OrderTotals::default() };
+        if needs(query, &[Kpi::RepeatPurchaseRate]) {
+            o.returning_customers = read::returning_customers(pool, period).await?;
+        }
+        if needs(query, &[Kpi::Clv]) {
+            (o.trailing_year_orders, o.trailing_year_customers) = read::trailing_year_orders(pool, period).await?;
+        }
+        if needs(query, &[Kpi::PostSupportRepurchase]) {
+            (o.ticket_customers, o.ticket_customers_repurchased) = read::ticket_customers(pool, period, &query.filters).await?;
+            let window_end = day_number(period.end_exclusive()) * 86_400 + read::REPURCHASE_WINDOW_SECONDS;
+            o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();
+        }
+        Some(o)
+    } else {
+        None
+    };
+    let finance_kpis = [Kpi::CostPerContact, Kpi::SupportCostRatio, Kpi::ProfitMargin, Kpi::OpexRatio, Kpi::Cac, Kpi::Clv];
+    let finance = if needs(query, &finance_kpis) { read::finance_totals(pool, period).await? } else { None };
+    Ok((orders, finance))
+}
+
+/// Open tickets at the end of each period, per group.
+async fn backlog_by_period(db: &Db, query: &KpiQuery, periods: &[Period], last_day: i64) -> Result<BTreeMap<(Vec<String>, Period), i64>, sqlx::Error> {
+    let days = read::created_and_resolved(&db.pool, last_day, &query.filters, &query.group_by).await?;
+    let ends: BTreeSet<(i64, Period)> = periods.iter().map(|p| (day_number(p.last_day()), *p)).collect();
+    let mut open: BTreeMap<Vec<String>, i64> = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    let mut pending = ends.iter().peekable();
+    let record = |open: &BTreeMap<Vec<String>, i64>, period: Period, out: &mut BTreeMap<_, _>| {
+        for (group, n) in open {
+            out.insert((group.clone(), period), *n);
+        }
+    };
+    for (day, group, created, resolved) in days {
+        while let Some((end, period)) = pending.peek() {
+            if *end < day {
+                record(&open, *period, &mut out);
+                pending.next();
+            } else {
+                break;
+            }
+        }
+        *open.entry(group).or_default() += created - resolved;
+    }
+    for (_, period) in pending {
+        record(&open, *period, &mut out);
+    }
+    Ok(out)
+}
+
+/// The months that hold ticket data, oldest first.
+pub async fn months_with_data(db: &Db) -> Result<Vec<Period>, sqlx::Error> {
+    Ok(match super::rollup::data_span(&db.pool).await? {
+        Some((first, last)) => Period::containing(Grain::Month, first).through(Period::containing(Grain::Month, last)),
+        None => Vec::new(),
+    })
+}

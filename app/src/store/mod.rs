@@ -1,0 +1,99 @@
+//! The data layer (server only): one sqlx `AnyPool` over SQLite or Postgres,
+//! the migrations of each dialect, ingest with the daily rollup, and the
+//! reads that feed the KPI engine. SQL is portable (`$n` placeholders, epoch
+//! integers, `ON CONFLICT … DO UPDATE`); the one dialect difference, the
+//! migrations, is chosen in [`Db::migrate`].
+
+pub mod ingest;
+pub mod kpi_values;
+pub mod read;
+pub mod rollup;
+mod sql;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::str::FromStr;
+
+pub use kpi_values::{KpiQuery, KpiTable};
+
+/// Which database engine a pool talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The shared handle to the database, created once at start-up.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    /// The resolution SLA that the rollup's `sla_met` counts against.
+    pub sla_seconds: i64,
+}
+
+/// The default resolution SLA (DESIGN.md §3).
+pub const DEFAULT_SLA_HOURS: i64 = 24;
+
+/// The SQLite file used when `DATABASE_URL` is unset.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/aftercare.db";
+
+impl Db {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`); a SQLite file and
+    /// its folder are created if missing.
+    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("DATABASE_URL must start with sqlite: or postgres:, not {url:.12}…").into(),
+            ));
+        };
+        let pool = match backend {
+            Backend::Sqlite => {
+                let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                    .busy_timeout(std::time::Duration::from_secs(10));
+                if let Some(dir) = std::path::Path::new(options.get_filename()).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+                    }
+                }
+                // The Any driver opens SQLite through its URL; the file now exists.
+                let url = format!("sqlite://{}", options.get_filename().display());
+                sqlx::sqlite::SqlitePool::connect_with(options).await?.close().await;
+                AnyPoolOptions::new().max_connections(8).connect(&url).await?
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect(url).await?,
+        };
+        Ok(Db { pool, backend, sla_seconds: DEFAULT_SLA_HOURS * 3600 })
+    }
+
+    /// Applies the migrations of this backend's dialect.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await,
+        }
+    }
+
+    /// True when no ticket has been loaded yet (first start).
+    pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
+        let row: AnyRow = sqlx::query("SELECT COUNT(*) AS n FROM tickets").fetch_one(&self.pool).await?;
+        Ok(row.try_get::<i64, _>("n")? == 0)
+    }
+}

@@ -1,0 +1,217 @@
+//! Reads for the KPI engine. Ticket measures come from the daily rollup;
+//! orders and financials from their own tables; only the post-support
+//! repurchase KPI joins raw tickets to orders, through indexes.
+
+use super::rollup::CellKey;
+use crate::kpi::period::{day_number, Period};
+use crate::kpi::sketch::Sketch;
+use crate::kpi::{FinanceTotals, TicketTotals};
+use crate::models::{Dimension, Filters};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
+
+/// The rollup cells of days `first..=last` that pass `filters`.
+pub async fn rollup_cells(pool: &AnyPool, first: i64, last: i64, filters: &Filters) -> Result<Vec<(CellKey, TicketTotals)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT day, channel, category, team, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, \
+         reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, \
+         ces_sum, frt_sketch, resolution_sketch FROM daily_rollup WHERE day >= $1 AND day <= $2 AND tickets > 0 \
+         AND channel = COALESCE($3, channel) AND category = COALESCE($4, category) AND team = COALESCE($5, team)",
+    )
+    .bind(first)
+    .bind(last)
+    .bind(filters.channel.clone())
+    .bind(filters.category.clone())
+    .bind(filters.team.clone())
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|row| Ok((cell_key(row)?, totals(row)?))).collect()
+}
+
+fn cell_key(row: &AnyRow) -> Result<CellKey, sqlx::Error> {
+    Ok(CellKey {
+        day: row.try_get("day")?,
+        channel: row.try_get("channel")?,
+        category: row.try_get("category")?,
+        team: row.try_get("team")?,
+    })
+}
+
+fn sketch(row: &AnyRow, column: &str) -> Result<Sketch, sqlx::Error> {
+    let bytes: Vec<u8> = row.try_get(column)?;
+    Sketch::from_bytes(&bytes).ok_or_else(|| sqlx::Error::Decode(format!("malformed sketch in {column}").into()))
+}
+
+fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
+    Ok(TicketTotals {
+        tickets: row.try_get("tickets")?,
+        resolved: row.try_get("resolved")?,
+        frt_n: row.try_get("frt_n")?,
+        frt_sum_s: row.try_get("frt_sum_s")?,
+        resolution_sum_s: row.try_get("resolution_sum_s")?,
+        sla_met: row.try_get("sla_met")?,
+        fcr: row.try_get("fcr")?,
+        reopened: row.try_get("reopened")?,
+        escalated: row.try_get("escalated")?,
+        csat_n: row.try_get("csat_n")?,
+        csat_satisfied: row.try_get("csat_satisfied")?,
+        csat_sum: row.try_get("csat_sum")?,
+        nps_n: row.try_get("nps_n")?,
+        nps_promoters: row.try_get("nps_promoters")?,
+        nps_detractors: row.try_get("nps_detractors")?,
+        ces_n: row.try_get("ces_n")?,
+        ces_sum: row.try_get("ces_sum")?,
+        frt_sketch: sketch(row, "frt_sketch")?,
+        resolution_sketch: sketch(row, "resolution_sketch")?,
+    })
+}
+
+/// Per day up to `last` (and per group): tickets created and tickets resolved
+/// that day. The backlog at a day's end is the running difference.
+pub async fn created_and_resolved(pool: &AnyPool, last: i64, filters: &Filters, group_by: &[Dimension]) -> Result<Vec<(i64, Vec<String>, i64, i64)>, sqlx::Error> {
+    // Group columns come from a fixed enum, never from user text.
+    let group: String = group_by.iter().map(|d| format!(", {}", d.column())).collect();
+    let sql = format!(
+        "SELECT day{group}, CAST(SUM(tickets) AS BIGINT) AS created, CAST(SUM(resolved_on_day) AS BIGINT) AS closed \
+         FROM daily_rollup WHERE day <= $1 AND channel = COALESCE($2, channel) \
+         AND category = COALESCE($3, category) AND team = COALESCE($4, team) GROUP BY day{group} ORDER BY day"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(last)
+        .bind(filters.channel.clone())
+        .bind(filters.category.clone())
+        .bind(filters.team.clone())
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let key = group_by.iter().map(|d| row.try_get::<String, _>(d.column())).collect::<Result<_, _>>()?;
+            Ok((row.try_get("day")?, key, row.try_get("created")?, row.try_get("closed")?))
+        })
+        .collect()
+}
+
+fn bounds(period: &Period) -> (i64, i64) {
+    (day_number(period.start) * 86_400, day_number(period.end_exclusive()) * 86_400)
+}
+
+/// Orders, amount and distinct customers of a period.
+pub async fn order_volume(pool: &AnyPool, period: &Period) -> Result<(i64, f64, i64), sqlx::Error> {
+    let (start, end) = bounds(period);
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, SUM(amount) AS amount, COUNT(DISTINCT customer_id) AS customers \
+         FROM orders WHERE placed_at >= $1 AND placed_at < $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_one(pool)
+    .await?;
+    Ok((row.try_get("n")?, row.try_get::<Option<f64>, _>("amount")?.unwrap_or(0.0), row.try_get("customers")?))
+}
+
+/// Customers ordering in the period who had ordered before it.
+pub async fn returning_customers(pool: &AnyPool, period: &Period) -> Result<i64, sqlx::Error> {
+    let (start, end) = bounds(period);
+    sqlx::query(
+        "SELECT COUNT(DISTINCT o.customer_id) AS n FROM orders o WHERE o.placed_at >= $1 AND o.placed_at < $2 \
+         AND EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND p.placed_at < $1)",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_one(pool)
+    .await?
+    .try_get("n")
+}
+
+/// Orders and distinct customers in the 12 months ending with the period.
+pub async fn trailing_year_orders(pool: &AnyPool, period: &Period) -> Result<(i64, i64), sqlx::Error> {
+    let end = period.end_exclusive();
+    let start = end - chrono::Months::new(12);
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT customer_id) AS customers FROM orders \
+         WHERE placed_at >= $1 AND placed_at < $2",
+    )
+    .bind(day_number(start) * 86_400)
+    .bind(day_number(end) * 86_400)
+    .fetch_one(pool)
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("customers")?))
+}
+
+/// 90 days, the window of the post-support repurchase KPI.
+pub const REPURCHASE_WINDOW_SECONDS: i64 = 90 * 86_400;
+
+/// Customers with a ticket in the period, and those who ordered within 90
+/// days after one of those tickets.
+pub async fn ticket_customers(pool: &AnyPool, period: &Period, filters: &Filters) -> Result<(i64, i64), sqlx::Error> {
+    let (start, end) = bounds(period);
+    let row = sqlx::query(
+        "SELECT COUNT(DISTINCT t.customer_id) AS customers, COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM orders o \
+         WHERE o.customer_id = t.customer_id AND o.placed_at > t.created_at AND o.placed_at <= t.created_at + $3) \
+         THEN t.customer_id END) AS repurchased FROM tickets t WHERE t.created_at >= $1 AND t.created_at < $2 \
+         AND t.customer_id IS NOT NULL AND t.channel = COALESCE($4, t.channel) \
+         AND t.category = COALESCE($5, t.category) AND t.team = COALESCE($6, t.team)",
+    )
+    .bind(start)
+    .bind(end)
+    .bind(REPURCHASE_WINDOW_SECONDS)
+    .bind(filters.channel.clone())
+    .bind(filters.category.clone())
+    .bind(filters.team.clone())
+    .fetch_one(pool)
+    .await?;
+    Ok((row.try_get("customers")?, row.try_get("repurchased")?))
+}
+
+/// The financials of the whole months inside a period, summed; `None` when
+/// the period is not made of whole months or a month is missing.
+pub async fn finance_totals(pool: &AnyPool, period: &Period) -> Result<Option<FinanceTotals>, sqlx::Error> {
+    use crate::kpi::Grain;
+    if !matches!(period.grain, Grain::Month | Grain::Quarter) {
+        return Ok(None);
+    }
+    let months: Vec<String> = Period::containing(Grain::Month, period.start)
+        .through(Period::containing(Grain::Month, period.last_day()))
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    let rows = sqlx::query(
+        "SELECT revenue, net_income, operating_expenses, support_cost, marketing_spend, new_customers, gross_margin \
+         FROM financials WHERE month >= $1 AND month <= $2",
+    )
+    .bind(months[0].clone())
+    .bind(months[months.len() - 1].clone())
+    .fetch_all(pool)
+    .await?;
+    if rows.len() != months.len() {
+        return Ok(None);
+    }
+    let mut f = FinanceTotals { gross_margin: Some(0.0), ..FinanceTotals::default() };
+    for row in rows {
+        f.months += 1;
+        f.revenue += row.try_get::<f64, _>("revenue")?;
+        f.net_income += row.try_get::<f64, _>("net_income")?;
+        f.operating_expenses += row.try_get::<f64, _>("operating_expenses")?;
+        f.support_cost += row.try_get::<f64, _>("support_cost")?;
+        f.marketing_spend += row.try_get::<f64, _>("marketing_spend")?;
+        f.new_customers += row.try_get::<i64, _>("new_customers")?;
+        let margin: Option<f64> = row.try_get("gross_margin")?;
+        f.gross_margin = f.gross_margin.zip(margin).map(|(a, b)| a + b);
+    }
+    Ok(Some(f))
+}
+
+/// Company-wide targets of the given months: (kpi key, month) → value.
+pub async fn targets(pool: &AnyPool, first_month: &str, last_month: &str) -> Result<HashMap<(String, String), f64>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT kpi, period, value FROM targets WHERE period >= $1 AND period <= $2 AND scope_dim = ''",
+    )
+    .bind(first_month.to_string())
+    .bind(last_month.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(((row.try_get("kpi")?, row.try_get("period")?), row.try_get("value")?)))
+        .collect()
+}

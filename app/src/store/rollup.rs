@@ -1,0 +1,181 @@
+//! The daily rollup: day × channel × category × team → ticket totals. Ingest
+//! rebuilds the days a change touches from the raw tickets, so an updated
+//! ticket's old contribution disappears with its old day's rebuild.
+
+use super::sql::{batch_rows, values_placeholders};
+use crate::kpi::period::{date_of, day_of_timestamp};
+use crate::kpi::{TicketFacts, TicketTotals};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One rollup cell's key.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CellKey {
+    pub day: i64,
+    pub channel: String,
+    pub category: String,
+    pub team: String,
+}
+
+/// One rollup cell: the totals of tickets created that day, and how many
+/// tickets of the cell's dimensions were resolved that day.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cell {
+    pub totals: TicketTotals,
+    pub resolved_on_day: i64,
+}
+
+/// The longest run of days rebuilt in one pass, to bound memory.
+const MAX_RUN_DAYS: i64 = 31;
+
+/// Splits a set of days into inclusive runs of consecutive days.
+pub fn day_runs(days: &BTreeSet<i64>) -> Vec<(i64, i64)> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &d in days {
+        match runs.last_mut() {
+            Some((start, end)) if *end + 1 == d && d - *start < MAX_RUN_DAYS => *end = d,
+            _ => runs.push((d, d)),
+        }
+    }
+    runs
+}
+
+/// Recomputes the rollup rows of `days` from the tickets table.
+pub async fn rebuild_days(conn: &mut AnyConnection, days: &BTreeSet<i64>, sla_seconds: i64) -> Result<(), sqlx::Error> {
+    for (first, last) in day_runs(days) {
+        let cells = compute_run(conn, first, last, sla_seconds).await?;
+        sqlx::query("DELETE FROM daily_rollup WHERE day >= $1 AND day <= $2")
+            .bind(first)
+            .bind(last)
+            .execute(&mut *conn)
+            .await?;
+        write_cells(conn, &cells).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the whole rollup (after a bulk load or a change of SLA).
+pub async fn rebuild_all(conn: &mut AnyConnection, sla_seconds: i64) -> Result<(), sqlx::Error> {
+    let row = sqlx::query("SELECT MIN(created_at) AS lo, MAX(COALESCE(resolved_at, created_at)) AS hi FROM tickets")
+        .fetch_one(&mut *conn)
+        .await?;
+    let (Some(lo), Some(hi)) = (row.try_get::<Option<i64>, _>("lo")?, row.try_get::<Option<i64>, _>("hi")?) else {
+        sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
+        return Ok(());
+    };
+    let days: BTreeSet<i64> = (day_of_timestamp(lo)..=day_of_timestamp(hi)).collect();
+    sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
+    rebuild_days(conn, &days, sla_seconds).await
+}
+
+async fn compute_run(conn: &mut AnyConnection, first: i64, last: i64, sla_seconds: i64) -> Result<BTreeMap<CellKey, Cell>, sqlx::Error> {
+    let (start, end) = (first * 86_400, (last + 1) * 86_400);
+    let mut cells: BTreeMap<CellKey, Cell> = BTreeMap::new();
+    let created = sqlx::query(
+        "SELECT created_at, first_response_at, resolved_at, channel, category, team, csat, nps, ces, \
+         first_contact_resolved, reopened, escalated FROM tickets WHERE created_at >= $1 AND created_at < $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in created {
+        let facts = TicketFacts {
+            created_at: row.try_get("created_at")?,
+            first_response_at: row.try_get("first_response_at")?,
+            resolved_at: row.try_get("resolved_at")?,
+            csat: row.try_get("csat")?,
+            nps: row.try_get("nps")?,
+            ces: row.try_get("ces")?,
+            first_contact_resolved: row.try_get::<i64, _>("first_contact_resolved")? != 0,
+            reopened: row.try_get::<i64, _>("reopened")? != 0,
+            escalated: row.try_get::<i64, _>("escalated")? != 0,
+        };
+        let key = cell_key(day_of_timestamp(facts.created_at), &row)?;
+        cells.entry(key).or_default().totals.add_ticket(&facts, sla_seconds);
+    }
+    let resolved = sqlx::query(
+        "SELECT resolved_at, channel, category, team FROM tickets WHERE resolved_at >= $1 AND resolved_at < $2",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in resolved {
+        let key = cell_key(day_of_timestamp(row.try_get("resolved_at")?), &row)?;
+        cells.entry(key).or_default().resolved_on_day += 1;
+    }
+    Ok(cells)
+}
+
+fn cell_key(day: i64, row: &sqlx::any::AnyRow) -> Result<CellKey, sqlx::Error> {
+    Ok(CellKey { day, channel: row.try_get("channel")?, category: row.try_get("category")?, team: row.try_get("team")? })
+}
+
+const CELL_COLUMNS: usize = 24;
+
+async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) -> Result<(), sqlx::Error> {
+    let entries: Vec<_> = cells.iter().collect();
+    for chunk in entries.chunks(batch_rows(CELL_COLUMNS)) {
+        let sql = format!(
+            "INSERT INTO daily_rollup (day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, \
+             frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, \
+             nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch) VALUES {}",
+            values_placeholders(chunk.len(), CELL_COLUMNS)
+        );
+        let mut query = sqlx::query(&sql);
+        for (key, cell) in chunk {
+            let t = &cell.totals;
+            query = query
+                .bind(key.day)
+                .bind(key.channel.clone())
+                .bind(key.category.clone())
+                .bind(key.team.clone())
+                .bind(t.tickets)
+                .bind(t.resolved)
+                .bind(cell.resolved_on_day)
+                .bind(t.frt_n)
+                .bind(t.frt_sum_s)
+                .bind(t.resolution_sum_s)
+                .bind(t.sla_met)
+                .bind(t.fcr)
+                .bind(t.reopened)
+                .bind(t.escalated)
+                .bind(t.csat_n)
+                .bind(t.csat_satisfied)
+                .bind(t.csat_sum)
+                .bind(t.nps_n)
+                .bind(t.nps_promoters)
+                .bind(t.nps_detractors)
+                .bind(t.ces_n)
+                .bind(t.ces_sum)
+                .bind(t.frt_sketch.to_bytes())
+                .bind(t.resolution_sketch.to_bytes());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The first and last day that hold any ticket, as dates.
+pub async fn data_span(pool: &sqlx::AnyPool) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
+    let row = sqlx::query("SELECT MIN(day) AS lo, MAX(day) AS hi FROM daily_rollup WHERE tickets > 0")
+        .fetch_one(pool)
+        .await?;
+    let lo: Option<i64> = row.try_get("lo")?;
+    let hi: Option<i64> = row.try_get("hi")?;
+    Ok(lo.zip(hi).map(|(lo, hi)| (date_of(lo), date_of(hi))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consecutive_days_form_runs_of_at_most_a_month() {
+        let days: BTreeSet<i64> = [1, 2, 3, 7, 8].into_iter().collect();
+        assert_eq!(day_runs(&days), vec![(1, 3), (7, 8)]);
+        let long: BTreeSet<i64> = (0..40).collect();
+        assert_eq!(day_runs(&long), vec![(0, 30), (31, 39)]);
+    }
+}

@@ -1,0 +1,84 @@
+//! The `aftercare` command line: `serve` (default), `migrate`, `demo`.
+
+use crate::config::Config;
+use crate::demo::{self, DemoConfig};
+use app::kpi::{Grain, Period};
+
+pub const USAGE: &str = "usage: aftercare [serve | migrate | demo [--seed N] [--months N] [--end YYYY-MM] [--scale X]]";
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Serve,
+    Migrate,
+    Demo(DemoConfig),
+}
+
+/// Reads the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    match args.first().map(String::as_str) {
+        None | Some("serve") => Ok(Command::Serve),
+        Some("migrate") => Ok(Command::Migrate),
+        Some("demo") => parse_demo(&args[1..]).map(Command::Demo),
+        Some("-h" | "--help" | "help") => Err(USAGE.to_string()),
+        Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
+    }
+}
+
+fn parse_demo(args: &[String]) -> Result<DemoConfig, String> {
+    let mut config = DemoConfig::standard(42);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(format!("{flag} needs a value\n{USAGE}"))?;
+        let bad = || format!("{flag}: '{value}' is not valid\n{USAGE}");
+        match flag.as_str() {
+            "--seed" => config.seed = value.parse().map_err(|_| bad())?,
+            "--months" => config.months = value.parse().ok().filter(|m| (1..=120).contains(m)).ok_or_else(bad)?,
+            "--end" => config.end = Period::parse(value).filter(|p| p.grain == Grain::Month).ok_or_else(bad)?,
+            "--scale" => config.scale = value.parse().ok().filter(|s: &f64| *s > 0.0 && *s <= 10.0).ok_or_else(bad)?,
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    Ok(config)
+}
+
+/// Loads the demo data, printing a one-line summary.
+pub async fn run_demo(config: &Config, demo_config: &DemoConfig) -> Result<(), String> {
+    let db = config.open_database().await?;
+    let started = std::time::Instant::now();
+    let summary = demo::load(&db, demo_config).await.map_err(|e| format!("demo data refused: {e}"))?;
+    eprintln!(
+        "loaded {} tickets and {} orders over {} months in {:.1} s",
+        summary.tickets,
+        summary.orders,
+        summary.months,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn no_command_means_serve() {
+        assert_eq!(parse(&[]), Ok(Command::Serve));
+    }
+
+    #[test]
+    fn demo_options_are_read() {
+        let Ok(Command::Demo(c)) = parse(&args("demo --seed 7 --months 3 --end 2025-06")) else { panic!() };
+        assert_eq!((c.seed, c.months, c.end.to_string()), (7, 3, "2025-06".to_string()));
+    }
+
+    #[test]
+    fn bad_options_are_refused_with_usage() {
+        assert!(parse(&args("demo --months 0")).unwrap_err().contains("usage"));
+        assert!(parse(&args("demo --end 2025-13")).is_err());
+        assert!(parse(&args("frobnicate")).is_err());
+    }
+}

@@ -1,0 +1,83 @@
+//! The axum application: Leptos pages and server functions, static files,
+//! the health route, compression and security headers.
+
+use app::store::Db;
+use app::{shell, App};
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Builds the whole application around one database handle.
+pub fn router(db: Db, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let pkg_dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    // Unhashed file names: browsers revalidate (Last-Modified → 304) instead of guessing.
+    let pkg = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .service(ServeDir::new(pkg_dir));
+    let health_db = db.clone();
+    Router::new()
+        .route("/api/v1/health", get(move || health(health_db.clone())))
+        .leptos_routes_with_context(&options, routes, move || provide_context(db.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(CompressionLayer::new())
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header_layer(
+            header::CONTENT_SECURITY_POLICY,
+            "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
+        ))
+        .with_state(options)
+}
+
+fn header_layer(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+async fn health(db: Db) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "database": db.backend.name() }))
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
+pub async fn serve(app: Router, addr: std::net::SocketAddr) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "{addr} is already in use: stop the program that holds it, or choose another address with LEPTOS_SITE_ADDR=127.0.0.1:3001"
+        ),
+        _ => format!("cannot listen on {addr}: {e}"),
+    })?;
+    tracing::info!("Aftercare is serving http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

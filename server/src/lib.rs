@@ -1,0 +1,7 @@
+//! The Aftercare server: configuration, the axum router around the Leptos
+//! app, the first-run demo data and the command line.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod http;
