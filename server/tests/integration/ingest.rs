@@ -1,0 +1,95 @@
+//! Ingest refuses bad batches whole, is idempotent, and keeps the rollup true
+//! when a ticket changes.
+
+use super::support::{month, sqlite};
+use app::kpi::period::day_number;
+use app::kpi::{Kpi, KpiSettings};
+use app::models::{Filters, TicketRecord};
+use app::store::ingest::{self, IngestError};
+use app::store::{kpi_values, Db, KpiQuery};
+use sqlx::Row;
+
+fn ticket(id: &str, day: &str, resolved_after_h: Option<i64>, csat: Option<i64>) -> TicketRecord {
+    let created_at = day_number(chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap()) * 86_400 + 9 * 3600;
+    TicketRecord {
+        external_id: id.into(),
+        created_at,
+        first_response_at: Some(created_at + 600),
+        resolved_at: resolved_after_h.map(|h| created_at + h * 3600),
+        channel: "email".into(),
+        category: "delivery".into(),
+        priority: "normal".into(),
+        team: "Tier 1".into(),
+        agent: "Ana".into(),
+        status: "solved".into(),
+        csat,
+        nps: None,
+        ces: None,
+        contacts: 1,
+        first_contact_resolved: false,
+        reopened: false,
+        escalated: false,
+        customer_id: None,
+        order_id: None,
+        product: None,
+    }
+}
+
+async fn count(db: &Db, table: &str) -> i64 {
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&db.pool).await.unwrap().try_get("n").unwrap()
+}
+
+async fn kpi(db: &Db, kpi: Kpi, m: &str) -> Option<f64> {
+    let query = KpiQuery { kpis: vec![kpi], first: month(m), last: month(m), filters: Filters::default(), group_by: vec![] };
+    kpi_values::load(db, &query).await.unwrap().value(kpi, &[], &month(m), &KpiSettings::default())
+}
+
+#[tokio::test]
+async fn a_batch_with_one_bad_record_is_refused_whole_and_names_it() {
+    let db = sqlite().await;
+    let good = ticket("A", "2025-03-02", Some(2), Some(5));
+    let bad = TicketRecord { csat: Some(9), ..ticket("B", "2025-03-03", Some(2), None) };
+    let err = ingest::tickets(&db, &[good, bad]).await.unwrap_err();
+    let IngestError::Invalid { record, external_id, error } = err else { panic!("expected a validation error") };
+    assert_eq!((record, external_id.as_str(), error.field.as_str()), (2, "B", "csat"));
+    assert_eq!(count(&db, "tickets").await, 0);
+    assert_eq!(count(&db, "daily_rollup").await, 0);
+}
+
+#[tokio::test]
+async fn loading_the_same_tickets_twice_changes_nothing() {
+    let db = sqlite().await;
+    let batch = vec![ticket("A", "2025-03-02", Some(2), Some(5)), ticket("B", "2025-03-03", None, Some(2))];
+    let first = ingest::tickets(&db, &batch).await.unwrap();
+    let csat = kpi(&db, Kpi::Csat, "2025-03").await;
+    let second = ingest::tickets(&db, &batch).await.unwrap();
+    assert_eq!((first.inserted, first.updated), (2, 0));
+    assert_eq!((second.inserted, second.updated), (0, 2));
+    assert_eq!(count(&db, "tickets").await, 2);
+    assert_eq!(kpi(&db, Kpi::Csat, "2025-03").await, csat);
+    assert_eq!(csat, Some(50.0));
+}
+
+#[tokio::test]
+async fn an_updated_ticket_moves_its_contribution_in_the_rollup() {
+    let db = sqlite().await;
+    ingest::tickets(&db, &[ticket("A", "2025-03-31", None, Some(1)), ticket("B", "2025-03-15", Some(1), Some(5))]).await.unwrap();
+    assert_eq!(kpi(&db, Kpi::Csat, "2025-03").await, Some(50.0));
+    assert_eq!(kpi(&db, Kpi::Backlog, "2025-03").await, Some(1.0));
+    // A is re-dated into April, rated again and resolved.
+    ingest::tickets(&db, &[ticket("A", "2025-04-02", Some(3), Some(5))]).await.unwrap();
+    assert_eq!(kpi(&db, Kpi::Csat, "2025-03").await, Some(100.0));
+    assert_eq!(kpi(&db, Kpi::Tickets, "2025-03").await, Some(1.0));
+    assert_eq!(kpi(&db, Kpi::Backlog, "2025-03").await, Some(0.0));
+    assert_eq!(kpi(&db, Kpi::Tickets, "2025-04").await, Some(1.0));
+    assert_eq!(kpi(&db, Kpi::ResolutionMeanH, "2025-04").await, Some(3.0));
+}
+
+#[tokio::test]
+async fn a_month_without_tickets_has_no_rates_not_zero() {
+    let db = sqlite().await;
+    ingest::tickets(&db, &[ticket("A", "2025-03-02", Some(2), None)]).await.unwrap();
+    assert_eq!(kpi(&db, Kpi::Csat, "2025-03").await, None);
+    assert_eq!(kpi(&db, Kpi::FcrRate, "2025-05").await, None);
+    assert_eq!(kpi(&db, Kpi::Tickets, "2025-05").await, Some(0.0));
+}

@@ -1,0 +1,54 @@
+//! A fresh database per test, on either backend, optionally with demo data.
+
+use app::kpi::Period;
+use app::store::Db;
+use server::demo::{self, DemoConfig};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The small, fixed demo the tests share: 4 months ending October 2025.
+pub fn small_demo() -> DemoConfig {
+    DemoConfig { seed: 42, months: 4, end: Period::parse("2025-10").unwrap(), scale: 0.1 }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    format!("t{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A migrated, empty SQLite database in a new file.
+pub async fn sqlite() -> Db {
+    let dir = std::env::temp_dir().join("aftercare-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.db", unique_name()));
+    let _ = std::fs::remove_file(&path);
+    open(&format!("sqlite://{}", path.display())).await
+}
+
+/// A migrated, empty database on the throwaway Postgres server.
+pub async fn postgres() -> Db {
+    let url = std::env::var("AFTERCARE_TEST_POSTGRES_URL").expect(
+        "AFTERCARE_TEST_POSTGRES_URL is not set: run these tests with `make integration`, which starts Postgres",
+    );
+    let name = unique_name();
+    let admin = Db::connect(&url).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin.pool).await.unwrap();
+    admin.pool.close().await;
+    let base = url.rsplit_once('/').unwrap().0;
+    open(&format!("{base}/{name}")).await
+}
+
+async fn open(url: &str) -> Db {
+    let db = Db::connect(url).await.unwrap();
+    db.migrate().await.unwrap();
+    db
+}
+
+pub async fn with_demo(db: Db) -> Db {
+    demo::load(&db, &small_demo()).await.unwrap();
+    db
+}
+
+pub fn month(s: &str) -> Period {
+    Period::parse(s).unwrap()
+}
