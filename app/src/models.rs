@@ -121,14 +121,19 @@ fn not_before_creation(field: &str, value: Option<i64>, created_at: i64) -> Resu
 }
 
 fn required(field: &str, value: &str) -> Result<(), FieldError> {
-    if value.trim().is_empty() { refuse(field, "is required") } else { Ok(()) }
+    if value.trim().is_empty() {
+        refuse(field, "is required")
+    } else {
+        Ok(())
+    }
 }
 
 impl TicketRecord {
     /// The ingest invariants of DESIGN.md §2; `now` in epoch seconds.
     pub fn validate(&self, now: i64) -> Result<(), FieldError> {
         required("external_id", &self.external_id)?;
-        for (field, value) in [("channel", &self.channel), ("category", &self.category), ("team", &self.team)] {
+        for (field, value) in [("channel", &self.channel), ("category", &self.category), ("team", &self.team)]
+        {
             required(field, value)?;
         }
         not_future("created_at", Some(self.created_at), now)?;
@@ -252,11 +257,22 @@ mod tests {
     #[test]
     fn each_invariant_names_its_field() {
         assert_eq!(refused_field(TicketRecord { resolved_at: Some(500), ..ticket() }), "resolved_at");
-        assert_eq!(refused_field(TicketRecord { first_response_at: Some(999), ..ticket() }), "first_response_at");
+        assert_eq!(
+            refused_field(TicketRecord { first_response_at: Some(999), ..ticket() }),
+            "first_response_at"
+        );
         assert_eq!(refused_field(TicketRecord { csat: Some(6), ..ticket() }), "csat");
         assert_eq!(refused_field(TicketRecord { nps: Some(11), ..ticket() }), "nps");
         assert_eq!(refused_field(TicketRecord { ces: Some(0), ..ticket() }), "ces");
-        assert_eq!(refused_field(TicketRecord { created_at: 20_000, first_response_at: None, resolved_at: None, ..ticket() }), "created_at");
+        assert_eq!(
+            refused_field(TicketRecord {
+                created_at: 20_000,
+                first_response_at: None,
+                resolved_at: None,
+                ..ticket()
+            }),
+            "created_at"
+        );
         assert_eq!(refused_field(TicketRecord { external_id: " ".into(), ..ticket() }), "external_id");
     }
 
@@ -268,7 +284,13 @@ mod tests {
 
     #[test]
     fn orders_need_a_finite_amount() {
-        let o = OrderRecord { external_id: "O".into(), customer_id: "C".into(), placed_at: 0, amount: f64::NAN, currency: "USD".into() };
+        let o = OrderRecord {
+            external_id: "O".into(),
+            customer_id: "C".into(),
+            placed_at: 0,
+            amount: f64::NAN,
+            currency: "USD".into(),
+        };
         assert_eq!(o.validate(10).unwrap_err().field, "amount");
     }
 }

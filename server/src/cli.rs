@@ -4,7 +4,8 @@ use crate::config::Config;
 use crate::demo::{self, DemoConfig};
 use app::kpi::{Grain, Period};
 
-pub const USAGE: &str = "usage: aftercare [serve | migrate | demo [--seed N] [--months N] [--end YYYY-MM] [--scale X]]";
+pub const USAGE: &str =
+    "usage: aftercare [serve | migrate | demo [--seed N] [--months N] [--end YYYY-MM] [--scale X]]";
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -32,9 +33,15 @@ fn parse_demo(args: &[String]) -> Result<DemoConfig, String> {
         let bad = || format!("{flag}: '{value}' is not valid\n{USAGE}");
         match flag.as_str() {
             "--seed" => config.seed = value.parse().map_err(|_| bad())?,
-            "--months" => config.months = value.parse().ok().filter(|m| (1..=120).contains(m)).ok_or_else(bad)?,
-            "--end" => config.end = Period::parse(value).filter(|p| p.grain == Grain::Month).ok_or_else(bad)?,
-            "--scale" => config.scale = value.parse().ok().filter(|s: &f64| *s > 0.0 && *s <= 10.0).ok_or_else(bad)?,
+            "--months" => {
+                config.months = value.parse().ok().filter(|m| (1..=120).contains(m)).ok_or_else(bad)?
+            }
+            "--end" => {
+                config.end = Period::parse(value).filter(|p| p.grain == Grain::Month).ok_or_else(bad)?
+            }
+            "--scale" => {
+                config.scale = value.parse().ok().filter(|s: &f64| *s > 0.0 && *s <= 10.0).ok_or_else(bad)?
+            }
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }

@@ -16,7 +16,11 @@ impl Config {
     pub fn from_env() -> Result<Config, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let sla_hours = match var("AFTERCARE_SLA_HOURS") {
-            Some(v) => v.parse().ok().filter(|h| *h > 0).ok_or(format!("AFTERCARE_SLA_HOURS must be a positive number of hours, not '{v}'"))?,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|h| *h > 0)
+                .ok_or(format!("AFTERCARE_SLA_HOURS must be a positive number of hours, not '{v}'"))?,
             None => DEFAULT_SLA_HOURS,
         };
         Ok(Config {

@@ -18,7 +18,10 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
     let pkg_dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     // Unhashed file names: browsers revalidate (Last-Modified → 304) instead of guessing.
     let pkg = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
         .service(ServeDir::new(pkg_dir));
     let health_db = db.clone();
     Router::new()

@@ -7,7 +7,9 @@ use server::config::Config;
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .init();
     if let Err(message) = run().await {
         eprintln!("aftercare: {message}");
@@ -23,7 +25,8 @@ async fn run() -> Result<(), String> {
         Command::Migrate => config.open_database().await.map(|_| eprintln!("migrations applied")),
         Command::Demo(demo) => cli::run_demo(&config, &demo).await,
         Command::Serve => {
-            let options = get_configuration(None).map_err(|e| format!("Leptos configuration: {e}"))?.leptos_options;
+            let options =
+                get_configuration(None).map_err(|e| format!("Leptos configuration: {e}"))?.leptos_options;
             let db = config.open_database().await?;
             if config.load_demo_when_empty && db.is_empty().await.map_err(|e| e.to_string())? {
                 eprintln!("empty database: loading the demo data (set AFTERCARE_DEMO=0 to skip)");

@@ -64,9 +64,9 @@ pub mod server {
             return Ok(None);
         };
         let period = match month.filter(|m| !m.is_empty()) {
-            Some(m) => Period::parse(m)
-                .filter(|p| p.grain == Grain::Month)
-                .ok_or_else(|| AppError::BadRequest(format!("'{m}' is not a month; write it like 2025-03")))?,
+            Some(m) => Period::parse(m).filter(|p| p.grain == Grain::Month).ok_or_else(|| {
+                AppError::BadRequest(format!("'{m}' is not a month; write it like 2025-03"))
+            })?,
             None => latest,
         };
         let first = (0..HISTORY_MONTHS - 1).fold(period, |p, _| p.prev());

@@ -10,7 +10,8 @@ const LINE: RGBColor = RGBColor(0x2f, 0x5d, 0xd8);
 /// Draws `values` (gaps are `None`) as a sparkline; the last value is marked.
 /// Returns an empty string when there is nothing to draw.
 pub fn render(values: &[Option<f64>]) -> String {
-    let present: Vec<(usize, f64)> = values.iter().enumerate().filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v))).collect();
+    let present: Vec<(usize, f64)> =
+        values.iter().enumerate().filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v))).collect();
     if present.is_empty() {
         return String::new();
     }

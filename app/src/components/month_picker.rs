@@ -18,9 +18,11 @@ pub fn MonthPicker(
     let on_change = move |ev: leptos::ev::Event| {
         navigate(&format!("/?month={}", event_target_value(&ev)), Default::default());
     };
-    let arrow = |target: Option<String>, label: &'static str, text: &'static str| match target {
+    let arrow = |target: Option<String>, label: &'static str, text: &'static str| {
+        match target {
         Some(m) => view! { <A href=format!("/?month={m}") attr:class="btn btn-icon" attr:aria-label=label>{text}</A> }.into_any(),
         None => view! { <span class="btn btn-icon disabled" aria-hidden="true">{text}</span> }.into_any(),
+    }
     };
     view! {
         <div class="month-picker">

@@ -26,7 +26,13 @@ pub fn delta(delta: Option<f64>, unit: Unit) -> String {
     let Some(d) = delta.filter(|v| v.is_finite()) else {
         return NO_VALUE.to_string();
     };
-    let sign = if d > 0.0 { "+" } else if d < 0.0 { "−" } else { "±" };
+    let sign = if d > 0.0 {
+        "+"
+    } else if d < 0.0 {
+        "−"
+    } else {
+        "±"
+    };
     let m = d.abs();
     match unit {
         Unit::Count => format!("{sign}{}", thousands(m.round() as i64)),
@@ -48,7 +54,11 @@ fn thousands(n: i64) -> String {
         }
         out.push(c);
     }
-    if n < 0 { format!("-{out}") } else { out }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]

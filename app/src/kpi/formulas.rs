@@ -70,8 +70,7 @@ fn clv(inputs: &KpiInputs, settings: &KpiSettings) -> Option<f64> {
     let o = inputs.orders.as_ref()?;
     let f = inputs.finance.as_ref()?;
     let average_order_value = ratio(o.amount, o.orders as f64)?;
-    let orders_per_customer_year =
-        ratio(o.trailing_year_orders as f64, o.trailing_year_customers as f64)?;
+    let orders_per_customer_year = ratio(o.trailing_year_orders as f64, o.trailing_year_customers as f64)?;
     let margin_ratio = ratio(f.gross_margin?, f.revenue)?;
     Some(average_order_value * orders_per_customer_year * margin_ratio * settings.customer_lifetime_years)
 }

@@ -107,10 +107,7 @@ impl Sketch {
             let count = u64::from_le_bytes(pair[4..].try_into().ok()?);
             buckets.insert(index, count);
         }
-        Some(Sketch {
-            zero_count,
-            buckets,
-        })
+        Some(Sketch { zero_count, buckets })
     }
 }
 
@@ -145,7 +142,11 @@ mod tests {
         let (mut a, mut b, mut all) = (Sketch::new(), Sketch::new(), Sketch::new());
         for i in 0..100 {
             let v = i as f64 / 7.0;
-            if i % 2 == 0 { a.add(v) } else { b.add(v) }
+            if i % 2 == 0 {
+                a.add(v)
+            } else {
+                b.add(v)
+            }
             all.add(v);
         }
         a.merge(&b);

@@ -36,7 +36,12 @@ pub struct Variance {
 pub const DEFAULT_TOLERANCE_PCT: f64 = 5.0;
 
 impl Variance {
-    pub fn new(actual: Option<f64>, target: Option<f64>, direction: Direction, tolerance_pct: f64) -> Variance {
+    pub fn new(
+        actual: Option<f64>,
+        target: Option<f64>,
+        direction: Direction,
+        tolerance_pct: f64,
+    ) -> Variance {
         let variance = actual.zip(target).map(|(a, t)| a - t);
         let variance_pct = variance.zip(target).and_then(|(v, t)| ratio(v * 100.0, t.abs()));
         let favourable = variance.and_then(|v| match direction {

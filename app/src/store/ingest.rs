@@ -28,7 +28,11 @@ pub enum IngestError {
     Database(#[from] sqlx::Error),
 }
 
-fn check_all<T>(records: &[T], id: impl Fn(&T) -> String, check: impl Fn(&T) -> Result<(), FieldError>) -> Result<(), IngestError> {
+fn check_all<T>(
+    records: &[T],
+    id: impl Fn(&T) -> String,
+    check: impl Fn(&T) -> Result<(), FieldError>,
+) -> Result<(), IngestError> {
     for (i, r) in records.iter().enumerate() {
         check(r).map_err(|error| IngestError::Invalid { record: i + 1, external_id: id(r), error })?;
     }
@@ -74,7 +78,10 @@ pub async fn tickets(db: &Db, records: &[TicketRecord]) -> Result<IngestReport, 
 }
 
 /// For the tickets of `chunk` already stored: the days they count on now.
-async fn existing_ticket_days(conn: &mut AnyConnection, chunk: &[TicketRecord]) -> Result<HashMap<String, Vec<i64>>, sqlx::Error> {
+async fn existing_ticket_days(
+    conn: &mut AnyConnection,
+    chunk: &[TicketRecord],
+) -> Result<HashMap<String, Vec<i64>>, sqlx::Error> {
     let sql = format!(
         "SELECT external_id, created_at, resolved_at FROM tickets WHERE external_id IN ({})",
         list_placeholders(1, chunk.len())
@@ -156,7 +163,12 @@ pub async fn orders(db: &Db, records: &[OrderRecord]) -> Result<IngestReport, In
         );
         let mut query = sqlx::query(&sql);
         for o in chunk {
-            query = query.bind(o.external_id.clone()).bind(o.customer_id.clone()).bind(o.placed_at).bind(o.amount).bind(o.currency.clone());
+            query = query
+                .bind(o.external_id.clone())
+                .bind(o.customer_id.clone())
+                .bind(o.placed_at)
+                .bind(o.amount)
+                .bind(o.currency.clone());
         }
         query.execute(&mut *tx).await?;
     }
@@ -165,9 +177,16 @@ pub async fn orders(db: &Db, records: &[OrderRecord]) -> Result<IngestReport, In
 }
 
 /// How many of `ids` already exist in `table` (a fixed table name).
-async fn count_existing(conn: &mut AnyConnection, table: &'static str, ids: impl Iterator<Item = String>) -> Result<i64, sqlx::Error> {
+async fn count_existing(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    ids: impl Iterator<Item = String>,
+) -> Result<i64, sqlx::Error> {
     let ids: Vec<String> = ids.collect();
-    let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE external_id IN ({})", list_placeholders(1, ids.len()));
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM {table} WHERE external_id IN ({})",
+        list_placeholders(1, ids.len())
+    );
     let mut query = sqlx::query(&sql);
     for id in ids {
         query = query.bind(id);
@@ -186,7 +205,11 @@ pub async fn financials(db: &Db, records: &[FinancialMonth]) -> Result<IngestRep
             .fetch_one(&mut *tx)
             .await?
             .try_get("n")?;
-        if exists > 0 { report.updated += 1 } else { report.inserted += 1 }
+        if exists > 0 {
+            report.updated += 1
+        } else {
+            report.inserted += 1
+        }
         sqlx::query(
             "INSERT INTO financials (month, revenue, net_income, operating_expenses, support_cost, marketing_spend, \
              new_customers, gross_margin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (month) DO UPDATE SET \
@@ -205,14 +228,19 @@ pub async fn financials(db: &Db, records: &[FinancialMonth]) -> Result<IngestRep
         .bind(f.gross_margin)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM financial_channel_costs WHERE month = $1").bind(f.month.clone()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM financial_channel_costs WHERE month = $1")
+            .bind(f.month.clone())
+            .execute(&mut *tx)
+            .await?;
         for (channel, cost) in &f.support_cost_by_channel {
-            sqlx::query("INSERT INTO financial_channel_costs (month, channel, support_cost) VALUES ($1, $2, $3)")
-                .bind(f.month.clone())
-                .bind(channel.clone())
-                .bind(*cost)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO financial_channel_costs (month, channel, support_cost) VALUES ($1, $2, $3)",
+            )
+            .bind(f.month.clone())
+            .bind(channel.clone())
+            .bind(*cost)
+            .execute(&mut *tx)
+            .await?;
         }
     }
     tx.commit().await?;
@@ -236,7 +264,11 @@ pub async fn targets(db: &Db, records: &[TargetRecord]) -> Result<IngestReport, 
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
-        if exists > 0 { report.updated += 1 } else { report.inserted += 1 }
+        if exists > 0 {
+            report.updated += 1
+        } else {
+            report.inserted += 1
+        }
         for table in [TargetTable::Current, TargetTable::History] {
             sqlx::query(table.insert_sql())
                 .bind(t.kpi.clone())
@@ -293,7 +325,11 @@ pub async fn benchmarks(db: &Db, records: &[BenchmarkRecord]) -> Result<IngestRe
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
-        if exists > 0 { report.updated += 1 } else { report.inserted += 1 }
+        if exists > 0 {
+            report.updated += 1
+        } else {
+            report.inserted += 1
+        }
         sqlx::query(
             "INSERT INTO benchmarks (kpi, segment, p25, p50, p75, p90, unit, source, year) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (kpi, segment, source, year) DO UPDATE SET \

@@ -50,11 +50,15 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
     let (first_day, last_day) = (day_number(query.first.start), day_number(query.last.last_day()));
     let grain = query.first.grain;
     let group_of = |key: &super::rollup::CellKey| -> Vec<String> {
-        query.group_by.iter().map(|d| match d {
-            Dimension::Channel => key.channel.clone(),
-            Dimension::Category => key.category.clone(),
-            Dimension::Team => key.team.clone(),
-        }).collect()
+        query
+            .group_by
+            .iter()
+            .map(|d| match d {
+                Dimension::Channel => key.channel.clone(),
+                Dimension::Category => key.category.clone(),
+                Dimension::Team => key.team.clone(),
+            })
+            .collect()
     };
 
     let mut ticket_cells: BTreeMap<Vec<String>, BTreeMap<Period, TicketTotals>> = BTreeMap::new();
@@ -97,33 +101,47 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
 }
 
 /// Orders and financials of a period: company-wide, whatever the filters.
-async fn company_inputs(db: &Db, query: &KpiQuery, period: &Period) -> Result<(Option<OrderTotals>, Option<crate::kpi::FinanceTotals>), sqlx::Error> {
+async fn company_inputs(
+    db: &Db,
+    query: &KpiQuery,
+    period: &Period,
+) -> Result<(Option<OrderTotals>, Option<crate::kpi::FinanceTotals>), sqlx::Error> {
     let pool = &db.pool;
-    let orders = if needs(query, &[Kpi::ContactRate, Kpi::RepeatPurchaseRate, Kpi::PostSupportRepurchase, Kpi::Clv]) {
-        let (orders, amount, customers) = read::order_volume(pool, period).await?;
-        let mut o = OrderTotals { orders, amount, customers, ..OrderTotals::default() };
-        if needs(query, &[Kpi::RepeatPurchaseRate]) {
-            o.returning_customers = read::returning_customers(pool, period).await?;
-        }
-        if needs(query, &[Kpi::Clv]) {
-            (o.trailing_year_orders, o.trailing_year_customers) = read::trailing_year_orders(pool, period).await?;
-        }
-        if needs(query, &[Kpi::PostSupportRepurchase]) {
-            (o.ticket_customers, o.ticket_customers_repurchased) = read::ticket_customers(pool, period, &query.filters).await?;
-            let window_end = day_number(period.end_exclusive()) * 86_400 + read::REPURCHASE_WINDOW_SECONDS;
-            o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();
-        }
-        Some(o)
-    } else {
-        None
-    };
-    let finance_kpis = [Kpi::CostPerContact, Kpi::SupportCostRatio, Kpi::ProfitMargin, Kpi::OpexRatio, Kpi::Cac, Kpi::Clv];
+    let orders =
+        if needs(query, &[Kpi::ContactRate, Kpi::RepeatPurchaseRate, Kpi::PostSupportRepurchase, Kpi::Clv]) {
+            let (orders, amount, customers) = read::order_volume(pool, period).await?;
+            let mut o = OrderTotals { orders, amount, customers, ..OrderTotals::default() };
+            if needs(query, &[Kpi::RepeatPurchaseRate]) {
+                o.returning_customers = read::returning_customers(pool, period).await?;
+            }
+            if needs(query, &[Kpi::Clv]) {
+                (o.trailing_year_orders, o.trailing_year_customers) =
+                    read::trailing_year_orders(pool, period).await?;
+            }
+            if needs(query, &[Kpi::PostSupportRepurchase]) {
+                (o.ticket_customers, o.ticket_customers_repurchased) =
+                    read::ticket_customers(pool, period, &query.filters).await?;
+                let window_end =
+                    day_number(period.end_exclusive()) * 86_400 + read::REPURCHASE_WINDOW_SECONDS;
+                o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();
+            }
+            Some(o)
+        } else {
+            None
+        };
+    let finance_kpis =
+        [Kpi::CostPerContact, Kpi::SupportCostRatio, Kpi::ProfitMargin, Kpi::OpexRatio, Kpi::Cac, Kpi::Clv];
     let finance = if needs(query, &finance_kpis) { read::finance_totals(pool, period).await? } else { None };
     Ok((orders, finance))
 }
 
 /// Open tickets at the end of each period, per group.
-async fn backlog_by_period(db: &Db, query: &KpiQuery, periods: &[Period], last_day: i64) -> Result<BTreeMap<(Vec<String>, Period), i64>, sqlx::Error> {
+async fn backlog_by_period(
+    db: &Db,
+    query: &KpiQuery,
+    periods: &[Period],
+    last_day: i64,
+) -> Result<BTreeMap<(Vec<String>, Period), i64>, sqlx::Error> {
     let days = read::created_and_resolved(&db.pool, last_day, &query.filters, &query.group_by).await?;
     let ends: BTreeSet<(i64, Period)> = periods.iter().map(|p| (day_number(p.last_day()), *p)).collect();
     let mut open: BTreeMap<Vec<String>, i64> = BTreeMap::new();
@@ -154,7 +172,9 @@ async fn backlog_by_period(db: &Db, query: &KpiQuery, periods: &[Period], last_d
 /// The months that hold ticket data, oldest first.
 pub async fn months_with_data(db: &Db) -> Result<Vec<Period>, sqlx::Error> {
     Ok(match super::rollup::data_span(&db.pool).await? {
-        Some((first, last)) => Period::containing(Grain::Month, first).through(Period::containing(Grain::Month, last)),
+        Some((first, last)) => {
+            Period::containing(Grain::Month, first).through(Period::containing(Grain::Month, last))
+        }
         None => Vec::new(),
     })
 }

@@ -12,7 +12,12 @@ use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
 /// The rollup cells of days `first..=last` that pass `filters`.
-pub async fn rollup_cells(pool: &AnyPool, first: i64, last: i64, filters: &Filters) -> Result<Vec<(CellKey, TicketTotals)>, sqlx::Error> {
+pub async fn rollup_cells(
+    pool: &AnyPool,
+    first: i64,
+    last: i64,
+    filters: &Filters,
+) -> Result<Vec<(CellKey, TicketTotals)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT day, channel, category, team, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, \
          reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, \
@@ -40,7 +45,8 @@ fn cell_key(row: &AnyRow) -> Result<CellKey, sqlx::Error> {
 
 fn sketch(row: &AnyRow, column: &str) -> Result<Sketch, sqlx::Error> {
     let bytes: Vec<u8> = row.try_get(column)?;
-    Sketch::from_bytes(&bytes).ok_or_else(|| sqlx::Error::Decode(format!("malformed sketch in {column}").into()))
+    Sketch::from_bytes(&bytes)
+        .ok_or_else(|| sqlx::Error::Decode(format!("malformed sketch in {column}").into()))
 }
 
 fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
@@ -69,7 +75,12 @@ fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
 
 /// Per day up to `last` (and per group): tickets created and tickets resolved
 /// that day. The backlog at a day's end is the running difference.
-pub async fn created_and_resolved(pool: &AnyPool, last: i64, filters: &Filters, group_by: &[Dimension]) -> Result<Vec<(i64, Vec<String>, i64, i64)>, sqlx::Error> {
+pub async fn created_and_resolved(
+    pool: &AnyPool,
+    last: i64,
+    filters: &Filters,
+    group_by: &[Dimension],
+) -> Result<Vec<(i64, Vec<String>, i64, i64)>, sqlx::Error> {
     // Group columns come from a fixed enum, never from user text.
     let group: String = group_by.iter().map(|d| format!(", {}", d.column())).collect();
     let sql = format!(
@@ -86,7 +97,8 @@ pub async fn created_and_resolved(pool: &AnyPool, last: i64, filters: &Filters, 
         .await?;
     rows.iter()
         .map(|row| {
-            let key = group_by.iter().map(|d| row.try_get::<String, _>(d.column())).collect::<Result<_, _>>()?;
+            let key =
+                group_by.iter().map(|d| row.try_get::<String, _>(d.column())).collect::<Result<_, _>>()?;
             Ok((row.try_get("day")?, key, row.try_get("created")?, row.try_get("closed")?))
         })
         .collect()
@@ -107,7 +119,11 @@ pub async fn order_volume(pool: &AnyPool, period: &Period) -> Result<(i64, f64, 
     .bind(end)
     .fetch_one(pool)
     .await?;
-    Ok((row.try_get("n")?, row.try_get::<Option<f64>, _>("amount")?.unwrap_or(0.0), row.try_get("customers")?))
+    Ok((
+        row.try_get("n")?,
+        row.try_get::<Option<f64>, _>("amount")?.unwrap_or(0.0),
+        row.try_get("customers")?,
+    ))
 }
 
 /// Customers ordering in the period who had ordered before it.
@@ -144,7 +160,11 @@ pub const REPURCHASE_WINDOW_SECONDS: i64 = 90 * 86_400;
 
 /// Customers with a ticket in the period, and those who ordered within 90
 /// days after one of those tickets.
-pub async fn ticket_customers(pool: &AnyPool, period: &Period, filters: &Filters) -> Result<(i64, i64), sqlx::Error> {
+pub async fn ticket_customers(
+    pool: &AnyPool,
+    period: &Period,
+    filters: &Filters,
+) -> Result<(i64, i64), sqlx::Error> {
     let (start, end) = bounds(period);
     let row = sqlx::query(
         "SELECT COUNT(DISTINCT t.customer_id) AS customers, COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM orders o \
@@ -203,7 +223,11 @@ pub async fn finance_totals(pool: &AnyPool, period: &Period) -> Result<Option<Fi
 }
 
 /// Company-wide targets of the given months: (kpi key, month) → value.
-pub async fn targets(pool: &AnyPool, first_month: &str, last_month: &str) -> Result<HashMap<(String, String), f64>, sqlx::Error> {
+pub async fn targets(
+    pool: &AnyPool,
+    first_month: &str,
+    last_month: &str,
+) -> Result<HashMap<(String, String), f64>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT kpi, period, value FROM targets WHERE period >= $1 AND period <= $2 AND scope_dim = ''",
     )

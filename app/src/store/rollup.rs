@@ -41,7 +41,11 @@ pub fn day_runs(days: &BTreeSet<i64>) -> Vec<(i64, i64)> {
 }
 
 /// Recomputes the rollup rows of `days` from the tickets table.
-pub async fn rebuild_days(conn: &mut AnyConnection, days: &BTreeSet<i64>, sla_seconds: i64) -> Result<(), sqlx::Error> {
+pub async fn rebuild_days(
+    conn: &mut AnyConnection,
+    days: &BTreeSet<i64>,
+    sla_seconds: i64,
+) -> Result<(), sqlx::Error> {
     for (first, last) in day_runs(days) {
         let cells = compute_run(conn, first, last, sla_seconds).await?;
         sqlx::query("DELETE FROM daily_rollup WHERE day >= $1 AND day <= $2")
@@ -56,10 +60,13 @@ pub async fn rebuild_days(conn: &mut AnyConnection, days: &BTreeSet<i64>, sla_se
 
 /// Rebuilds the whole rollup (after a bulk load or a change of SLA).
 pub async fn rebuild_all(conn: &mut AnyConnection, sla_seconds: i64) -> Result<(), sqlx::Error> {
-    let row = sqlx::query("SELECT MIN(created_at) AS lo, MAX(COALESCE(resolved_at, created_at)) AS hi FROM tickets")
-        .fetch_one(&mut *conn)
-        .await?;
-    let (Some(lo), Some(hi)) = (row.try_get::<Option<i64>, _>("lo")?, row.try_get::<Option<i64>, _>("hi")?) else {
+    let row = sqlx::query(
+        "SELECT MIN(created_at) AS lo, MAX(COALESCE(resolved_at, created_at)) AS hi FROM tickets",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let (Some(lo), Some(hi)) = (row.try_get::<Option<i64>, _>("lo")?, row.try_get::<Option<i64>, _>("hi")?)
+    else {
         sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
         return Ok(());
     };
@@ -68,7 +75,12 @@ pub async fn rebuild_all(conn: &mut AnyConnection, sla_seconds: i64) -> Result<(
     rebuild_days(conn, &days, sla_seconds).await
 }
 
-async fn compute_run(conn: &mut AnyConnection, first: i64, last: i64, sla_seconds: i64) -> Result<BTreeMap<CellKey, Cell>, sqlx::Error> {
+async fn compute_run(
+    conn: &mut AnyConnection,
+    first: i64,
+    last: i64,
+    sla_seconds: i64,
+) -> Result<BTreeMap<CellKey, Cell>, sqlx::Error> {
     let (start, end) = (first * 86_400, (last + 1) * 86_400);
     let mut cells: BTreeMap<CellKey, Cell> = BTreeMap::new();
     let created = sqlx::query(
@@ -109,7 +121,12 @@ async fn compute_run(conn: &mut AnyConnection, first: i64, last: i64, sla_second
 }
 
 fn cell_key(day: i64, row: &sqlx::any::AnyRow) -> Result<CellKey, sqlx::Error> {
-    Ok(CellKey { day, channel: row.try_get("channel")?, category: row.try_get("category")?, team: row.try_get("team")? })
+    Ok(CellKey {
+        day,
+        channel: row.try_get("channel")?,
+        category: row.try_get("category")?,
+        team: row.try_get("team")?,
+    })
 }
 
 const CELL_COLUMNS: usize = 24;
@@ -158,7 +175,9 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
 }
 
 /// The first and last day that hold any ticket, as dates.
-pub async fn data_span(pool: &sqlx::AnyPool) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
+pub async fn data_span(
+    pool: &sqlx::AnyPool,
+) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
     let row = sqlx::query("SELECT MIN(day) AS lo, MAX(day) AS hi FROM daily_rollup WHERE tickets > 0")
         .fetch_one(pool)
         .await?;

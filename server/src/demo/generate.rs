@@ -91,7 +91,11 @@ impl Generator {
     /// Generates the day's orders; returns how many customers were new.
     fn orders_of_day(&mut self, date: NaiveDate, out: &mut Vec<OrderRecord>) -> i64 {
         let growth = 1.0 + 0.15 * self.progress(date);
-        let mean = BASE_ORDERS_PER_DAY * self.scale * shape::weekday_factor(date) * shape::season_factor(date) * growth;
+        let mean = BASE_ORDERS_PER_DAY
+            * self.scale
+            * shape::weekday_factor(date)
+            * shape::season_factor(date)
+            * growth;
         let day = day_number(date);
         let mut buyers: Vec<u64> = self.follow_ups.remove(&day).unwrap_or_default();
         let mut new_customers = 0;
@@ -139,7 +143,14 @@ impl Generator {
         }
     }
 
-    fn ticket(&mut self, date: NaiveDate, month: Period, load: f64, incident: bool, forced_delivery: bool) -> TicketRecord {
+    fn ticket(
+        &mut self,
+        date: NaiveDate,
+        month: Period,
+        load: f64,
+        incident: bool,
+        forced_delivery: bool,
+    ) -> TicketRecord {
         let rng = &mut self.rng;
         let channel = &CHANNELS[rng.weighted(&CHANNELS.iter().map(|c| c.share).collect::<Vec<_>>())];
         let category = if forced_delivery {
@@ -147,19 +158,30 @@ impl Generator {
         } else {
             &CATEGORIES[rng.weighted(&CATEGORIES.iter().map(|c| c.share).collect::<Vec<_>>())]
         };
-        let priority = shape::PRIORITIES[rng.weighted(&shape::PRIORITIES.iter().map(|p| p.1).collect::<Vec<_>>())].0;
+        let priority =
+            shape::PRIORITIES[rng.weighted(&shape::PRIORITIES.iter().map(|p| p.1).collect::<Vec<_>>())].0;
         let hot = incident && category.name == DELIVERY;
         // Business hours carry most of the volume.
         let hour = if rng.chance(0.8) { 8 + rng.below(10) } else { rng.below(24) };
         let created_at = day_number(date) * 86_400 + (hour * 3600 + rng.below(3600)) as i64;
 
         // Email is the channel that slowly improves: its replies get twice as fast.
-        let improving = if channel.name == "email" { 1.0 - 0.5 * (day_number(date) - self.first_day) as f64 / self.total_days } else { 1.0 };
-        let urgency = match priority { "urgent" => 0.4, "high" => 0.7, _ => 1.0 };
+        let improving = if channel.name == "email" {
+            1.0 - 0.5 * (day_number(date) - self.first_day) as f64 / self.total_days
+        } else {
+            1.0
+        };
+        let urgency = match priority {
+            "urgent" => 0.4,
+            "high" => 0.7,
+            _ => 1.0,
+        };
         let strain = load.powf(1.3) * if hot { 2.2 } else { 1.0 };
         let unanswered = rng.chance(if channel.name == "self-service" { 0.06 } else { 0.02 });
         let frt_h = rng.log_normal(channel.frt_median_h * improving * urgency * strain, 0.9);
-        let first_response_at = (!unanswered).then(|| created_at + (frt_h * 3600.0).round() as i64).filter(|t| *t <= self.data_end);
+        let first_response_at = (!unanswered)
+            .then(|| created_at + (frt_h * 3600.0).round() as i64)
+            .filter(|t| *t <= self.data_end);
         let work_h = rng.log_normal(category.work_median_h * strain, 1.0);
         let resolved_at = first_response_at
             .map(|f| f + (work_h * 3600.0).round() as i64)
@@ -171,24 +193,49 @@ impl Generator {
         let fcr = resolved && !escalated && rng.chance(channel.fcr_chance - category.friction * 0.5);
         let reopened = resolved && rng.chance(0.04 + category.friction * 0.2 + if hot { 0.06 } else { 0.0 });
         let slowness = 0.25 * (1.0 - (-resolution_h.unwrap_or(96.0) / 48.0).exp());
-        let p_satisfied = (0.95 - category.friction - slowness - if reopened { 0.25 } else { 0.0 } - if hot { 0.18 } else { 0.0 }
+        let p_satisfied = (0.95
+            - category.friction
+            - slowness
+            - if reopened { 0.25 } else { 0.0 }
+            - if hot { 0.18 } else { 0.0 }
             + if channel.name == "chat" { 0.03 } else { 0.0 })
         .clamp(0.05, 0.98);
         let satisfied = rng.chance(p_satisfied);
-        let csat = rng.chance(0.42).then(|| if satisfied { if rng.chance(0.62) { 5 } else { 4 } } else { [3, 3, 2, 1][rng.below(4) as usize] });
+        let csat = rng.chance(0.42).then(|| {
+            if satisfied {
+                if rng.chance(0.62) {
+                    5
+                } else {
+                    4
+                }
+            } else {
+                [3, 3, 2, 1][rng.below(4) as usize]
+            }
+        });
         let nps = rng.chance(0.22).then(|| {
             let bucket = rng.weighted(if satisfied { &[0.12, 0.3, 0.58] } else { &[0.62, 0.28, 0.10] });
             [rng.below(7) as i64, 7 + rng.below(2) as i64, 9 + rng.below(2) as i64][bucket]
         });
-        let ces = rng.chance(0.18).then(|| if satisfied { 1 + rng.below(3) as i64 } else { 3 + rng.below(5) as i64 });
+        let ces =
+            rng.chance(0.18)
+                .then(|| if satisfied { 1 + rng.below(3) as i64 } else { 3 + rng.below(5) as i64 });
 
         let team = if escalated { shape::ESCALATION_TEAM } else { category.team };
         let team_index = team.bytes().map(u64::from).sum::<u64>();
-        let agent = shape::AGENT_NAMES[((team_index + rng.below(5)) % shape::AGENT_NAMES.len() as u64) as usize];
-        let customer = if self.recent.is_empty() { None } else { Some(self.recent[rng.below(self.recent.len() as u64) as usize]) };
+        let agent =
+            shape::AGENT_NAMES[((team_index + rng.below(5)) % shape::AGENT_NAMES.len() as u64) as usize];
+        let customer = if self.recent.is_empty() {
+            None
+        } else {
+            Some(self.recent[rng.below(self.recent.len() as u64) as usize])
+        };
         // Happy customers come back more often: what support returns.
         if let Some(c) = customer {
-            let p_return = match csat { Some(s) if s >= 4 => 0.30, Some(s) if s <= 2 => 0.08, _ => 0.18 };
+            let p_return = match csat {
+                Some(s) if s >= 4 => 0.30,
+                Some(s) if s <= 2 => 0.08,
+                _ => 0.18,
+            };
             if rng.chance(p_return * self.scale.min(1.0)) {
                 let day = day_number(date) + 1 + rng.below(89) as i64;
                 self.follow_ups.entry(day).or_default().push(c);
@@ -205,7 +252,14 @@ impl Generator {
             priority: priority.to_string(),
             team: team.to_string(),
             agent: format!("{agent} ({team})"),
-            status: if resolved { "solved" } else if first_response_at.is_some() { "pending" } else { "new" }.to_string(),
+            status: if resolved {
+                "solved"
+            } else if first_response_at.is_some() {
+                "pending"
+            } else {
+                "new"
+            }
+            .to_string(),
             csat: csat.map(i64::from),
             nps,
             ces,
@@ -219,7 +273,13 @@ impl Generator {
         }
     }
 
-    fn financials(&mut self, month: Period, orders: &[OrderRecord], tickets: &[TicketRecord], new_customers: i64) -> FinancialMonth {
+    fn financials(
+        &mut self,
+        month: Period,
+        orders: &[OrderRecord],
+        tickets: &[TicketRecord],
+        new_customers: i64,
+    ) -> FinancialMonth {
         let revenue: f64 = orders.iter().map(|o| o.amount).sum();
         let mut by_channel: HashMap<&str, f64> = HashMap::new();
         for t in tickets {

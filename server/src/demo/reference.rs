@@ -49,12 +49,40 @@ fn p50(kpi: &str, segment: &str, value: f64, unit: &str, source: &str, year: i64
 pub fn benchmarks() -> Vec<BenchmarkRecord> {
     vec![
         p50("csat", "All industries (Zendesk customers)", 82.0, "%", "Zendesk Benchmark Q3 2013", 2013),
-        p50("csat", "Live chat, all industries", 83.54, "%", "LiveChat Inc. Customer Service Report 2018", 2018),
+        p50(
+            "csat",
+            "Live chat, all industries",
+            83.54,
+            "%",
+            "LiveChat Inc. Customer Service Report 2018",
+            2018,
+        ),
         p50("csat", "Live chat, all industries", 80.68, "%", "Comm100 Live Chat Benchmark Report 2018", 2018),
         p50("fcr_rate", "Call centers", 72.0, "%", "SQM Group, Top 5 reasons to improve FCR", 2017),
-        p50("frt_median_h", "Email, US retailers (average)", 7.85, "h", "Eptica 2015 Retail Customer Experience Study", 2015),
-        p50("frt_median_h", "Email, 1,000 companies (average)", 12.0, "h", "SuperOffice Customer Service Benchmark Report", 2018),
-        p50("cost_per_contact", "Live (assisted) channels", 8.01, "USD", "Gartner Customer Service & Support Leader poll", 2019),
+        p50(
+            "frt_median_h",
+            "Email, US retailers (average)",
+            7.85,
+            "h",
+            "Eptica 2015 Retail Customer Experience Study",
+            2015,
+        ),
+        p50(
+            "frt_median_h",
+            "Email, 1,000 companies (average)",
+            12.0,
+            "h",
+            "SuperOffice Customer Service Benchmark Report",
+            2018,
+        ),
+        p50(
+            "cost_per_contact",
+            "Live (assisted) channels",
+            8.01,
+            "USD",
+            "Gartner Customer Service & Support Leader poll",
+            2019,
+        ),
         p50("nps", "Retail, US consumers", 28.4, "points", "XM Institute US consumer NPS benchmark", 2022),
     ]
 }

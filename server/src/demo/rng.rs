@@ -27,7 +27,11 @@ impl Rng {
 
     /// Uniform integer in [0, n).
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next_u64() % n }
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
     }
 
     /// A standard normal draw (Box–Muller).

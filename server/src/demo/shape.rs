@@ -34,9 +34,21 @@ pub const DELIVERY: &str = "delivery";
 
 pub const CATEGORIES: &[Category] = &[
     Category { name: DELIVERY, share: 26.0, work_median_h: 14.0, team: "Orders & delivery", friction: 0.10 },
-    Category { name: "returns & refunds", share: 20.0, work_median_h: 22.0, team: "Returns desk", friction: 0.12 },
+    Category {
+        name: "returns & refunds",
+        share: 20.0,
+        work_median_h: 22.0,
+        team: "Returns desk",
+        friction: 0.12,
+    },
     Category { name: "billing", share: 10.0, work_median_h: 8.0, team: "Billing", friction: 0.08 },
-    Category { name: "product defect", share: 12.0, work_median_h: 30.0, team: "Product care", friction: 0.18 },
+    Category {
+        name: "product defect",
+        share: 12.0,
+        work_median_h: 30.0,
+        team: "Product care",
+        friction: 0.18,
+    },
     Category { name: "warranty", share: 6.0, work_median_h: 48.0, team: "Product care", friction: 0.15 },
     Category { name: "how-to", share: 16.0, work_median_h: 1.5, team: "Tier 1", friction: 0.0 },
     Category { name: "account", share: 10.0, work_median_h: 3.0, team: "Tier 1", friction: 0.03 },
@@ -45,7 +57,8 @@ pub const CATEGORIES: &[Category] = &[
 pub const ESCALATION_TEAM: &str = "Tier 2";
 pub const PRIORITIES: &[(&str, f64)] = &[("low", 20.0), ("normal", 60.0), ("high", 15.0), ("urgent", 5.0)];
 pub const AGENT_NAMES: &[&str] = &["Ana", "Ben", "Chloé", "Dev", "Emeka", "Fatima", "Goran", "Hana"];
-pub const PRODUCTS: &[&str] = &["Aurora sofa", "Breeze fan", "Cinder kettle", "Drift lamp", "Echo speaker", "Fable rug"];
+pub const PRODUCTS: &[&str] =
+    &["Aurora sofa", "Breeze fan", "Cinder kettle", "Drift lamp", "Echo speaker", "Fable rug"];
 
 /// Volume factor of a weekday: Mondays are busiest, weekends quiet.
 pub fn weekday_factor(date: NaiveDate) -> f64 {

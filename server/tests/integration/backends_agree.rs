@@ -6,7 +6,13 @@ use app::models::{Dimension, Filters};
 use app::store::{kpi_values, Db, KpiQuery};
 
 async fn table(db: &Db, filters: Filters, group_by: Vec<Dimension>) -> kpi_values::KpiTable {
-    let query = KpiQuery { kpis: Kpi::ALL.to_vec(), first: month("2025-07"), last: month("2025-10"), filters, group_by };
+    let query = KpiQuery {
+        kpis: Kpi::ALL.to_vec(),
+        first: month("2025-07"),
+        last: month("2025-10"),
+        filters,
+        group_by,
+    };
     kpi_values::load(db, &query).await.unwrap()
 }
 
@@ -19,17 +25,26 @@ fn same(a: Option<f64>, b: Option<f64>) -> bool {
 
 #[tokio::test]
 async fn sqlite_and_postgres_give_identical_kpis() {
-    let (lite, pg) = tokio::join!(async { with_demo(sqlite().await).await }, async { with_demo(postgres().await).await });
+    let (lite, pg) =
+        tokio::join!(async { with_demo(sqlite().await).await }, async { with_demo(postgres().await).await });
     let slices = [
         (Filters::default(), vec![]),
         (Filters { channel: Some("email".into()), ..Filters::default() }, vec![]),
-        (Filters { category: Some("delivery".into()), team: Some("Orders & delivery".into()), ..Filters::default() }, vec![]),
+        (
+            Filters {
+                category: Some("delivery".into()),
+                team: Some("Orders & delivery".into()),
+                ..Filters::default()
+            },
+            vec![],
+        ),
         (Filters::default(), vec![Dimension::Channel, Dimension::Category]),
     ];
     let settings = KpiSettings::default();
     let mut compared = 0;
     for (filters, group_by) in slices {
-        let (a, b) = (table(&lite, filters.clone(), group_by.clone()).await, table(&pg, filters, group_by).await);
+        let (a, b) =
+            (table(&lite, filters.clone(), group_by.clone()).await, table(&pg, filters, group_by).await);
         assert_eq!(a.cells.keys().collect::<Vec<_>>(), b.cells.keys().collect::<Vec<_>>());
         for (group, periods) in &a.cells {
             for p in periods.keys() {

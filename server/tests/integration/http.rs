@@ -6,7 +6,11 @@ use leptos::prelude::LeptosOptions;
 
 async fn spawn_app() -> String {
     let db = with_demo(sqlite().await).await;
-    let options = LeptosOptions::builder().output_name("aftercare").site_root("target/site").site_pkg_dir("pkg").build();
+    let options = LeptosOptions::builder()
+        .output_name("aftercare")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build();
     let app = server::http::router(db, options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -32,7 +36,10 @@ async fn health_names_the_backend_and_headers_are_safe() {
     let base = spawn_app().await;
     let response = reqwest::get(format!("{base}/api/v1/health")).await.unwrap();
     let headers = response.headers().clone();
-    assert_eq!(response.json::<serde_json::Value>().await.unwrap(), serde_json::json!({"status": "ok", "database": "sqlite"}));
+    assert_eq!(
+        response.json::<serde_json::Value>().await.unwrap(),
+        serde_json::json!({"status": "ok", "database": "sqlite"})
+    );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
 }
@@ -40,7 +47,12 @@ async fn health_names_the_backend_and_headers_are_safe() {
 #[tokio::test]
 async fn pages_are_compressed_for_browsers_that_accept_it() {
     let base = spawn_app().await;
-    let response = reqwest::Client::new().get(format!("{base}/")).header("accept-encoding", "gzip").send().await.unwrap();
+    let response = reqwest::Client::new()
+        .get(format!("{base}/"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["content-encoding"], "gzip");
 }
 

@@ -10,7 +10,8 @@ use app::store::{kpi_values, Db, KpiQuery};
 use sqlx::Row;
 
 fn ticket(id: &str, day: &str, resolved_after_h: Option<i64>, csat: Option<i64>) -> TicketRecord {
-    let created_at = day_number(chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap()) * 86_400 + 9 * 3600;
+    let created_at =
+        day_number(chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap()) * 86_400 + 9 * 3600;
     TicketRecord {
         external_id: id.into(),
         created_at,
@@ -36,11 +37,22 @@ fn ticket(id: &str, day: &str, resolved_after_h: Option<i64>, csat: Option<i64>)
 }
 
 async fn count(db: &Db, table: &str) -> i64 {
-    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(&db.pool).await.unwrap().try_get("n").unwrap()
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
 }
 
 async fn kpi(db: &Db, kpi: Kpi, m: &str) -> Option<f64> {
-    let query = KpiQuery { kpis: vec![kpi], first: month(m), last: month(m), filters: Filters::default(), group_by: vec![] };
+    let query = KpiQuery {
+        kpis: vec![kpi],
+        first: month(m),
+        last: month(m),
+        filters: Filters::default(),
+        group_by: vec![],
+    };
     kpi_values::load(db, &query).await.unwrap().value(kpi, &[], &month(m), &KpiSettings::default())
 }
 
@@ -50,7 +62,9 @@ async fn a_batch_with_one_bad_record_is_refused_whole_and_names_it() {
     let good = ticket("A", "2025-03-02", Some(2), Some(5));
     let bad = TicketRecord { csat: Some(9), ..ticket("B", "2025-03-03", Some(2), None) };
     let err = ingest::tickets(&db, &[good, bad]).await.unwrap_err();
-    let IngestError::Invalid { record, external_id, error } = err else { panic!("expected a validation error") };
+    let IngestError::Invalid { record, external_id, error } = err else {
+        panic!("expected a validation error")
+    };
     assert_eq!((record, external_id.as_str(), error.field.as_str()), (2, "B", "csat"));
     assert_eq!(count(&db, "tickets").await, 0);
     assert_eq!(count(&db, "daily_rollup").await, 0);
@@ -73,7 +87,12 @@ async fn loading_the_same_tickets_twice_changes_nothing() {
 #[tokio::test]
 async fn an_updated_ticket_moves_its_contribution_in_the_rollup() {
     let db = sqlite().await;
-    ingest::tickets(&db, &[ticket("A", "2025-03-31", None, Some(1)), ticket("B", "2025-03-15", Some(1), Some(5))]).await.unwrap();
+    ingest::tickets(
+        &db,
+        &[ticket("A", "2025-03-31", None, Some(1)), ticket("B", "2025-03-15", Some(1), Some(5))],
+    )
+    .await
+    .unwrap();
     assert_eq!(kpi(&db, Kpi::Csat, "2025-03").await, Some(50.0));
     assert_eq!(kpi(&db, Kpi::Backlog, "2025-03").await, Some(1.0));
     // A is re-dated into April, rated again and resolved.

@@ -10,13 +10,8 @@ use sqlx::Row;
 
 async fn scalar(db: &Db, sql: &str, p: &Period, channel: Option<&str>) -> Option<f64> {
     let (s, e) = (day_number(p.start) * 86_400, day_number(p.end_exclusive()) * 86_400);
-    let row = sqlx::query(sql)
-        .bind(s)
-        .bind(e)
-        .bind(channel.map(String::from))
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let row =
+        sqlx::query(sql).bind(s).bind(e).bind(channel.map(String::from)).fetch_one(&db.pool).await.unwrap();
     row.try_get::<Option<f64>, _>(0).unwrap()
 }
 
@@ -59,7 +54,11 @@ async fn rollup_kpis_equal_direct_sql_over_raw_tickets() {
                 let expected = scalar(&db, sql, p, channel).await;
                 let actual = table.value(*kpi, &[], p, &KpiSettings::default());
                 match (actual, expected) {
-                    (Some(a), Some(e)) => assert!((a - e).abs() < 1e-9 * e.abs().max(1.0), "{} {p} {channel:?}: rollup {a} != sql {e}", kpi.key()),
+                    (Some(a), Some(e)) => assert!(
+                        (a - e).abs() < 1e-9 * e.abs().max(1.0),
+                        "{} {p} {channel:?}: rollup {a} != sql {e}",
+                        kpi.key()
+                    ),
                     (a, e) => assert_eq!(a, e, "{} {p} {channel:?}", kpi.key()),
                 }
             }
@@ -96,10 +95,12 @@ async fn medians_from_sketches_are_within_one_percent_of_the_raw_median() {
 async fn repeat_purchase_rate_equals_a_count_over_raw_orders() {
     let db = with_demo(sqlite().await).await;
     let rows = sqlx::query("SELECT customer_id, placed_at FROM orders").fetch_all(&db.pool).await.unwrap();
-    let orders: Vec<(String, i64)> = rows.iter().map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap())).collect();
+    let orders: Vec<(String, i64)> =
+        rows.iter().map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap())).collect();
     let p = month("2025-09");
     let (s, e) = (day_number(p.start) * 86_400, day_number(p.end_exclusive()) * 86_400);
-    let buyers: std::collections::HashSet<&str> = orders.iter().filter(|(_, t)| (s..e).contains(t)).map(|(c, _)| c.as_str()).collect();
+    let buyers: std::collections::HashSet<&str> =
+        orders.iter().filter(|(_, t)| (s..e).contains(t)).map(|(c, _)| c.as_str()).collect();
     let returning = buyers.iter().filter(|c| orders.iter().any(|(o, t)| o == *c && *t < s)).count();
     let expected = 100.0 * returning as f64 / buyers.len() as f64;
 
@@ -112,7 +113,10 @@ async fn repeat_purchase_rate_equals_a_count_over_raw_orders() {
 async fn financial_kpis_use_the_month_of_financials() {
     let db = with_demo(sqlite().await).await;
     let p = month("2025-10");
-    let row = sqlx::query("SELECT support_cost, revenue FROM financials WHERE month = '2025-10'").fetch_one(&db.pool).await.unwrap();
+    let row = sqlx::query("SELECT support_cost, revenue FROM financials WHERE month = '2025-10'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     let (cost, revenue): (f64, f64) = (row.try_get(0).unwrap(), row.try_get(1).unwrap());
     let table = rollup_values(&db, "2025-10", "2025-10", Filters::default()).await;
     let inputs = table.inputs(&[], &p).unwrap();

@@ -26,8 +26,21 @@ fn ticket(frt_h: Option<i64>, res_h: Option<i64>) -> TicketFacts {
 /// T2: answered in 3 h, solved in 30 h, reopened, escalated, csat 3, nps 7, ces 4.
 /// T3: answered in 2 h, open, nps 3. T4: unanswered, open, nps 9.
 fn four_tickets() -> TicketTotals {
-    let t1 = TicketFacts { csat: Some(5), nps: Some(10), ces: Some(2), first_contact_resolved: true, ..ticket(Some(1), Some(2)) };
-    let t2 = TicketFacts { csat: Some(3), nps: Some(7), ces: Some(4), reopened: true, escalated: true, ..ticket(Some(3), Some(30)) };
+    let t1 = TicketFacts {
+        csat: Some(5),
+        nps: Some(10),
+        ces: Some(2),
+        first_contact_resolved: true,
+        ..ticket(Some(1), Some(2))
+    };
+    let t2 = TicketFacts {
+        csat: Some(3),
+        nps: Some(7),
+        ces: Some(4),
+        reopened: true,
+        escalated: true,
+        ..ticket(Some(3), Some(30))
+    };
     let t3 = TicketFacts { nps: Some(3), ..ticket(Some(2), None) };
     let t4 = TicketFacts { nps: Some(9), ..ticket(None, None) };
     let mut totals = TicketTotals::default();
@@ -150,8 +163,27 @@ fn totals_merge_like_one_pass_over_all_tickets() {
     let all = four_tickets();
     let mut halves = TicketTotals::default();
     let mut second = TicketTotals::default();
-    halves.add_ticket(&TicketFacts { csat: Some(5), nps: Some(10), ces: Some(2), first_contact_resolved: true, ..ticket(Some(1), Some(2)) }, SLA_24H);
-    halves.add_ticket(&TicketFacts { csat: Some(3), nps: Some(7), ces: Some(4), reopened: true, escalated: true, ..ticket(Some(3), Some(30)) }, SLA_24H);
+    halves.add_ticket(
+        &TicketFacts {
+            csat: Some(5),
+            nps: Some(10),
+            ces: Some(2),
+            first_contact_resolved: true,
+            ..ticket(Some(1), Some(2))
+        },
+        SLA_24H,
+    );
+    halves.add_ticket(
+        &TicketFacts {
+            csat: Some(3),
+            nps: Some(7),
+            ces: Some(4),
+            reopened: true,
+            escalated: true,
+            ..ticket(Some(3), Some(30))
+        },
+        SLA_24H,
+    );
     second.add_ticket(&TicketFacts { nps: Some(3), ..ticket(Some(2), None) }, SLA_24H);
     second.add_ticket(&TicketFacts { nps: Some(9), ..ticket(None, None) }, SLA_24H);
     halves.merge(&second);
