@@ -3,7 +3,7 @@
 
 use crate::api::overview::KpiTile;
 use crate::kpi::format;
-use crate::kpi::Status;
+use crate::kpi::{Status, Unit};
 use leptos::prelude::*;
 
 /// "good", "bad" or "neutral": the colour class of a signed change.
@@ -24,12 +24,18 @@ fn status_label(status: Status) -> (&'static str, &'static str) {
     }
 }
 
-fn arrow(change: Option<f64>) -> &'static str {
-    match change {
-        Some(c) if c > 0.0 => "▲",
-        Some(c) if c < 0.0 => "▼",
-        _ => "",
+/// ▲ or ▼ for a change that shows as non-zero, so sign never rests on colour alone.
+fn arrow(change: Option<f64>, unit: Unit) -> &'static str {
+    match format::significant_sign(change, unit) {
+        Some(true) => "▲",
+        Some(false) => "▼",
+        None => "",
     }
+}
+
+/// The colour class of a change: neutral when it shows as zero.
+fn change_tone(change: Option<f64>, unit: Unit, good: Option<bool>) -> &'static str {
+    format::significant_sign(change, unit).map_or("neutral", |_| tone(good))
 }
 
 /// A sentence for screen readers describing the 12-month history.
@@ -55,8 +61,10 @@ pub fn KpiTileView(tile: KpiTile) -> impl IntoView {
         Some(_) => format!("Target {}", format::value(v.target, tile.unit)),
         None => "No target set".to_string(),
     };
-    let variance_text = format!("{} {}", arrow(v.variance), format::delta(v.variance, tile.unit));
-    let change_text = format!("{} {}", arrow(tile.change), format::delta(tile.change, tile.unit));
+    let variance_text = format!("{} {}", arrow(v.variance, tile.unit), format::delta(v.variance, tile.unit));
+    let change_text = format!("{} {}", arrow(tile.change, tile.unit), format::delta(tile.change, tile.unit));
+    let variance_tone = change_tone(v.variance, tile.unit, v.favourable);
+    let change_tone = change_tone(tile.change, tile.unit, tile.improved);
     let summary = history_summary(&tile);
     view! {
         <article class="tile" data-kpi=tile.key.clone()>
@@ -68,11 +76,11 @@ pub fn KpiTileView(tile: KpiTile) -> impl IntoView {
             <dl class="tile-facts">
                 <div>
                     <dt>{target_text}</dt>
-                    <dd class=tone(v.favourable)>{if v.target.is_some() { variance_text } else { String::new() }}</dd>
+                    <dd class=variance_tone>{if v.target.is_some() { variance_text } else { String::new() }}</dd>
                 </div>
                 <div>
                     <dt>"vs last month"</dt>
-                    <dd class=tone(tile.improved)>{change_text}</dd>
+                    <dd class=change_tone>{change_text}</dd>
                 </div>
             </dl>
             <div class="sparkline" role="img" aria-label=summary inner_html=tile.sparkline_svg.clone()></div>
@@ -86,8 +94,9 @@ mod tests {
 
     #[test]
     fn arrows_show_the_sign_not_only_colour() {
-        assert_eq!(arrow(Some(2.0)), "▲");
-        assert_eq!(arrow(Some(-0.1)), "▼");
-        assert_eq!(arrow(None), "");
+        assert_eq!(arrow(Some(2.0), Unit::Percent), "▲");
+        assert_eq!(arrow(Some(-0.1), Unit::Percent), "▼");
+        assert_eq!(arrow(Some(0.01), Unit::Percent), "");
+        assert_eq!(arrow(None, Unit::Percent), "");
     }
 }

@@ -5,44 +5,56 @@ use super::catalogue::Unit;
 /// The text shown for a missing value.
 pub const NO_VALUE: &str = "—";
 
-/// Formats a value in its unit, e.g. "84.2%", "3.5 h", "$4.12", "—".
-pub fn value(value: Option<f64>, unit: Unit) -> String {
-    let Some(v) = value.filter(|v| v.is_finite()) else {
-        return NO_VALUE.to_string();
-    };
+/// Decimals shown for a unit (values and changes alike).
+fn decimals(unit: Unit) -> usize {
     match unit {
-        Unit::Count => thousands(v.round() as i64),
-        Unit::Percent => format!("{v:.1}%"),
-        Unit::Hours => format!("{v:.1} h"),
-        Unit::Score => format!("{v:.2}"),
-        Unit::Points => format!("{v:.0}"),
-        Unit::Currency => format!("${v:.2}"),
-        Unit::TicketsPer100Orders => format!("{v:.1}"),
+        Unit::Count | Unit::Points => 0,
+        Unit::Score | Unit::Currency => 2,
+        Unit::Percent | Unit::Hours | Unit::TicketsPer100Orders => 1,
     }
 }
 
-/// A signed change, e.g. "+1.2 pts", "−0.4 h"; percentages change in points.
+/// A magnitude with its unit, e.g. "84.2%", "3.5 h", "$4.12", "12,345".
+fn with_unit(v: f64, unit: Unit, percent_suffix: &str) -> String {
+    let d = decimals(unit);
+    match unit {
+        Unit::Count => thousands(v.round() as i64),
+        Unit::Percent => format!("{v:.d$}{percent_suffix}"),
+        Unit::Hours => format!("{v:.d$} h"),
+        Unit::Currency => format!("${v:.d$}"),
+        Unit::Score | Unit::Points | Unit::TicketsPer100Orders => format!("{v:.d$}"),
+    }
+}
+
+/// Formats a value in its unit, or "—".
+pub fn value(value: Option<f64>, unit: Unit) -> String {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) => with_unit(v, unit, "%"),
+        None => NO_VALUE.to_string(),
+    }
+}
+
+/// The sign of a change as people will read it: `None` when it is zero once
+/// rounded to the decimals shown, so "+0.0" never appears with an arrow.
+pub fn significant_sign(delta: Option<f64>, unit: Unit) -> Option<bool> {
+    let d = delta.filter(|d| d.is_finite())?;
+    let scale = 10f64.powi(decimals(unit) as i32);
+    let rounded = (d * scale).round() / scale;
+    (rounded != 0.0).then_some(rounded > 0.0)
+}
+
+/// A signed change, e.g. "+1.2 pts", "−0.4 h", "±0"; percentages change in points.
 pub fn delta(delta: Option<f64>, unit: Unit) -> String {
     let Some(d) = delta.filter(|v| v.is_finite()) else {
         return NO_VALUE.to_string();
     };
-    let sign = if d > 0.0 {
-        "+"
-    } else if d < 0.0 {
-        "−"
-    } else {
-        "±"
+    let sign = match significant_sign(Some(d), unit) {
+        Some(true) => "+",
+        Some(false) => "−",
+        None => "±",
     };
-    let m = d.abs();
-    match unit {
-        Unit::Count => format!("{sign}{}", thousands(m.round() as i64)),
-        Unit::Percent => format!("{sign}{m:.1} pts"),
-        Unit::Hours => format!("{sign}{m:.1} h"),
-        Unit::Score => format!("{sign}{m:.2}"),
-        Unit::Points => format!("{sign}{m:.0}"),
-        Unit::Currency => format!("{sign}${m:.2}"),
-        Unit::TicketsPer100Orders => format!("{sign}{m:.1}"),
-    }
+    let magnitude = if sign == "±" { 0.0 } else { d.abs() };
+    format!("{sign}{}", with_unit(magnitude, unit, " pts"))
 }
 
 fn thousands(n: i64) -> String {
@@ -85,5 +97,13 @@ mod tests {
         assert_eq!(delta(Some(1.25), Unit::Percent), "+1.2 pts");
         assert_eq!(delta(Some(-0.4), Unit::Hours), "−0.4 h");
         assert_eq!(delta(Some(0.0), Unit::Points), "±0");
+    }
+
+    #[test]
+    fn changes_that_round_to_zero_have_no_sign() {
+        assert_eq!(delta(Some(0.04), Unit::Percent), "±0.0 pts");
+        assert_eq!(delta(Some(-0.3), Unit::Points), "±0");
+        assert_eq!(significant_sign(Some(-0.06), Unit::Percent), Some(false));
+        assert_eq!(significant_sign(Some(0.004), Unit::Currency), None);
     }
 }

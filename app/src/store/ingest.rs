@@ -3,6 +3,7 @@
 //! refuses the whole batch, naming the record and field; loading the same
 //! records again changes nothing.
 
+use super::customer_months;
 use super::rollup::rebuild_days;
 use super::sql::{batch_rows, list_placeholders, values_placeholders};
 use super::Db;
@@ -172,6 +173,10 @@ pub async fn orders(db: &Db, records: &[OrderRecord]) -> Result<IngestReport, In
         }
         query.execute(&mut *tx).await?;
     }
+    let mut customers: Vec<String> = records.iter().map(|o| o.customer_id.clone()).collect();
+    customers.sort();
+    customers.dedup();
+    customer_months::refresh(&mut tx, &customers).await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -106,33 +106,39 @@ async fn company_inputs(
     query: &KpiQuery,
     period: &Period,
 ) -> Result<(Option<OrderTotals>, Option<crate::kpi::FinanceTotals>), sqlx::Error> {
-    let pool = &db.pool;
-    let orders =
-        if needs(query, &[Kpi::ContactRate, Kpi::RepeatPurchaseRate, Kpi::PostSupportRepurchase, Kpi::Clv]) {
-            let (orders, amount, customers) = read::order_volume(pool, period).await?;
-            let mut o = OrderTotals { orders, amount, customers, ..OrderTotals::default() };
-            if needs(query, &[Kpi::RepeatPurchaseRate]) {
-                o.returning_customers = read::returning_customers(pool, period).await?;
-            }
-            if needs(query, &[Kpi::Clv]) {
-                (o.trailing_year_orders, o.trailing_year_customers) =
-                    read::trailing_year_orders(pool, period).await?;
-            }
-            if needs(query, &[Kpi::PostSupportRepurchase]) {
-                (o.ticket_customers, o.ticket_customers_repurchased) =
-                    read::ticket_customers(pool, period, &query.filters).await?;
-                let window_end =
-                    day_number(period.end_exclusive()) * 86_400 + read::REPURCHASE_WINDOW_SECONDS;
-                o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();
-            }
-            Some(o)
-        } else {
-            None
-        };
+    let order_kpis = [Kpi::ContactRate, Kpi::RepeatPurchaseRate, Kpi::PostSupportRepurchase, Kpi::Clv];
+    let orders = if needs(query, &order_kpis) { Some(order_totals(db, query, period).await?) } else { None };
     let finance_kpis =
         [Kpi::CostPerContact, Kpi::SupportCostRatio, Kpi::ProfitMargin, Kpi::OpexRatio, Kpi::Cac, Kpi::Clv];
-    let finance = if needs(query, &finance_kpis) { read::finance_totals(pool, period).await? } else { None };
+    let finance =
+        if needs(query, &finance_kpis) { read::finance_totals(&db.pool, period).await? } else { None };
     Ok((orders, finance))
+}
+
+/// The order facts the requested KPIs need. Months read the customer × month
+/// table; other grains count distinct customers over the orders themselves.
+async fn order_totals(db: &Db, query: &KpiQuery, period: &Period) -> Result<OrderTotals, sqlx::Error> {
+    let pool = &db.pool;
+    let mut o = OrderTotals::default();
+    if period.grain == Grain::Month {
+        (o.orders, o.amount, o.customers, o.returning_customers) = read::month_orders(pool, period).await?;
+    } else {
+        (o.orders, o.amount, o.customers) = read::order_volume(pool, period).await?;
+        if needs(query, &[Kpi::RepeatPurchaseRate]) {
+            o.returning_customers = read::returning_customers(pool, period).await?;
+        }
+    }
+    if needs(query, &[Kpi::Clv]) {
+        (o.trailing_year_orders, o.trailing_year_customers) =
+            read::trailing_year_orders(pool, period).await?;
+    }
+    if needs(query, &[Kpi::PostSupportRepurchase]) {
+        (o.ticket_customers, o.ticket_customers_repurchased) =
+            read::ticket_customers(pool, period, &query.filters).await?;
+        let window_end = day_number(period.end_exclusive()) * 86_400 + read::REPURCHASE_WINDOW_SECONDS;
+        o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();
+    }
+    Ok(o)
 }
 
 /// Open tickets at the end of each period, per group.

@@ -126,6 +126,26 @@ pub async fn order_volume(pool: &AnyPool, period: &Period) -> Result<(i64, f64, 
     ))
 }
 
+/// Orders, amount, distinct customers and returning customers of one month,
+/// from the monthly order totals kept by ingest.
+pub async fn month_orders(pool: &AnyPool, month: &Period) -> Result<(i64, f64, i64, i64), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT orders, amount, customers, returning_customers FROM order_months WHERE month = $1",
+    )
+    .bind(month.to_string())
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(r) => Ok((
+            r.try_get("orders")?,
+            r.try_get("amount")?,
+            r.try_get("customers")?,
+            r.try_get("returning_customers")?,
+        )),
+        None => Ok((0, 0.0, 0, 0)),
+    }
+}
+
 /// Customers ordering in the period who had ordered before it.
 pub async fn returning_customers(pool: &AnyPool, period: &Period) -> Result<i64, sqlx::Error> {
     let (start, end) = bounds(period);

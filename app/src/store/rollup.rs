@@ -174,16 +174,21 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
     Ok(())
 }
 
-/// The first and last day that hold any ticket, as dates.
+/// The first and last day that hold any ticket, as dates. Each end is one
+/// step along the primary key, however large the rollup.
 pub async fn data_span(
     pool: &sqlx::AnyPool,
 ) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
-    let row = sqlx::query("SELECT MIN(day) AS lo, MAX(day) AS hi FROM daily_rollup WHERE tickets > 0")
-        .fetch_one(pool)
+    let first = sqlx::query("SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1")
+        .fetch_optional(pool)
         .await?;
-    let lo: Option<i64> = row.try_get("lo")?;
-    let hi: Option<i64> = row.try_get("hi")?;
-    Ok(lo.zip(hi).map(|(lo, hi)| (date_of(lo), date_of(hi))))
+    let last = sqlx::query("SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day DESC LIMIT 1")
+        .fetch_optional(pool)
+        .await?;
+    match (first, last) {
+        (Some(f), Some(l)) => Ok(Some((date_of(f.try_get("day")?), date_of(l.try_get("day")?)))),
+        _ => Ok(None),
+    }
 }
 
 #[cfg(test)]

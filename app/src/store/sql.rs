@@ -26,9 +26,11 @@ pub fn list_placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
-/// Rows per multi-row statement: keeps bound values under SQLite's 32,766.
+/// Rows per multi-row statement. Small on purpose: SQLite looks up each
+/// named `$n` parameter linearly while parsing, so parse time grows with the
+/// square of the parameter count.
 pub fn batch_rows(cols: usize) -> usize {
-    (30_000 / cols).min(1_000)
+    (2_000 / cols).clamp(1, 200)
 }
 
 #[cfg(test)]

@@ -8,12 +8,12 @@ use app::models::{BenchmarkRecord, TargetRecord};
 /// The company's targets for one month.
 pub fn targets(month: Period) -> Vec<TargetRecord> {
     [
-        ("csat", 85.0),
-        ("nps", 40.0),
-        ("frt_median_h", 1.5),
+        ("csat", 80.0),
+        ("nps", 25.0),
+        ("frt_median_h", 1.0),
         ("resolution_median_h", 12.0),
-        ("fcr_rate", 70.0),
-        ("sla_attainment", 85.0),
+        ("fcr_rate", 60.0),
+        ("sla_attainment", 75.0),
         ("contact_rate", 14.0),
         ("reopen_rate", 6.0),
         ("cost_per_contact", 5.0),

@@ -1,0 +1,169 @@
+//! The customer × month table behind repeat-purchase and order-volume KPIs.
+//! Ingest refreshes the rows of every customer it touched, from their orders.
+
+use super::sql::{batch_rows, list_placeholders, values_placeholders};
+use crate::kpi::period::date_of;
+use crate::kpi::period::day_of_timestamp;
+use crate::kpi::{Grain, Period};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One customer's month: orders, amount, and whether they had ordered before.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerMonth {
+    pub month: String,
+    pub orders: i64,
+    pub amount: f64,
+    pub returning: bool,
+}
+
+/// Groups one customer's orders `(placed_at, amount)` by month.
+pub fn months_of(orders: &[(i64, f64)]) -> Vec<CustomerMonth> {
+    let mut by_month: BTreeMap<Period, (i64, f64)> = BTreeMap::new();
+    for (placed_at, amount) in orders {
+        let month = Period::containing(Grain::Month, date_of(day_of_timestamp(*placed_at)));
+        let entry = by_month.entry(month).or_default();
+        entry.0 += 1;
+        entry.1 += amount;
+    }
+    // Months come in order, so every month after the first is a returning one.
+    by_month
+        .into_iter()
+        .enumerate()
+        .map(|(i, (month, (orders, amount)))| CustomerMonth {
+            month: month.to_string(),
+            orders,
+            amount,
+            returning: i > 0,
+        })
+        .collect()
+}
+
+/// Rebuilds the rows of `customers` from the orders table, then the monthly
+/// totals of every month whose rows changed.
+pub async fn refresh(conn: &mut AnyConnection, customers: &[String]) -> Result<(), sqlx::Error> {
+    let mut changed_months = BTreeSet::new();
+    for chunk in customers.chunks(batch_rows(5)) {
+        let list = list_placeholders(1, chunk.len());
+        let orders_sql = format!(
+            "SELECT customer_id, placed_at, amount FROM orders WHERE customer_id IN ({list}) \
+             ORDER BY customer_id, placed_at, external_id"
+        );
+        let mut fresh: BTreeMap<(String, String), CustomerMonth> = BTreeMap::new();
+        let mut orders: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
+        for row in bind_all(sqlx::query(&orders_sql), chunk).fetch_all(&mut *conn).await? {
+            orders
+                .entry(row.try_get("customer_id")?)
+                .or_default()
+                .push((row.try_get("placed_at")?, row.try_get("amount")?));
+        }
+        for (customer, orders) in orders {
+            for m in months_of(&orders) {
+                fresh.insert((customer.clone(), m.month.clone()), m);
+            }
+        }
+        let stored_sql = format!(
+            "SELECT customer_id, month, orders, amount, is_returning FROM customer_months WHERE customer_id IN ({list})"
+        );
+        let mut stale = Vec::new();
+        for row in bind_all(sqlx::query(&stored_sql), chunk).fetch_all(&mut *conn).await? {
+            let key: (String, String) = (row.try_get("customer_id")?, row.try_get("month")?);
+            let stored = CustomerMonth {
+                month: key.1.clone(),
+                orders: row.try_get("orders")?,
+                amount: row.try_get("amount")?,
+                returning: row.try_get::<i64, _>("is_returning")? != 0,
+            };
+            if fresh.get(&key) == Some(&stored) {
+                fresh.remove(&key);
+            } else {
+                stale.push(key);
+            }
+        }
+        for (customer, month) in &stale {
+            sqlx::query("DELETE FROM customer_months WHERE customer_id = $1 AND month = $2")
+                .bind(customer.clone())
+                .bind(month.clone())
+                .execute(&mut *conn)
+                .await?;
+        }
+        changed_months.extend(stale.into_iter().map(|(_, month)| month));
+        changed_months.extend(fresh.values().map(|m| m.month.clone()));
+        insert_rows(conn, fresh.into_iter().map(|((customer, _), m)| (customer, m)).collect()).await?;
+    }
+    for month in changed_months {
+        refresh_month_totals(conn, &month).await?;
+    }
+    Ok(())
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: &[String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        query = query.bind(v.clone());
+    }
+    query
+}
+
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    rows: Vec<(String, CustomerMonth)>,
+) -> Result<(), sqlx::Error> {
+    for rows in rows.chunks(batch_rows(5)) {
+        let sql = format!(
+            "INSERT INTO customer_months (month, customer_id, orders, amount, is_returning) VALUES {}",
+            values_placeholders(rows.len(), 5)
+        );
+        let mut insert = sqlx::query(&sql);
+        for (customer, m) in rows {
+            insert = insert
+                .bind(m.month.clone())
+                .bind(customer.clone())
+                .bind(m.orders)
+                .bind(m.amount)
+                .bind(i64::from(m.returning));
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Recomputes one month's row of `order_months`.
+async fn refresh_month_totals(conn: &mut AnyConnection, month: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM order_months WHERE month = $1")
+        .bind(month.to_string())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO order_months (month, orders, amount, customers, returning_customers) \
+         SELECT month, CAST(SUM(orders) AS BIGINT), SUM(amount), COUNT(*), CAST(SUM(is_returning) AS BIGINT) \
+         FROM customer_months WHERE month = $1 GROUP BY month",
+    )
+    .bind(month.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+
+    #[test]
+    fn a_customer_is_new_in_their_first_month_and_returning_after() {
+        // 2025-01-01 is day 20089.
+        let jan = 20_089 * DAY;
+        let months = months_of(&[(jan, 10.0), (jan + 3 * DAY, 5.0), (jan + 40 * DAY, 7.5)]);
+        assert_eq!(
+            months,
+            vec![
+                CustomerMonth { month: "2025-01".into(), orders: 2, amount: 15.0, returning: false },
+                CustomerMonth { month: "2025-02".into(), orders: 1, amount: 7.5, returning: true },
+            ]
+        );
+    }
+}
