@@ -97,7 +97,7 @@ impl Sketch {
         if bytes.is_empty() {
             return Some(Sketch::new());
         }
-        if bytes.len() < 8 || (bytes.len() - 8) % 12 != 0 {
+        if bytes.len() < 8 || !(bytes.len() - 8).is_multiple_of(12) {
             return None;
         }
         let zero_count = u64::from_le_bytes(bytes[..8].try_into().ok()?);
