@@ -8,7 +8,7 @@ export class OverviewPage {
 
   constructor(readonly page: Page) {
     this.heading = page.getByTestId("month-label");
-    this.monthSelect = page.getByLabel("Month");
+    this.monthSelect = page.getByLabel("Month", { exact: true });
     this.tiles = page.locator("article.tile");
   }
 

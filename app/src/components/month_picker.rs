@@ -2,7 +2,7 @@
 //! without JavaScript; after hydration a change navigates in place.
 
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -20,7 +20,8 @@ pub fn MonthPicker(
     };
     let arrow = |target: Option<String>, label: &'static str, text: &'static str| {
         match target {
-        Some(m) => view! { <A href=format!("/?month={m}") attr:class="btn btn-icon" attr:aria-label=label>{text}</A> }.into_any(),
+        // A plain link: the router still navigates in place, without marking it current.
+        Some(m) => view! { <a href=format!("/?month={m}") class="btn btn-icon" aria-label=label>{text}</a> }.into_any(),
         None => view! { <span class="btn btn-icon disabled" aria-hidden="true">{text}</span> }.into_any(),
     }
     };
