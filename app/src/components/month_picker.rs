@@ -20,10 +20,13 @@ pub fn MonthPicker(
     };
     let arrow = |target: Option<String>, label: &'static str, text: &'static str| {
         match target {
-        // A plain link: the router still navigates in place, without marking it current.
-        Some(m) => view! { <a href=format!("/?month={m}") class="btn btn-icon" aria-label=label>{text}</a> }.into_any(),
-        None => view! { <span class="btn btn-icon disabled" aria-hidden="true">{text}</span> }.into_any(),
-    }
+            // A plain link: the router still navigates in place, without marking it current.
+            Some(m) => {
+                view! { <a href=format!("/?month={m}") class="btn btn-icon" aria-label=label>{text}</a> }
+                    .into_any()
+            }
+            None => view! { <span class="btn btn-icon disabled" aria-hidden="true">{text}</span> }.into_any(),
+        }
     };
     view! {
         <div class="month-picker">
