@@ -27,6 +27,11 @@ export default defineConfig({
   },
   projects: [
     { name: "desktop", use: { viewport: { width: 1280, height: 900 } }, testIgnore: /no-js/ },
-    { name: "no-javascript", use: { viewport: { width: 1280, height: 900 }, javaScriptEnabled: false }, testMatch: /no-js/ },
+    {
+      name: "no-javascript",
+      use: { viewport: { width: 1280, height: 900 }, javaScriptEnabled: false },
+      testMatch: /no-js/,
+      dependencies: ["desktop"],
+    },
   ],
 });

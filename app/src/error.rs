@@ -1,6 +1,7 @@
 //! The one error type of the server functions: it tells the user what they
 //! can act on and keeps internal details in the server log.
 
+use crate::models::{FieldError, Role};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,18 @@ pub enum AppError {
     /// The request was malformed; the message says what to change.
     #[error("{0}")]
     BadRequest(String),
+    /// One form field is wrong; the form shows the message next to it.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("Please sign in.")]
+    Unauthorized,
+    #[error("This needs the {} role.", .0.key())]
+    Forbidden(Role),
+    #[error("Too many failed sign-ins. Wait 15 minutes, then try again.")]
+    TooManyAttempts,
+    /// The request clashes with the current state, e.g. removing the last admin.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0} was not found")]
     NotFound(String),
     /// Details are in the server log, not in the browser.
@@ -18,6 +31,26 @@ pub enum AppError {
     /// The request did not reach the server function (network, encoding).
     #[error("The server could not be reached: {0}")]
     Transport(String),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
+        AppError::Invalid { field: field.to_string(), message: message.into() }
+    }
+
+    /// The message for `field`, if this error is about that field.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { field: f, message } if f == field => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Invalid { field: e.field, message: e.message }
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -32,10 +65,16 @@ impl FromServerFnError for AppError {
 impl AppError {
     /// The HTTP status that matches the error, set on the response during SSR.
     pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
         match self {
-            AppError::BadRequest(_) => http::StatusCode::BAD_REQUEST,
-            AppError::NotFound(_) => http::StatusCode::NOT_FOUND,
-            AppError::Database | AppError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Database | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

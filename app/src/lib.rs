@@ -4,6 +4,8 @@
 //! `charts`). Dependencies flow pages → components/charts → api → store → kpi.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod charts;
 pub mod components;
 pub mod error;

@@ -334,3 +334,101 @@ impl Filters {
         self.channel.is_none() && self.category.is_none() && self.team.is_none()
     }
 }
+
+/// What a user may do. Ordered: each role can do everything of the one before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Reads dashboards (leadership).
+    Viewer,
+    /// Also sets targets, writes root causes, edits financials and benchmarks.
+    Manager,
+    /// Also manages users, API tokens, imports and settings.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Viewer, Role::Manager, Role::Admin];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.key() == s)
+    }
+}
+
+/// An account as the UI sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub disabled: bool,
+}
+
+/// What an API token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenScope {
+    /// Read KPIs, series, matrices.
+    Read,
+    /// Push tickets, orders and financials.
+    Ingest,
+}
+
+impl TokenScope {
+    pub fn key(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Ingest => "ingest",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TokenScope> {
+        [TokenScope::Read, TokenScope::Ingest].into_iter().find(|t| t.key() == s)
+    }
+}
+
+/// An API token as listed to admins (the secret itself is shown only once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub label: String,
+    pub scope: TokenScope,
+    pub created_by: String,
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
+/// One change in the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+/// Passwords shorter than this are refused.
+pub const MIN_PASSWORD_LENGTH: usize = 10;
+
+/// Usernames: 3–40 characters of letters, digits and `._-@`, stored lower-case.
+pub fn normalise_username(raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim().to_lowercase();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "._-@".contains(c);
+    if !(3..=40).contains(&name.chars().count()) || !name.chars().all(allowed) {
+        return Err(FieldError {
+            field: "username".into(),
+            message: "Use 3 to 40 letters, digits or . _ - @".into(),
+        });
+    }
+    Ok(name)
+}

@@ -1,5 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { OverviewPage } from "./overview.page";
+import { signIn } from "./session";
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
 
 test("the overview shows every main KPI with a number and a sparkline", async ({ page }) => {
   const overview = new OverviewPage(page);

@@ -12,6 +12,8 @@ pub enum Command {
     Serve,
     Migrate,
     Demo(DemoConfig),
+    AddUser { username: String, role: String },
+    CreateToken { scope: String, label: String },
 }
 
 /// Reads the arguments after the program name.
@@ -20,6 +22,18 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         None | Some("serve") => Ok(Command::Serve),
         Some("migrate") => Ok(Command::Migrate),
         Some("demo") => parse_demo(&args[1..]).map(Command::Demo),
+        Some("user") if args.get(1).map(String::as_str) == Some("add") => {
+            let opts = options(&args[2..], &["--username", "--role"])?;
+            Ok(Command::AddUser {
+                username: required(&opts, "--username")?,
+                role: required(&opts, "--role")?,
+            })
+        }
+        Some("token") if args.get(1).map(String::as_str) == Some("create") => {
+            let opts = options(&args[2..], &["--scope", "--label"])?;
+            let label = opts.get("--label").cloned().unwrap_or_else(|| "command line".to_string());
+            Ok(Command::CreateToken { scope: required(&opts, "--scope")?, label })
+        }
         Some("-h" | "--help" | "help") => Err(USAGE.to_string()),
         Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
     }
@@ -46,6 +60,51 @@ fn parse_demo(args: &[String]) -> Result<DemoConfig, String> {
         }
     }
     Ok(config)
+}
+
+/// `--flag value` pairs, refusing flags not in `allowed`.
+fn options(args: &[String], allowed: &[&str]) -> Result<std::collections::HashMap<String, String>, String> {
+    let mut out = std::collections::HashMap::new();
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        if !allowed.contains(&flag.as_str()) {
+            return Err(format!("unknown option {flag}\n{USAGE}"));
+        }
+        let value = it.next().ok_or(format!("{flag} needs a value\n{USAGE}"))?;
+        out.insert(flag.clone(), value.clone());
+    }
+    Ok(out)
+}
+
+fn required(opts: &std::collections::HashMap<String, String>, flag: &str) -> Result<String, String> {
+    opts.get(flag).cloned().ok_or(format!("{flag} is required\n{USAGE}"))
+}
+
+/// Creates an account; the password is the first line of standard input.
+pub async fn add_user(config: &Config, username: &str, role: &str) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let db = config.open_database().await?;
+    app::api::users::server::create(&db, "command line", username, role, password).await.map_err(
+        |e| match e {
+            app::error::AppError::Invalid { field, message } => format!("{field}: {message}"),
+            other => other.to_string(),
+        },
+    )?;
+    eprintln!("user {username} created");
+    Ok(())
+}
+
+/// Creates an API token and prints it alone on standard output.
+pub async fn create_token(config: &Config, scope: &str, label: &str) -> Result<(), String> {
+    let scope = app::models::TokenScope::parse(scope)
+        .ok_or(format!("--scope must be read or ingest, not '{scope}'"))?;
+    let db = config.open_database().await?;
+    let token =
+        app::store::tokens::create(&db, "command line", label, scope).await.map_err(|e| e.to_string())?;
+    println!("{token}");
+    Ok(())
 }
 
 /// Loads the demo data, printing a one-line summary.
@@ -80,6 +139,19 @@ mod tests {
     fn demo_options_are_read() {
         let Ok(Command::Demo(c)) = parse(&args("demo --seed 7 --months 3 --end 2025-06")) else { panic!() };
         assert_eq!((c.seed, c.months, c.end.to_string()), (7, 3, "2025-06".to_string()));
+    }
+
+    #[test]
+    fn user_and_token_commands_are_read() {
+        assert_eq!(
+            parse(&args("user add --username ana --role manager")),
+            Ok(Command::AddUser { username: "ana".into(), role: "manager".into() })
+        );
+        assert_eq!(
+            parse(&args("token create --scope read")),
+            Ok(Command::CreateToken { scope: "read".into(), label: "command line".into() })
+        );
+        assert!(parse(&args("user add --role admin")).unwrap_err().contains("--username is required"));
     }
 
     #[test]

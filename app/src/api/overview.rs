@@ -41,10 +41,14 @@ pub struct Overview {
 
 /// The overview of `month` (`2025-03`), or of the latest month with data.
 /// `Ok(None)` when there is no data at all yet.
-#[server]
+#[server(endpoint = "get_overview")]
 pub async fn get_overview(month: Option<String>) -> Result<Option<Overview>, AppError> {
-    let db = super::db()?;
-    server::overview(&db, month.as_deref()).await.map_err(AppError::set_response_status)
+    super::respond(async move {
+        let db = super::db()?;
+        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
+        server::overview(&db, month.as_deref()).await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

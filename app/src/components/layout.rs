@@ -1,8 +1,11 @@
 //! The app frame: header with the product name, navigation between screens,
-//! and the main content area.
+//! the signed-in user with a sign-out button, and the main content area.
 
+use crate::api::auth::{get_me, Logout};
+use crate::models::Role;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 /// The screens of Aftercare; `live` ones have a page, the others are
 /// announced in the navigation but not yet linked.
@@ -17,9 +20,16 @@ const SCREENS: &[(&str, &str, bool)] = &[
     ("/data", "Data", false),
 ];
 
+const ADMIN_SCREENS: &[(&str, &str)] =
+    &[("/admin/users", "Users"), ("/admin/tokens", "Tokens"), ("/admin/audit", "Audit")];
+
 /// Wraps every page in the header and navigation.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
+    // Asked again on every navigation, so signing in or out shows at once.
+    let pathname = use_location().pathname;
+    let me = Resource::new(move || pathname.get(), |_| get_me());
+    let logout = ServerAction::<Logout>::new();
     view! {
         <div class="app">
             <header class="topbar">
@@ -29,33 +39,46 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 <nav class="nav" aria-label="Screens">
                     <ul>
-                        {SCREENS
-                            .iter()
-                            .map(|(href, label, live)| {
-                                if *live {
-                                    view! {
-                                        <li>
-                                            <A href=*href exact=true>{*label}</A>
-                                        </li>
-                                    }
-                                        .into_any()
-                                } else {
-                                    view! {
-                                        <li>
-                                            <span class="nav-soon" aria-disabled="true" title="Coming in a next release">
-                                                {*label}
-                                            </span>
-                                        </li>
-                                    }
-                                        .into_any()
-                                }
-                            })
-                            .collect_view()}
+                        {SCREENS.iter().map(|(href, label, live)| nav_item(href, label, *live)).collect_view()}
                     </ul>
                 </nav>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.await.ok().and_then(|m| m.user).map(|user| {
+                            let admin_links = (user.role == Role::Admin).then(|| view! {
+                                <nav class="admin-nav" aria-label="Administration">
+                                    {ADMIN_SCREENS.iter().map(|(href, label)| view! { <A href=*href>{*label}</A> }).collect_view()}
+                                </nav>
+                            });
+                            view! {
+                                <div class="user-menu">
+                                    {admin_links}
+                                    <span class="user-name">{user.username}</span>
+                                    <span class="badge">{user.role.key()}</span>
+                                    <ActionForm action=logout>
+                                        <button type="submit" class="btn btn-small">"Sign out"</button>
+                                    </ActionForm>
+                                </div>
+                            }
+                        })
+                    })}
+                </Transition>
             </header>
             <main class="content">{children()}</main>
             <footer class="footer">"Aftercare · post-purchase support analytics"</footer>
         </div>
+    }
+}
+
+fn nav_item(href: &'static str, label: &'static str, live: bool) -> AnyView {
+    if live {
+        view! { <li><A href=href exact=true>{label}</A></li> }.into_any()
+    } else {
+        view! {
+            <li>
+                <span class="nav-soon" aria-disabled="true" title="Coming in a next release">{label}</span>
+            </li>
+        }
+        .into_any()
     }
 }

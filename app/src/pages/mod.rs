@@ -1,4 +1,9 @@
 //! One module per screen.
 
+pub mod admin_audit;
+pub mod admin_tokens;
+pub mod admin_users;
+pub mod login;
 pub mod not_found;
 pub mod overview;
+pub mod setup;

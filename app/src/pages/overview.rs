@@ -15,14 +15,18 @@ pub fn OverviewPage() -> impl IntoView {
     let query = use_query_map();
     let month = move || query.read().get("month");
     let overview = Resource::new(month, get_overview);
-    let pending = RwSignal::new(false);
+    // The month whose data is on screen: the page dims while another loads.
+    let shown = RwSignal::new(None::<Option<String>>);
+    let pending = move || shown.get().is_some_and(|m| m != month());
 
     view! {
         <Title text="Monthly overview"/>
-        <Transition fallback=|| view! { <LoadingTiles/> } set_pending=pending>
-            <div class="page" class:is-pending=move || pending.get()>
+        <Transition fallback=|| view! { <LoadingTiles/> }>
+            <div class="page" class:is-pending=pending aria-busy=move || pending().to_string()>
                 {move || Suspend::new(async move {
-                    match overview.await {
+                    let result = overview.await;
+                    shown.set(Some(query.read_untracked().get("month")));
+                    match result {
                         Ok(Some(data)) => view! { <OverviewBody data/> }.into_any(),
                         Ok(None) => view! {
                             <EmptyState title="No data yet">

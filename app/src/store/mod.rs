@@ -10,6 +10,8 @@ pub mod kpi_values;
 pub mod read;
 pub mod rollup;
 mod sql;
+pub mod tokens;
+pub mod users;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};

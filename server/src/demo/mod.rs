@@ -51,10 +51,10 @@ pub async fn load(db: &Db, config: &DemoConfig) -> Result<DemoSummary, ingest::I
         let data = generator.month(month);
         summary.tickets += ingest::tickets(db, &data.tickets).await?.inserted;
         summary.orders += ingest::orders(db, &data.orders).await?.inserted;
-        ingest::financials(db, std::slice::from_ref(&data.financials)).await?;
+        ingest::financials(db, "demo", std::slice::from_ref(&data.financials)).await?;
         ingest::targets(db, &reference::targets(month)).await?;
         summary.months += 1;
     }
-    ingest::benchmarks(db, &reference::benchmarks()).await?;
+    ingest::benchmarks(db, "demo", &reference::benchmarks()).await?;
     Ok(summary)
 }

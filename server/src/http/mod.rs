@@ -1,16 +1,23 @@
 //! The axum application: Leptos pages and server functions, static files,
-//! the health route, compression and security headers.
+//! the REST API, request guards, compression and security headers.
+
+mod api_v1;
+pub mod guard;
 
 use app::store::Db;
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Request bodies above this are refused (imports get their own limit).
+const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// Builds the whole application around one database handle.
 pub fn router(db: Db, options: LeptosOptions) -> Router {
@@ -23,36 +30,38 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             HeaderValue::from_static("no-cache"),
         ))
         .service(ServeDir::new(pkg_dir));
-    let health_db = db.clone();
+    let context_db = db.clone();
     Router::new()
-        .route("/api/v1/health", get(move || health(health_db.clone())))
-        .leptos_routes_with_context(&options, routes, move || provide_context(db.clone()), {
+        .leptos_routes_with_context(&options, routes, move || provide_context(context_db.clone()), {
             let options = options.clone();
             move || shell(options.clone())
         })
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(options)
+        .nest("/api/v1", api_v1::routes(db.clone()))
+        .layer(middleware::from_fn_with_state(guard::PageGuard::new(db), guard::require_session))
+        .layer(middleware::from_fn(guard::reject_cross_site))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
-            "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
+            // Pages replace this with a policy that carries their script nonce.
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; \
+             form-action 'self'",
         ))
-        .with_state(options)
 }
 
 fn header_layer(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
-async fn health(db: Db) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "database": db.backend.name() }))
-}
-
 /// Serves until Ctrl-C or SIGTERM, then lets requests in flight finish.
-pub async fn serve(app: Router, addr: std::net::SocketAddr) -> Result<(), String> {
+pub async fn serve(app: Router, addr: SocketAddr) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => format!(
             "{addr} is already in use: stop the program that holds it, or choose another address with LEPTOS_SITE_ADDR=127.0.0.1:3001"
@@ -60,7 +69,7 @@ pub async fn serve(app: Router, addr: std::net::SocketAddr) -> Result<(), String
         _ => format!("cannot listen on {addr}: {e}"),
     })?;
     tracing::info!("Aftercare is serving http://{addr}");
-    axum::serve(listener, app)
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))

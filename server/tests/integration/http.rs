@@ -1,27 +1,13 @@
 //! The real app on port 0: complete server-rendered pages, the health route,
 //! compression, security headers and the 404 status.
 
-use super::support::{sqlite, with_demo};
-use leptos::prelude::LeptosOptions;
-
-async fn spawn_app() -> String {
-    let db = with_demo(sqlite().await).await;
-    let options = LeptosOptions::builder()
-        .output_name("aftercare")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .build();
-    let app = server::http::router(db, options);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
+use super::app::TestApp;
 
 #[tokio::test]
 async fn the_overview_html_holds_the_numbers_and_charts_before_any_javascript() {
-    let base = spawn_app().await;
-    let response = reqwest::get(format!("{base}/?month=2025-09")).await.unwrap();
+    let app = TestApp::spawn_with_demo().await;
+    let cookie = app.signed_in("viewer").await;
+    let response = app.get("/?month=2025-09", Some(&cookie)).await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     let body_end = html.find("</html>").expect("a whole document");
@@ -32,9 +18,25 @@ async fn the_overview_html_holds_the_numbers_and_charts_before_any_javascript() 
 }
 
 #[tokio::test]
+async fn pages_allow_only_their_own_nonced_inline_scripts() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/setup", None).await;
+    let policy = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = response.text().await.unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    let script_src = policy.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+    assert!(!script_src.contains("unsafe-inline"), "{script_src}");
+    assert!(html.contains(&format!("nonce=\"{nonce}\"")), "the hydration script carries the nonce");
+}
+
+#[tokio::test]
 async fn health_names_the_backend_and_headers_are_safe() {
-    let base = spawn_app().await;
-    let response = reqwest::get(format!("{base}/api/v1/health")).await.unwrap();
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/health", None).await;
     let headers = response.headers().clone();
     assert_eq!(
         response.json::<serde_json::Value>().await.unwrap(),
@@ -46,9 +48,9 @@ async fn health_names_the_backend_and_headers_are_safe() {
 
 #[tokio::test]
 async fn pages_are_compressed_for_browsers_that_accept_it() {
-    let base = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = reqwest::Client::new()
-        .get(format!("{base}/"))
+        .get(format!("{}/setup", app.base))
         .header("accept-encoding", "gzip")
         .send()
         .await
@@ -58,16 +60,26 @@ async fn pages_are_compressed_for_browsers_that_accept_it() {
 
 #[tokio::test]
 async fn an_unknown_page_is_a_404_with_a_way_back() {
-    let base = spawn_app().await;
-    let response = reqwest::get(format!("{base}/no/such/page")).await.unwrap();
+    let app = TestApp::spawn().await;
+    let cookie = app.signed_in("viewer").await;
+    let response = app.get("/no/such/page", Some(&cookie)).await;
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("Go to the overview"));
 }
 
 #[tokio::test]
 async fn a_malformed_month_is_a_400_that_says_how_to_write_it() {
-    let base = spawn_app().await;
-    let response = reqwest::get(format!("{base}/?month=2025-13")).await.unwrap();
+    let app = TestApp::spawn_with_demo().await;
+    let cookie = app.signed_in("viewer").await;
+    let response = app.get("/?month=2025-13", Some(&cookie)).await;
     assert_eq!(response.status(), 400);
     assert!(response.text().await.unwrap().contains("write it like 2025-03"));
+}
+
+#[tokio::test]
+async fn oversized_request_bodies_are_refused() {
+    let app = TestApp::spawn().await;
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let response = app.post("/api/login", None, &[("username", huge.as_str()), ("password", "p")]).await;
+    assert_eq!(response.status(), 413);
 }

@@ -112,3 +112,46 @@ async fn a_month_without_tickets_has_no_rates_not_zero() {
     assert_eq!(kpi(&db, Kpi::FcrRate, "2025-05").await, None);
     assert_eq!(kpi(&db, Kpi::Tickets, "2025-05").await, Some(0.0));
 }
+
+fn target(value: f64) -> app::models::TargetRecord {
+    app::models::TargetRecord {
+        kpi: "csat".into(),
+        period: "2025-03".into(),
+        scope_dim: String::new(),
+        scope_value: String::new(),
+        value,
+        set_by: "ana".into(),
+        note: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn target_changes_are_kept_in_history_and_audited_with_old_and_new_values() {
+    let db = sqlite().await;
+    ingest::targets(&db, &[target(80.0)]).await.unwrap();
+    ingest::targets(&db, &[target(80.0)]).await.unwrap();
+    ingest::targets(&db, &[target(82.5)]).await.unwrap();
+    assert_eq!(count(&db, "target_history").await, 3);
+    let row = sqlx::query(
+        "SELECT actor, old_value, new_value FROM audit_log WHERE action = 'target.set' ORDER BY id DESC",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(row.len(), 2, "the unchanged reload is not audited");
+    let (actor, old, new): (String, String, String) =
+        (row[0].try_get(0).unwrap(), row[0].try_get(1).unwrap(), row[0].try_get(2).unwrap());
+    assert_eq!((actor.as_str(), old.as_str(), new.as_str()), ("ana", "80", "82.5"));
+}
+
+#[tokio::test]
+async fn an_invalid_target_is_refused_and_names_the_field() {
+    let db = sqlite().await;
+    let bad = app::models::TargetRecord { kpi: "happiness".into(), ..target(1.0) };
+    let IngestError::Invalid { error, .. } = ingest::targets(&db, &[target(80.0), bad]).await.unwrap_err()
+    else {
+        panic!("expected a validation error")
+    };
+    assert_eq!(error.field, "kpi");
+    assert_eq!(count(&db, "targets").await, 0);
+}

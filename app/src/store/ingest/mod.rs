@@ -3,12 +3,16 @@
 //! refuses the whole batch, naming the record and field; loading the same
 //! records again changes nothing.
 
+mod reference;
+
+pub use reference::{benchmarks, financials, targets};
+
 use super::customer_months;
 use super::rollup::rebuild_days;
 use super::sql::{batch_rows, list_placeholders, values_placeholders};
 use super::Db;
 use crate::kpi::period::day_of_timestamp;
-use crate::models::{BenchmarkRecord, FieldError, FinancialMonth, OrderRecord, TargetRecord, TicketRecord};
+use crate::models::{FieldError, OrderRecord, TicketRecord};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -29,7 +33,7 @@ pub enum IngestError {
     Database(#[from] sqlx::Error),
 }
 
-fn check_all<T>(
+pub(super) fn check_all<T>(
     records: &[T],
     id: impl Fn(&T) -> String,
     check: impl Fn(&T) -> Result<(), FieldError>,
@@ -41,14 +45,14 @@ fn check_all<T>(
 }
 
 /// Keeps the last record of each external id, so a batch never touches a row twice.
-fn last_of_each<T: Clone>(records: &[T], id: impl Fn(&T) -> &str) -> Vec<T> {
+pub(super) fn last_of_each<T: Clone>(records: &[T], id: impl Fn(&T) -> &str) -> Vec<T> {
     let mut seen = HashSet::new();
     let mut out: Vec<T> = records.iter().rev().filter(|r| seen.insert(id(r).to_string())).cloned().collect();
     out.reverse();
     out
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
@@ -197,161 +201,4 @@ async fn count_existing(
         query = query.bind(id);
     }
     query.fetch_one(&mut *conn).await?.try_get("n")
-}
-
-/// Upserts months of financials (and their per-channel support cost).
-pub async fn financials(db: &Db, records: &[FinancialMonth]) -> Result<IngestReport, IngestError> {
-    check_all(records, |f| f.month.clone(), |f| f.validate())?;
-    let mut tx = db.pool.begin().await?;
-    let mut report = IngestReport::default();
-    for f in last_of_each(records, |f| &f.month) {
-        let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM financials WHERE month = $1")
-            .bind(f.month.clone())
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
-        if exists > 0 {
-            report.updated += 1
-        } else {
-            report.inserted += 1
-        }
-        sqlx::query(
-            "INSERT INTO financials (month, revenue, net_income, operating_expenses, support_cost, marketing_spend, \
-             new_customers, gross_margin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (month) DO UPDATE SET \
-             revenue = excluded.revenue, net_income = excluded.net_income, \
-             operating_expenses = excluded.operating_expenses, support_cost = excluded.support_cost, \
-             marketing_spend = excluded.marketing_spend, new_customers = excluded.new_customers, \
-             gross_margin = excluded.gross_margin",
-        )
-        .bind(f.month.clone())
-        .bind(f.revenue)
-        .bind(f.net_income)
-        .bind(f.operating_expenses)
-        .bind(f.support_cost)
-        .bind(f.marketing_spend)
-        .bind(f.new_customers)
-        .bind(f.gross_margin)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM financial_channel_costs WHERE month = $1")
-            .bind(f.month.clone())
-            .execute(&mut *tx)
-            .await?;
-        for (channel, cost) in &f.support_cost_by_channel {
-            sqlx::query(
-                "INSERT INTO financial_channel_costs (month, channel, support_cost) VALUES ($1, $2, $3)",
-            )
-            .bind(f.month.clone())
-            .bind(channel.clone())
-            .bind(*cost)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(report)
-}
-
-/// Sets targets, keeping every change in the history.
-pub async fn targets(db: &Db, records: &[TargetRecord]) -> Result<IngestReport, IngestError> {
-    check_all(records, |t| format!("{} {}", t.kpi, t.period), |t| t.validate())?;
-    let set_at = now();
-    let mut tx = db.pool.begin().await?;
-    let mut report = IngestReport::default();
-    for t in records {
-        let exists: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM targets WHERE kpi = $1 AND period = $2 AND scope_dim = $3 AND scope_value = $4",
-        )
-        .bind(t.kpi.clone())
-        .bind(t.period.clone())
-        .bind(t.scope_dim.clone())
-        .bind(t.scope_value.clone())
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
-        if exists > 0 {
-            report.updated += 1
-        } else {
-            report.inserted += 1
-        }
-        for table in [TargetTable::Current, TargetTable::History] {
-            sqlx::query(table.insert_sql())
-                .bind(t.kpi.clone())
-                .bind(t.period.clone())
-                .bind(t.scope_dim.clone())
-                .bind(t.scope_value.clone())
-                .bind(t.value)
-                .bind(t.set_by.clone())
-                .bind(set_at)
-                .bind(t.note.clone())
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(report)
-}
-
-enum TargetTable {
-    Current,
-    History,
-}
-
-impl TargetTable {
-    fn insert_sql(&self) -> &'static str {
-        match self {
-            TargetTable::Current => {
-                "INSERT INTO targets (kpi, period, scope_dim, scope_value, value, set_by, set_at, note) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kpi, period, scope_dim, scope_value) \
-                 DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at, \
-                 note = excluded.note"
-            }
-            TargetTable::History => {
-                "INSERT INTO target_history (kpi, period, scope_dim, scope_value, value, set_by, set_at, note) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            }
-        }
-    }
-}
-
-/// Upserts benchmark rows by KPI, segment, source and year.
-pub async fn benchmarks(db: &Db, records: &[BenchmarkRecord]) -> Result<IngestReport, IngestError> {
-    check_all(records, |b| format!("{} {}", b.kpi, b.segment), |b| b.validate())?;
-    let mut tx = db.pool.begin().await?;
-    let mut report = IngestReport::default();
-    for b in records {
-        let exists: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM benchmarks WHERE kpi = $1 AND segment = $2 AND source = $3 AND year = $4",
-        )
-        .bind(b.kpi.clone())
-        .bind(b.segment.clone())
-        .bind(b.source.clone())
-        .bind(b.year)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
-        if exists > 0 {
-            report.updated += 1
-        } else {
-            report.inserted += 1
-        }
-        sqlx::query(
-            "INSERT INTO benchmarks (kpi, segment, p25, p50, p75, p90, unit, source, year) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (kpi, segment, source, year) DO UPDATE SET \
-             p25 = excluded.p25, p50 = excluded.p50, p75 = excluded.p75, p90 = excluded.p90, unit = excluded.unit",
-        )
-        .bind(b.kpi.clone())
-        .bind(b.segment.clone())
-        .bind(b.p25)
-        .bind(b.p50)
-        .bind(b.p75)
-        .bind(b.p90)
-        .bind(b.unit.clone())
-        .bind(b.source.clone())
-        .bind(b.year)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(report)
 }

@@ -1,0 +1,229 @@
+//! Sign-in: first-start setup of the first admin, login with rate limiting,
+//! logout, and "who am I" for the page frame.
+
+use crate::error::AppError;
+use crate::models::UserInfo;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the page frame needs to know about the visitor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: Option<UserInfo>,
+    /// True until the first admin exists.
+    pub needs_setup: bool,
+}
+
+#[server(endpoint = "get_me")]
+pub async fn get_me() -> Result<Me, AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        let needs_setup = crate::store::users::count_users(&db.pool).await? == 0;
+        let user = crate::auth::session::current_user(&db).await?;
+        Ok(Me { user, needs_setup })
+    })
+    .await
+}
+
+/// Creates the first admin and signs them in. Refused once any user exists.
+#[server(endpoint = "setup_admin")]
+pub async fn setup_admin(username: String, password: String, confirm: String) -> Result<(), AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        let user_id = server::create_first_admin(&db, &username, &password, &confirm).await?;
+        server::start_session(&db, user_id).await?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        let ip = server::client_ip().await;
+        let user_id = server::check_credentials(&db, &username, &password, &ip).await?;
+        server::start_session(&db, user_id).await?;
+        leptos_axum::redirect(&server::safe_next(next.as_deref()));
+        Ok(())
+    })
+    .await
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        server::end_session(&db).await?;
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+pub mod server {
+    use crate::auth::secrets::{
+        dummy_hash, hash_password, new_token, token_hash, verify_password, MIN_PASSWORD_LENGTH,
+    };
+    use crate::auth::session::{expired_cookie, now, session_cookie, SESSION_COOKIE, SESSION_SECONDS};
+    use crate::error::AppError;
+    use crate::models::{normalise_username, Role};
+    use crate::store::{users, Db};
+    use leptos::prelude::*;
+
+    /// Failed logins allowed per account, and per address, in the window.
+    pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+    pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+    pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
+
+    /// Where to go after login: a local path only, never another site.
+    pub fn safe_next(next: Option<&str>) -> String {
+        match next {
+            Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+            _ => "/".to_string(),
+        }
+    }
+
+    pub fn check_new_password(password: &str, confirm: &str) -> Result<(), AppError> {
+        if password.chars().count() < MIN_PASSWORD_LENGTH {
+            return Err(AppError::invalid(
+                "password",
+                format!("Use at least {MIN_PASSWORD_LENGTH} characters."),
+            ));
+        }
+        if password != confirm {
+            return Err(AppError::invalid("confirm", "The two passwords differ."));
+        }
+        Ok(())
+    }
+
+    pub async fn create_first_admin(
+        db: &Db,
+        username: &str,
+        password: &str,
+        confirm: &str,
+    ) -> Result<i64, AppError> {
+        let username = normalise_username(username).map_err(AppError::from)?;
+        check_new_password(password, confirm)?;
+        let hash = hash_password(password);
+        let mut tx = db.pool.begin().await?;
+        // The marker row makes a second, concurrent setup fail on its key.
+        let claimed = sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('setup_done', '1') ON CONFLICT (key) DO NOTHING",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 || users::count_users(&db.pool).await? > 0 {
+            return Err(AppError::Conflict("Setup is already done: sign in instead.".into()));
+        }
+        let id =
+            users::insert_user(&mut tx, &username, &hash, Role::Admin, now()).await?.expect("no users yet");
+        users::audit(&mut tx, &username, "user.create", &username, "", "admin (first-start setup)", now())
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The user id for valid credentials; refuses with a clear message after
+    /// too many failures for the account or the address.
+    pub async fn check_credentials(
+        db: &Db,
+        username: &str,
+        password: &str,
+        ip: &str,
+    ) -> Result<i64, AppError> {
+        let username = username.trim().to_lowercase();
+        let (account_key, address_key) = (format!("user:{username}"), format!("ip:{ip}"));
+        let since = now() - FAILURE_WINDOW_SECONDS;
+        if users::recent_failures(&db.pool, &account_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
+            || users::recent_failures(&db.pool, &address_key, since).await? >= MAX_FAILURES_PER_ADDRESS
+        {
+            return Err(AppError::TooManyAttempts);
+        }
+        let record = users::find_by_username(&db.pool, &username).await?;
+        let valid = match &record {
+            Some(r) if !r.info.disabled => verify_password(password, &r.password_hash),
+            _ => {
+                // Spend the same time whether or not the account exists.
+                let _ = verify_password(password, dummy_hash());
+                false
+            }
+        };
+        match record {
+            Some(r) if valid => {
+                users::clear_failures(&db.pool, &account_key).await?;
+                Ok(r.info.id)
+            }
+            _ => {
+                users::record_failure(&db.pool, &account_key, now()).await?;
+                users::record_failure(&db.pool, &address_key, now()).await?;
+                Err(AppError::invalid("password", "Wrong username or password."))
+            }
+        }
+    }
+
+    /// Creates a session and sets its cookie on the response.
+    pub async fn start_session(db: &Db, user_id: i64) -> Result<(), AppError> {
+        let token = new_token("s_");
+        users::insert_session(&db.pool, &token_hash(&token), user_id, now(), now() + SESSION_SECONDS).await?;
+        set_cookie(&session_cookie(&token, secure_cookies()));
+        Ok(())
+    }
+
+    pub async fn end_session(db: &Db) -> Result<(), AppError> {
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            for header in parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+                if let Some(token) = crate::auth::session::cookie_value(header, SESSION_COOKIE) {
+                    users::delete_session(&db.pool, &token_hash(token)).await?;
+                }
+            }
+        }
+        set_cookie(&expired_cookie());
+        Ok(())
+    }
+
+    fn set_cookie(value: &str) {
+        if let (Some(response), Ok(value)) =
+            (use_context::<leptos_axum::ResponseOptions>(), http::HeaderValue::from_str(value))
+        {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+
+    /// `AFTERCARE_SECURE_COOKIES=1` when served over TLS.
+    fn secure_cookies() -> bool {
+        std::env::var("AFTERCARE_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true")
+    }
+
+    /// The peer address of the request, for per-address rate limiting.
+    pub async fn client_ip() -> String {
+        use axum::extract::ConnectInfo;
+        match leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await {
+            Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+            Err(_) => "unknown".to_string(),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn next_is_a_local_path_only() {
+            assert_eq!(safe_next(Some("/?month=2025-03")), "/?month=2025-03");
+            assert_eq!(safe_next(Some("//evil.example")), "/");
+            assert_eq!(safe_next(Some("https://evil.example")), "/");
+            assert_eq!(safe_next(None), "/");
+        }
+
+        #[test]
+        fn new_passwords_need_length_and_a_matching_confirmation() {
+            assert!(check_new_password("short", "short").is_err());
+            assert!(check_new_password("long enough pw", "long enough pX").is_err());
+            assert!(check_new_password("long enough pw", "long enough pw").is_ok());
+        }
+    }
+}

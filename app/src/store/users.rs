@@ -1,0 +1,234 @@
+//! Accounts, sessions, API tokens and the audit log. Sessions live in the
+//! database so that several app servers can share them; secrets are stored
+//! only as hashes.
+
+use crate::models::{AuditEntry, Role, UserInfo};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+/// A stored account with its password hash (never leaves the server).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UserRecord {
+    pub info: UserInfo,
+    pub password_hash: String,
+}
+
+fn user_info(row: &AnyRow) -> Result<UserInfo, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(UserInfo {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
+pub async fn count_users(pool: &AnyPool) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(pool).await?.try_get("n")
+}
+
+pub async fn list_users(pool: &AnyPool) -> Result<Vec<UserInfo>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, username, role, disabled FROM users ORDER BY username")
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(user_info).collect()
+}
+
+pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT id, username, role, disabled, password_hash FROM users WHERE username = $1")
+            .bind(username.to_string())
+            .fetch_optional(pool)
+            .await?;
+    row.map(|r| Ok(UserRecord { info: user_info(&r)?, password_hash: r.try_get("password_hash")? }))
+        .transpose()
+}
+
+pub async fn find_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<UserInfo>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, username, role, disabled FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(user_info).transpose()
+}
+
+/// Creates an account; `None` if the username is taken.
+pub async fn insert_user(
+    conn: &mut AnyConnection,
+    username: &str,
+    password_hash: &str,
+    role: Role,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let taken = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE username = $1")
+        .bind(username.to_string())
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get::<i64, _>("n")?;
+    if taken > 0 {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "INSERT INTO users (username, password_hash, role, disabled, created_at) VALUES ($1, $2, $3, 0, $4) RETURNING id",
+    )
+    .bind(username.to_string())
+    .bind(password_hash.to_string())
+    .bind(role.key().to_string())
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(Some(row.try_get("id")?))
+}
+
+pub async fn set_role(conn: &mut AnyConnection, id: i64, role: Role) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+        .bind(role.key().to_string())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_disabled(conn: &mut AnyConnection, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+        .bind(i64::from(disabled))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if disabled {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_password(conn: &mut AnyConnection, id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash.to_string())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// Active admins other than `except`: the last admin may not be removed.
+pub async fn other_active_admins(conn: &mut AnyConnection, except: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
+        .bind(except)
+        .fetch_one(conn)
+        .await?
+        .try_get("n")
+}
+
+pub async fn insert_session(
+    pool: &AnyPool,
+    token_hash: &str,
+    user_id: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), sqlx::Error> {
+    // Expired sessions are pruned as new ones start.
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash.to_string())
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The enabled user of an unexpired session.
+pub async fn session_user(
+    pool: &AnyPool,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<UserInfo>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT u.id, u.username, u.role, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+    )
+    .bind(token_hash.to_string())
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(user_info).transpose()
+}
+
+pub async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash.to_string())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Failed logins for this key since `since`.
+pub async fn recent_failures(pool: &AnyPool, key: &str, since: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2")
+        .bind(key.to_string())
+        .bind(since)
+        .fetch_one(pool)
+        .await?
+        .try_get("n")
+}
+
+/// Records a failed login; failures older than a day are pruned meanwhile.
+pub async fn record_failure(pool: &AnyPool, key: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(now - 86_400).execute(pool).await?;
+    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+        .bind(key.to_string())
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_failures(pool: &AnyPool, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key.to_string()).execute(pool).await?;
+    Ok(())
+}
+
+/// Appends one change to the audit log.
+pub async fn audit(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    old: &str,
+    new: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO audit_log (at, actor, action, entity, old_value, new_value) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(now)
+        .bind(actor.to_string())
+        .bind(action.to_string())
+        .bind(entity.to_string())
+        .bind(old.to_string())
+        .bind(new.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn audit_entries(pool: &AnyPool, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT at, actor, action, entity, old_value, new_value FROM audit_log ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                action: r.try_get("action")?,
+                entity: r.try_get("entity")?,
+                old_value: r.try_get("old_value")?,
+                new_value: r.try_get("new_value")?,
+            })
+        })
+        .collect()
+}

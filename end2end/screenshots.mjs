@@ -1,0 +1,25 @@
+// Screenshots of every page at desktop and phone width, for a person to look at.
+// Usage: node screenshots.mjs BASE_URL OUT_DIR USER PASSWORD
+import { chromium } from "@playwright/test";
+
+const [base, out, username, password] = process.argv.slice(2);
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
+  const page = await browser.newPage({ viewport });
+  await page.goto(`${base}/login`);
+  await page.screenshot({ path: `${out}/${name}-login.png`, fullPage: true });
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+  for (const [file, path] of [["overview", "/"], ["users", "/admin/users"], ["tokens", "/admin/tokens"], ["audit", "/admin/audit"], ["404", "/nope"]]) {
+    await page.goto(`${base}${path}`);
+    await page.screenshot({ path: `${out}/${name}-${file}.png`, fullPage: true });
+  }
+  await page.close();
+}
+await browser.close();

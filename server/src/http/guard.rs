@@ -1,0 +1,186 @@
+//! Request guards: pages need a signed-in user (and lead to the one-time
+//! setup while there is none), state-changing requests must come from our own
+//! origin, and `/api/v1` needs a token of the right scope or a session.
+
+use app::auth::session::{cookie_value, user_of_session, SESSION_COOKIE};
+use app::models::{Role, TokenScope, UserInfo};
+use app::store::{tokens, users, Db};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// Paths that answer without a session: static files, health, the sign-in
+/// pages, and server functions (which check roles themselves).
+fn is_public(path: &str) -> bool {
+    path.starts_with("/pkg/") || path.starts_with("/api/") || path == "/favicon.svg"
+}
+
+fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| cookie_value(h, SESSION_COOKIE))
+}
+
+async fn session_user(db: &Db, headers: &HeaderMap) -> Option<UserInfo> {
+    let token = session_token(headers)?;
+    user_of_session(db, token).await.ok().flatten()
+}
+
+/// What the page guard needs: the database, and whether a user exists yet.
+/// Users never drop back to zero (the last admin cannot be removed), so once
+/// one exists the check is skipped.
+#[derive(Clone, Debug)]
+pub struct PageGuard {
+    db: Db,
+    has_users: Arc<AtomicBool>,
+}
+
+impl PageGuard {
+    pub fn new(db: Db) -> PageGuard {
+        PageGuard { db, has_users: Arc::new(AtomicBool::new(false)) }
+    }
+
+    async fn has_users(&self) -> bool {
+        if self.has_users.load(Ordering::Relaxed) {
+            return true;
+        }
+        let exists = users::count_users(&self.db.pool).await.map(|n| n > 0).unwrap_or(false);
+        self.has_users.store(exists, Ordering::Relaxed);
+        exists
+    }
+}
+
+/// Pages: setup first, then sign-in, then the page.
+pub async fn require_session(State(guard): State<PageGuard>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    if request.method() != Method::GET || is_public(&path) {
+        return next.run(request).await;
+    }
+    if !guard.has_users().await {
+        return if path == "/setup" {
+            next.run(request).await
+        } else {
+            Redirect::to("/setup").into_response()
+        };
+    }
+    let signed_in = session_user(&guard.db, request.headers()).await.is_some();
+    match (path.as_str(), signed_in) {
+        ("/setup" | "/login", true) => Redirect::to("/").into_response(),
+        ("/setup", false) => Redirect::to("/login").into_response(),
+        ("/login", false) | (_, true) => next.run(request).await,
+        (_, false) => {
+            let wanted = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            Redirect::to(&format!("/login?next={}", percent_encode(wanted))).into_response()
+        }
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Refuses state-changing requests sent by another site (CSRF). Browsers
+/// send `Sec-Fetch-Site`; older ones at least `Origin`.
+pub async fn reject_cross_site(request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let headers = request.headers();
+    if safe || bearer_token(headers).is_some() {
+        return next.run(request).await;
+    }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if site != "same-origin" && site != "none" {
+            return forbidden("cross-site request refused");
+        }
+    } else if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
+        if origin_host != host {
+            return forbidden("cross-origin request refused");
+        }
+    }
+    next.run(request).await
+}
+
+fn forbidden(message: &str) -> Response {
+    (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+/// Who calls the REST API.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiCaller {
+    Token(TokenScope),
+    User(UserInfo),
+}
+
+impl ApiCaller {
+    /// Read routes: a read token, or any signed-in user.
+    pub fn can_read(&self) -> bool {
+        matches!(self, ApiCaller::Token(TokenScope::Read) | ApiCaller::User(_))
+    }
+
+    /// Ingest routes: an ingest token, or an admin.
+    pub fn can_ingest(&self) -> bool {
+        match self {
+            ApiCaller::Token(scope) => *scope == TokenScope::Ingest,
+            ApiCaller::User(user) => user.role == Role::Admin,
+        }
+    }
+}
+
+/// The caller of an `/api/v1` request, or the 401 to send.
+pub async fn api_caller(db: &Db, headers: &HeaderMap) -> Result<ApiCaller, Response> {
+    if let Some(token) = bearer_token(headers) {
+        return match tokens::scope_of(&db.pool, token).await {
+            Ok(Some(scope)) => Ok(ApiCaller::Token(scope)),
+            _ => Err(unauthorized()),
+        };
+    }
+    session_user(db, headers).await.map(ApiCaller::User).ok_or_else(unauthorized)
+}
+
+pub fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        Json(serde_json::json!({ "error": "a valid API token or session is required" })),
+    )
+        .into_response()
+}
+
+pub fn wrong_scope() -> Response {
+    forbidden("this token's scope does not allow this route")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_percent_encoded() {
+        assert_eq!(percent_encode("/?month=2025-03&x=1"), "/%3Fmonth%3D2025-03%26x%3D1");
+    }
+
+    #[test]
+    fn static_files_and_server_functions_are_public() {
+        assert!(is_public("/pkg/aftercare.wasm"));
+        assert!(is_public("/api/login"));
+        assert!(!is_public("/admin/users"));
+    }
+}
