@@ -4,6 +4,7 @@ use crate::components::layout::Layout;
 use crate::pages::admin_audit::AdminAuditPage;
 use crate::pages::admin_tokens::AdminTokensPage;
 use crate::pages::admin_users::AdminUsersPage;
+use crate::pages::chart_gallery::ChartGalleryPage;
 use crate::pages::{login::LoginPage, not_found::NotFound, overview::OverviewPage, setup::SetupPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tokens") view=AdminTokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/charts") view=ChartGalleryPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

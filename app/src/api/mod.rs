@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod gallery;
 pub mod overview;
 pub mod tokens;
 pub mod users;

@@ -1,4 +1,145 @@
 //! Charts drawn with plotters into SVG text. The server draws them, so the
-//! HTML carries finished charts and hydration sees the very same markup.
+//! HTML carries finished charts and hydration sees the very same markup; the
+//! interactive layer (`components::chart`) uses the hit points each chart
+//! reports, in the chart's own pixel coordinates.
 
+pub mod bar;
+pub mod heatmap;
+pub mod line;
+pub mod scale;
+pub mod scatter;
 pub mod sparkline;
+
+use serde::{Deserialize, Serialize};
+
+/// One data point the interactive layer can hover, focus and click.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HitPoint {
+    /// Position in the chart's pixel space (0..width, 0..height).
+    pub x: f64,
+    pub y: f64,
+    /// What the tooltip and screen readers say, e.g. "CSAT · chat · Mar 2025: 81.2%".
+    pub label: String,
+    /// Where a click leads, if anywhere (a drill-down URL).
+    pub href: Option<String>,
+}
+
+/// A chart's data as a table: for "show as table" and the CSV download.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl DataTable {
+    /// RFC 4180 CSV: fields with commas, quotes or line breaks are quoted.
+    pub fn to_csv(&self) -> String {
+        let line = |cells: &[String]| cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
+        let mut out = line(&self.columns);
+        for row in &self.rows {
+            out.push_str("\r\n");
+            out.push_str(&line(row));
+        }
+        out.push_str("\r\n");
+        out
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A drawn chart with everything the page needs around it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Chart {
+    pub title: String,
+    /// One sentence saying what the chart shows, for everyone.
+    pub summary: String,
+    pub svg: String,
+    pub width: u32,
+    pub height: u32,
+    pub points: Vec<HitPoint>,
+    pub table: DataTable,
+    /// (series name, CSS colour) in drawing order.
+    pub legend: Vec<(String, String)>,
+}
+
+/// Series colours, distinguishable for common colour-vision deficiencies.
+pub const PALETTE: [(u8, u8, u8); 6] = [
+    (0x2f, 0x5d, 0xd8),
+    (0xe0, 0x8a, 0x00),
+    (0x0f, 0x9d, 0x8a),
+    (0x8e, 0x44, 0xad),
+    (0x5d, 0x66, 0x75),
+    (0xc2, 0x18, 0x5b),
+];
+
+/// A `data:` URL for a download link, percent-encoded.
+pub fn data_url(mime: &str, content: &str) -> String {
+    let mut out = format!("data:{mime};charset=utf-8,");
+    for b in content.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b' ' => {
+                out.push(if b == b' ' { ' ' } else { b as char })
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out.replace(' ', "%20")
+}
+
+/// A file name for downloads: "CSAT by channel" → "csat-by-channel".
+pub fn file_name(title: &str) -> String {
+    let slug: String =
+        title.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+/// Escapes text for SVG and HTML.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Adds `<title>` and `<desc>` (and an image role) to an SVG from plotters.
+pub fn with_title(svg: String, title: &str, desc: &str) -> String {
+    match svg.find('>') {
+        Some(end) if svg.starts_with("<svg") => format!(
+            "{} role=\"img\"><title>{}</title><desc>{}</desc>{}",
+            &svg[..end],
+            escape(title),
+            escape(desc),
+            &svg[end + 1..]
+        ),
+        _ => svg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_only_what_needs_quoting() {
+        let t = DataTable {
+            columns: vec!["period".into(), "value".into()],
+            rows: vec![vec!["Mar 2025".into(), "1,5".into()], vec!["say \"hi\"".into(), "2".into()]],
+        };
+        assert_eq!(t.to_csv(), "period,value\r\nMar 2025,\"1,5\"\r\n\"say \"\"hi\"\"\",2\r\n");
+    }
+
+    #[test]
+    fn downloads_get_encoded_urls_and_tidy_names() {
+        assert_eq!(data_url("text/csv", "a,b\r\n"), "data:text/csv;charset=utf-8,a%2Cb%0D%0A");
+        assert_eq!(file_name("CSAT by channel × category"), "csat-by-channel-category");
+    }
+
+    #[test]
+    fn titles_are_inserted_into_the_svg_and_escaped() {
+        let svg = with_title("<svg width=\"10\"><rect/></svg>".into(), "A < B", "d");
+        assert_eq!(svg, "<svg width=\"10\" role=\"img\"><title>A &lt; B</title><desc>d</desc><rect/></svg>");
+    }
+}

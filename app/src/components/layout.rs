@@ -65,7 +65,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </Transition>
             </header>
             <main class="content">{children()}</main>
-            <footer class="footer">"Aftercare · post-purchase support analytics"</footer>
+            <footer class="footer">
+                "Aftercare · post-purchase support analytics · "
+                <a href="/charts">"Chart gallery"</a>
+            </footer>
         </div>
     }
 }

@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 
+pub mod chart;
 pub mod form;
 pub mod kpi_tile;
 pub mod layout;

@@ -21,13 +21,15 @@ pub enum Unit {
     Points,
     Currency,
     TicketsPer100Orders,
+    /// A change relative to a reference, e.g. variance as % of target.
+    RelativePercent,
 }
 
 impl Unit {
     /// The suffix shown after a value.
     pub fn suffix(self) -> &'static str {
         match self {
-            Unit::Percent => "%",
+            Unit::Percent | Unit::RelativePercent => "%",
             Unit::Hours => "h",
             Unit::TicketsPer100Orders => "/100",
             _ => "",

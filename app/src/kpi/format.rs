@@ -10,7 +10,7 @@ fn decimals(unit: Unit) -> usize {
     match unit {
         Unit::Count | Unit::Points => 0,
         Unit::Score | Unit::Currency => 2,
-        Unit::Percent | Unit::Hours | Unit::TicketsPer100Orders => 1,
+        Unit::Percent | Unit::RelativePercent | Unit::Hours | Unit::TicketsPer100Orders => 1,
     }
 }
 
@@ -20,6 +20,7 @@ fn with_unit(v: f64, unit: Unit, percent_suffix: &str) -> String {
     match unit {
         Unit::Count => thousands(v.round() as i64),
         Unit::Percent => format!("{v:.d$}{percent_suffix}"),
+        Unit::RelativePercent => format!("{v:.d$}%"),
         Unit::Hours => format!("{v:.d$} h"),
         Unit::Currency => format!("${v:.d$}"),
         Unit::Score | Unit::Points | Unit::TicketsPer100Orders => format!("{v:.d$}"),
@@ -90,6 +91,7 @@ mod tests {
         assert_eq!(value(Some(12345.0), Unit::Count), "12,345");
         assert_eq!(value(Some(4.125), Unit::Currency), "$4.12");
         assert_eq!(value(Some(3.46), Unit::Hours), "3.5 h");
+        assert_eq!(delta(Some(-4.0), Unit::RelativePercent), "−4.0%");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod format;
 pub mod formulas;
 pub mod period;
 pub mod sketch;
+pub mod trend;
 pub mod variance;
 
 pub use aggregate::{FinanceTotals, KpiInputs, OrderTotals, TicketFacts, TicketTotals};

@@ -3,6 +3,7 @@
 pub mod admin_audit;
 pub mod admin_tokens;
 pub mod admin_users;
+pub mod chart_gallery;
 pub mod login;
 pub mod not_found;
 pub mod overview;

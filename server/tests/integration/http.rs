@@ -83,3 +83,20 @@ async fn oversized_request_bodies_are_refused() {
     let response = app.post("/api/login", None, &[("username", huge.as_str()), ("password", "p")]).await;
     assert_eq!(response.status(), 413);
 }
+
+#[tokio::test]
+async fn the_chart_gallery_draws_every_chart_type_from_the_data() {
+    let app = TestApp::spawn_with_demo().await;
+    assert_eq!(app.post("/api/chart_gallery", None, &[]).await.status(), 401);
+    let cookie = app.signed_in("viewer").await;
+    let charts: Vec<app::charts::Chart> =
+        app.post("/api/chart_gallery", Some(&cookie), &[]).await.json().await.unwrap();
+    assert_eq!(charts.len(), 4);
+    for chart in &charts {
+        assert!(chart.svg.starts_with("<svg"), "{}", chart.title);
+        assert!(!chart.points.is_empty(), "{}", chart.title);
+        assert!(!chart.table.rows.is_empty(), "{}", chart.title);
+    }
+    assert_eq!(charts[0].title, "CSAT by channel");
+    assert!(charts[0].legend.len() >= 2, "all channels and each channel");
+}

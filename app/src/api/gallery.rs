@@ -1,0 +1,135 @@
+//! The chart gallery: every chart type of the kit drawn from the real data,
+//! so each can be seen, hovered and downloaded in one place.
+
+use crate::charts::Chart;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "chart_gallery")]
+pub async fn chart_gallery() -> Result<Vec<Chart>, AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
+        server::gallery(&db).await
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::charts::{bar, heatmap, line, scatter, Chart};
+    use crate::error::AppError;
+    use crate::kpi::variance::DEFAULT_TOLERANCE_PCT;
+    use crate::kpi::{Direction, Kpi, KpiSettings, Period, Unit, Variance};
+    use crate::models::{Dimension, Filters};
+    use crate::store::{kpi_values, read, Db, KpiQuery};
+
+    fn query(kpis: &[Kpi], first: Period, last: Period, group_by: Vec<Dimension>) -> KpiQuery {
+        KpiQuery { kpis: kpis.to_vec(), first, last, filters: Filters::default(), group_by }
+    }
+
+    async fn csat_by(
+        db: &Db,
+        month: Period,
+        dims: Vec<Dimension>,
+    ) -> Result<kpi_values::KpiTable, sqlx::Error> {
+        kpi_values::load(db, &query(&[Kpi::Csat], month, month, dims)).await
+    }
+
+    pub async fn gallery(db: &Db) -> Result<Vec<Chart>, AppError> {
+        let months = kpi_values::months_with_data(db).await?;
+        let Some(last) = months.last().copied() else { return Ok(Vec::new()) };
+        let first = months[months.len().saturating_sub(12)];
+        let settings = KpiSettings::default();
+
+        // Line: CSAT, all channels and each channel, with the target and trend.
+        let total = kpi_values::load(db, &query(&[Kpi::Csat], first, last, vec![])).await?;
+        let by_channel =
+            kpi_values::load(db, &query(&[Kpi::Csat], first, last, vec![Dimension::Channel])).await?;
+        let series_of = |t: &kpi_values::KpiTable, group: &[String]| -> Vec<Option<f64>> {
+            t.periods.iter().map(|p| t.value(Kpi::Csat, group, p, &settings)).collect()
+        };
+        let mut series = vec![("All channels".to_string(), series_of(&total, &[]))];
+        series.extend(by_channel.cells.keys().map(|g| (g[0].clone(), series_of(&by_channel, g))));
+        let targets = read::targets(&db.pool, &last.to_string(), &last.to_string()).await?;
+        let target_of = |kpi: Kpi| targets.get(&(kpi.key().to_string(), last.to_string())).copied();
+        let line = line::render(&line::LineSpec {
+            title: "CSAT by channel".into(),
+            unit: Unit::Percent,
+            labels: total.periods.iter().map(Period::short_label).collect(),
+            series,
+            target: target_of(Kpi::Csat),
+            trend: true,
+        });
+
+        // Bar: this month's variance against target, signed so right is better.
+        let overview = kpi_values::load(db, &query(Kpi::OVERVIEW, last, last, vec![])).await?;
+        let bars = Kpi::OVERVIEW
+            .iter()
+            .map(|&kpi| {
+                let v = Variance::new(
+                    overview.value(kpi, &[], &last, &settings),
+                    target_of(kpi),
+                    kpi.direction(),
+                    DEFAULT_TOLERANCE_PCT,
+                );
+                let better_is_up = if kpi.direction() == Direction::Lower { -1.0 } else { 1.0 };
+                bar::Bar {
+                    label: kpi.name().to_string(),
+                    value: v.variance_pct.map(|p| p * better_is_up),
+                    good: v.favourable,
+                    href: Some(format!("/?month={last}")),
+                }
+            })
+            .collect();
+        let bar = bar::render(&bar::BarSpec {
+            title: format!("Against target, {}", last.long_label()),
+            unit: Unit::RelativePercent,
+            bars,
+        });
+
+        // Heatmap: CSAT by category × channel for the month, with totals.
+        let cells = csat_by(db, last, vec![Dimension::Category, Dimension::Channel]).await?;
+        let rows_t = csat_by(db, last, vec![Dimension::Category]).await?;
+        let cols_t = csat_by(db, last, vec![Dimension::Channel]).await?;
+        let categories: Vec<String> = rows_t.cells.keys().map(|g| g[0].clone()).collect();
+        let channels: Vec<String> = cols_t.cells.keys().map(|g| g[0].clone()).collect();
+        let value = |t: &kpi_values::KpiTable, g: Vec<String>| t.value(Kpi::Csat, &g, &last, &settings);
+        let heatmap = heatmap::render(&heatmap::HeatmapSpec {
+            title: format!("CSAT by category and channel, {}", last.long_label()),
+            unit: Unit::Percent,
+            direction: Direction::Higher,
+            cells: categories
+                .iter()
+                .map(|ca| channels.iter().map(|ch| value(&cells, vec![ca.clone(), ch.clone()])).collect())
+                .collect(),
+            row_totals: categories.iter().map(|ca| value(&rows_t, vec![ca.clone()])).collect(),
+            col_totals: channels.iter().map(|ch| value(&cols_t, vec![ch.clone()])).collect(),
+            total: total.value(Kpi::Csat, &[], &last, &settings),
+            rows: categories,
+            cols: channels,
+        });
+
+        // Scatter: monthly CSAT against cost per contact.
+        let all =
+            kpi_values::load(db, &query(&[Kpi::Csat, Kpi::CostPerContact], months[0], last, vec![])).await?;
+        let points = all
+            .periods
+            .iter()
+            .filter_map(|p| {
+                let x = all.value(Kpi::CostPerContact, &[], p, &settings)?;
+                let y = all.value(Kpi::Csat, &[], p, &settings)?;
+                Some((p.short_label(), x, y))
+            })
+            .collect();
+        let scatter = scatter::render(&scatter::ScatterSpec {
+            title: "Satisfaction against cost, by month".into(),
+            x_name: "Cost per contact".into(),
+            x_unit: Unit::Currency,
+            y_name: "CSAT".into(),
+            y_unit: Unit::Percent,
+            points,
+        });
+        Ok(vec![line, bar, heatmap, scatter])
+    }
+}

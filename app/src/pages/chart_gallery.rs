@@ -1,0 +1,37 @@
+//! Every chart type of the kit on one page, drawn from the real data.
+
+use crate::api::gallery::chart_gallery;
+use crate::components::chart::ChartView;
+use crate::components::states::{EmptyState, ErrorPanel};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ChartGalleryPage() -> impl IntoView {
+    let charts = Resource::new(|| (), |_| chart_gallery());
+    view! {
+        <Title text="Chart gallery"/>
+        <div class="page-head">
+            <div>
+                <p class="eyebrow">"Chart kit"</p>
+                <h1>"Chart gallery"</h1>
+                <p class="muted">"Hover or tab to a point for its exact value; every chart shows as a table and downloads as SVG or CSV."</p>
+            </div>
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Drawing charts…"</p> }>
+            {move || Suspend::new(async move {
+                match charts.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <EmptyState title="No data yet"><p>"Load data to see the charts."</p></EmptyState>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <div class="chart-grid">
+                            {list.into_iter().map(|chart| view! { <ChartView chart/> }).collect_view()}
+                        </div>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
