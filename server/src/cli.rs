@@ -14,6 +14,7 @@ pub enum Command {
     Demo(DemoConfig),
     AddUser { username: String, role: String },
     CreateToken { scope: String, label: String },
+    RebuildRollup,
 }
 
 /// Reads the arguments after the program name.
@@ -29,6 +30,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 role: required(&opts, "--role")?,
             })
         }
+        Some("rollup") if args.get(1).map(String::as_str) == Some("rebuild") => Ok(Command::RebuildRollup),
         Some("token") if args.get(1).map(String::as_str) == Some("create") => {
             let opts = options(&args[2..], &["--scope", "--label"])?;
             let label = opts.get("--label").cloned().unwrap_or_else(|| "command line".to_string());
@@ -107,6 +109,17 @@ pub async fn create_token(config: &Config, scope: &str, label: &str) -> Result<(
     Ok(())
 }
 
+/// Recomputes the daily rollup from the raw tickets, e.g. after the SLA changed.
+pub async fn rebuild_rollup(config: &Config) -> Result<(), String> {
+    let db = config.open_database().await?;
+    let started = std::time::Instant::now();
+    let mut tx = db.pool.begin().await.map_err(|e| e.to_string())?;
+    app::store::rollup::rebuild_all(&mut tx, db.sla_seconds).await.map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    eprintln!("rollup rebuilt with a {} h SLA in {:.1} s", config.sla_hours, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
 /// Loads the demo data, printing a one-line summary.
 pub async fn run_demo(config: &Config, demo_config: &DemoConfig) -> Result<(), String> {
     let db = config.open_database().await?;
@@ -152,6 +165,7 @@ mod tests {
             Ok(Command::CreateToken { scope: "read".into(), label: "command line".into() })
         );
         assert!(parse(&args("user add --role admin")).unwrap_err().contains("--username is required"));
+        assert_eq!(parse(&args("rollup rebuild")), Ok(Command::RebuildRollup));
     }
 
     #[test]

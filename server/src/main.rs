@@ -27,6 +27,7 @@ async fn run() -> Result<(), String> {
         Command::Demo(demo) => cli::run_demo(&config, &demo).await,
         Command::AddUser { username, role } => cli::add_user(&config, &username, &role).await,
         Command::CreateToken { scope, label } => cli::create_token(&config, &scope, &label).await,
+        Command::RebuildRollup => cli::rebuild_rollup(&config).await,
         Command::Serve => {
             let options =
                 get_configuration(None).map_err(|e| format!("Leptos configuration: {e}"))?.leptos_options;

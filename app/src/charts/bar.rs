@@ -3,6 +3,7 @@
 //! whether it is good news, with the sign written in its label.
 
 use super::scale::{diverging, hex, nice_range};
+use super::theme::{AXIS_TEXT, GRID, NO_LINE};
 use super::{with_title, Chart, DataTable, HitPoint};
 use crate::kpi::format;
 use crate::kpi::Unit;
@@ -24,8 +25,6 @@ pub struct BarSpec {
 
 pub const WIDTH: u32 = 760;
 const ROW: u32 = 30;
-const AXIS_TEXT: RGBColor = RGBColor(0x5d, 0x66, 0x75);
-const GRID: RGBColor = RGBColor(0xe8, 0xeb, 0xf0);
 
 fn colour(good: Option<bool>) -> (u8, u8, u8) {
     match good {
@@ -66,7 +65,7 @@ pub fn render(spec: &BarSpec) -> Chart {
                 .y_label_formatter(&y_label)
                 .x_labels(7)
                 .x_label_formatter(&x_label)
-                .light_line_style(GRID)
+                .light_line_style(NO_LINE)
                 .bold_line_style(GRID)
                 .axis_style(GRID)
                 .label_style(("sans-serif", 12).into_font().color(&AXIS_TEXT))

@@ -2,6 +2,7 @@
 //! least-squares trend line (dashed, so it is never mistaken for data).
 
 use super::scale::nice_range;
+use super::theme::{AXIS_TEXT, GRID, NO_LINE};
 use super::{with_title, Chart, DataTable, HitPoint, PALETTE};
 use crate::kpi::format;
 use crate::kpi::trend::series_trend;
@@ -22,8 +23,6 @@ pub struct LineSpec {
 
 pub const WIDTH: u32 = 760;
 pub const HEIGHT: u32 = 300;
-const GRID: RGBColor = RGBColor(0xe8, 0xeb, 0xf0);
-const AXIS_TEXT: RGBColor = RGBColor(0x5d, 0x66, 0x75);
 const TARGET: RGBColor = RGBColor(0x1b, 0x1f, 0x27);
 
 pub fn render(spec: &LineSpec) -> Chart {
@@ -59,7 +58,7 @@ pub fn render(spec: &LineSpec) -> Chart {
             .x_label_formatter(&x_label)
             .y_labels(6)
             .y_label_formatter(&y_label)
-            .light_line_style(GRID)
+            .light_line_style(NO_LINE)
             .bold_line_style(GRID)
             .axis_style(GRID)
             .label_style(("sans-serif", 12).into_font().color(&AXIS_TEXT))

@@ -68,6 +68,16 @@ pub struct Chart {
     pub legend: Vec<(String, String)>,
 }
 
+/// The colours every plotters chart shares with the app's stylesheet.
+pub(crate) mod theme {
+    use plotters::style::{RGBAColor, RGBColor};
+
+    pub const GRID: RGBColor = RGBColor(0xe8, 0xeb, 0xf0);
+    pub const AXIS_TEXT: RGBColor = RGBColor(0x5d, 0x66, 0x75);
+    /// Minor grid lines are left out: the major ones are enough to read values.
+    pub const NO_LINE: RGBAColor = RGBAColor(0, 0, 0, 0.0);
+}
+
 /// Series colours, distinguishable for common colour-vision deficiencies.
 pub const PALETTE: [(u8, u8, u8); 6] = [
     (0x2f, 0x5d, 0xd8),

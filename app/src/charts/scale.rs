@@ -40,6 +40,9 @@ pub fn nice_range(values: impl IntoIterator<Item = f64>, ticks: usize) -> (f64, 
     } else {
         (lo, hi)
     };
+    // A little air, so points at the extremes are not cut by the frame.
+    let air = (hi - lo) * 0.02;
+    let (lo, hi) = (lo - air, hi + air);
     let step = nice_step(hi - lo, ticks);
     ((lo / step).floor() * step, (hi / step).ceil() * step)
 }
@@ -112,7 +115,7 @@ mod tests {
 
     #[test]
     fn ranges_start_and_end_on_ticks() {
-        assert_eq!(nice_range([72.3, 81.9], 5), (72.0, 82.0));
+        assert_eq!(nice_range([72.3, 81.9], 5), (72.0, 84.0));
         assert_eq!(nice_range([0.4, 13.8], 5), (0.0, 15.0));
     }
 

@@ -2,6 +2,7 @@
 //! with another (satisfaction against cost, repurchase against CSAT).
 
 use super::scale::nice_range;
+use super::theme::{AXIS_TEXT, GRID, NO_LINE};
 use super::{with_title, Chart, DataTable, HitPoint, PALETTE};
 use crate::kpi::format;
 use crate::kpi::trend::{least_squares, pearson};
@@ -20,8 +21,6 @@ pub struct ScatterSpec {
 
 pub const WIDTH: u32 = 760;
 pub const HEIGHT: u32 = 320;
-const AXIS_TEXT: RGBColor = RGBColor(0x5d, 0x66, 0x75);
-const GRID: RGBColor = RGBColor(0xe8, 0xeb, 0xf0);
 
 pub fn render(spec: &ScatterSpec) -> Chart {
     let xy: Vec<(f64, f64)> = spec.points.iter().map(|p| (p.1, p.2)).collect();
@@ -49,7 +48,7 @@ pub fn render(spec: &ScatterSpec) -> Chart {
                 .x_label_formatter(&x_label)
                 .y_labels(6)
                 .y_label_formatter(&y_label)
-                .light_line_style(GRID)
+                .light_line_style(NO_LINE)
                 .bold_line_style(GRID)
                 .axis_style(GRID)
                 .label_style(("sans-serif", 12).into_font().color(&AXIS_TEXT))

@@ -155,3 +155,20 @@ async fn an_invalid_target_is_refused_and_names_the_field() {
     assert_eq!(error.field, "kpi");
     assert_eq!(count(&db, "targets").await, 0);
 }
+
+#[tokio::test]
+async fn a_rebuilt_rollup_counts_the_sla_with_the_new_hours() {
+    let mut db = sqlite().await;
+    ingest::tickets(
+        &db,
+        &[ticket("A", "2025-03-02", Some(30), None), ticket("B", "2025-03-03", Some(2), None)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(kpi(&db, Kpi::SlaAttainment, "2025-03").await, Some(50.0));
+    db.sla_seconds = 48 * 3600;
+    let mut tx = db.pool.begin().await.unwrap();
+    app::store::rollup::rebuild_all(&mut tx, db.sla_seconds).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(kpi(&db, Kpi::SlaAttainment, "2025-03").await, Some(100.0));
+}
