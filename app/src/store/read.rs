@@ -11,6 +11,18 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
+/// Binds the optional filters in the order every query here expects:
+/// channel, category, team.
+trait BindFilters {
+    fn bind_filters(self, filters: &Filters) -> Self;
+}
+
+impl<'q> BindFilters for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn bind_filters(self, f: &Filters) -> Self {
+        self.bind(f.channel.clone()).bind(f.category.clone()).bind(f.team.clone())
+    }
+}
+
 /// The rollup cells of days `first..=last` that pass `filters`.
 pub async fn rollup_cells(
     pool: &AnyPool,
@@ -26,9 +38,7 @@ pub async fn rollup_cells(
     )
     .bind(first)
     .bind(last)
-    .bind(filters.channel.clone())
-    .bind(filters.category.clone())
-    .bind(filters.team.clone())
+    .bind_filters(filters)
     .fetch_all(pool)
     .await?;
     rows.iter().map(|row| Ok((cell_key(row)?, totals(row)?))).collect()
@@ -88,13 +98,7 @@ pub async fn created_and_resolved(
          FROM daily_rollup WHERE day <= $1 AND channel = COALESCE($2, channel) \
          AND category = COALESCE($3, category) AND team = COALESCE($4, team) GROUP BY day{group} ORDER BY day"
     );
-    let rows = sqlx::query(&sql)
-        .bind(last)
-        .bind(filters.channel.clone())
-        .bind(filters.category.clone())
-        .bind(filters.team.clone())
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(&sql).bind(last).bind_filters(filters).fetch_all(pool).await?;
     rows.iter()
         .map(|row| {
             let key =
@@ -196,9 +200,7 @@ pub async fn ticket_customers(
     .bind(start)
     .bind(end)
     .bind(REPURCHASE_WINDOW_SECONDS)
-    .bind(filters.channel.clone())
-    .bind(filters.category.clone())
-    .bind(filters.team.clone())
+    .bind_filters(filters)
     .fetch_one(pool)
     .await?;
     Ok((row.try_get("customers")?, row.try_get("repurchased")?))

@@ -25,29 +25,38 @@ fn ticket(frt_h: Option<i64>, res_h: Option<i64>) -> TicketFacts {
 /// T1: answered in 1 h, solved in 2 h at first contact, csat 5, nps 10, ces 2.
 /// T2: answered in 3 h, solved in 30 h, reopened, escalated, csat 3, nps 7, ces 4.
 /// T3: answered in 2 h, open, nps 3. T4: unanswered, open, nps 9.
-fn four_tickets() -> TicketTotals {
-    let t1 = TicketFacts {
-        csat: Some(5),
-        nps: Some(10),
-        ces: Some(2),
-        first_contact_resolved: true,
-        ..ticket(Some(1), Some(2))
-    };
-    let t2 = TicketFacts {
-        csat: Some(3),
-        nps: Some(7),
-        ces: Some(4),
-        reopened: true,
-        escalated: true,
-        ..ticket(Some(3), Some(30))
-    };
-    let t3 = TicketFacts { nps: Some(3), ..ticket(Some(2), None) };
-    let t4 = TicketFacts { nps: Some(9), ..ticket(None, None) };
+fn the_four() -> [TicketFacts; 4] {
+    [
+        TicketFacts {
+            csat: Some(5),
+            nps: Some(10),
+            ces: Some(2),
+            first_contact_resolved: true,
+            ..ticket(Some(1), Some(2))
+        },
+        TicketFacts {
+            csat: Some(3),
+            nps: Some(7),
+            ces: Some(4),
+            reopened: true,
+            escalated: true,
+            ..ticket(Some(3), Some(30))
+        },
+        TicketFacts { nps: Some(3), ..ticket(Some(2), None) },
+        TicketFacts { nps: Some(9), ..ticket(None, None) },
+    ]
+}
+
+fn totals_of(tickets: &[TicketFacts]) -> TicketTotals {
     let mut totals = TicketTotals::default();
-    for t in [t1, t2, t3, t4] {
-        totals.add_ticket(&t, SLA_24H);
+    for t in tickets {
+        totals.add_ticket(t, SLA_24H);
     }
     totals
+}
+
+fn four_tickets() -> TicketTotals {
+    totals_of(&the_four())
 }
 
 fn full_inputs() -> KpiInputs {
@@ -160,32 +169,8 @@ fn ratio_never_returns_nan_or_infinity() {
 
 #[test]
 fn totals_merge_like_one_pass_over_all_tickets() {
-    let all = four_tickets();
-    let mut halves = TicketTotals::default();
-    let mut second = TicketTotals::default();
-    halves.add_ticket(
-        &TicketFacts {
-            csat: Some(5),
-            nps: Some(10),
-            ces: Some(2),
-            first_contact_resolved: true,
-            ..ticket(Some(1), Some(2))
-        },
-        SLA_24H,
-    );
-    halves.add_ticket(
-        &TicketFacts {
-            csat: Some(3),
-            nps: Some(7),
-            ces: Some(4),
-            reopened: true,
-            escalated: true,
-            ..ticket(Some(3), Some(30))
-        },
-        SLA_24H,
-    );
-    second.add_ticket(&TicketFacts { nps: Some(3), ..ticket(Some(2), None) }, SLA_24H);
-    second.add_ticket(&TicketFacts { nps: Some(9), ..ticket(None, None) }, SLA_24H);
-    halves.merge(&second);
-    assert_eq!(halves, all);
+    let four = the_four();
+    let mut halves = totals_of(&four[..2]);
+    halves.merge(&totals_of(&four[2..]));
+    assert_eq!(halves, four_tickets());
 }
