@@ -4,6 +4,7 @@ import { signIn } from "./session";
 test.beforeEach(async ({ page }) => {
   await signIn(page, undefined, "/charts");
   await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
+  await expect(page.locator("figure.chart")).toHaveCount(4);
 });
 
 test("every chart type of the kit is drawn with a summary", async ({ page }) => {
@@ -48,4 +49,22 @@ test("a click on a bar drills down to its month", async ({ page }) => {
   await bars.locator(".chart-overlay circle.drillable").first().click();
   await expect(page).toHaveURL(/\/\?month=\d{4}-\d{2}/);
   await expect(page.getByTestId("month-label")).toBeVisible();
+});
+
+test("a legend entry hides and shows its series", async ({ page }) => {
+  const line = page.locator('figure[data-chart="csat-by-channel"]');
+  const visible = line.locator(".chart-overlay circle:not(.hidden)");
+  const chatPoints = await line.locator('.chart-overlay circle[aria-label^="chat ·"]').count();
+  expect(chatPoints).toBeGreaterThan(0);
+  const before = await visible.count();
+  const chat = line.getByRole("button", { name: "chat", exact: true });
+  await expect(chat).toHaveAttribute("aria-pressed", "true");
+
+  await chat.click();
+  await expect(chat).toHaveAttribute("aria-pressed", "false");
+  await expect(visible).toHaveCount(before - chatPoints);
+  await expect(line.locator(".chart-layer.hidden")).toHaveCount(1);
+
+  await chat.click();
+  await expect(visible).toHaveCount(before);
 });

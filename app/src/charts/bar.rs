@@ -87,7 +87,13 @@ pub fn render(spec: &BarSpec) -> Chart {
                     None => "",
                 };
                 let label = format!("{}: {}{verdict}", bar.label, format::delta(Some(v), spec.unit));
-                points.push(HitPoint { x: px as f64, y: py as f64, label, href: bar.href.clone() });
+                points.push(HitPoint {
+                    x: px as f64,
+                    y: py as f64,
+                    label,
+                    href: bar.href.clone(),
+                    series: None,
+                });
             }
         }
         let _ = root.present();
@@ -96,6 +102,8 @@ pub fn render(spec: &BarSpec) -> Chart {
     Chart {
         title: spec.title.clone(),
         svg: with_title(svg, &spec.title, &summary),
+        frame: None,
+        layers: Vec::new(),
         summary,
         width: WIDTH,
         height,

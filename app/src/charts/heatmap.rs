@@ -150,6 +150,7 @@ pub fn render(spec: &HeatmapSpec) -> Chart {
                 y: y + l.cell_height / 2.0,
                 label,
                 href: None,
+                series: None,
             });
         }
     }
@@ -159,6 +160,8 @@ pub fn render(spec: &HeatmapSpec) -> Chart {
         title: spec.title.clone(),
         summary,
         svg,
+        frame: None,
+        layers: Vec::new(),
         width: l.width as u32,
         height: l.height as u32,
         points,

@@ -5,7 +5,7 @@ use super::scale::nice_range;
 use super::theme::{AXIS_TEXT, GRID, NO_LINE};
 use super::{with_title, Chart, DataTable, HitPoint, PALETTE};
 use crate::kpi::format;
-use crate::kpi::trend::series_trend;
+use crate::kpi::trend::{series_trend, Fit};
 use crate::kpi::Unit;
 use plotters::prelude::*;
 
@@ -25,58 +25,95 @@ pub const WIDTH: u32 = 760;
 pub const HEIGHT: u32 = 300;
 const TARGET: RGBColor = RGBColor(0x1b, 0x1f, 0x27);
 
+/// What one drawing of the chart holds: everything (for downloads), the
+/// frame alone, or one series on a transparent layer with the same geometry.
+#[derive(Clone, Copy, PartialEq)]
+enum Layer {
+    Full,
+    Frame,
+    Series(usize),
+}
+
 pub fn render(spec: &LineSpec) -> Chart {
-    let n = spec.labels.len();
     let values = spec.series.iter().flat_map(|(_, v)| v.iter().flatten().copied()).chain(spec.target);
-    let (lo, hi) = nice_range(values, 5);
+    let y_range = nice_range(values, 5);
     let trend = if spec.trend { spec.series.first().and_then(|(_, v)| series_trend(v)) } else { None };
+    let Some((svg, points)) = draw(spec, y_range, trend, Layer::Full) else { return empty(spec) };
+    let summary = summarise(spec, trend.map(|f| f.slope));
+    // Layers let the legend hide and show each series in the browser.
+    let frame =
+        draw(spec, y_range, trend, Layer::Frame).map(|(svg, _)| with_title(svg, &spec.title, &summary));
+    let layers = (0..spec.series.len())
+        .filter_map(|s| draw(spec, y_range, None, Layer::Series(s)).map(|l| l.0))
+        .collect();
+    Chart {
+        title: spec.title.clone(),
+        svg: with_title(svg, &spec.title, &summary),
+        frame,
+        layers,
+        summary,
+        width: WIDTH,
+        height: HEIGHT,
+        points,
+        table: table(spec),
+        legend: legend(spec),
+    }
+}
+
+fn draw(
+    spec: &LineSpec,
+    (lo, hi): (f64, f64),
+    trend: Option<Fit>,
+    layer: Layer,
+) -> Option<(String, Vec<HitPoint>)> {
+    let n = spec.labels.len();
     let mut svg = String::new();
     let mut points = Vec::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         let x_range = -0.5..(n.max(1) as f64 - 0.5);
-        let built = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&root)
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(64)
-            .build_cartesian_2d(x_range.clone(), lo..hi);
-        let Ok(mut chart) = built else { return empty(spec) };
-        let x_label = |x: &f64| {
-            let i = x.round();
-            let near = (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n;
-            if near {
-                spec.labels[i as usize].clone()
-            } else {
-                String::new()
+            .build_cartesian_2d(x_range.clone(), lo..hi)
+            .ok()?;
+        if !matches!(layer, Layer::Series(_)) {
+            let x_label = |x: &f64| {
+                let i = x.round();
+                let near = (x - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n;
+                if near {
+                    spec.labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            };
+            let y_label = |y: &f64| format::value(Some(*y), spec.unit);
+            let _ = chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(n.clamp(2, 12))
+                .x_label_formatter(&x_label)
+                .y_labels(6)
+                .y_label_formatter(&y_label)
+                .light_line_style(NO_LINE)
+                .bold_line_style(GRID)
+                .axis_style(GRID)
+                .label_style(("sans-serif", 12).into_font().color(&AXIS_TEXT))
+                .draw();
+            if let Some(t) = spec.target {
+                let line = vec![(x_range.start, t), (x_range.end, t)];
+                let _ = chart.draw_series(DashedLineSeries::new(line, 6, 4, TARGET.stroke_width(1)));
             }
-        };
-        let y_label = |y: &f64| format::value(Some(*y), spec.unit);
-        let _ = chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n.clamp(2, 12))
-            .x_label_formatter(&x_label)
-            .y_labels(6)
-            .y_label_formatter(&y_label)
-            .light_line_style(NO_LINE)
-            .bold_line_style(GRID)
-            .axis_style(GRID)
-            .label_style(("sans-serif", 12).into_font().color(&AXIS_TEXT))
-            .draw();
-        if let Some(t) = spec.target {
-            let style = TARGET.stroke_width(1);
-            let _ = chart.draw_series(DashedLineSeries::new(
-                vec![(x_range.start, t), (x_range.end, t)],
-                6,
-                4,
-                style,
-            ));
-        }
-        if let Some(fit) = trend {
-            let ends = vec![(0.0, fit.at(0.0)), ((n - 1) as f64, fit.at((n - 1) as f64))];
-            let _ = chart.draw_series(DashedLineSeries::new(ends, 3, 3, AXIS_TEXT.stroke_width(1)));
+            if let Some(fit) = trend {
+                let ends = vec![(0.0, fit.at(0.0)), ((n - 1) as f64, fit.at((n - 1) as f64))];
+                let _ = chart.draw_series(DashedLineSeries::new(ends, 3, 3, AXIS_TEXT.stroke_width(1)));
+            }
         }
         for (s, (name, values)) in spec.series.iter().enumerate() {
+            if layer == Layer::Frame || matches!(layer, Layer::Series(only) if only != s) {
+                continue;
+            }
             let (r, g, b) = PALETTE[s % PALETTE.len()];
             let colour = RGBColor(r, g, b);
             for run in runs(values) {
@@ -87,22 +124,12 @@ pub fn render(spec: &LineSpec) -> Chart {
                 let _ = chart.draw_series(std::iter::once(Circle::new((i as f64, *v), 3, colour.filled())));
                 let (px, py) = chart.backend_coord(&(i as f64, *v));
                 let label = format!("{name} · {}: {}", spec.labels[i], format::value(Some(*v), spec.unit));
-                points.push(HitPoint { x: px as f64, y: py as f64, label, href: None });
+                points.push(HitPoint { x: px as f64, y: py as f64, label, href: None, series: Some(s) });
             }
         }
         let _ = root.present();
     }
-    let summary = summarise(spec, trend.map(|f| f.slope));
-    Chart {
-        title: spec.title.clone(),
-        svg: with_title(svg, &spec.title, &summary),
-        summary,
-        width: WIDTH,
-        height: HEIGHT,
-        points,
-        table: table(spec),
-        legend: legend(spec),
-    }
+    Some((svg, points))
 }
 
 fn empty(spec: &LineSpec) -> Chart {
@@ -110,6 +137,8 @@ fn empty(spec: &LineSpec) -> Chart {
         title: spec.title.clone(),
         summary: "No data to show.".into(),
         svg: String::new(),
+        frame: None,
+        layers: Vec::new(),
         width: WIDTH,
         height: HEIGHT,
         points: Vec::new(),
@@ -210,6 +239,17 @@ mod tests {
         assert!(chart.points[1].y < chart.points[0].y, "84 is drawn above 81");
         assert_eq!(chart.points[1].label, "CSAT · M3: 84.0%");
         assert!(chart.svg.contains("<title>CSAT</title>"));
+    }
+
+    #[test]
+    fn each_series_gets_a_layer_drawn_on_the_same_geometry() {
+        let mut two = spec(vec![Some(81.0), Some(84.0)]);
+        two.series.push(("chat".into(), vec![Some(70.0), Some(75.0)]));
+        let chart = render(&two);
+        assert_eq!(chart.layers.len(), 2);
+        assert!(chart.frame.as_deref().is_some_and(|f| !f.contains("<circle")), "the frame holds no series");
+        assert!(chart.layers.iter().all(|l| l.matches("<circle").count() == 2));
+        assert_eq!(chart.points.iter().filter(|p| p.series == Some(1)).count(), 2);
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct HitPoint {
     pub label: String,
     /// Where a click leads, if anywhere (a drill-down URL).
     pub href: Option<String>,
+    /// The legend entry (series) the point belongs to, if it can be hidden.
+    pub series: Option<usize>,
 }
 
 /// A chart's data as a table: for "show as table" and the CSV download.
@@ -59,7 +61,12 @@ pub struct Chart {
     pub title: String,
     /// One sentence saying what the chart shows, for everyone.
     pub summary: String,
+    /// The whole chart: shown when it has no layers, and downloaded.
     pub svg: String,
+    /// With layers: the chart without its series (axes, target, trend)…
+    pub frame: Option<String>,
+    /// …and one transparent layer per legend entry, so series can be toggled.
+    pub layers: Vec<String>,
     pub width: u32,
     pub height: u32,
     pub points: Vec<HitPoint>,

@@ -70,7 +70,7 @@ pub fn render(spec: &ScatterSpec) -> Chart {
                     spec.y_name,
                     format::value(Some(*y), spec.y_unit)
                 );
-                points.push(HitPoint { x: px as f64, y: py as f64, label: text, href: None });
+                points.push(HitPoint { x: px as f64, y: py as f64, label: text, href: None, series: None });
             }
         }
         let _ = root.present();
@@ -84,6 +84,8 @@ pub fn render(spec: &ScatterSpec) -> Chart {
     Chart {
         title: spec.title.clone(),
         svg: with_title(svg, &spec.title, &summary),
+        frame: None,
+        layers: Vec::new(),
         summary,
         width: WIDTH,
         height: HEIGHT,

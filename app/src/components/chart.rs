@@ -7,8 +7,13 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ChartView(chart: Chart) -> impl IntoView {
-    let Chart { title, summary, svg, width, height, points, table, legend } = chart;
+    let Chart { title, summary, svg, frame, layers, width, height, points, table, legend } = chart;
     let active = RwSignal::new(None::<usize>);
+    // Which legend entries are switched off (only charts drawn in layers).
+    let hidden = RwSignal::new(vec![false; layers.len()]);
+    let is_hidden = move |series: Option<usize>| {
+        series.is_some_and(|s| hidden.with(|h| h.get(s).copied().unwrap_or(false)))
+    };
     let show_table = RwSignal::new(false);
     let file = file_name(&title);
     let csv_href = data_url("text/csv", &table.to_csv());
@@ -33,6 +38,7 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
                 }
             };
             let drill_by_key = drill.clone();
+            let series = p.series;
             view! {
                 <circle
                     cx=format!("{:.1}", p.x)
@@ -43,6 +49,7 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
                     aria-label=p.label
                     class:active=move || active.get() == Some(i)
                     class:drillable=p.href.is_some()
+                    class:hidden=move || is_hidden(series)
                     // try_set: leave and blur may arrive after a drill-down
                     // has already replaced the chart.
                     on:mouseenter=move |_| _ = active.try_set(Some(i))
@@ -59,6 +66,46 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
             }
         })
         .collect_view();
+    let toggles = !layers.is_empty();
+    let legend_items = legend
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, colour))| {
+            let swatch = view! { <span class="swatch" style=format!("background:{colour}")></span> };
+            if toggles {
+                view! {
+                    <li>
+                        <button
+                            type="button"
+                            class="legend-toggle"
+                            aria-pressed=move || (!is_hidden(Some(i))).to_string()
+                            on:click=move |_| hidden.update(|h| h[i] = !h[i])
+                        >
+                            {swatch}
+                            {name}
+                        </button>
+                    </li>
+                }
+                .into_any()
+            } else {
+                view! { <li>{swatch}{name}</li> }.into_any()
+            }
+        })
+        .collect_view();
+    let drawing = match frame {
+        Some(frame) if toggles => view! {
+            <div class="chart-svg" inner_html=frame></div>
+            {layers
+                .into_iter()
+                .enumerate()
+                .map(|(i, layer)| view! {
+                    <div class="chart-layer" class:hidden=move || is_hidden(Some(i)) inner_html=layer></div>
+                })
+                .collect_view()}
+        }
+        .into_any(),
+        _ => view! { <div class="chart-svg" inner_html=svg.clone()></div> }.into_any(),
+    };
     let columns = table.columns.clone();
     let rows = table.rows.clone();
     view! {
@@ -67,15 +114,9 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
                 <h3>{title}</h3>
                 <p class="chart-summary">{summary}</p>
             </figcaption>
-            {(!legend.is_empty()).then(|| view! {
-                <ul class="chart-legend">
-                    {legend.into_iter().map(|(name, colour)| view! {
-                        <li><span class="swatch" style=format!("background:{colour}")></span>{name}</li>
-                    }).collect_view()}
-                </ul>
-            })}
+            <ul class="chart-legend">{legend_items}</ul>
             <div class="chart-canvas">
-                <div class="chart-svg" inner_html=svg></div>
+                {drawing}
                 <svg class="chart-overlay" viewBox=format!("0 0 {width} {height}") preserveAspectRatio="xMidYMid meet">
                     {hit_targets}
                 </svg>
