@@ -7,35 +7,108 @@ use std::fmt;
 /// How far in the future a timestamp may lie (clock skew between systems).
 pub const MAX_CLOCK_SKEW_SECONDS: i64 = 300;
 
-/// One support ticket. Times are UTC epoch seconds.
+/// One support ticket. Times are UTC epoch seconds; JSON input may also
+/// write them as RFC 3339 (`2025-03-14T09:30:00Z`). Optional fields may be left out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TicketRecord {
     pub external_id: String,
+    #[serde(with = "timestamp")]
     pub created_at: i64,
+    #[serde(default, with = "timestamp::option")]
     pub first_response_at: Option<i64>,
+    #[serde(default, with = "timestamp::option")]
     pub resolved_at: Option<i64>,
     pub channel: String,
     pub category: String,
+    #[serde(default = "normal_priority")]
     pub priority: String,
     pub team: String,
+    #[serde(default)]
     pub agent: String,
+    #[serde(default)]
     pub status: String,
+    #[serde(default)]
     pub csat: Option<i64>,
+    #[serde(default)]
     pub nps: Option<i64>,
+    #[serde(default)]
     pub ces: Option<i64>,
+    #[serde(default = "one_contact")]
     pub contacts: i64,
+    #[serde(default)]
     pub first_contact_resolved: bool,
+    #[serde(default)]
     pub reopened: bool,
+    #[serde(default)]
     pub escalated: bool,
+    #[serde(default)]
     pub customer_id: Option<String>,
+    #[serde(default)]
     pub order_id: Option<String>,
+    #[serde(default)]
     pub product: Option<String>,
+}
+
+fn normal_priority() -> String {
+    "normal".to_string()
+}
+
+fn one_contact() -> i64 {
+    1
+}
+
+/// Epoch seconds that read either a number or an RFC 3339 time.
+pub mod timestamp {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Seconds(i64),
+        Text(String),
+    }
+
+    fn read<E: serde::de::Error>(raw: Raw) -> Result<i64, E> {
+        match raw {
+            Raw::Seconds(v) => Ok(v),
+            Raw::Text(t) => {
+                chrono::DateTime::parse_from_rfc3339(t.trim()).map(|d| d.timestamp()).map_err(|_| {
+                    E::custom(format!("'{t}' is not a time like 2025-03-14T09:30:00Z or epoch seconds"))
+                })
+            }
+        }
+    }
+
+    pub fn serialize<S: Serializer>(v: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(*v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        read(Raw::deserialize(d)?)
+    }
+
+    pub mod option {
+        use super::{read, Raw};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(v: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.serialize_some(v),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+            Option::<Raw>::deserialize(d)?.map(read).transpose()
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderRecord {
     pub external_id: String,
     pub customer_id: String,
+    #[serde(with = "timestamp")]
     pub placed_at: i64,
     pub amount: f64,
     pub currency: String,
@@ -51,8 +124,10 @@ pub struct FinancialMonth {
     pub support_cost: f64,
     pub marketing_spend: f64,
     pub new_customers: i64,
+    #[serde(default)]
     pub gross_margin: Option<f64>,
     /// Support cost split by channel, where the company knows it.
+    #[serde(default)]
     pub support_cost_by_channel: Vec<(String, f64)>,
 }
 
@@ -280,6 +355,21 @@ mod tests {
     fn small_clock_skew_is_allowed() {
         let t = TicketRecord { created_at: 10_100, first_response_at: None, resolved_at: None, ..ticket() };
         assert_eq!(t.validate(10_000), Ok(()));
+    }
+
+    #[test]
+    fn json_tickets_take_rfc3339_or_epoch_times_and_leave_optional_fields_out() {
+        let t: TicketRecord = serde_json::from_str(
+            r#"{"external_id":"T-9","created_at":"2025-03-14T09:30:00Z","resolved_at":1741948200,
+                "channel":"chat","category":"billing","team":"Tier 1","csat":5}"#,
+        )
+        .unwrap();
+        assert_eq!((t.created_at, t.resolved_at), (1_741_944_600, Some(1_741_948_200)));
+        assert_eq!((t.priority.as_str(), t.contacts, t.first_response_at), ("normal", 1, None));
+        let bad = serde_json::from_str::<TicketRecord>(
+            r#"{"external_id":"T","created_at":"yesterday","channel":"c","category":"c","team":"t"}"#,
+        );
+        assert!(bad.unwrap_err().to_string().contains("'yesterday' is not a time"));
     }
 
     #[test]

@@ -3,19 +3,28 @@
 
 use super::guard::{api_caller, wrong_scope};
 use app::kpi::Kpi;
+use app::store::ingest::{self, IngestError, IngestReport};
 use app::store::Db;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
 
 pub fn routes(db: Db) -> Router {
-    Router::new().route("/health", get(health)).route("/kpis", get(catalogue)).with_state(db)
+    Router::new()
+        .route("/health", get(health))
+        .route("/kpis", get(catalogue))
+        .route("/tickets", post(tickets))
+        .route("/orders", post(orders))
+        .route("/financials", post(financials))
+        .with_state(db)
 }
 
-async fn health(State(db): State<Db>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "database": db.backend.name() }))
+async fn health(State(db): State<Db>) -> Json<Value> {
+    Json(json!({ "status": "ok", "database": db.backend.name() }))
 }
 
 /// The KPI catalogue: key, name, unit and direction of every KPI.
@@ -25,9 +34,110 @@ async fn catalogue(State(db): State<Db>, headers: HeaderMap) -> Response {
         Ok(_) => return wrong_scope(),
         Err(refusal) => return refusal,
     }
-    let kpis: Vec<serde_json::Value> = Kpi::ALL
+    let kpis: Vec<Value> = Kpi::ALL
         .iter()
-        .map(|k| serde_json::json!({ "key": k.key(), "name": k.name(), "unit": k.unit(), "direction": k.direction() }))
+        .map(|k| json!({ "key": k.key(), "name": k.name(), "unit": k.unit(), "direction": k.direction() }))
         .collect();
     Json(kpis).into_response()
+}
+
+async fn tickets(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {
+    match accept(&db, &headers, &body).await {
+        Ok(records) => report(ingest::tickets(&db, &records).await),
+        Err(refusal) => refusal,
+    }
+}
+
+async fn orders(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {
+    match accept(&db, &headers, &body).await {
+        Ok(records) => report(ingest::orders(&db, &records).await),
+        Err(refusal) => refusal,
+    }
+}
+
+async fn financials(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {
+    match accept(&db, &headers, &body).await {
+        Ok(records) => report(ingest::financials(&db, "api", &records).await),
+        Err(refusal) => refusal,
+    }
+}
+
+/// Checks the caller may ingest, then reads the records.
+async fn accept<T: DeserializeOwned>(db: &Db, headers: &HeaderMap, body: &str) -> Result<Vec<T>, Response> {
+    match api_caller(db, headers).await {
+        Ok(caller) if caller.can_ingest() => {}
+        Ok(_) => return Err(wrong_scope()),
+        Err(refusal) => return Err(refusal),
+    }
+    parse_records(body).map_err(|problem| (StatusCode::UNPROCESSABLE_ENTITY, Json(problem)).into_response())
+}
+
+/// A JSON array, or NDJSON (one record per line). Errors name the record
+/// (counted from 1) and what is wrong with it.
+pub fn parse_records<T: DeserializeOwned>(body: &str) -> Result<Vec<T>, Value> {
+    let records: Vec<T> = if body.trim_start().starts_with('[') {
+        serde_json::from_str(body).map_err(
+            |e| json!({ "error": format!("invalid JSON: {e}"), "line": e.line(), "column": e.column() }),
+        )?
+    } else {
+        body.lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(i, line)| {
+                serde_json::from_str(line)
+                    .map_err(|e| json!({ "error": format!("record {}: {e}", i + 1), "record": i + 1 }))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    if records.is_empty() {
+        return Err(json!({ "error": "no records: send a JSON array or one JSON object per line" }));
+    }
+    Ok(records)
+}
+
+fn report(result: Result<IngestReport, IngestError>) -> Response {
+    match result {
+        Ok(report) => Json(report).into_response(),
+        Err(IngestError::Invalid { record, external_id, error }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": format!("record {record} ({external_id}): {} {}", error.field, error.message),
+                "record": record,
+                "external_id": external_id,
+                "field": error.field,
+            })),
+        )
+            .into_response(),
+        Err(IngestError::Database(error)) => {
+            tracing::error!(%error, "ingest failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({ "error": "the database did not answer; nothing was saved" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct R {
+        id: i64,
+    }
+
+    #[test]
+    fn arrays_and_ndjson_both_read() {
+        assert_eq!(parse_records::<R>(r#"[{"id":1},{"id":2}]"#).unwrap(), vec![R { id: 1 }, R { id: 2 }]);
+        assert_eq!(parse_records::<R>("{\"id\":1}\n\n{\"id\":2}\n").unwrap(), vec![R { id: 1 }, R { id: 2 }]);
+    }
+
+    #[test]
+    fn a_bad_line_is_named_and_empty_bodies_refused() {
+        let e = parse_records::<R>("{\"id\":1}\n{\"id\":\"x\"}").unwrap_err();
+        assert_eq!(e["record"], 2);
+        assert!(parse_records::<R>("  ").unwrap_err()["error"].as_str().unwrap().contains("no records"));
+    }
 }

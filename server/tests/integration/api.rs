@@ -1,0 +1,62 @@
+//! The REST ingest routes: scopes, JSON and NDJSON, a refused batch that
+//! names its bad record and changes nothing, and idempotent re-posts.
+
+use super::app::TestApp;
+use app::models::TokenScope;
+use reqwest::header::AUTHORIZATION;
+
+const TWO_TICKETS: &str = r#"[
+  {"external_id":"Z-1","created_at":"2025-03-14T09:30:00Z","resolved_at":"2025-03-14T11:30:00Z","channel":"chat","category":"billing","team":"Tier 1","csat":5},
+  {"external_id":"Z-2","created_at":1741944600,"channel":"email","category":"delivery","team":"Tier 1"}
+]"#;
+
+async fn post(app: &TestApp, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
+    let mut request =
+        reqwest::Client::new().post(format!("{}/api/v1{path}", app.base)).body(body.to_string());
+    if let Some(t) = token {
+        request = request.header(AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_script_pushes_tickets_with_an_ingest_token_and_reposts_change_nothing() {
+    let app = TestApp::spawn().await;
+    let ingest = app::store::tokens::create(&app.db, "test", "hourly", TokenScope::Ingest).await.unwrap();
+    let read = app::store::tokens::create(&app.db, "test", "reader", TokenScope::Read).await.unwrap();
+    assert_eq!(post(&app, "/tickets", None, TWO_TICKETS).await.0, 401);
+    assert_eq!(post(&app, "/tickets", Some(&read), TWO_TICKETS).await.0, 403);
+
+    let (status, body) = post(&app, "/tickets", Some(&ingest), TWO_TICKETS).await;
+    assert_eq!((status, body), (200, serde_json::json!({"inserted": 2, "updated": 0})));
+    let (_, again) = post(&app, "/tickets", Some(&ingest), TWO_TICKETS).await;
+    assert_eq!(again, serde_json::json!({"inserted": 0, "updated": 2}));
+    assert_eq!(app.count("SELECT COUNT(*) FROM tickets").await, 2);
+    assert_eq!(app.count("SELECT CAST(SUM(tickets) AS BIGINT) FROM daily_rollup").await, 2);
+}
+
+#[tokio::test]
+async fn ndjson_orders_are_accepted() {
+    let app = TestApp::spawn().await;
+    let token = app::store::tokens::create(&app.db, "test", "shop", TokenScope::Ingest).await.unwrap();
+    let body = "{\"external_id\":\"O-1\",\"customer_id\":\"C-1\",\"placed_at\":\"2025-03-01T10:00:00Z\",\"amount\":42.5,\"currency\":\"USD\"}\n\
+                {\"external_id\":\"O-2\",\"customer_id\":\"C-1\",\"placed_at\":1741000000,\"amount\":10,\"currency\":\"USD\"}\n";
+    let (status, body) = post(&app, "/orders", Some(&token), body).await;
+    assert_eq!((status, body["inserted"].as_i64()), (200, Some(2)));
+}
+
+#[tokio::test]
+async fn a_bad_record_refuses_the_whole_batch_and_names_record_and_field() {
+    let app = TestApp::spawn().await;
+    let token = app::store::tokens::create(&app.db, "test", "hourly", TokenScope::Ingest).await.unwrap();
+    let bad = TWO_TICKETS.replace("\"team\":\"Tier 1\"}\n]", "\"team\":\"Tier 1\",\"nps\":12}\n]");
+    let (status, body) = post(&app, "/tickets", Some(&token), &bad).await;
+    assert_eq!(status, 422);
+    assert_eq!((body["record"].as_i64(), body["field"].as_str()), (Some(2), Some("nps")));
+    assert_eq!(app.count("SELECT COUNT(*) FROM tickets").await, 0);
+
+    let (status, body) = post(&app, "/tickets", Some(&token), "{\"external_id\":1").await;
+    assert_eq!(status, 422);
+    assert!(body["error"].as_str().unwrap().contains("record 1"));
+}
