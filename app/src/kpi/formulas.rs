@@ -63,6 +63,31 @@ pub fn compute(kpi: Kpi, inputs: &KpiInputs, settings: &KpiSettings) -> Option<f
     }
 }
 
+/// The count a KPI's value rests on: its denominator, or what it counts.
+pub fn sample_size(kpi: Kpi, inputs: &KpiInputs) -> i64 {
+    let t = &inputs.tickets;
+    let orders = inputs.orders.as_ref();
+    let finance = inputs.finance.as_ref();
+    match kpi {
+        Kpi::Tickets | Kpi::EscalationRate | Kpi::CostPerContact => t.tickets,
+        Kpi::FrtMedianH | Kpi::FrtMeanH => t.frt_n,
+        Kpi::ResolutionMedianH
+        | Kpi::ResolutionMeanH
+        | Kpi::SlaAttainment
+        | Kpi::FcrRate
+        | Kpi::ReopenRate => t.resolved,
+        Kpi::Csat | Kpi::CsatMean => t.csat_n,
+        Kpi::Nps => t.nps_n,
+        Kpi::CesMean => t.ces_n,
+        Kpi::Backlog => inputs.backlog.unwrap_or(0),
+        Kpi::ContactRate | Kpi::Clv => orders.map_or(0, |o| o.orders),
+        Kpi::RepeatPurchaseRate => orders.map_or(0, |o| o.customers),
+        Kpi::PostSupportRepurchase => orders.map_or(0, |o| o.ticket_customers),
+        Kpi::SupportCostRatio | Kpi::ProfitMargin | Kpi::OpexRatio => finance.map_or(0, |f| f.months),
+        Kpi::Cac => finance.map_or(0, |f| f.new_customers),
+    }
+}
+
 /// Average order value × orders per customer per year × gross margin ratio ×
 /// expected lifetime. Orders per customer per year are taken over the 12
 /// months ending with the period, so a single month is not annualised naively.

@@ -13,6 +13,6 @@ pub mod variance;
 
 pub use aggregate::{FinanceTotals, KpiInputs, OrderTotals, TicketFacts, TicketTotals};
 pub use catalogue::{Direction, Kpi, Unit};
-pub use formulas::{compute, KpiSettings};
+pub use formulas::{compute, sample_size, KpiSettings};
 pub use period::{Grain, Period};
 pub use variance::{Status, Variance};

@@ -2,21 +2,26 @@
 //! needs an API token of the right scope or a signed-in session.
 
 use super::guard::{api_caller, wrong_scope};
-use app::kpi::Kpi;
+use app::kpi::{compute, sample_size, Grain, Kpi, KpiSettings, Period};
+use app::models::Filters;
 use app::store::ingest::{self, IngestError, IngestReport};
 use app::store::Db;
-use axum::extract::State;
+use app::store::{kpi_values, rollup, KpiQuery};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 pub fn routes(db: Db) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/kpis", get(catalogue))
+        .route("/kpis/{key}/series", get(series))
         .route("/tickets", post(tickets))
         .route("/orders", post(orders))
         .route("/financials", post(financials))
@@ -39,6 +44,91 @@ async fn catalogue(State(db): State<Db>, headers: HeaderMap) -> Response {
         .map(|k| json!({ "key": k.key(), "name": k.name(), "unit": k.unit(), "direction": k.direction() }))
         .collect();
     Json(kpis).into_response()
+}
+
+/// Periods one series may span (a year and a half of days).
+const MAX_PERIODS: usize = 550;
+
+fn problem(status: StatusCode, message: String) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+/// `GET /kpis/{key}/series?from&to&grain&channel&category&team`: one KPI per
+/// period, from the rollup. Defaults: monthly, the last 12 months with data.
+async fn series(
+    State(db): State<Db>,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    match api_caller(&db, &headers).await {
+        Ok(caller) if caller.can_read() => {}
+        Ok(_) => return wrong_scope(),
+        Err(refusal) => return refusal,
+    }
+    let Some(kpi) = Kpi::from_key(&key) else {
+        return problem(StatusCode::NOT_FOUND, format!("no KPI '{key}'; GET /api/v1/kpis lists them"));
+    };
+    let query = match series_query(kpi, &params, &db).await {
+        Ok(q) => q,
+        Err(message) => return problem(StatusCode::UNPROCESSABLE_ENTITY, message),
+    };
+    let table = match kpi_values::load(&db, &query).await {
+        Ok(t) => t,
+        Err(error) => {
+            tracing::error!(%error, "series failed");
+            return problem(StatusCode::INTERNAL_SERVER_ERROR, "the database did not answer".into());
+        }
+    };
+    let settings = KpiSettings::default();
+    let points: Vec<Value> = table
+        .periods
+        .iter()
+        .map(|p| {
+            let inputs = table.inputs(&[], p);
+            let value = inputs.and_then(|i| compute(kpi, i, &settings));
+            let n = inputs.map_or(0, |i| sample_size(kpi, i));
+            json!({ "period": p.to_string(), "value": value, "n": n })
+        })
+        .collect();
+    Json(json!({ "kpi": kpi.key(), "grain": query.first.grain, "points": points })).into_response()
+}
+
+async fn series_query(kpi: Kpi, params: &HashMap<String, String>, db: &Db) -> Result<KpiQuery, String> {
+    let grain = match params.get("grain") {
+        Some(g) => Grain::parse(g).ok_or(format!("grain must be day, week, month or quarter, not '{g}'"))?,
+        None => Grain::Month,
+    };
+    let date = |name: &str| -> Result<Option<NaiveDate>, String> {
+        params
+            .get(name)
+            .map(|d| {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| format!("{name} must be a date like 2025-03-14, not '{d}'"))
+            })
+            .transpose()
+    };
+    let last_day = match date("to")? {
+        Some(d) => d,
+        None => match rollup::data_span(&db.pool).await {
+            Ok(Some((_, last))) => last,
+            _ => chrono::Utc::now().date_naive(),
+        },
+    };
+    let last = Period::containing(grain, last_day);
+    let first = match date("from")? {
+        Some(d) => Period::containing(grain, d),
+        None => (0..11).fold(last, |p, _| p.prev()),
+    };
+    if first > last {
+        return Err("from must not be after to".into());
+    }
+    if first.through(last).len() > MAX_PERIODS {
+        return Err(format!("at most {MAX_PERIODS} periods per request; use a coarser grain"));
+    }
+    let filter = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
+    let filters = Filters { channel: filter("channel"), category: filter("category"), team: filter("team") };
+    Ok(KpiQuery { kpis: vec![kpi], first, last, filters, group_by: Vec::new() })
 }
 
 async fn tickets(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {

@@ -60,3 +60,64 @@ async fn a_bad_record_refuses_the_whole_batch_and_names_record_and_field() {
     assert_eq!(status, 422);
     assert!(body["error"].as_str().unwrap().contains("record 1"));
 }
+
+async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new().get(format!("{}/api/v1{path}", app.base));
+    if let Some(t) = token {
+        request = request.header(AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_kpi_series_matches_the_store_and_names_its_sample_size() {
+    let app = TestApp::spawn_with_demo().await;
+    let read = app::store::tokens::create(&app.db, "test", "reader", TokenScope::Read).await.unwrap();
+    let path = "/kpis/csat/series?from=2025-08-01&to=2025-10-31&grain=month&channel=chat";
+    assert_eq!(get(&app, path, None).await.0, 401);
+    let (status, body) = get(&app, path, Some(&read)).await;
+    assert_eq!(status, 200);
+    assert_eq!((body["kpi"].as_str(), body["grain"].as_str()), (Some("csat"), Some("month")));
+    let points = body["points"].as_array().unwrap();
+    assert_eq!(
+        points.iter().map(|p| p["period"].as_str().unwrap()).collect::<Vec<_>>(),
+        ["2025-08", "2025-09", "2025-10"]
+    );
+
+    let query = app::store::KpiQuery {
+        kpis: vec![app::kpi::Kpi::Csat],
+        first: app::kpi::Period::parse("2025-08").unwrap(),
+        last: app::kpi::Period::parse("2025-10").unwrap(),
+        filters: app::models::Filters { channel: Some("chat".into()), ..Default::default() },
+        group_by: vec![],
+    };
+    let table = app::store::kpi_values::load(&app.db, &query).await.unwrap();
+    for (point, period) in points.iter().zip(&table.periods) {
+        let inputs = table.inputs(&[], period).unwrap();
+        assert_eq!(
+            point["value"].as_f64(),
+            app::kpi::compute(app::kpi::Kpi::Csat, inputs, &Default::default())
+        );
+        assert_eq!(point["n"].as_i64(), Some(inputs.tickets.csat_n));
+    }
+}
+
+#[tokio::test]
+async fn series_requests_with_bad_parameters_say_what_to_fix() {
+    let app = TestApp::spawn().await;
+    let read = app::store::tokens::create(&app.db, "test", "reader", TokenScope::Read).await.unwrap();
+    let (status, body) = get(&app, "/kpis/happiness/series", Some(&read)).await;
+    assert_eq!(status, 404);
+    assert!(body["error"].as_str().unwrap().contains("no KPI 'happiness'"));
+    assert_eq!(get(&app, "/kpis/csat/series?grain=year", Some(&read)).await.0, 422);
+    assert_eq!(get(&app, "/kpis/csat/series?from=2025-05-01&to=2025-01-01", Some(&read)).await.0, 422);
+    assert_eq!(
+        get(&app, "/kpis/csat/series?from=2020-01-01&to=2025-01-01&grain=day", Some(&read)).await.0,
+        422
+    );
+    let (status, body) = get(&app, "/kpis/csat/series?to=2025-03-31", Some(&read)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["points"].as_array().unwrap().len(), 12);
+    assert!(body["points"][0]["value"].is_null(), "no data is null, never 0");
+}

@@ -174,3 +174,16 @@ fn totals_merge_like_one_pass_over_all_tickets() {
     halves.merge(&totals_of(&four[2..]));
     assert_eq!(halves, four_tickets());
 }
+
+#[rstest]
+#[case(Kpi::Tickets, 4)]
+#[case(Kpi::Csat, 2)]
+#[case(Kpi::Nps, 4)]
+#[case(Kpi::FrtMedianH, 3)]
+#[case(Kpi::FcrRate, 2)]
+#[case(Kpi::ContactRate, 50)]
+#[case(Kpi::RepeatPurchaseRate, 40)]
+#[case(Kpi::ProfitMargin, 1)]
+fn the_sample_size_is_what_the_value_rests_on(#[case] kpi: Kpi, #[case] n: i64) {
+    assert_eq!(sample_size(kpi, &full_inputs()), n);
+}
