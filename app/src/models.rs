@@ -419,12 +419,6 @@ pub struct Filters {
     pub team: Option<String>,
 }
 
-impl Filters {
-    pub fn is_empty(&self) -> bool {
-        self.channel.is_none() && self.category.is_none() && self.team.is_none()
-    }
-}
-
 /// What a user may do. Ordered: each role can do everything of the one before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

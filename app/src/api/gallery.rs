@@ -73,10 +73,9 @@ mod server {
                     kpi.direction(),
                     DEFAULT_TOLERANCE_PCT,
                 );
-                let better_is_up = if kpi.direction() == Direction::Lower { -1.0 } else { 1.0 };
                 bar::Bar {
                     label: kpi.name().to_string(),
-                    value: v.variance_pct.map(|p| p * better_is_up),
+                    value: v.improvement_pct(kpi.direction()),
                     good: v.favourable,
                     href: Some(format!("/?month={last}")),
                 }

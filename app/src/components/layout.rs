@@ -73,6 +73,25 @@ pub fn Layout(children: Children) -> impl IntoView {
     }
 }
 
+/// The heading block of a page: a small label above its title, and an
+/// optional line of explanation.
+#[component]
+pub fn PageHead(
+    eyebrow: &'static str,
+    title: &'static str,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <div class="page-head">
+            <div>
+                <p class="eyebrow">{eyebrow}</p>
+                <h1>{title}</h1>
+                {children.map(|c| view! { <p class="muted">{c()}</p> })}
+            </div>
+        </div>
+    }
+}
+
 fn nav_item(href: &'static str, label: &'static str, live: bool) -> AnyView {
     if live {
         view! { <li><A href=href exact=true>{label}</A></li> }.into_any()

@@ -25,18 +25,6 @@ pub enum Unit {
     RelativePercent,
 }
 
-impl Unit {
-    /// The suffix shown after a value.
-    pub fn suffix(self) -> &'static str {
-        match self {
-            Unit::Percent | Unit::RelativePercent => "%",
-            Unit::Hours => "h",
-            Unit::TicketsPer100Orders => "/100",
-            _ => "",
-        }
-    }
-}
-
 macro_rules! catalogue {
     ($($variant:ident => $key:literal, $name:literal, $unit:ident, $dir:ident;)*) => {
         /// One KPI of the catalogue.

@@ -125,11 +125,6 @@ impl Period {
         }
     }
 
-    /// The number of days in the period.
-    pub fn days(&self) -> i64 {
-        (self.end_exclusive() - self.start).num_days()
-    }
-
     /// Every period of this grain from `self` up to and including `last`.
     pub fn through(self, last: Period) -> Vec<Period> {
         let mut out = Vec::new();

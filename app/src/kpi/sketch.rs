@@ -32,10 +32,6 @@ impl Sketch {
         self.zero_count + self.buckets.values().sum::<u64>()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.count() == 0
-    }
-
     /// Adds one value; negative and non-finite values are ignored because the
     /// ingest invariants already refuse them.
     pub fn add(&mut self, value: f64) {

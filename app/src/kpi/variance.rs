@@ -59,6 +59,14 @@ impl Variance {
     }
 }
 
+impl Variance {
+    /// Variance % signed so that positive is better, whatever the direction.
+    pub fn improvement_pct(&self, direction: Direction) -> Option<f64> {
+        let sign = if direction == Direction::Lower { -1.0 } else { 1.0 };
+        self.variance_pct.map(|p| p * sign)
+    }
+}
+
 /// Whether a change from `before` to `after` is an improvement, by direction.
 pub fn is_improvement(before: f64, after: f64, direction: Direction) -> Option<bool> {
     match direction {
@@ -102,6 +110,14 @@ mod tests {
         assert_eq!(Variance::new(Some(5.0), None, Direction::Higher, 5.0).status, Status::NoData);
         assert_eq!(Variance::new(Some(5.0), Some(0.0), Direction::Higher, 5.0).variance_pct, None);
         assert_eq!(Variance::new(Some(-1.0), Some(0.0), Direction::Higher, 5.0).status, Status::OffTarget);
+    }
+
+    #[test]
+    fn improvement_pct_is_positive_when_better() {
+        let lower = Variance::new(Some(9.0), Some(10.0), Direction::Lower, 5.0);
+        assert_eq!(lower.improvement_pct(Direction::Lower), Some(10.0));
+        let higher = Variance::new(Some(9.0), Some(10.0), Direction::Higher, 5.0);
+        assert_eq!(higher.improvement_pct(Direction::Higher), Some(-10.0));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The audit log (admins): who changed what, when, from what to what.
 
 use crate::api::audit::audit_log;
+use crate::components::layout::PageHead;
 use crate::components::states::ErrorPanel;
 use crate::components::time::date_time;
 use leptos::prelude::*;
@@ -11,12 +12,7 @@ pub fn AdminAuditPage() -> impl IntoView {
     let entries = Resource::new(|| (), |_| audit_log());
     view! {
         <Title text="Audit log"/>
-        <div class="page-head">
-            <div>
-                <p class="eyebrow">"Administration"</p>
-                <h1>"Audit log"</h1>
-            </div>
-        </div>
+        <PageHead eyebrow="Administration" title="Audit log"/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match entries.await {

@@ -2,6 +2,7 @@
 
 use crate::api::tokens::{list_tokens, CreateToken, RevokeToken};
 use crate::components::form::{field_error, form_error, Field, FormAlert};
+use crate::components::layout::PageHead;
 use crate::components::states::ErrorPanel;
 use crate::models::TokenInfo;
 use leptos::prelude::*;
@@ -15,13 +16,9 @@ pub fn AdminTokensPage() -> impl IntoView {
     let new_token = move || create.value().get().and_then(|r| r.ok());
     view! {
         <Title text="API tokens"/>
-        <div class="page-head">
-            <div>
-                <p class="eyebrow">"Administration"</p>
-                <h1>"API tokens"</h1>
-                <p class="muted">"Scripts use a token as " <code>"Authorization: Bearer …"</code> " on " <code>"/api/v1"</code> "."</p>
-            </div>
-        </div>
+        <PageHead eyebrow="Administration" title="API tokens">
+            "Scripts use a token as " <code>"Authorization: Bearer …"</code> " on " <code>"/api/v1"</code> "."
+        </PageHead>
         <section class="panel form-panel">
             <h2>"Create a token"</h2>
             <ActionForm action=create attr:class="inline-form">

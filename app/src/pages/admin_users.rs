@@ -3,6 +3,7 @@
 
 use crate::api::users::{list_users, CreateUser, UpdateUser};
 use crate::components::form::{field_error, form_error, Field, FormAlert};
+use crate::components::layout::PageHead;
 use crate::components::states::ErrorPanel;
 use crate::models::{Role, UserInfo};
 use leptos::prelude::*;
@@ -15,12 +16,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let users = Resource::new(move || (create.version().get(), update.version().get()), |_| list_users());
     view! {
         <Title text="Users"/>
-        <div class="page-head">
-            <div>
-                <p class="eyebrow">"Administration"</p>
-                <h1>"Users"</h1>
-            </div>
-        </div>
+        <PageHead eyebrow="Administration" title="Users"/>
         <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {

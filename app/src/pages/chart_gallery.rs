@@ -2,6 +2,7 @@
 
 use crate::api::gallery::chart_gallery;
 use crate::components::chart::ChartView;
+use crate::components::layout::PageHead;
 use crate::components::states::{EmptyState, ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,13 +12,9 @@ pub fn ChartGalleryPage() -> impl IntoView {
     let charts = Resource::new(|| (), |_| chart_gallery());
     view! {
         <Title text="Chart gallery"/>
-        <div class="page-head">
-            <div>
-                <p class="eyebrow">"Chart kit"</p>
-                <h1>"Chart gallery"</h1>
-                <p class="muted">"Hover or tab to a point for its exact value; every chart shows as a table and downloads as SVG or CSV."</p>
-            </div>
-        </div>
+        <PageHead eyebrow="Chart kit" title="Chart gallery">
+            "Hover or tab to a point for its exact value; every chart shows as a table and downloads as SVG or CSV."
+        </PageHead>
         <Transition fallback=|| view! { <p class="muted">"Drawing charts…"</p> }>
             {move || Suspend::new(async move {
                 match charts.await {
