@@ -1,16 +1,19 @@
 import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
 import { signIn } from "./session";
 
 test.beforeEach(async ({ page }) => {
   await signIn(page, undefined, "/charts");
   await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
-  await expect(page.locator("figure.chart")).toHaveCount(4);
+  await expect(page.locator("figure.chart")).toHaveCount(6);
 });
 
 test("every chart type of the kit is drawn with a summary", async ({ page }) => {
-  const charts = page.locator("figure.chart");
-  await expect(charts).toHaveCount(4);
-  for (const name of ["csat-by-channel", "satisfaction-against-cost-by-month"]) {
+  for (const name of [
+    "csat-by-channel",
+    "tickets-by-channel-by-month",
+    "satisfaction-against-cost-by-month",
+  ]) {
     await expect(page.locator(`figure[data-chart="${name}"] .chart-svg svg`)).toBeVisible();
   }
   await expect(page.locator("figure.chart .chart-summary").first()).toContainText("CSAT");
@@ -30,8 +33,8 @@ test("hovering a point shows its exact value and focus does too", async ({ page 
   await expect(line.locator(".chart-tooltip")).toHaveText(label!);
 });
 
-test("a chart shows as a table and downloads valid CSV and SVG", async ({ page }) => {
-  const heatmap = page.locator("figure.chart").nth(2);
+test("a chart shows as a table and downloads valid CSV, SVG and PNG", async ({ page }) => {
+  const heatmap = page.locator('figure[data-chart^="csat-by-category-and-channel"]');
   await heatmap.getByRole("button", { name: "Show as table" }).click();
   await expect(heatmap.locator("table.chart-table tbody tr").last()).toContainText("Total");
 
@@ -42,10 +45,56 @@ test("a chart shows as a table and downloads valid CSV and SVG", async ({ page }
   const svg = decodeURIComponent(svgHref!.split(",").slice(1).join(","));
   expect(svg.startsWith("<svg")).toBe(true);
   expect(svg.trim().endsWith("</svg>")).toBe(true);
+
+  const download = page.waitForEvent("download");
+  await heatmap.getByRole("button", { name: "Download PNG" }).click();
+  const png = readFileSync((await (await download).path())!);
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(png.length).toBeGreaterThan(2000);
+});
+
+test("the line chart marks target, benchmarks, forecast and notes", async ({ page }) => {
+  const line = page.locator('figure[data-chart="csat-by-channel"]');
+  const labels = await line.locator(".chart-overlay circle").evaluateAll((cs) =>
+    cs.map((c) => c.getAttribute("aria-label") ?? ""),
+  );
+  expect(labels.some((l) => l.startsWith("Target: "))).toBe(true);
+  expect(labels.some((l) => / p50 \(\d{4}\): /.test(l))).toBe(true);
+  expect(labels.filter((l) => l.startsWith("Forecast · ")).length).toBe(3);
+  expect(labels.some((l) => l.startsWith("Note · "))).toBe(true);
+});
+
+test("a time chart zooms to a range and resets", async ({ page }) => {
+  const line = page.locator('figure[data-chart="csat-by-channel"]');
+  const allChannels = line.locator('.chart-overlay circle[aria-label^="All channels ·"]');
+  const reset = line.getByRole("button", { name: "Reset zoom" });
+  await expect(allChannels).toHaveCount(12);
+  await expect(reset).toBeDisabled();
+
+  // With the period pickers…
+  await line.locator("select.zoom-from").selectOption({ index: 6 });
+  await expect(allChannels).toHaveCount(6);
+  await expect(line.locator(".chart-summary")).toContainText("over 6 periods");
+  await reset.click();
+  await expect(allChannels).toHaveCount(12);
+
+  // …and by dragging across the chart.
+  const box = (await line.locator(".chart-overlay").boundingBox())!;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width * 0.3, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.55, y, { steps: 5 });
+  await page.mouse.up();
+  const zoomed = await allChannels.count();
+  expect(zoomed).toBeGreaterThan(1);
+  expect(zoomed).toBeLessThan(12);
+  await expect(reset).toBeEnabled();
+  await reset.click();
+  await expect(allChannels).toHaveCount(12);
 });
 
 test("a click on a bar drills down to its month", async ({ page }) => {
-  const bars = page.locator("figure.chart").nth(1);
+  const bars = page.locator('figure[data-chart^="against-target"]');
   await bars.locator(".chart-overlay circle.drillable").first().click();
   await expect(page).toHaveURL(/\/\?month=\d{4}-\d{2}/);
   await expect(page.getByTestId("month-label")).toBeVisible();

@@ -17,12 +17,13 @@ pub async fn chart_gallery() -> Result<Vec<Chart>, AppError> {
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::charts::{bar, heatmap, line, scatter, Chart};
+    use crate::charts::{bar, groups, heatmap, line, scatter, Chart};
     use crate::error::AppError;
+    use crate::kpi::trend::linear_forecast;
     use crate::kpi::variance::DEFAULT_TOLERANCE_PCT;
     use crate::kpi::{Direction, Kpi, KpiSettings, Period, Unit, Variance};
     use crate::models::{Dimension, Filters};
-    use crate::store::{kpi_values, read, Db, KpiQuery};
+    use crate::store::{annotations, kpi_values, read, Db, KpiQuery};
 
     fn query(kpis: &[Kpi], first: Period, last: Period, group_by: Vec<Dimension>) -> KpiQuery {
         KpiQuery { kpis: kpis.to_vec(), first, last, filters: Filters::default(), group_by }
@@ -49,18 +50,12 @@ mod server {
         let series_of = |t: &kpi_values::KpiTable, group: &[String]| -> Vec<Option<f64>> {
             t.periods.iter().map(|p| t.value(Kpi::Csat, group, p, &settings)).collect()
         };
-        let mut series = vec![("All channels".to_string(), series_of(&total, &[]))];
+        let all_channels = series_of(&total, &[]);
+        let mut series = vec![("All channels".to_string(), all_channels.clone())];
         series.extend(by_channel.cells.keys().map(|g| (g[0].clone(), series_of(&by_channel, g))));
         let targets = read::targets(&db.pool, &last.to_string(), &last.to_string()).await?;
         let target_of = |kpi: Kpi| targets.get(&(kpi.key().to_string(), last.to_string())).copied();
-        let line = line::render(&line::LineSpec {
-            title: "CSAT by channel".into(),
-            unit: Unit::Percent,
-            labels: total.periods.iter().map(Period::short_label).collect(),
-            series,
-            target: target_of(Kpi::Csat),
-            trend: true,
-        });
+        let line = line::render(&csat_line(db, &total.periods, series, target_of(Kpi::Csat)).await?);
 
         // Bar: this month's variance against target, signed so right is better.
         let overview = kpi_values::load(db, &query(Kpi::OVERVIEW, last, last, vec![])).await?;
@@ -129,6 +124,107 @@ mod server {
             y_unit: Unit::Percent,
             points,
         });
-        Ok(vec![line, bar, heatmap, scatter])
+        // Grouped and stacked bars: tickets by channel.
+        let tickets = kpi_values::load(
+            db,
+            &query(&[Kpi::Tickets, Kpi::FrtMedianH], first, last, vec![Dimension::Channel]),
+        )
+        .await?;
+        let channels: Vec<Vec<String>> = tickets.cells.keys().cloned().collect();
+        let stacked = groups::render(&groups::GroupSpec {
+            title: "Tickets by channel, by month".into(),
+            unit: Unit::Count,
+            categories: tickets.periods.iter().map(Period::short_label).collect(),
+            series: channels
+                .iter()
+                .map(|g| {
+                    let values = tickets.periods.iter().map(|p| tickets.value(Kpi::Tickets, g, p, &settings));
+                    (g[0].clone(), values.collect())
+                })
+                .collect(),
+            stacked: true,
+            horizontal: false,
+        });
+        let previous = last.prev();
+        let grouped = groups::render(&groups::GroupSpec {
+            title: format!(
+                "First response (median) by channel, {} against {}",
+                last.long_label(),
+                previous.long_label()
+            ),
+            unit: Unit::Hours,
+            categories: channels.iter().map(|g| g[0].clone()).collect(),
+            series: [previous, last]
+                .iter()
+                .map(|p| {
+                    let values = channels.iter().map(|g| tickets.value(Kpi::FrtMedianH, g, p, &settings));
+                    (p.long_label(), values.collect())
+                })
+                .collect(),
+            stacked: false,
+            horizontal: true,
+        });
+        Ok(vec![line, bar, stacked, grouped, heatmap, scatter])
+    }
+
+    /// CSAT over the months with its target and watch band, the published
+    /// benchmarks, the trend, three months of forecast and the annotations.
+    async fn csat_line(
+        db: &Db,
+        periods: &[Period],
+        mut series: Vec<(String, Vec<Option<f64>>)>,
+        target: Option<f64>,
+    ) -> Result<line::LineSpec, AppError> {
+        const AHEAD: usize = 3;
+        let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+            return Err(AppError::NotFound("no months with data".into()));
+        };
+        let future: Vec<Period> = (0..AHEAD)
+            .scan(*last, |p, _| {
+                *p = p.next();
+                Some(*p)
+            })
+            .collect();
+        let mut labels: Vec<String> = periods.iter().map(Period::short_label).collect();
+        labels.extend(future.iter().map(Period::short_label));
+        let mut forecast = vec![None; periods.len()];
+        let expected = linear_forecast(&series[0].1, AHEAD);
+        forecast.extend(expected.iter().map(|f| Some((f.low, f.expected, f.high))));
+        for (_, values) in &mut series {
+            values.resize(labels.len(), None);
+        }
+        let benchmarks = read::benchmarks(&db.pool, Kpi::Csat.key())
+            .await?
+            .into_iter()
+            .flat_map(|b| {
+                let source = b.source.split_whitespace().next().unwrap_or_default().to_string();
+                [("p50", b.p50), ("p75", b.p75)]
+                    .into_iter()
+                    .filter_map(move |(name, v)| Some((format!("{source} {name} ({})", b.year), v?)))
+            })
+            .take(2)
+            .collect();
+        let notes = annotations::of_kpi(db, Kpi::Csat.key(), &first.to_string(), &last.to_string()).await?;
+        let annotations = notes
+            .into_iter()
+            .filter_map(|a| {
+                let i = periods.iter().position(|p| p.to_string() == a.period)?;
+                Some((i, a.text))
+            })
+            .collect();
+        let tolerance = target.map(|t| t.abs() * DEFAULT_TOLERANCE_PCT / 100.0);
+        Ok(line::LineSpec {
+            title: "CSAT by channel".into(),
+            unit: Unit::Percent,
+            labels,
+            series,
+            target,
+            // Watch zone: worse than target but within tolerance (CSAT: higher is better).
+            target_band: target.zip(tolerance).map(|(t, tol)| (t - tol, t)),
+            trend: true,
+            benchmarks,
+            forecast,
+            annotations,
+        })
     }
 }

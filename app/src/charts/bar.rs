@@ -2,13 +2,17 @@
 //! of zero are better when `good` says so, and every bar is coloured by
 //! whether it is good news, with the sign written in its label.
 
+use super::canvas::{svg_of, Draw, Drawn, Layer};
 use super::scale::{diverging, hex, nice_range};
 use super::theme::{AXIS_TEXT, GRID, NO_LINE};
-use super::{with_title, Chart, DataTable, HitPoint};
+use super::{with_title, Chart, ChartSpec, DataTable, HitPoint};
 use crate::kpi::format;
 use crate::kpi::Unit;
+use plotters::coord::Shift;
 use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bar {
     pub label: String,
     pub value: Option<f64>,
@@ -17,6 +21,7 @@ pub struct Bar {
     pub href: Option<String>,
 }
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BarSpec {
     pub title: String,
     pub unit: Unit,
@@ -34,80 +39,90 @@ fn colour(good: Option<bool>) -> (u8, u8, u8) {
     }
 }
 
-pub fn render(spec: &BarSpec) -> Chart {
-    let n = spec.bars.len();
-    let height = 50 + ROW * n.max(1) as u32;
-    let (lo, hi) = nice_range(spec.bars.iter().filter_map(|b| b.value).chain([0.0]), 6);
-    let mut svg = String::new();
-    let mut points = Vec::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        let built = ChartBuilder::on(&root)
+impl Draw for BarSpec {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, 50 + ROW * self.bars.len().max(1) as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _: Layer) -> Drawn {
+        let spec = self;
+        let n = spec.bars.len();
+        let (lo, hi) = nice_range(spec.bars.iter().filter_map(|b| b.value).chain([0.0]), 6);
+        let mut drawn = Drawn::default();
+        let Ok(mut chart) = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(26)
             .y_label_area_size(200)
-            .build_cartesian_2d(lo..hi, -0.5..(n.max(1) as f64 - 0.5));
-        if let Ok(mut chart) = built {
-            let y_label = |y: &f64| {
-                let i = y.round();
-                let near = (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n;
-                if near {
-                    spec.bars[n - 1 - i as usize].label.clone()
-                } else {
-                    String::new()
-                }
-            };
-            let x_label = |x: &f64| format::value(Some(*x), spec.unit);
-            let _ = chart
-                .configure_mesh()
-                .disable_y_mesh()
-                .y_labels(n.max(2))
-                .y_label_formatter(&y_label)
-                .x_labels(7)
-                .x_label_formatter(&x_label)
-                .light_line_style(NO_LINE)
-                .bold_line_style(GRID)
-                .axis_style(GRID)
-                .label_style(("sans-serif", 12).into_font().color(&AXIS_TEXT))
-                .draw();
-            let _ = chart.draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-                AXIS_TEXT,
-            )));
-            for (i, bar) in spec.bars.iter().enumerate() {
-                let Some(v) = bar.value else { continue };
-                let y = (n - 1 - i) as f64;
-                let (r, g, b) = colour(bar.good);
-                let rect = Rectangle::new([(0.0, y - 0.32), (v, y + 0.32)], RGBColor(r, g, b).filled());
-                let _ = chart.draw_series(std::iter::once(rect));
-                let (px, py) = chart.backend_coord(&(v, y));
-                let verdict = match bar.good {
-                    Some(true) => " (better)",
-                    Some(false) => " (worse)",
-                    None => "",
-                };
-                let label = format!("{}: {}{verdict}", bar.label, format::delta(Some(v), spec.unit));
-                points.push(HitPoint {
-                    x: px as f64,
-                    y: py as f64,
-                    label,
-                    href: bar.href.clone(),
-                    series: None,
-                });
+            .build_cartesian_2d(lo..hi, -0.5..(n.max(1) as f64 - 0.5))
+        else {
+            return drawn;
+        };
+        let y_label = |y: &f64| {
+            let i = y.round();
+            let near = (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n;
+            if near {
+                spec.bars[n - 1 - i as usize].label.clone()
+            } else {
+                String::new()
             }
+        };
+        let x_label = |x: &f64| format::value(Some(*x), spec.unit);
+        let _ = chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n.max(2))
+            .y_label_formatter(&y_label)
+            .x_labels(7)
+            .x_label_formatter(&x_label)
+            .light_line_style(NO_LINE)
+            .bold_line_style(GRID)
+            .axis_style(GRID)
+            .label_style(("sans-serif", 12).into_font().color(&AXIS_TEXT))
+            .draw();
+        let _ = chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+            AXIS_TEXT,
+        )));
+        for (i, bar) in spec.bars.iter().enumerate() {
+            let Some(v) = bar.value else { continue };
+            let y = (n - 1 - i) as f64;
+            let (r, g, b) = colour(bar.good);
+            let rect = Rectangle::new([(0.0, y - 0.32), (v, y + 0.32)], RGBColor(r, g, b).filled());
+            let _ = chart.draw_series(std::iter::once(rect));
+            let (px, py) = chart.backend_coord(&(v, y));
+            let verdict = match bar.good {
+                Some(true) => " (better)",
+                Some(false) => " (worse)",
+                None => "",
+            };
+            let label = format!("{}: {}{verdict}", bar.label, format::delta(Some(v), spec.unit));
+            drawn.points.push(HitPoint {
+                x: px as f64,
+                y: py as f64,
+                label,
+                href: bar.href.clone(),
+                series: None,
+            });
         }
-        let _ = root.present();
+        drawn
     }
+}
+
+pub fn render(spec: &BarSpec) -> Chart {
+    let (svg, drawn) = svg_of(spec, Layer::Full);
     let summary = summarise(spec);
+    let (width, height) = spec.size();
     Chart {
         title: spec.title.clone(),
         svg: with_title(svg, &spec.title, &summary),
         frame: None,
         layers: Vec::new(),
         summary,
-        width: WIDTH,
+        width,
         height,
-        points,
+        points: drawn.points,
+        x_slots: Vec::new(),
+        key: Vec::new(),
         table: DataTable {
             columns: vec!["item".into(), "value".into(), "verdict".into()],
             rows: spec
@@ -124,6 +139,7 @@ pub fn render(spec: &BarSpec) -> Chart {
                 .collect(),
         },
         legend: vec![("better".into(), hex(colour(Some(true)))), ("worse".into(), hex(colour(Some(false))))],
+        spec: ChartSpec::Bar(spec.clone()),
     }
 }
 

@@ -3,11 +3,17 @@
 //! column, and a legend. Column labels turn vertical when cells get narrow,
 //! so 25 × 12 stays readable.
 
-use super::scale::{heat_colour, hex, text_on, Rgb};
-use super::{escape, Chart, DataTable, HitPoint};
+use super::canvas::{svg_of, Draw, Drawn, Layer};
+use super::scale::{heat_colour, text_on, Rgb};
+use super::{with_title, Chart, ChartSpec, DataTable, HitPoint};
 use crate::kpi::format;
 use crate::kpi::{Direction, Unit};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde::{Deserialize, Serialize};
 
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HeatmapSpec {
     pub title: String,
     pub unit: Unit,
@@ -40,6 +46,8 @@ pub const WIDTH: f64 = 860.0;
 const CELL_HEIGHT: f64 = 34.0;
 const LEGEND_HEIGHT: f64 = 40.0;
 const EMPTY: Rgb = (0xf3, 0xf4, 0xf6);
+const AXIS: Rgb = (0x5d, 0x66, 0x75);
+const INK: Rgb = (0x1b, 0x1f, 0x27);
 
 /// Where everything goes for `rows` × `cols` (plus one totals row and column).
 pub fn layout(rows: usize, cols: usize, longest_col_label: usize) -> Layout {
@@ -60,147 +68,164 @@ pub fn layout(rows: usize, cols: usize, longest_col_label: usize) -> Layout {
     }
 }
 
-pub fn render(spec: &HeatmapSpec) -> Chart {
-    let longest = spec.cols.iter().map(|c| c.chars().count()).max().unwrap_or(0).max(5);
-    let l = layout(spec.rows.len(), spec.cols.len(), longest);
-    let present = spec.cells.iter().flatten().flatten().copied();
-    let (lo, hi) = present.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let mut svg = format!(
-        "<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" \
-         font-family=\"sans-serif\" font-size=\"12\">",
-        w = l.width,
-        h = l.height
-    );
-    let summary = summarise(spec);
-    svg.push_str(&format!("<title>{}</title><desc>{}</desc>", escape(&spec.title), escape(&summary)));
-    let mut points = Vec::new();
-    let col_x = |c: usize| l.label_width + c as f64 * l.cell_width;
-    let row_y = |r: usize| l.header_height + r as f64 * l.cell_height;
-    let mut columns: Vec<String> = spec.cols.clone();
-    columns.push("Total".into());
-    for (c, name) in columns.iter().enumerate() {
-        let x = col_x(c) + l.cell_width / 2.0;
-        let weight = if c == spec.cols.len() { " font-weight=\"600\"" } else { "" };
-        if l.vertical_labels {
-            let y = l.header_height - 6.0;
-            svg.push_str(&format!(
-                "<text x=\"{x:.1}\" y=\"{y:.1}\" transform=\"rotate(-90 {x:.1} {y:.1})\" dominant-baseline=\"middle\" fill=\"#5d6675\"{weight}>{}</text>",
-                escape(name)
-            ));
-        } else {
-            svg.push_str(&format!(
-                "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#5d6675\"{weight}>{}</text>",
-                l.header_height - 10.0,
-                escape(name)
-            ));
-        }
+fn rgb((r, g, b): Rgb) -> RGBColor {
+    RGBColor(r, g, b)
+}
+
+impl HeatmapSpec {
+    fn layout(&self) -> Layout {
+        let longest = self.cols.iter().map(|c| c.chars().count()).max().unwrap_or(0).max(5);
+        layout(self.rows.len(), self.cols.len(), longest)
     }
-    let mut rows: Vec<(String, Vec<Option<f64>>, Option<f64>)> = spec
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(r, name)| {
-            (
-                name.clone(),
-                spec.cells.get(r).cloned().unwrap_or_default(),
-                spec.row_totals.get(r).copied().flatten(),
-            )
-        })
-        .collect();
-    rows.push(("Total".into(), spec.col_totals.clone(), spec.total));
-    for (r, (name, cells, total)) in rows.iter().enumerate() {
-        let y = row_y(r);
-        let is_total_row = r == spec.rows.len();
-        let weight = if is_total_row { " font-weight=\"600\"" } else { "" };
-        svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\" fill=\"#1b1f27\"{weight}>{}</text>",
-            l.label_width - 8.0,
-            y + l.cell_height / 2.0,
-            escape(name)
-        ));
-        for (c, col_name) in columns.iter().enumerate() {
-            let value = if c == spec.cols.len() { *total } else { cells.get(c).copied().flatten() };
-            let totals = c == spec.cols.len() || is_total_row;
-            let fill = match value {
-                Some(v) if !totals => heat_colour(v, lo, hi, spec.direction),
-                _ => EMPTY,
-            };
-            let x = col_x(c);
-            svg.push_str(&format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"3\" fill=\"{}\"/>",
-                x + 1.0,
-                y + 1.0,
-                l.cell_width - 2.0,
-                l.cell_height - 2.0,
-                hex(fill)
-            ));
-            if l.values_in_cells || totals {
-                let text = format::value(value, spec.unit);
-                svg.push_str(&format!(
-                    "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" dominant-baseline=\"middle\" fill=\"{}\"{weight}>{}</text>",
-                    x + l.cell_width / 2.0,
-                    y + l.cell_height / 2.0,
-                    hex(text_on(fill)),
-                    escape(&text)
-                ));
+
+    /// The lowest and highest cell (totals excluded), for the colour scale.
+    fn extent(&self) -> (f64, f64) {
+        let present = self.cells.iter().flatten().flatten().copied();
+        present.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    }
+
+    /// Every row with its cells and total, the totals row last.
+    fn rows_with_totals(&self) -> Vec<(String, Vec<Option<f64>>, Option<f64>)> {
+        let mut rows: Vec<_> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, name)| {
+                (
+                    name.clone(),
+                    self.cells.get(r).cloned().unwrap_or_default(),
+                    self.row_totals.get(r).copied().flatten(),
+                )
+            })
+            .collect();
+        rows.push(("Total".into(), self.col_totals.clone(), self.total));
+        rows
+    }
+}
+
+impl Draw for HeatmapSpec {
+    fn size(&self) -> (u32, u32) {
+        let l = self.layout();
+        (l.width as u32, l.height as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _: Layer) -> Drawn {
+        let spec = self;
+        let l = spec.layout();
+        let (lo, hi) = spec.extent();
+        let mut drawn = Drawn::default();
+        let font = |bold: bool, colour: Rgb| {
+            let style = if bold { FontStyle::Bold } else { FontStyle::Normal };
+            ("sans-serif", 12, style).into_font().color(&rgb(colour))
+        };
+        let text = |s: &str, x: f64, y: f64, style: TextStyle<'_>| {
+            let _ = root.draw(&Text::new(s.to_string(), (x as i32, y as i32), style));
+        };
+        let col_x = |c: usize| l.label_width + c as f64 * l.cell_width;
+        let row_y = |r: usize| l.header_height + r as f64 * l.cell_height;
+        let mut columns: Vec<String> = spec.cols.clone();
+        columns.push("Total".into());
+        for (c, name) in columns.iter().enumerate() {
+            let x = col_x(c) + l.cell_width / 2.0;
+            let style = font(c == spec.cols.len(), AXIS);
+            if l.vertical_labels {
+                let style =
+                    style.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Right, VPos::Center));
+                text(name, x, l.header_height - 6.0, style);
+            } else {
+                text(name, x, l.header_height - 10.0, style.pos(Pos::new(HPos::Center, VPos::Bottom)));
             }
-            let label = format!("{name} × {col_name}: {}", format::value(value, spec.unit));
-            points.push(HitPoint {
-                x: x + l.cell_width / 2.0,
-                y: y + l.cell_height / 2.0,
-                label,
-                href: None,
-                series: None,
-            });
         }
+        for (r, (name, cells, total)) in spec.rows_with_totals().iter().enumerate() {
+            let y = row_y(r);
+            let is_total_row = r == spec.rows.len();
+            let middle = y + l.cell_height / 2.0;
+            let label_style = font(is_total_row, INK).pos(Pos::new(HPos::Right, VPos::Center));
+            text(name, l.label_width - 8.0, middle, label_style);
+            for (c, col_name) in columns.iter().enumerate() {
+                let value = if c == spec.cols.len() { *total } else { cells.get(c).copied().flatten() };
+                let totals = c == spec.cols.len() || is_total_row;
+                let fill = match value {
+                    Some(v) if !totals => heat_colour(v, lo, hi, spec.direction),
+                    _ => EMPTY,
+                };
+                let x = col_x(c);
+                let corners = [
+                    (x as i32 + 1, y as i32 + 1),
+                    ((x + l.cell_width) as i32 - 1, (y + l.cell_height) as i32 - 1),
+                ];
+                let _ = root.draw(&Rectangle::new(corners, rgb(fill).filled()));
+                let centre = x + l.cell_width / 2.0;
+                if l.values_in_cells || totals {
+                    let style = font(is_total_row, text_on(fill)).pos(Pos::new(HPos::Center, VPos::Center));
+                    text(&format::value(value, spec.unit), centre, middle, style);
+                }
+                let label = format!("{name} × {col_name}: {}", format::value(value, spec.unit));
+                drawn.points.push(HitPoint { x: centre, y: middle, label, href: None, series: None });
+            }
+        }
+        if lo <= hi {
+            draw_legend(root, &l, spec, lo, hi);
+        }
+        drawn
     }
-    legend(&mut svg, &l, spec, lo, hi);
-    svg.push_str("</svg>");
+}
+
+pub fn render(spec: &HeatmapSpec) -> Chart {
+    let summary = summarise(spec);
+    let (svg, drawn) = svg_of(spec, Layer::Full);
+    let (width, height) = spec.size();
     Chart {
         title: spec.title.clone(),
+        svg: with_title(svg, &spec.title, &summary),
         summary,
-        svg,
         frame: None,
         layers: Vec::new(),
-        width: l.width as u32,
-        height: l.height as u32,
-        points,
+        width,
+        height,
+        points: drawn.points,
+        x_slots: Vec::new(),
+        key: Vec::new(),
         table: table(spec),
         legend: Vec::new(),
+        spec: ChartSpec::Heatmap(spec.clone()),
     }
 }
 
 /// "worse … better" ramp under the grid, with the end values.
-fn legend(svg: &mut String, l: &Layout, spec: &HeatmapSpec, lo: f64, hi: f64) {
-    if lo > hi {
-        return;
-    }
-    let y = l.height - LEGEND_HEIGHT + 14.0;
-    let x0 = l.label_width;
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    l: &Layout,
+    spec: &HeatmapSpec,
+    lo: f64,
+    hi: f64,
+) {
+    let y = (l.height - LEGEND_HEIGHT + 14.0) as i32;
+    let x0 = l.label_width as i32;
     let steps = 10;
     for i in 0..steps {
         let v = lo + (hi - lo) * i as f64 / (steps - 1) as f64;
-        svg.push_str(&format!(
-            "<rect x=\"{:.1}\" y=\"{y:.1}\" width=\"18\" height=\"10\" fill=\"{}\"/>",
-            x0 + 40.0 + i as f64 * 18.0,
-            hex(heat_colour(v, lo, hi, spec.direction))
+        let x = x0 + 40 + i * 18;
+        let _ = root.draw(&Rectangle::new(
+            [(x, y), (x + 18, y + 10)],
+            rgb(heat_colour(v, lo, hi, spec.direction)).filled(),
         ));
     }
     let (left, right) = match spec.direction {
         Direction::Higher | Direction::Lower => ("worse", "better"),
         Direction::Neutral => ("low", "high"),
     };
-    svg.push_str(&format!(
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\" fill=\"#5d6675\">{left}</text>",
-        x0 + 34.0,
-        y + 5.0
-    ));
-    svg.push_str(&format!(
-        "<text x=\"{:.1}\" y=\"{:.1}\" dominant-baseline=\"middle\" fill=\"#5d6675\">{right} (range {} – {})</text>",
-        x0 + 46.0 + steps as f64 * 18.0,
-        y + 5.0,
-        escape(&format::value(Some(lo), spec.unit)),
-        escape(&format::value(Some(hi), spec.unit))
+    let style = ("sans-serif", 12).into_font().color(&rgb(AXIS));
+    let _ = root.draw(&Text::new(left, (x0 + 34, y + 5), style.pos(Pos::new(HPos::Right, VPos::Center))));
+    let range = format!(
+        "{right} (range {} – {})",
+        format::value(Some(lo), spec.unit),
+        format::value(Some(hi), spec.unit)
+    );
+    let _ = root.draw(&Text::new(
+        range,
+        (x0 + 46 + steps * 18, y + 5),
+        style.pos(Pos::new(HPos::Left, VPos::Center)),
     ));
 }
 
@@ -286,7 +311,7 @@ mod tests {
         assert!(l.cell_width > 20.0);
         let chart = render(&spec(12, 25));
         assert_eq!(chart.points.len(), 13 * 26, "every cell and total can be hovered");
-        assert!(chart.svg.contains("rotate(-90"));
+        assert!(chart.svg.contains("rotate(270"));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! reports, in the chart's own pixel coordinates.
 
 pub mod bar;
+pub mod canvas;
+pub mod groups;
 pub mod heatmap;
 pub mod line;
 pub mod scale;
@@ -73,6 +75,71 @@ pub struct Chart {
     pub table: DataTable,
     /// (series name, CSS colour) in drawing order.
     pub legend: Vec<(String, String)>,
+    /// Time charts: the x pixel of each period, so a drag can pick a range.
+    pub x_slots: Vec<f64>,
+    /// What the lines and shades that are not data mean, e.g. "dashed: target 80.0%".
+    pub key: Vec<String>,
+    /// What the chart was drawn from: redrawn in the browser when zoomed,
+    /// and sent back to the server for the PNG download.
+    pub spec: ChartSpec,
+}
+
+/// Any chart of the kit, as data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChartSpec {
+    Line(line::LineSpec),
+    Bar(bar::BarSpec),
+    Groups(groups::GroupSpec),
+    Heatmap(heatmap::HeatmapSpec),
+    Scatter(scatter::ScatterSpec),
+}
+
+impl ChartSpec {
+    pub fn title(&self) -> &str {
+        match self {
+            ChartSpec::Line(s) => &s.title,
+            ChartSpec::Bar(s) => &s.title,
+            ChartSpec::Groups(s) => &s.title,
+            ChartSpec::Heatmap(s) => &s.title,
+            ChartSpec::Scatter(s) => &s.title,
+        }
+    }
+
+    /// Width and height in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        use canvas::Draw;
+        match self {
+            ChartSpec::Line(_) => (line::WIDTH, line::HEIGHT),
+            ChartSpec::Bar(s) => s.size(),
+            ChartSpec::Groups(s) => s.size(),
+            ChartSpec::Heatmap(s) => s.size(),
+            ChartSpec::Scatter(s) => s.size(),
+        }
+    }
+
+    pub fn render(&self) -> Chart {
+        match self {
+            ChartSpec::Line(s) => line::render(s),
+            ChartSpec::Bar(s) => bar::render(s),
+            ChartSpec::Groups(s) => groups::render(s),
+            ChartSpec::Heatmap(s) => heatmap::render(s),
+            ChartSpec::Scatter(s) => scatter::render(s),
+        }
+    }
+
+    /// The chart as a PNG image, drawn by the same code as the SVG.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn png(&self) -> Result<Vec<u8>, String> {
+        use canvas::png_of;
+        match self {
+            ChartSpec::Line(s) => line::png(s),
+            ChartSpec::Bar(s) => png_of(s),
+            ChartSpec::Groups(s) => png_of(s),
+            ChartSpec::Heatmap(s) => png_of(s),
+            ChartSpec::Scatter(s) => png_of(s),
+        }
+    }
 }
 
 /// The colours every plotters chart shares with the app's stylesheet.

@@ -40,9 +40,11 @@ pub fn nice_range(values: impl IntoIterator<Item = f64>, ticks: usize) -> (f64, 
     } else {
         (lo, hi)
     };
-    // A little air, so points at the extremes are not cut by the frame.
+    // A little air, so points at the extremes are not cut by the frame, but
+    // never across zero: bars of counts start at the axis, not below it.
     let air = (hi - lo) * 0.02;
-    let (lo, hi) = (lo - air, hi + air);
+    let lo = if lo >= 0.0 { (lo - air).max(0.0) } else { lo - air };
+    let hi = if hi <= 0.0 { (hi + air).min(0.0) } else { hi + air };
     let step = nice_step(hi - lo, ticks);
     ((lo / step).floor() * step, (hi / step).ceil() * step)
 }
@@ -117,6 +119,13 @@ mod tests {
     fn ranges_start_and_end_on_ticks() {
         assert_eq!(nice_range([72.3, 81.9], 5), (72.0, 84.0));
         assert_eq!(nice_range([0.4, 13.8], 5), (0.0, 15.0));
+    }
+
+    #[test]
+    fn ranges_that_touch_zero_do_not_cross_it() {
+        assert_eq!(nice_range([0.0, 1416.0], 5), (0.0, 1500.0));
+        assert_eq!(nice_range([-7.0, 0.0], 5), (-8.0, 0.0));
+        assert!(nice_range([-3.0, 4.0], 5).0 < -3.0);
     }
 
     #[test]

@@ -42,6 +42,43 @@ pub fn series_trend(values: &[Option<f64>]) -> Option<Fit> {
     least_squares(&points)
 }
 
+/// A forecast value with its prediction interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Forecast {
+    pub low: f64,
+    pub expected: f64,
+    pub high: f64,
+}
+
+/// Two-sided 95 % quantiles of Student's t for 1–30 degrees of freedom.
+const T_975: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+    2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/// The next `horizon` periods of a series indexed 0, 1, 2… continued along
+/// its least-squares line, each with a 95 % prediction interval, so the band
+/// widens the further it looks. Empty with fewer than three values.
+pub fn linear_forecast(values: &[Option<f64>], horizon: usize) -> Vec<Forecast> {
+    let points: Vec<(f64, f64)> =
+        values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i as f64, v))).collect();
+    let Some(fit) = least_squares(&points).filter(|_| points.len() >= 3) else { return Vec::new() };
+    let n = points.len() as f64;
+    let mean_x = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (p.0 - mean_x).powi(2)).sum();
+    let sse: f64 = points.iter().map(|p| (p.1 - fit.at(p.0)).powi(2)).sum();
+    let s = (sse / (n - 2.0)).sqrt();
+    let t = T_975.get(points.len() - 3).copied().unwrap_or(1.96);
+    (values.len()..values.len() + horizon)
+        .map(|x| {
+            let x = x as f64;
+            let margin = t * s * (1.0 + 1.0 / n + (x - mean_x).powi(2) / sxx).sqrt();
+            let expected = fit.at(x);
+            Forecast { low: expected - margin, expected, high: expected + margin }
+        })
+        .collect()
+}
+
 /// Pearson's correlation coefficient; `None` when either side does not vary.
 pub fn pearson(points: &[(f64, f64)]) -> Option<f64> {
     let fit = least_squares(points)?;
@@ -52,6 +89,19 @@ pub fn pearson(points: &[(f64, f64)]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forecast_continues_the_line_with_a_widening_interval() {
+        // y = 1.1 + 1.6x; residuals ±0.1, ±0.3: s² = 0.2 / 2; at x = 4 the
+        // standard error is √(0.1 × (1 + 1/4 + 2.5²/5)) = 0.5 and t(2) = 4.303.
+        let f = linear_forecast(&[Some(1.0), Some(3.0), Some(4.0), Some(6.0)], 2);
+        assert_eq!(f.len(), 2);
+        assert!((f[0].expected - 7.5).abs() < 1e-9);
+        assert!((f[0].high - f[0].expected - 4.303 * 0.5).abs() < 1e-9);
+        assert!((f[0].expected - f[0].low - 4.303 * 0.5).abs() < 1e-9);
+        assert!(f[1].high - f[1].low > f[0].high - f[0].low);
+        assert!(linear_forecast(&[Some(1.0), None, Some(2.0)], 3).is_empty(), "two values are too few");
+    }
 
     #[test]
     fn a_perfect_line_is_recovered_with_r2_one() {

@@ -4,6 +4,7 @@
 //! integers, `ON CONFLICT … DO UPDATE`); the one dialect difference, the
 //! migrations, is chosen in [`Db::migrate`].
 
+pub mod annotations;
 pub mod customer_months;
 pub mod ingest;
 pub mod kpi_values;

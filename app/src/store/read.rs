@@ -6,7 +6,7 @@ use super::rollup::CellKey;
 use crate::kpi::period::{day_number, Period};
 use crate::kpi::sketch::Sketch;
 use crate::kpi::{FinanceTotals, TicketTotals};
-use crate::models::{Dimension, Filters};
+use crate::models::{BenchmarkRecord, Dimension, Filters};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
@@ -259,5 +259,31 @@ pub async fn targets(
     .await?;
     rows.iter()
         .map(|row| Ok(((row.try_get("kpi")?, row.try_get("period")?), row.try_get("value")?)))
+        .collect()
+}
+
+/// The published benchmarks of one KPI, newest first.
+pub async fn benchmarks(pool: &AnyPool, kpi: &str) -> Result<Vec<BenchmarkRecord>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT kpi, segment, p25, p50, p75, p90, unit, source, year FROM benchmarks \
+         WHERE kpi = $1 ORDER BY year DESC, source",
+    )
+    .bind(kpi.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(BenchmarkRecord {
+                kpi: r.try_get("kpi")?,
+                segment: r.try_get("segment")?,
+                p25: r.try_get("p25")?,
+                p50: r.try_get("p50")?,
+                p75: r.try_get("p75")?,
+                p90: r.try_get("p90")?,
+                unit: r.try_get("unit")?,
+                source: r.try_get("source")?,
+                year: r.try_get("year")?,
+            })
+        })
         .collect()
 }

@@ -54,8 +54,7 @@ impl Generator {
             first_day,
             total_days: (last_day - first_day) as f64,
             data_end: last_day * 86_400 - 1,
-            // The delivery-delay incident strikes five months before the end.
-            incident: (0..5).fold(config.end, |p, _| p.prev()),
+            incident: config.incident_month(),
             customers: 0,
             recent: Vec::new(),
             follow_ups: BTreeMap::new(),

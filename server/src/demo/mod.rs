@@ -9,7 +9,7 @@ mod rng;
 mod shape;
 
 use app::kpi::{Grain, Period};
-use app::store::{ingest, Db};
+use app::store::{annotations, ingest, Db};
 pub use generate::{Generator, MonthData};
 
 /// What to generate.
@@ -32,6 +32,11 @@ impl DemoConfig {
 
     pub fn first_month(&self) -> Period {
         (1..self.months).fold(self.end, |p, _| p.prev())
+    }
+
+    /// The delivery-delay incident strikes five months before the end.
+    pub fn incident_month(&self) -> Period {
+        (0..5).fold(self.end, |p, _| p.prev())
     }
 }
 
@@ -56,5 +61,8 @@ pub async fn load(db: &Db, config: &DemoConfig) -> Result<DemoSummary, ingest::I
         summary.months += 1;
     }
     ingest::benchmarks(db, "demo", &reference::benchmarks()).await?;
+    for note in reference::annotations(config.incident_month()) {
+        annotations::add(db, &note, chrono::Utc::now().timestamp()).await?;
+    }
     Ok(summary)
 }

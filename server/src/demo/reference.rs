@@ -1,9 +1,11 @@
-//! The demo's targets and a starter benchmark library. Benchmarks are
-//! published figures from shared/reference/published-benchmarks.md, each with
-//! its publisher, report and year; single published averages fill p50 only.
+//! The demo's targets, a starter benchmark library and notes on its incident.
+//! Benchmarks are published figures from shared/reference/published-benchmarks.md,
+//! each with its publisher, report and year; single published averages fill
+//! p50 only.
 
 use app::kpi::Period;
 use app::models::{BenchmarkRecord, TargetRecord};
+use app::store::annotations::Annotation;
 
 /// The company's targets for one month.
 pub fn targets(month: Period) -> Vec<TargetRecord> {
@@ -84,5 +86,23 @@ pub fn benchmarks() -> Vec<BenchmarkRecord> {
             2019,
         ),
         p50("nps", "Retail, US consumers", 28.4, "points", "XM Institute US consumer NPS benchmark", 2022),
+    ]
+}
+
+/// What a support lead would have written about the delivery-delay incident:
+/// its root cause, and the corrective action the month after.
+pub fn annotations(incident: Period) -> Vec<Annotation> {
+    let note = |period: Period, kind: &str, text: &str, status: &str| Annotation {
+        kpi: "csat".into(),
+        period: period.to_string(),
+        kind: kind.into(),
+        text: text.into(),
+        owner: "Support lead".into(),
+        status: status.into(),
+        author: "demo".into(),
+    };
+    vec![
+        note(incident, "root_cause", "Carrier delays from the 8th to the 21st: delivery tickets up", "done"),
+        note(incident.next(), "corrective_action", "Proactive delay e-mails and a second carrier", "done"),
     ]
 }

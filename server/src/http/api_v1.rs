@@ -2,16 +2,17 @@
 //! needs an API token of the right scope or a signed-in session.
 
 use super::guard::{api_caller, wrong_scope};
+use app::charts::{file_name, ChartSpec};
 use app::kpi::{compute, sample_size, Grain, Kpi, KpiSettings, Period};
 use app::models::Filters;
 use app::store::ingest::{self, IngestError, IngestReport};
 use app::store::Db;
 use app::store::{kpi_values, rollup, KpiQuery};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Form, Json, Router};
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -25,6 +26,7 @@ pub fn routes(db: Db) -> Router {
         .route("/tickets", post(tickets))
         .route("/orders", post(orders))
         .route("/financials", post(financials))
+        .route("/charts/png", post(chart_png))
         .with_state(db)
 }
 
@@ -44,6 +46,50 @@ async fn catalogue(State(db): State<Db>, headers: HeaderMap) -> Response {
         .map(|k| json!({ "key": k.key(), "name": k.name(), "unit": k.unit(), "direction": k.direction() }))
         .collect();
     Json(kpis).into_response()
+}
+
+/// Charts taller or wider than this are refused rather than rasterised.
+const MAX_CHART_SIDE: u32 = 8_000;
+
+#[derive(serde::Deserialize)]
+struct ChartForm {
+    /// A chart spec as JSON, as every chart on a page carries it.
+    spec: String,
+}
+
+/// `POST /charts/png` (form field `spec`): the chart as a PNG file, drawn on
+/// the server by the same code that draws the page's SVG.
+async fn chart_png(State(db): State<Db>, headers: HeaderMap, Form(form): Form<ChartForm>) -> Response {
+    match api_caller(&db, &headers).await {
+        Ok(caller) if caller.can_read() => {}
+        Ok(_) => return wrong_scope(),
+        Err(refusal) => return refusal,
+    }
+    let spec: ChartSpec = match serde_json::from_str(&form.spec) {
+        Ok(spec) => spec,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("spec: not a chart ({e})")),
+    };
+    let (width, height) = spec.size();
+    if width > MAX_CHART_SIDE || height > MAX_CHART_SIDE {
+        return problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("spec: a {width} × {height} chart is too large"),
+        );
+    }
+    let file = format!("{}.png", file_name(spec.title()));
+    // Rasterising is CPU work: keep it off the async workers.
+    match tokio::task::spawn_blocking(move || spec.png()).await {
+        Ok(Ok(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            ],
+            png,
+        )
+            .into_response(),
+        Ok(Err(e)) => problem(StatusCode::INTERNAL_SERVER_ERROR, format!("could not draw the chart: {e}")),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, format!("could not draw the chart: {e}")),
+    }
 }
 
 /// Periods one series may span (a year and a half of days).

@@ -2,6 +2,7 @@
 //! compression, security headers and the 404 status.
 
 use super::app::TestApp;
+use app::charts::ChartSpec;
 
 #[tokio::test]
 async fn the_overview_html_holds_the_numbers_and_charts_before_any_javascript() {
@@ -91,12 +92,55 @@ async fn the_chart_gallery_draws_every_chart_type_from_the_data() {
     let cookie = app.signed_in("viewer").await;
     let charts: Vec<app::charts::Chart> =
         app.post("/api/chart_gallery", Some(&cookie), &[]).await.json().await.unwrap();
-    assert_eq!(charts.len(), 4);
+    let kinds: Vec<&str> = charts
+        .iter()
+        .map(|c| match c.spec {
+            ChartSpec::Line(_) => "line",
+            ChartSpec::Bar(_) => "bar",
+            ChartSpec::Groups(ref g) if g.stacked => "stacked",
+            ChartSpec::Groups(_) => "grouped",
+            ChartSpec::Heatmap(_) => "heatmap",
+            ChartSpec::Scatter(_) => "scatter",
+        })
+        .collect();
+    assert_eq!(kinds, ["line", "bar", "stacked", "grouped", "heatmap", "scatter"]);
     for chart in &charts {
         assert!(chart.svg.starts_with("<svg"), "{}", chart.title);
         assert!(!chart.points.is_empty(), "{}", chart.title);
         assert!(!chart.table.rows.is_empty(), "{}", chart.title);
+        assert_eq!(&chart.spec.render(), chart, "the spec redraws the same chart: {}", chart.title);
     }
     assert_eq!(charts[0].title, "CSAT by channel");
     assert!(charts[0].legend.len() >= 2, "all channels and each channel");
+    let labels: Vec<&str> = charts[0].points.iter().map(|p| p.label.as_str()).collect();
+    assert!(labels.iter().any(|l| l.starts_with("Target: ")), "{labels:?}");
+    assert!(labels.iter().any(|l| l.contains(" p50 (2018): ")), "benchmark lines: {labels:?}");
+    assert_eq!(labels.iter().filter(|l| l.starts_with("Forecast · ")).count(), 3);
+}
+
+#[tokio::test]
+async fn a_chart_downloads_as_a_png_drawn_on_the_server() {
+    let app = TestApp::spawn_with_demo().await;
+    let cookie = app.signed_in("viewer").await;
+    let charts: Vec<app::charts::Chart> =
+        app.post("/api/chart_gallery", Some(&cookie), &[]).await.json().await.unwrap();
+    let heatmap = charts.iter().find(|c| matches!(c.spec, ChartSpec::Heatmap(_))).unwrap();
+    let spec = serde_json::to_string(&heatmap.spec).unwrap();
+
+    assert_eq!(app.post("/api/v1/charts/png", None, &[("spec", &spec)]).await.status(), 401);
+    let response = app.post("/api/v1/charts/png", Some(&cookie), &[("spec", &spec)]).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    let disposition = response.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.starts_with("attachment; filename=\"csat-by-category-and-channel-"), "{disposition}");
+    let png = response.bytes().await.unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // IHDR: width and height, big-endian, right after the signature and chunk header.
+    let side = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!((side(16), side(20)), (heatmap.width, heatmap.height));
+
+    let refused = app.post("/api/v1/charts/png", Some(&cookie), &[("spec", "{\"kind\":\"pie\"}")]).await;
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().starts_with("spec: not a chart"), "{body}");
 }

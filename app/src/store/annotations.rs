@@ -1,0 +1,64 @@
+//! Annotations: notes, root causes and corrective actions pinned to a KPI
+//! and a period, shown as markers on time charts.
+
+use super::Db;
+use sqlx::Row;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Annotation {
+    pub kpi: String,
+    /// A period key such as "2025-06".
+    pub period: String,
+    /// "root_cause", "corrective_action" or "note".
+    pub kind: String,
+    pub text: String,
+    pub owner: String,
+    /// "open", "in_progress" or "done".
+    pub status: String,
+    pub author: String,
+}
+
+pub async fn add(db: &Db, a: &Annotation, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO annotations (kpi, period, kind, text, owner, status, author, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&a.kpi)
+    .bind(&a.period)
+    .bind(&a.kind)
+    .bind(&a.text)
+    .bind(&a.owner)
+    .bind(&a.status)
+    .bind(&a.author)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// The annotations of `kpi` in periods `first..=last` (period keys of one
+/// grain sort as text), oldest first.
+pub async fn of_kpi(db: &Db, kpi: &str, first: &str, last: &str) -> Result<Vec<Annotation>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT kpi, period, kind, text, owner, status, author FROM annotations \
+         WHERE kpi = $1 AND period >= $2 AND period <= $3 ORDER BY period, id",
+    )
+    .bind(kpi.to_string())
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Annotation {
+                kpi: r.try_get("kpi")?,
+                period: r.try_get("period")?,
+                kind: r.try_get("kind")?,
+                text: r.try_get("text")?,
+                owner: r.try_get("owner")?,
+                status: r.try_get("status")?,
+                author: r.try_get("author")?,
+            })
+        })
+        .collect()
+}
