@@ -9,6 +9,7 @@ pub mod auth;
 pub mod charts;
 pub mod components;
 pub mod error;
+pub mod import;
 pub mod kpi;
 pub mod models;
 pub mod pages;

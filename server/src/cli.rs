@@ -2,10 +2,13 @@
 
 use crate::config::Config;
 use crate::demo::{self, DemoConfig};
+use app::import::Kind;
 use app::kpi::{Grain, Period};
 
-pub const USAGE: &str =
-    "usage: aftercare [serve | migrate | demo [--seed N] [--months N] [--end YYYY-MM] [--scale X]]";
+pub const USAGE: &str = "usage: aftercare [serve | migrate | demo [--seed N] [--months N] [--end YYYY-MM] [--scale X] [--export DIR]
+  | import tickets|orders|financials|targets|benchmarks FILE [--mapping M.toml] [--rejects FILE]
+  | user add --username U --role viewer|manager|admin | token create --scope read|ingest [--label L]
+  | rollup rebuild]";
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -15,6 +18,8 @@ pub enum Command {
     AddUser { username: String, role: String },
     CreateToken { scope: String, label: String },
     RebuildRollup,
+    Import { kind: Kind, file: String, mapping: Option<String>, rejects: Option<String> },
+    ExportDemo { config: DemoConfig, dir: String },
 }
 
 /// Reads the arguments after the program name.
@@ -22,7 +27,38 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     match args.first().map(String::as_str) {
         None | Some("serve") => Ok(Command::Serve),
         Some("migrate") => Ok(Command::Migrate),
-        Some("demo") => parse_demo(&args[1..]).map(Command::Demo),
+        Some("demo") => {
+            let export = args.iter().position(|a| a == "--export");
+            match export {
+                Some(i) => {
+                    let dir = args.get(i + 1).ok_or(format!("--export needs a directory\n{USAGE}"))?.clone();
+                    let rest: Vec<String> = args[1..]
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j + 1 != i && *j != i)
+                        .map(|p| p.1.clone())
+                        .collect();
+                    Ok(Command::ExportDemo { config: parse_demo(&rest)?, dir })
+                }
+                None => parse_demo(&args[1..]).map(Command::Demo),
+            }
+        }
+        Some("import") => {
+            let kind = args.get(1).and_then(|k| Kind::from_key(k)).ok_or(format!(
+                "import needs a kind: tickets, orders, financials, targets or benchmarks\n{USAGE}"
+            ))?;
+            let file = args
+                .get(2)
+                .filter(|f| !f.starts_with("--"))
+                .ok_or(format!("import needs a FILE\n{USAGE}"))?;
+            let opts = options(&args[3..], &["--mapping", "--rejects"])?;
+            Ok(Command::Import {
+                kind,
+                file: file.clone(),
+                mapping: opts.get("--mapping").cloned(),
+                rejects: opts.get("--rejects").cloned(),
+            })
+        }
         Some("user") if args.get(1).map(String::as_str) == Some("add") => {
             let opts = options(&args[2..], &["--username", "--role"])?;
             Ok(Command::AddUser {

@@ -5,3 +5,4 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod http;
+pub mod import_cli;

@@ -3,6 +3,7 @@
 use leptos::prelude::get_configuration;
 use server::cli::{self, Command};
 use server::config::Config;
+use server::{demo, import_cli};
 
 #[tokio::main]
 async fn main() {
@@ -28,6 +29,10 @@ async fn run() -> Result<(), String> {
         Command::AddUser { username, role } => cli::add_user(&config, &username, &role).await,
         Command::CreateToken { scope, label } => cli::create_token(&config, &scope, &label).await,
         Command::RebuildRollup => cli::rebuild_rollup(&config).await,
+        Command::Import { kind, file, mapping, rejects } => {
+            import_cli::run(&config, kind, &file, mapping.as_deref(), rejects.as_deref()).await
+        }
+        Command::ExportDemo { config: demo_config, dir } => demo::export::write(&demo_config, &dir),
         Command::Serve => {
             let options =
                 get_configuration(None).map_err(|e| format!("Leptos configuration: {e}"))?.leptos_options;

@@ -3,6 +3,7 @@
 //! and settings give the same data. Loaded month by month through the normal
 //! ingest path, so memory stays bounded and the rollup is built as in life.
 
+pub mod export;
 mod generate;
 mod reference;
 mod rng;

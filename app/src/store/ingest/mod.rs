@@ -62,24 +62,54 @@ const TICKET_COLUMNS: usize = 20;
 pub async fn tickets(db: &Db, records: &[TicketRecord]) -> Result<IngestReport, IngestError> {
     let now = now();
     check_all(records, |t| t.external_id.clone(), |t| t.validate(now))?;
-    let records = last_of_each(records, |t| &t.external_id);
-    let mut tx = db.pool.begin().await?;
-    let mut days = BTreeSet::new();
-    let mut report = IngestReport::default();
-    for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
-        let old = existing_ticket_days(&mut tx, chunk).await?;
-        report.updated += old.len() as i64;
-        report.inserted += (chunk.len() - old.len()) as i64;
-        days.extend(old.into_values().flatten());
-        for t in chunk {
-            days.insert(day_of_timestamp(t.created_at));
-            days.extend(t.resolved_at.map(day_of_timestamp));
-        }
-        upsert_tickets(&mut tx, chunk).await?;
+    let mut writer = TicketWriter::begin(db).await?;
+    writer.write(records).await?;
+    Ok(writer.commit().await?)
+}
+
+/// Valid tickets written in chunks inside one transaction, so a file of any
+/// size is imported whole or not at all; the rollup days the tickets touch
+/// (before and after the change) are rebuilt at commit.
+pub struct TicketWriter {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    days: BTreeSet<i64>,
+    report: IngestReport,
+    sla_seconds: i64,
+}
+
+impl TicketWriter {
+    pub async fn begin(db: &Db) -> Result<TicketWriter, sqlx::Error> {
+        let tx = db.pool.begin().await?;
+        Ok(TicketWriter {
+            tx,
+            days: BTreeSet::new(),
+            report: IngestReport::default(),
+            sla_seconds: db.sla_seconds,
+        })
     }
-    rebuild_days(&mut tx, &days, db.sla_seconds).await?;
-    tx.commit().await?;
-    Ok(report)
+
+    /// Upserts records that have passed `TicketRecord::validate`.
+    pub async fn write(&mut self, records: &[TicketRecord]) -> Result<(), sqlx::Error> {
+        let records = last_of_each(records, |t| &t.external_id);
+        for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
+            let old = existing_ticket_days(&mut self.tx, chunk).await?;
+            self.report.updated += old.len() as i64;
+            self.report.inserted += (chunk.len() - old.len()) as i64;
+            self.days.extend(old.into_values().flatten());
+            for t in chunk {
+                self.days.insert(day_of_timestamp(t.created_at));
+                self.days.extend(t.resolved_at.map(day_of_timestamp));
+            }
+            upsert_tickets(&mut self.tx, chunk).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
+        rebuild_days(&mut self.tx, &self.days, self.sla_seconds).await?;
+        self.tx.commit().await?;
+        Ok(self.report)
+    }
 }
 
 /// For the tickets of `chunk` already stored: the days they count on now.
@@ -153,52 +183,75 @@ const ORDER_COLUMNS: usize = 5;
 pub async fn orders(db: &Db, records: &[OrderRecord]) -> Result<IngestReport, IngestError> {
     let now = now();
     check_all(records, |o| o.external_id.clone(), |o| o.validate(now))?;
-    let records = last_of_each(records, |o| &o.external_id);
-    let mut tx = db.pool.begin().await?;
-    let mut report = IngestReport::default();
-    for chunk in records.chunks(batch_rows(ORDER_COLUMNS)) {
-        let existing = count_existing(&mut tx, "orders", chunk.iter().map(|o| o.external_id.clone())).await?;
-        report.updated += existing;
-        report.inserted += chunk.len() as i64 - existing;
-        let sql = format!(
-            "INSERT INTO orders (external_id, customer_id, placed_at, amount, currency) VALUES {} \
-             ON CONFLICT (external_id) DO UPDATE SET customer_id = excluded.customer_id, \
-             placed_at = excluded.placed_at, amount = excluded.amount, currency = excluded.currency",
-            values_placeholders(chunk.len(), ORDER_COLUMNS)
-        );
-        let mut query = sqlx::query(&sql);
-        for o in chunk {
-            query = query
-                .bind(o.external_id.clone())
-                .bind(o.customer_id.clone())
-                .bind(o.placed_at)
-                .bind(o.amount)
-                .bind(o.currency.clone());
-        }
-        query.execute(&mut *tx).await?;
-    }
-    let mut customers: Vec<String> = records.iter().map(|o| o.customer_id.clone()).collect();
-    customers.sort();
-    customers.dedup();
-    customer_months::refresh(&mut tx, &customers).await?;
-    tx.commit().await?;
-    Ok(report)
+    let mut writer = OrderWriter::begin(db).await?;
+    writer.write(records).await?;
+    Ok(writer.commit().await?)
 }
 
-/// How many of `ids` already exist in `table` (a fixed table name).
-async fn count_existing(
+/// Valid orders written in chunks inside one transaction; the customer ×
+/// month table is refreshed for every customer touched at commit.
+pub struct OrderWriter {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    customers: BTreeSet<String>,
+    report: IngestReport,
+}
+
+impl OrderWriter {
+    pub async fn begin(db: &Db) -> Result<OrderWriter, sqlx::Error> {
+        let tx = db.pool.begin().await?;
+        Ok(OrderWriter { tx, customers: BTreeSet::new(), report: IngestReport::default() })
+    }
+
+    /// Upserts records that have passed `OrderRecord::validate`.
+    pub async fn write(&mut self, records: &[OrderRecord]) -> Result<(), sqlx::Error> {
+        let records = last_of_each(records, |o| &o.external_id);
+        for chunk in records.chunks(batch_rows(ORDER_COLUMNS)) {
+            // An order that moves to another customer changes both customers' months.
+            let previous = previous_customers(&mut self.tx, chunk).await?;
+            self.report.updated += previous.len() as i64;
+            self.report.inserted += (chunk.len() - previous.len()) as i64;
+            self.customers.extend(previous);
+            let sql = format!(
+                "INSERT INTO orders (external_id, customer_id, placed_at, amount, currency) VALUES {} \
+                 ON CONFLICT (external_id) DO UPDATE SET customer_id = excluded.customer_id, \
+                 placed_at = excluded.placed_at, amount = excluded.amount, currency = excluded.currency",
+                values_placeholders(chunk.len(), ORDER_COLUMNS)
+            );
+            let mut query = sqlx::query(&sql);
+            for o in chunk {
+                query = query
+                    .bind(o.external_id.clone())
+                    .bind(o.customer_id.clone())
+                    .bind(o.placed_at)
+                    .bind(o.amount)
+                    .bind(o.currency.clone());
+            }
+            query.execute(&mut *self.tx).await?;
+            self.customers.extend(chunk.iter().map(|o| o.customer_id.clone()));
+        }
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
+        let customers: Vec<String> = std::mem::take(&mut self.customers).into_iter().collect();
+        customer_months::refresh(&mut self.tx, &customers).await?;
+        self.tx.commit().await?;
+        Ok(self.report)
+    }
+}
+
+/// The customers of the orders of `chunk` already stored, one per order.
+async fn previous_customers(
     conn: &mut AnyConnection,
-    table: &'static str,
-    ids: impl Iterator<Item = String>,
-) -> Result<i64, sqlx::Error> {
-    let ids: Vec<String> = ids.collect();
+    chunk: &[OrderRecord],
+) -> Result<Vec<String>, sqlx::Error> {
     let sql = format!(
-        "SELECT COUNT(*) AS n FROM {table} WHERE external_id IN ({})",
-        list_placeholders(1, ids.len())
+        "SELECT customer_id FROM orders WHERE external_id IN ({})",
+        list_placeholders(1, chunk.len())
     );
     let mut query = sqlx::query(&sql);
-    for id in ids {
-        query = query.bind(id);
+    for o in chunk {
+        query = query.bind(o.external_id.clone());
     }
-    query.fetch_one(&mut *conn).await?.try_get("n")
+    query.fetch_all(&mut *conn).await?.iter().map(|row| row.try_get("customer_id")).collect()
 }

@@ -1,0 +1,306 @@
+//! One row of a file → one canonical record, through a mapping: values are
+//! parsed by the field's type (timestamps in several formats and time
+//! zones, durations, decimals with either separator, yes/no, rating scales)
+//! and every refusal names the row, the column, the value and the reason.
+
+use super::fields::{Field, FieldType, Kind};
+use super::mapping::{DurationUnit, FieldMap, Mapping};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Why one row was refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RowError {
+    /// The line in the file, counting the header as line 1.
+    pub row: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {}, column '{}', value '{}': {}", self.row, self.column, self.value, self.reason)
+    }
+}
+
+/// Formats tried, in order, for timestamps without an explicit format.
+const DATE_TIME_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+];
+const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y"];
+
+/// Day-first and month-first formats cannot be told apart from one value:
+/// the Data page and the CLI pick one of these from the whole sample.
+pub const AMBIGUOUS_FORMATS: &[&str] = &[
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%Y %I:%M %p",
+    "%d-%m-%Y %H:%M",
+];
+
+/// Reads a point in time: RFC 3339 (with its own offset), epoch seconds, an
+/// explicit chrono `format`, or a common date-time format read in `tz`.
+pub fn parse_timestamp(text: &str, format: Option<&str>, tz: Tz) -> Result<i64, String> {
+    let s = text.trim();
+    let local = |naive: NaiveDateTime| {
+        tz.from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.timestamp())
+            .ok_or_else(|| format!("does not exist in {tz} (a daylight-saving gap)"))
+    };
+    if let Some(format) = format {
+        if let Ok(t) = DateTime::parse_from_str(s, format) {
+            return Ok(t.timestamp());
+        }
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
+            return local(naive);
+        }
+        if let Ok(day) = NaiveDate::parse_from_str(s, format) {
+            return local(day.and_hms_opt(0, 0, 0).expect("midnight exists"));
+        }
+        return Err(format!("does not match the format {format}"));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp());
+    }
+    if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<i64>().map_err(|e| e.to_string());
+    }
+    if let Some(naive) = DATE_TIME_FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(s, f).ok()) {
+        return local(naive);
+    }
+    if let Some(day) = DATE_FORMATS.iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok()) {
+        return local(day.and_hms_opt(0, 0, 0).expect("midnight exists"));
+    }
+    Err("is not a date-time like 2025-03-14 09:30 or 2025-03-14T09:30:00Z (set a format for other layouts)"
+        .into())
+}
+
+/// The format of `AMBIGUOUS_FORMATS` that reads every sample, if the default
+/// formats do not already.
+pub fn detect_format(samples: &[&str]) -> Option<&'static str> {
+    let present: Vec<&str> = samples.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    if present.is_empty() || present.iter().all(|s| parse_timestamp(s, None, Tz::UTC).is_ok()) {
+        return None;
+    }
+    AMBIGUOUS_FORMATS
+        .iter()
+        .copied()
+        .find(|f| present.iter().all(|s| parse_timestamp(s, Some(f), Tz::UTC).is_ok()))
+}
+
+/// A decimal written "1234.5", "1,234.50", "1.234,50" or "1234,5".
+pub fn parse_decimal(text: &str) -> Result<f64, String> {
+    let s: String = text.trim().chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
+    let normalised = match (s.rfind('.'), s.rfind(',')) {
+        (Some(dot), Some(comma)) if comma > dot => s.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => s.replace(',', ""),
+        (None, Some(_)) if s.matches(',').count() == 1 => s.replace(',', "."),
+        (None, Some(_)) => s.replace(',', ""),
+        _ => s,
+    };
+    normalised.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| "is not a number".to_string())
+}
+
+pub fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim().to_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "t" | "x" | "ja" | "oui" => Ok(true),
+        "false" | "no" | "n" | "0" | "f" | "nein" | "non" => Ok(false),
+        _ => Err("is not yes/no or true/false".into()),
+    }
+}
+
+/// A value on `from` = [low, high] moved linearly onto lo–hi and rounded:
+/// 10 on 1–10 is 5 on 1–5, 80 on 0–100 is 4.
+pub fn rescale(value: f64, from: [f64; 2], lo: i64, hi: i64) -> Result<i64, String> {
+    let [a, b] = from;
+    if b <= a {
+        return Err(format!("the scale {a}–{b} is empty"));
+    }
+    if value < a || value > b {
+        return Err(format!("is outside the scale {a}–{b}"));
+    }
+    Ok((lo as f64 + (value - a) / (b - a) * (hi - lo) as f64).round() as i64)
+}
+
+/// Where one field's value comes from in a given file.
+enum Source {
+    Column(usize),
+    Constant(String),
+}
+
+struct Rule {
+    field: &'static Field,
+    source: Source,
+    map: FieldMap,
+    column: String,
+}
+
+/// A mapping checked against one file's headers, ready to convert its rows.
+pub struct Converter {
+    kind: Kind,
+    rules: Vec<Rule>,
+    tz: Tz,
+    /// Filled in for targets: who set them.
+    actor: String,
+}
+
+impl Converter {
+    /// Refuses, before any row is read, a mapping that cannot work: unknown
+    /// fields or columns, a required field left unmapped, an unknown zone.
+    pub fn new(kind: Kind, mapping: &Mapping, headers: &[String], actor: &str) -> Result<Converter, String> {
+        let tz: Tz = match mapping.timezone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Tz::UTC,
+            Some(name) => {
+                name.parse().map_err(|_| format!("'{name}' is not a time zone like Europe/Berlin"))?
+            }
+        };
+        for name in mapping.fields.keys() {
+            if kind.field(name).is_none() {
+                return Err(format!("'{name}' is not a field of {}", kind.key()));
+            }
+        }
+        let mut rules = Vec::new();
+        for field in kind.fields() {
+            let Some(map) = mapping.fields.get(field.name) else {
+                if field.required {
+                    return Err(format!("{} needs a column (or a value) for '{}'", kind.key(), field.name));
+                }
+                continue;
+            };
+            let source = match (&map.column, &map.value) {
+                (Some(column), _) if !column.is_empty() => {
+                    let index = headers.iter().position(|h| h == column).ok_or_else(|| {
+                        format!(
+                            "column '{column}' (for {}) is not in the file; its columns are: {}",
+                            field.name,
+                            headers.join(", ")
+                        )
+                    })?;
+                    Source::Column(index)
+                }
+                (_, Some(value)) => Source::Constant(value.clone()),
+                _ if field.required => return Err(format!("'{}' needs a column or a value", field.name)),
+                _ => continue,
+            };
+            if map.duration.is_some() && (field.ty != FieldType::Timestamp || field.name == "created_at") {
+                return Err(format!("'{}' cannot be given as a duration", field.name));
+            }
+            let column = map.column.clone().unwrap_or_else(|| format!("(value for {})", field.name));
+            rules.push(Rule { field, source, map: map.clone(), column });
+        }
+        // Durations count from created_at, so it is read first.
+        rules.sort_by_key(|r| r.field.name != "created_at");
+        Ok(Converter { kind, rules, tz, actor: actor.to_string() })
+    }
+
+    /// The file column behind a field, for naming it in errors.
+    pub fn column_of(&self, field: &str) -> String {
+        self.rules
+            .iter()
+            .find(|r| r.field.name == field)
+            .map_or_else(|| field.to_string(), |r| r.column.clone())
+    }
+
+    /// One row as the JSON object of a canonical record.
+    pub fn convert(&self, cells: &[&str], row: u64) -> Result<Map<String, Value>, RowError> {
+        let mut out = Map::new();
+        let mut created_at = None;
+        for rule in &self.rules {
+            let raw = match &rule.source {
+                Source::Column(i) => cells.get(*i).copied().unwrap_or(""),
+                Source::Constant(v) => v.as_str(),
+            };
+            let refuse = |reason: String| RowError {
+                row,
+                column: rule.column.clone(),
+                value: raw.to_string(),
+                reason: format!("{} {reason}", rule.field.name),
+            };
+            let text = rule.map.values.get(raw.trim()).map_or(raw.trim(), String::as_str);
+            if text.is_empty() {
+                if rule.field.required {
+                    return Err(refuse("is required".into()));
+                }
+                continue;
+            }
+            let value = match (rule.field.ty, rule.map.duration) {
+                (FieldType::Timestamp, Some(unit)) => {
+                    let start = created_at.ok_or_else(|| refuse("needs created_at to count from".into()))?;
+                    Value::from(start + parse_duration(text, unit).map_err(refuse)?)
+                }
+                (FieldType::Timestamp, None) => {
+                    let t = parse_timestamp(text, rule.map.format.as_deref(), self.tz).map_err(refuse)?;
+                    if rule.field.name == "created_at" {
+                        created_at = Some(t);
+                    }
+                    Value::from(t)
+                }
+                (FieldType::Text | FieldType::Month, _) => Value::from(text),
+                (FieldType::Integer, _) => {
+                    Value::from(text.parse::<i64>().map_err(|_| refuse("is not a whole number".into()))?)
+                }
+                (FieldType::Decimal, _) => Value::from(parse_decimal(text).map_err(refuse)?),
+                (FieldType::Boolean, _) => Value::from(parse_bool(text).map_err(refuse)?),
+                (FieldType::Score { lo, hi }, _) => {
+                    let v = parse_decimal(text).map_err(|_| {
+                        refuse(format!("is not a number {lo}–{hi} (map words such as 'good' to a score)"))
+                    })?;
+                    let score = match rule.map.scale {
+                        Some(from) => rescale(v, from, lo, hi).map_err(refuse)?,
+                        None if v.fract() == 0.0 => v as i64,
+                        None => return Err(refuse(format!("is not a whole number {lo}–{hi}"))),
+                    };
+                    Value::from(score)
+                }
+            };
+            out.insert(rule.field.name.to_string(), value);
+        }
+        if self.kind == Kind::Targets {
+            out.insert("set_by".into(), Value::from(self.actor.clone()));
+            for name in ["scope_dim", "scope_value", "note"] {
+                out.entry(name).or_insert(Value::from(""));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Seconds in "1.5" or "1,5" (counted in `unit`), or in "01:30:00"
+/// (hours:minutes:seconds) or "01:30" (hours:minutes).
+fn parse_duration(text: &str, unit: DurationUnit) -> Result<i64, String> {
+    let wrong = || "is not a duration like 1.5 or 01:30:00".to_string();
+    let seconds = if text.contains(':') {
+        let parts: Result<Vec<f64>, _> = text.trim().split(':').map(str::parse::<f64>).collect();
+        match parts.map_err(|_| wrong())?.as_slice() {
+            [h, m, s] => h * 3600.0 + m * 60.0 + s,
+            [h, m] => h * 3600.0 + m * 60.0,
+            _ => return Err(wrong()),
+        }
+    } else {
+        parse_decimal(text).map_err(|_| wrong())? * unit.seconds()
+    };
+    if seconds < 0.0 {
+        return Err("is a negative duration".into());
+    }
+    Ok(seconds.round() as i64)
+}
+
+#[cfg(test)]
+mod tests;
