@@ -130,6 +130,14 @@ pub enum ApiCaller {
 }
 
 impl ApiCaller {
+    /// Who to record as the author of a change.
+    pub fn name(&self) -> String {
+        match self {
+            ApiCaller::Token(_) => "api token".to_string(),
+            ApiCaller::User(user) => user.username.clone(),
+        }
+    }
+
     /// Read routes: a read token, or any signed-in user.
     pub fn can_read(&self) -> bool {
         matches!(self, ApiCaller::Token(TokenScope::Read) | ApiCaller::User(_))

@@ -3,6 +3,7 @@
 
 mod api_v1;
 pub mod guard;
+mod import;
 
 use app::store::Db;
 use app::{shell, App};
@@ -16,7 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Request bodies above this are refused (imports get their own limit).
+/// Request bodies above this are refused (imports have their own limit).
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 /// Builds the whole application around one database handle.
@@ -40,9 +41,11 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .nest("/api/v1", api_v1::routes(db.clone()))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // Imports stream large files to disk under their own limit.
+        .merge(import::routes(db.clone()))
         .layer(middleware::from_fn_with_state(guard::PageGuard::new(db), guard::require_session))
         .layer(middleware::from_fn(guard::reject_cross_site))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))

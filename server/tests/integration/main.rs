@@ -6,6 +6,7 @@ mod app;
 mod auth;
 mod backends_agree;
 mod http;
+mod import;
 mod ingest;
 mod kpi_matches_sql;
 mod support;

@@ -1,0 +1,149 @@
+//! `POST /api/v1/import/{kind}?mapping=…` (or `&preset=NAME`): a CSV file as
+//! the request body, streamed to a temporary file (large files are normal
+//! here, so this route has its own size limit), then imported in one
+//! transaction. Without a mapping or preset the file is read in the
+//! canonical format.
+
+use super::guard::{api_caller, wrong_scope};
+use app::import::run::{import, ImportError, ImportOptions};
+use app::import::{sniff, Kind, Mapping};
+use app::store::{presets, Db};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Import files above this are refused with 413.
+pub const MAX_IMPORT_BYTES: u64 = 1_000_000_000;
+
+pub fn routes(db: Db) -> Router {
+    Router::new().route("/api/v1/import/{kind}", post(import_file)).with_state(db)
+}
+
+fn problem(status: StatusCode, message: String) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+async fn import_file(
+    State(db): State<Db>,
+    Path(kind): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let actor = match api_caller(&db, &headers).await {
+        Ok(caller) if caller.can_ingest() => caller.name(),
+        Ok(_) => return wrong_scope(),
+        Err(refusal) => return refusal,
+    };
+    let Some(kind) = Kind::from_key(&kind) else {
+        return problem(
+            StatusCode::NOT_FOUND,
+            format!("'{kind}' cannot be imported: tickets, orders, financials, targets or benchmarks"),
+        );
+    };
+    let spooled = match Spooled::from_body(body).await {
+        Ok(file) => file,
+        Err(refusal) => return refusal,
+    };
+    let mapping = match mapping_of(&db, kind, &params, &spooled).await {
+        Ok(m) => m,
+        Err(message) => return problem(StatusCode::BAD_REQUEST, message),
+    };
+    let options = ImportOptions { kind, mapping, actor, keep_valid: false };
+    let file = match std::fs::File::open(&spooled.path) {
+        Ok(f) => f,
+        Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read the upload: {e}")),
+    };
+    match import(&db, file, &options, None, |_| {}).await {
+        Ok(report) => Json(report).into_response(),
+        Err(ImportError::Rows(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({
+                "error": format!("the file was not imported (nothing was changed): {} refused row(s), first: {}", errors.len(), errors[0]),
+                "errors": errors,
+            })),
+        )
+            .into_response(),
+        Err(ImportError::Database(e)) => {
+            tracing::error!("import failed: {e}");
+            problem(StatusCode::INTERNAL_SERVER_ERROR, "the database refused the import; nothing was changed".into())
+        }
+        Err(other) => problem(StatusCode::UNPROCESSABLE_ENTITY, other.to_string()),
+    }
+}
+
+/// The mapping to use: `mapping` (JSON) or a saved `preset`, else the
+/// canonical columns found in the file's header.
+async fn mapping_of(
+    db: &Db,
+    kind: Kind,
+    params: &HashMap<String, String>,
+    file: &Spooled,
+) -> Result<Mapping, String> {
+    if let Some(json) = params.get("mapping").filter(|m| !m.is_empty()) {
+        return serde_json::from_str(json).map_err(|e| format!("mapping: {e}"));
+    }
+    if let Some(name) = params.get("preset").filter(|m| !m.is_empty()) {
+        return presets::get(db, kind, name)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("there is no {} preset named '{name}'", kind.key()));
+    }
+    let mut head = vec![0; 64 * 1024];
+    let n = std::fs::File::open(&file.path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
+    Ok(sniff::preview(kind, &String::from_utf8_lossy(&head[..n]))?.mapping)
+}
+
+/// The request body in a temporary file, removed when dropped.
+struct Spooled {
+    path: std::path::PathBuf,
+}
+
+impl Spooled {
+    async fn from_body(body: Body) -> Result<Spooled, Response> {
+        use futures_util::StreamExt;
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name =
+            format!("aftercare-import-{}-{}.csv", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let spooled = Spooled { path: std::env::temp_dir().join(name) };
+        let fail = |e: std::io::Error| {
+            problem(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store the upload: {e}"))
+        };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&spooled.path).map_err(fail)?);
+        let mut size = 0u64;
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk =
+                chunk.map_err(|e| problem(StatusCode::BAD_REQUEST, format!("the upload broke off: {e}")))?;
+            size += chunk.len() as u64;
+            if size > MAX_IMPORT_BYTES {
+                return Err(problem(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the file is larger than {} MB; split it or import it with the CLI",
+                        MAX_IMPORT_BYTES / 1_000_000
+                    ),
+                ));
+            }
+            out.write_all(&chunk).map_err(fail)?;
+        }
+        out.flush().map_err(fail)?;
+        if size == 0 {
+            return Err(problem(StatusCode::BAD_REQUEST, "the file is empty".into()));
+        }
+        Ok(spooled)
+    }
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
