@@ -3,11 +3,15 @@
 //! server functions (`api`), and the Leptos UI (`pages`, `components`,
 //! `charts`). Dependencies flow pages → components/charts → api → store → kpi.
 
+// Leptos view types nest deeply; release builds of the larger pages need room.
+#![recursion_limit = "256"]
+
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
 pub mod charts;
 pub mod components;
+pub mod docs;
 pub mod error;
 pub mod import;
 pub mod kpi;

@@ -17,7 +17,7 @@ const SCREENS: &[(&str, &str, bool)] = &[
     ("/finance", "Finance", false),
     ("/benchmarks", "Benchmarks", false),
     ("/targets", "Targets", false),
-    ("/data", "Data", false),
+    ("/data", "Data", true),
 ];
 
 const ADMIN_SCREENS: &[(&str, &str)] =
@@ -68,6 +68,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             <footer class="footer">
                 "Aftercare · post-purchase support analytics · "
                 <a href="/charts">"Chart gallery"</a>
+                " · "
+                <a href="/docs">"Formats and API"</a>
             </footer>
         </div>
     }

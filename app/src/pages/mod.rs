@@ -4,6 +4,8 @@ pub mod admin_audit;
 pub mod admin_tokens;
 pub mod admin_users;
 pub mod chart_gallery;
+pub mod data;
+pub mod docs;
 pub mod login;
 pub mod not_found;
 pub mod overview;

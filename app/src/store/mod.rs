@@ -8,6 +8,7 @@ pub mod annotations;
 pub mod customer_months;
 pub mod ingest;
 pub mod kpi_values;
+pub mod matrix;
 pub mod presets;
 pub mod read;
 pub mod rollup;

@@ -21,8 +21,10 @@ use std::collections::HashMap;
 pub fn routes(db: Db) -> Router {
     Router::new()
         .route("/health", get(health))
+        .route("/openapi.json", get(|| async { Json(app::docs::openapi()) }))
         .route("/kpis", get(catalogue))
         .route("/kpis/{key}/series", get(series))
+        .route("/matrix", get(super::matrix::matrix))
         .route("/tickets", post(tickets))
         .route("/orders", post(orders))
         .route("/financials", post(financials))
@@ -95,7 +97,7 @@ async fn chart_png(State(db): State<Db>, headers: HeaderMap, Form(form): Form<Ch
 /// Periods one series may span (a year and a half of days).
 const MAX_PERIODS: usize = 550;
 
-fn problem(status: StatusCode, message: String) -> Response {
+pub(super) fn problem(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
@@ -140,20 +142,23 @@ async fn series(
     Json(json!({ "kpi": kpi.key(), "grain": query.first.grain, "points": points })).into_response()
 }
 
+/// An optional `YYYY-MM-DD` query parameter.
+pub(super) fn date_param(params: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>, String> {
+    params
+        .get(name)
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| format!("{name} must be a date like 2025-03-14, not '{d}'"))
+        })
+        .transpose()
+}
+
 async fn series_query(kpi: Kpi, params: &HashMap<String, String>, db: &Db) -> Result<KpiQuery, String> {
     let grain = match params.get("grain") {
         Some(g) => Grain::parse(g).ok_or(format!("grain must be day, week, month or quarter, not '{g}'"))?,
         None => Grain::Month,
     };
-    let date = |name: &str| -> Result<Option<NaiveDate>, String> {
-        params
-            .get(name)
-            .map(|d| {
-                NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| format!("{name} must be a date like 2025-03-14, not '{d}'"))
-            })
-            .transpose()
-    };
+    let date = |name: &str| date_param(params, name);
     let last_day = match date("to")? {
         Some(d) => d,
         None => match rollup::data_span(&db.pool).await {

@@ -4,6 +4,7 @@
 mod api_v1;
 pub mod guard;
 mod import;
+mod matrix;
 
 use app::store::Db;
 use app::{shell, App};

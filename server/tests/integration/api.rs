@@ -121,3 +121,53 @@ async fn series_requests_with_bad_parameters_say_what_to_fix() {
     assert_eq!(body["points"].as_array().unwrap().len(), 12);
     assert!(body["points"][0]["value"].is_null(), "no data is null, never 0");
 }
+
+#[tokio::test]
+async fn a_matrix_has_cells_and_true_totals_that_match_the_raw_tickets() {
+    let app = TestApp::spawn_with_demo().await;
+    let read = app::store::tokens::create(&app.db, "test", "reader", TokenScope::Read).await.unwrap();
+    let path = "/matrix?kpi=tickets&rows=category&cols=channel&from=2025-09-01&to=2025-09-30";
+    assert_eq!(get(&app, path, None).await.0, 401);
+    let (status, body) = get(&app, path, Some(&read)).await;
+    assert_eq!(status, 200, "{body}");
+    let (from, to) = (1_756_684_800i64, 1_759_276_800i64); // 2025-09-01 and 2025-10-01, UTC
+    let raw = |sql: String| {
+        let db = app.db.clone();
+        async move {
+            use sqlx::Row;
+            sqlx::query(&sql)
+                .bind(from)
+                .bind(to)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+                .try_get::<i64, _>(0)
+                .unwrap()
+        }
+    };
+    let total = raw("SELECT COUNT(*) FROM tickets WHERE created_at >= $1 AND created_at < $2".into()).await;
+    assert_eq!(body["total"]["value"].as_f64(), Some(total as f64));
+    for cell in body["cells"].as_array().unwrap() {
+        let (row, col) = (cell["row"].as_str().unwrap(), cell["col"].as_str().unwrap());
+        let sql = format!(
+            "SELECT COUNT(*) FROM tickets WHERE created_at >= $1 AND created_at < $2 \
+             AND category = '{}' AND channel = '{}'",
+            row.replace('\'', "''"),
+            col.replace('\'', "''")
+        );
+        assert_eq!(cell["value"].as_f64(), Some(raw(sql).await as f64), "{row} × {col}");
+    }
+    let row_sum: f64 =
+        body["row_totals"].as_array().unwrap().iter().map(|r| r["value"].as_f64().unwrap()).sum();
+    assert_eq!(row_sum, total as f64);
+    assert_eq!(body["rows"].as_array().unwrap().len(), body["row_totals"].as_array().unwrap().len());
+
+    let (status, csat) = get(&app, "/matrix?from=2025-09-01&to=2025-09-30", Some(&read)).await;
+    assert_eq!((status, csat["kpi"].as_str()), (200, Some("csat")));
+    let n: i64 = csat["cells"].as_array().unwrap().iter().map(|c| c["n"].as_i64().unwrap()).sum();
+    assert_eq!(n, csat["total"]["n"].as_i64().unwrap(), "every rating counts in exactly one cell");
+
+    assert_eq!(get(&app, "/matrix?kpi=cac", Some(&read)).await.0, 422);
+    assert_eq!(get(&app, "/matrix?kpi=joy", Some(&read)).await.0, 404);
+    assert_eq!(get(&app, "/matrix?rows=channel&cols=channel", Some(&read)).await.0, 422);
+}

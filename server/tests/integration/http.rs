@@ -144,3 +144,20 @@ async fn a_chart_downloads_as_a_png_drawn_on_the_server() {
     let body: serde_json::Value = refused.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().starts_with("spec: not a chart"), "{body}");
 }
+
+#[tokio::test]
+async fn the_api_describes_itself_and_the_docs_page_lists_formats_and_routes() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(response.status(), 200);
+    let doc: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    for path in ["/kpis/{key}/series", "/matrix", "/tickets", "/import/{kind}", "/charts/png"] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+    assert_eq!(doc["components"]["schemas"]["orders"]["required"][0], "external_id");
+
+    let cookie = app.signed_in("viewer").await;
+    let html = app.get("/docs", Some(&cookie)).await.text().await.unwrap();
+    assert!(html.contains("first_response_at") && html.contains("/api/v1/matrix"));
+}

@@ -1,0 +1,74 @@
+//! The Data page's server functions (admins): read the start of a file and
+//! propose a mapping, and keep named mapping presets. The file itself goes
+//! to `POST /api/v1/import/{kind}`, which streams it.
+
+use crate::error::AppError;
+use crate::import::{Mapping, Preview};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A file's preview and the presets saved for its kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportSetup {
+    pub preview: Preview,
+    pub presets: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn kind_of(key: &str) -> Result<crate::import::Kind, AppError> {
+    crate::import::Kind::from_key(key).ok_or_else(|| AppError::invalid("kind", "Choose what the file holds."))
+}
+
+/// `sample` is the start of the file (the page sends its first 64 KiB).
+#[server(endpoint = "import_preview")]
+pub async fn import_preview(kind: String, sample: String) -> Result<ImportSetup, AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        crate::auth::session::require(&db, crate::models::Role::Admin).await?;
+        let kind = kind_of(&kind)?;
+        let preview =
+            crate::import::sniff::preview(kind, &sample).map_err(|m| AppError::invalid("file", m))?;
+        let presets = crate::store::presets::names(&db, kind).await?;
+        Ok(ImportSetup { preview, presets })
+    })
+    .await
+}
+
+#[server(endpoint = "load_import_preset")]
+pub async fn load_import_preset(kind: String, name: String) -> Result<Mapping, AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        crate::auth::session::require(&db, crate::models::Role::Admin).await?;
+        crate::store::presets::get(&db, kind_of(&kind)?, &name)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("no preset named '{name}'")))
+    })
+    .await
+}
+
+/// `mapping` is the mapping as JSON.
+#[server(endpoint = "save_import_preset")]
+pub async fn save_import_preset(
+    kind: String,
+    name: String,
+    mapping: String,
+) -> Result<Vec<String>, AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        let admin = crate::auth::session::require(&db, crate::models::Role::Admin).await?;
+        let kind = kind_of(&kind)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(AppError::invalid(
+                "name",
+                "Name the preset (up to 60 characters), e.g. 'Zendesk export'.",
+            ));
+        }
+        let mapping: Mapping =
+            serde_json::from_str(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
+        let now = crate::auth::session::now();
+        crate::store::presets::save(&db, kind, name, &mapping, &admin.username, now).await?;
+        Ok(crate::store::presets::names(&db, kind).await?)
+    })
+    .await
+}

@@ -1,0 +1,282 @@
+//! The REST API and the file formats, described once: the docs page renders
+//! this, and `GET /api/v1/openapi.json` is generated from it and from the
+//! field tables of `import::fields`, so the two cannot drift apart.
+
+use crate::import::{FieldType, Kind};
+use crate::kpi::Kpi;
+use serde_json::{json, Map, Value};
+
+/// One query parameter: name, meaning.
+pub type Param = (&'static str, &'static str);
+
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// "none", "read" or "ingest": the token scope it needs.
+    pub scope: &'static str,
+    pub params: &'static [Param],
+    /// The records the body carries, if any.
+    pub body: Option<Body>,
+    pub returns: &'static str,
+}
+
+#[derive(Clone, Copy)]
+pub enum Body {
+    Records(Kind),
+    Csv,
+    ChartForm,
+}
+
+const RANGE: [Param; 2] =
+    [("from", "first day, YYYY-MM-DD (inclusive)"), ("to", "last day, YYYY-MM-DD (inclusive)")];
+const FILTERS: [Param; 3] =
+    [("channel", "only this channel"), ("category", "only this category"), ("team", "only this team")];
+
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: "get",
+        path: "/health",
+        summary: "Liveness and the database in use.",
+        scope: "none",
+        params: &[],
+        body: None,
+        returns: r#"{"status":"ok","database":"sqlite"|"postgres"}"#,
+    },
+    Endpoint {
+        method: "get",
+        path: "/kpis",
+        summary: "The KPI catalogue.",
+        scope: "read",
+        params: &[],
+        body: None,
+        returns: r#"[{"key","name","unit","direction"}]"#,
+    },
+    Endpoint {
+        method: "get",
+        path: "/kpis/{key}/series",
+        summary: "One KPI per period, from the daily rollup; defaults to the last 12 months with data.",
+        scope: "read",
+        params: &[
+            ("key", "a KPI key of the catalogue (path)"),
+            RANGE[0],
+            RANGE[1],
+            ("grain", "day, week, month (default) or quarter"),
+            FILTERS[0],
+            FILTERS[1],
+            FILTERS[2],
+        ],
+        body: None,
+        returns: r#"{"kpi","grain","points":[{"period","value","n"}]} — value null when there is none; n is the count behind it"#,
+    },
+    Endpoint {
+        method: "get",
+        path: "/matrix",
+        summary: "A ticket KPI across two dimensions over a date range, with true row and column totals; defaults to CSAT, category × channel, the last month with data.",
+        scope: "read",
+        params: &[
+            ("kpi", "a ticket KPI key (default csat)"),
+            ("rows", "channel, category (default) or team"),
+            ("cols", "channel (default), category or team"),
+            RANGE[0],
+            RANGE[1],
+            FILTERS[0],
+            FILTERS[1],
+            FILTERS[2],
+        ],
+        body: None,
+        returns: r#"{"kpi","from","to","rows","cols","cells":[{"row","col","value","n"}],"row_totals":[{"row","value","n"}],"col_totals":[{"col","value","n"}],"total":{"value","n"}}"#,
+    },
+    Endpoint {
+        method: "post",
+        path: "/tickets",
+        summary: "Upsert tickets by external_id; the batch is refused whole if any record is invalid.",
+        scope: "ingest",
+        params: &[],
+        body: Some(Body::Records(Kind::Tickets)),
+        returns: r#"{"inserted","updated"}, or 422 {"error","record","field"}"#,
+    },
+    Endpoint {
+        method: "post",
+        path: "/orders",
+        summary: "Upsert orders by external_id.",
+        scope: "ingest",
+        params: &[],
+        body: Some(Body::Records(Kind::Orders)),
+        returns: r#"{"inserted","updated"}, or 422 {"error","record","field"}"#,
+    },
+    Endpoint {
+        method: "post",
+        path: "/financials",
+        summary: "Upsert monthly financials by month.",
+        scope: "ingest",
+        params: &[],
+        body: Some(Body::Records(Kind::Financials)),
+        returns: r#"{"inserted","updated"}, or 422 {"error","record","field"}"#,
+    },
+    Endpoint {
+        method: "post",
+        path: "/import/{kind}",
+        summary: "Import a CSV file (any size up to 1 GB) in one transaction, through a column mapping; without one the file is read in the canonical format.",
+        scope: "ingest",
+        params: &[
+            ("kind", "tickets, orders, financials, targets or benchmarks (path)"),
+            ("mapping", "the column mapping as JSON (see the Data page or the mapping files of the CLI)"),
+            ("preset", "the name of a mapping saved on the Data page"),
+        ],
+        body: Some(Body::Csv),
+        returns: r#"{"rows","inserted","updated","rejected"}, or 422 {"error","errors":[{"row","column","value","reason"}]}"#,
+    },
+    Endpoint {
+        method: "post",
+        path: "/charts/png",
+        summary: "A chart spec (as every chart on a page carries it) drawn as a PNG file.",
+        scope: "read",
+        params: &[],
+        body: Some(Body::ChartForm),
+        returns: "image/png",
+    },
+];
+
+/// The JSON Schema of one field type.
+fn schema_of(ty: FieldType) -> Value {
+    match ty {
+        FieldType::Text => json!({ "type": "string" }),
+        FieldType::Timestamp => json!({
+            "oneOf": [{ "type": "string", "format": "date-time" }, { "type": "integer", "description": "epoch seconds" }]
+        }),
+        FieldType::Integer => json!({ "type": "integer" }),
+        FieldType::Decimal => json!({ "type": "number" }),
+        FieldType::Boolean => json!({ "type": "boolean" }),
+        FieldType::Month => json!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" }),
+        FieldType::Score { lo, hi } => json!({ "type": "integer", "minimum": lo, "maximum": hi }),
+    }
+}
+
+/// The schema of one record kind, from its field table.
+pub fn record_schema(kind: Kind) -> Value {
+    let mut properties = Map::new();
+    for f in kind.fields() {
+        let mut schema = schema_of(f.ty);
+        schema["description"] = Value::from(f.description);
+        if !f.example.is_empty() {
+            schema["example"] = Value::from(f.example);
+        }
+        properties.insert(f.name.to_string(), schema);
+    }
+    let required: Vec<&str> = kind.fields().iter().filter(|f| f.required).map(|f| f.name).collect();
+    json!({ "type": "object", "properties": properties, "required": required })
+}
+
+/// The OpenAPI 3 document of `/api/v1`.
+pub fn openapi() -> Value {
+    let mut paths = Map::new();
+    for e in ENDPOINTS {
+        let parameters: Vec<Value> = e
+            .params
+            .iter()
+            .map(|(name, description)| {
+                let in_path = e.path.contains(&format!("{{{name}}}"));
+                json!({
+                    "name": name,
+                    "in": if in_path { "path" } else { "query" },
+                    "required": in_path,
+                    "description": description,
+                    "schema": { "type": "string" },
+                })
+            })
+            .collect();
+        let mut operation = json!({
+            "summary": e.summary,
+            "parameters": parameters,
+            "responses": { "200": { "description": e.returns } },
+        });
+        if e.scope != "none" {
+            operation["security"] = json!([{ "token": [] }]);
+            operation["description"] =
+                Value::from(format!("Needs a token with the {} scope, or a signed-in session.", e.scope));
+            operation["responses"]["401"] = json!({ "description": "no valid token or session" });
+            operation["responses"]["403"] =
+                json!({ "description": "the token's scope does not allow this route" });
+        }
+        if let Some(body) = e.body {
+            operation["requestBody"] = request_body(body);
+            operation["responses"]["422"] =
+                json!({ "description": "invalid input, naming the record (or row) and field" });
+        }
+        paths
+            .entry(e.path.to_string())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("a path item is an object")
+            .insert(e.method.to_string(), operation);
+    }
+    let mut schemas = Map::new();
+    for kind in Kind::ALL {
+        schemas.insert(kind.key().to_string(), record_schema(kind));
+    }
+    schemas.insert(
+        "kpi_key".into(),
+        json!({ "type": "string", "enum": Kpi::ALL.iter().map(|k| k.key()).collect::<Vec<_>>() }),
+    );
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Aftercare API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Post-purchase support analytics. Periods are written 2025-03-14 (day), 2025-W11 (ISO week), 2025-03 (month), 2025-Q1 (quarter); a KPI with no value is null.",
+        },
+        "servers": [{ "url": "/api/v1" }],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": { "token": { "type": "http", "scheme": "bearer" } },
+        },
+    })
+}
+
+fn request_body(body: Body) -> Value {
+    match body {
+        Body::Records(kind) => {
+            let reference = json!({ "$ref": format!("#/components/schemas/{}", kind.key()) });
+            json!({
+                "required": true,
+                "content": {
+                    "application/json": { "schema": { "type": "array", "items": reference } },
+                    "application/x-ndjson": { "schema": reference },
+                },
+            })
+        }
+        Body::Csv => {
+            json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } })
+        }
+        Body::ChartForm => json!({
+            "required": true,
+            "content": { "application/x-www-form-urlencoded": {
+                "schema": { "type": "object", "properties": { "spec": { "type": "string" } }, "required": ["spec"] }
+            } },
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_endpoint_is_in_the_document_with_its_parameters_and_schemas() {
+        let doc = openapi();
+        for e in ENDPOINTS {
+            let op = &doc["paths"][e.path][e.method];
+            assert!(op.is_object(), "{} {}", e.method, e.path);
+            assert_eq!(op["parameters"].as_array().unwrap().len(), e.params.len());
+        }
+        let series = &doc["paths"]["/kpis/{key}/series"]["get"]["parameters"];
+        assert_eq!(series[0]["in"], "path");
+        assert_eq!(series[1]["in"], "query");
+        let tickets = &doc["components"]["schemas"]["tickets"];
+        assert_eq!(tickets["properties"]["csat"]["maximum"], 5);
+        assert!(tickets["required"].as_array().unwrap().contains(&Value::from("external_id")));
+        assert!(doc["paths"]["/health"]["get"]["security"].is_null(), "health needs no token");
+    }
+}
