@@ -92,10 +92,14 @@ fn Importer() -> impl IntoView {
                 }
                 Err(_) => None,
             };
-            let Some(text) = text else {
+            let Some(mut text) = text else {
                 problem.set(Some("The file could not be read.".into()));
                 return;
             };
+            // A whole small file: its last line is complete even without a line break.
+            if f.size() <= f64::from(SAMPLE_BYTES) && !text.ends_with('\n') {
+                text.push('\n');
+            }
             match import_preview(kind.get_untracked().key().to_string(), text).await {
                 Ok(s) => {
                     problem.set(None);

@@ -27,7 +27,7 @@ pub fn DocsPage() -> impl IntoView {
                                     <td>{f.ty.describe()}</td>
                                     <td>{if f.required { "yes" } else { "" }}</td>
                                     <td>{f.description}</td>
-                                    <td><code>{f.example}</code></td>
+                                    <td>{(!f.example.is_empty()).then(|| view! { <code>{f.example}</code> })}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -45,6 +45,8 @@ pub fn OverviewPage() -> impl IntoView {
 #[component]
 fn OverviewBody(data: Overview) -> impl IntoView {
     let Overview { month, label, months, previous_month, next_month, tickets, tiles } = data;
+    let (csv, xlsx) =
+        (format!("/exports/review.csv?month={month}"), format!("/exports/review.xlsx?month={month}"));
     view! {
         <div class="page-head">
             <div>
@@ -60,6 +62,12 @@ fn OverviewBody(data: Overview) -> impl IntoView {
         <p class="legend muted">
             "Green is better and red is worse, whichever way the KPI points; ▲▼ show the sign of each change. "
             "“—” means the month has no value (nothing to divide by)."
+        </p>
+        <p class="exports">
+            "Download this review: "
+            <a href=csv download>"CSV"</a>
+            " · "
+            <a href=xlsx download>"Excel workbook"</a>
         </p>
     }
 }

@@ -2,6 +2,7 @@
 //! the REST API, request guards, compression and security headers.
 
 mod api_v1;
+mod exports;
 pub mod guard;
 mod import;
 mod matrix;
@@ -42,6 +43,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .nest("/api/v1", api_v1::routes(db.clone()))
+        .merge(exports::routes(db.clone()))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // Imports stream large files to disk under their own limit.
         .merge(import::routes(db.clone()))

@@ -161,3 +161,28 @@ async fn the_api_describes_itself_and_the_docs_page_lists_formats_and_routes() {
     let html = app.get("/docs", Some(&cookie)).await.text().await.unwrap();
     assert!(html.contains("first_response_at") && html.contains("/api/v1/matrix"));
 }
+
+#[tokio::test]
+async fn the_monthly_review_downloads_as_csv_and_as_an_excel_workbook() {
+    let app = TestApp::spawn_with_demo().await;
+    let anonymous = app.get("/exports/review.csv?month=2025-09", None).await;
+    assert_ne!(anonymous.status(), 200);
+    let cookie = app.signed_in("viewer").await;
+    let csv = app.get("/exports/review.csv?month=2025-09", Some(&cookie)).await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("aftercare-review-2025-09.csv"));
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "kpi,name,unit,actual,target,variance,variance_pct,status,previous,change,better");
+    let overview = app::api::overview::server::overview(&app.db, Some("2025-09")).await.unwrap().unwrap();
+    assert_eq!(lines.len(), 1 + overview.tiles.len());
+    let csat = lines.iter().find(|l| l.starts_with("csat,")).unwrap();
+    let actual: f64 = csat.split(',').nth(3).unwrap().parse().unwrap();
+    assert_eq!(Some(actual), overview.tiles.iter().find(|t| t.key == "csat").unwrap().variance.actual);
+
+    let xlsx = app.get("/exports/review.xlsx?month=2025-09", Some(&cookie)).await;
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], b"PK\x03\x04", "an XLSX file is a zip archive");
+    assert!(bytes.windows(19).any(|w| w == b"xl/worksheets/sheet"), "with worksheets");
+}
