@@ -12,7 +12,9 @@ pub fn AdminAuditPage() -> impl IntoView {
     let entries = Resource::new(|| (), |_| audit_log());
     view! {
         <Title text="Audit log"/>
-        <PageHead eyebrow="Administration" title="Audit log"/>
+        <PageHead eyebrow="Administration" title="Audit log">
+            "The latest 500 changes; " <a href="/exports/audit.csv" download>"download the whole log as CSV"</a> "."
+        </PageHead>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match entries.await {

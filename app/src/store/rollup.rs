@@ -5,6 +5,7 @@
 use super::sql::{batch_rows, values_placeholders};
 use crate::kpi::period::{date_of, day_of_timestamp};
 use crate::kpi::{TicketFacts, TicketTotals};
+use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,15 +84,15 @@ async fn compute_run(
 ) -> Result<BTreeMap<CellKey, Cell>, sqlx::Error> {
     let (start, end) = (first * 86_400, (last + 1) * 86_400);
     let mut cells: BTreeMap<CellKey, Cell> = BTreeMap::new();
-    let created = sqlx::query(
+    // Rows are streamed, not collected: memory holds the cells, not the tickets.
+    let mut created = sqlx::query(
         "SELECT created_at, first_response_at, resolved_at, channel, category, team, csat, nps, ces, \
          first_contact_resolved, reopened, escalated FROM tickets WHERE created_at >= $1 AND created_at < $2",
     )
     .bind(start)
     .bind(end)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in created {
+    .fetch(&mut *conn);
+    while let Some(row) = created.try_next().await? {
         let facts = TicketFacts {
             created_at: row.try_get("created_at")?,
             first_response_at: row.try_get("first_response_at")?,
@@ -106,14 +107,14 @@ async fn compute_run(
         let key = cell_key(day_of_timestamp(facts.created_at), &row)?;
         cells.entry(key).or_default().totals.add_ticket(&facts, sla_seconds);
     }
-    let resolved = sqlx::query(
+    drop(created);
+    let mut resolved = sqlx::query(
         "SELECT resolved_at, channel, category, team FROM tickets WHERE resolved_at >= $1 AND resolved_at < $2",
     )
     .bind(start)
     .bind(end)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in resolved {
+    .fetch(&mut *conn);
+    while let Some(row) = resolved.try_next().await? {
         let key = cell_key(day_of_timestamp(row.try_get("resolved_at")?), &row)?;
         cells.entry(key).or_default().resolved_on_day += 1;
     }

@@ -1,12 +1,14 @@
-//! Downloads of the monthly review: `GET /exports/review.csv?month=2025-10`
-//! (numbers as numbers, for scripts and spreadsheets) and
+//! Downloads: the monthly review as `GET /exports/review.csv?month=2025-10`
+//! (numbers as numbers, for scripts and spreadsheets) and as
 //! `GET /exports/review.xlsx?month=…` (a formatted workbook with the review
-//! and the 12-month history), for any signed-in user.
+//! and the 12-month history), for any signed-in user; the audit log as
+//! `GET /exports/audit.csv`, for admins.
 
-use super::guard::api_caller;
+use super::guard::{api_caller, ApiCaller};
 use app::api::overview::{server::overview, Overview};
 use app::kpi::variance::Status;
 use app::kpi::Unit;
+use app::models::Role;
 use app::store::Db;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -19,6 +21,7 @@ pub fn routes(db: Db) -> Router {
     Router::new()
         .route("/exports/review.csv", get(review_csv))
         .route("/exports/review.xlsx", get(review_xlsx))
+        .route("/exports/audit.csv", get(audit_csv))
         .with_state(db)
 }
 
@@ -137,6 +140,32 @@ async fn review_xlsx(
             (StatusCode::INTERNAL_SERVER_ERROR, format!("could not write the workbook: {e}")).into_response()
         }
     }
+}
+
+/// The whole audit log, newest first, with times in RFC 3339 UTC.
+async fn audit_csv(State(db): State<Db>, headers: HeaderMap) -> Response {
+    match api_caller(&db, &headers).await {
+        Ok(ApiCaller::User(user)) if user.role == Role::Admin => {}
+        Ok(_) => return (StatusCode::FORBIDDEN, "the audit log is for admins").into_response(),
+        Err(refusal) => return refusal,
+    }
+    let entries = match app::store::users::audit_entries(&db.pool, i64::MAX).await {
+        Ok(e) => e,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["at", "actor", "action", "item", "old_value", "new_value"]);
+    for e in entries {
+        let at = chrono::DateTime::from_timestamp(e.at, 0)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default();
+        let _ = w.write_record([at, e.actor, e.action, e.entity, e.old_value, e.new_value]);
+    }
+    attachment(
+        "text/csv; charset=utf-8",
+        "aftercare-audit-log.csv".into(),
+        w.into_inner().unwrap_or_default(),
+    )
 }
 
 /// Excel number formats that show each unit as the page does.

@@ -186,3 +186,16 @@ async fn the_monthly_review_downloads_as_csv_and_as_an_excel_workbook() {
     assert_eq!(&bytes[..4], b"PK\x03\x04", "an XLSX file is a zip archive");
     assert!(bytes.windows(19).any(|w| w == b"xl/worksheets/sheet"), "with worksheets");
 }
+
+#[tokio::test]
+async fn admins_download_the_whole_audit_log() {
+    let app = TestApp::spawn().await;
+    let viewer = app.signed_in("viewer").await;
+    assert_eq!(app.get("/exports/audit.csv", Some(&viewer)).await.status(), 403);
+    let admin = app.signed_in("admin").await;
+    let response = app.get("/exports/audit.csv", Some(&admin)).await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(text.starts_with("at,actor,action,item,old_value,new_value"));
+    assert!(text.lines().count() >= 2, "creating the test users was audited: {text}");
+}
