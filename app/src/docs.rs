@@ -197,7 +197,7 @@ pub fn openapi() -> Value {
                 Value::from(format!("Needs a token with the {} scope, or a signed-in session.", e.scope));
             operation["responses"]["401"] = json!({ "description": "no valid token or session" });
             operation["responses"]["403"] =
-                json!({ "description": "the token's scope does not allow this route" });
+                json!({ "description": "the token's scope (or the user's role) does not allow this route" });
         }
         if let Some(body) = e.body {
             operation["requestBody"] = request_body(body);

@@ -1,7 +1,7 @@
 //! The REST API under `/api/v1` (DESIGN.md §5). Every route but `health`
 //! needs an API token of the right scope or a signed-in session.
 
-use super::guard::{api_caller, wrong_scope};
+use super::guard::{allowed, ApiCaller};
 use app::charts::{file_name, ChartSpec};
 use app::kpi::{compute, sample_size, Grain, Kpi, KpiSettings, Period};
 use app::models::Filters;
@@ -38,10 +38,8 @@ async fn health(State(db): State<Db>) -> Json<Value> {
 
 /// The KPI catalogue: key, name, unit and direction of every KPI.
 async fn catalogue(State(db): State<Db>, headers: HeaderMap) -> Response {
-    match api_caller(&db, &headers).await {
-        Ok(caller) if caller.can_read() => {}
-        Ok(_) => return wrong_scope(),
-        Err(refusal) => return refusal,
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
     }
     let kpis: Vec<Value> = Kpi::ALL
         .iter()
@@ -62,10 +60,8 @@ struct ChartForm {
 /// `POST /charts/png` (form field `spec`): the chart as a PNG file, drawn on
 /// the server by the same code that draws the page's SVG.
 async fn chart_png(State(db): State<Db>, headers: HeaderMap, Form(form): Form<ChartForm>) -> Response {
-    match api_caller(&db, &headers).await {
-        Ok(caller) if caller.can_read() => {}
-        Ok(_) => return wrong_scope(),
-        Err(refusal) => return refusal,
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
     }
     let spec: ChartSpec = match serde_json::from_str(&form.spec) {
         Ok(spec) => spec,
@@ -109,10 +105,8 @@ async fn series(
     Path(key): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    match api_caller(&db, &headers).await {
-        Ok(caller) if caller.can_read() => {}
-        Ok(_) => return wrong_scope(),
-        Err(refusal) => return refusal,
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
     }
     let Some(kpi) = Kpi::from_key(&key) else {
         return problem(StatusCode::NOT_FOUND, format!("no KPI '{key}'; GET /api/v1/kpis lists them"));
@@ -205,11 +199,7 @@ async fn financials(State(db): State<Db>, headers: HeaderMap, body: String) -> R
 
 /// Checks the caller may ingest, then reads the records.
 async fn accept<T: DeserializeOwned>(db: &Db, headers: &HeaderMap, body: &str) -> Result<Vec<T>, Response> {
-    match api_caller(db, headers).await {
-        Ok(caller) if caller.can_ingest() => {}
-        Ok(_) => return Err(wrong_scope()),
-        Err(refusal) => return Err(refusal),
-    }
+    allowed(db, headers, ApiCaller::can_ingest).await?;
     parse_records(body).map_err(|problem| (StatusCode::UNPROCESSABLE_ENTITY, Json(problem)).into_response())
 }
 

@@ -4,11 +4,10 @@
 //! and the 12-month history), for any signed-in user; the audit log as
 //! `GET /exports/audit.csv`, for admins.
 
-use super::guard::{api_caller, ApiCaller};
+use super::guard::{allowed, ApiCaller};
 use app::api::overview::{server::overview, Overview};
 use app::kpi::variance::Status;
 use app::kpi::Unit;
-use app::models::Role;
 use app::store::Db;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -62,11 +61,7 @@ async fn review(
     headers: &HeaderMap,
     params: &HashMap<String, String>,
 ) -> Result<Overview, Response> {
-    match api_caller(db, headers).await {
-        Ok(caller) if caller.can_read() => {}
-        Ok(_) => return Err(super::guard::wrong_scope()),
-        Err(refusal) => return Err(refusal),
-    }
+    allowed(db, headers, ApiCaller::can_read).await?;
     match overview(db, params.get("month").map(String::as_str)).await {
         Ok(Some(o)) => Ok(o),
         Ok(None) => Err((StatusCode::NOT_FOUND, "no data yet").into_response()),
@@ -144,10 +139,8 @@ async fn review_xlsx(
 
 /// The whole audit log, newest first, with times in RFC 3339 UTC.
 async fn audit_csv(State(db): State<Db>, headers: HeaderMap) -> Response {
-    match api_caller(&db, &headers).await {
-        Ok(ApiCaller::User(user)) if user.role == Role::Admin => {}
-        Ok(_) => return (StatusCode::FORBIDDEN, "the audit log is for admins").into_response(),
-        Err(refusal) => return refusal,
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::is_admin).await {
+        return refusal;
     }
     let entries = match app::store::users::audit_entries(&db.pool, i64::MAX).await {
         Ok(e) => e,

@@ -143,12 +143,31 @@ impl ApiCaller {
         matches!(self, ApiCaller::Token(TokenScope::Read) | ApiCaller::User(_))
     }
 
+    /// Admin-only downloads: a signed-in admin (tokens never).
+    pub fn is_admin(&self) -> bool {
+        matches!(self, ApiCaller::User(user) if user.role == Role::Admin)
+    }
+
     /// Ingest routes: an ingest token, or an admin.
     pub fn can_ingest(&self) -> bool {
         match self {
             ApiCaller::Token(scope) => *scope == TokenScope::Ingest,
             ApiCaller::User(user) => user.role == Role::Admin,
         }
+    }
+}
+
+/// The caller if it `may` use the route, else the 401 or 403 to send.
+pub async fn allowed(
+    db: &Db,
+    headers: &HeaderMap,
+    may: fn(&ApiCaller) -> bool,
+) -> Result<ApiCaller, Response> {
+    let caller = api_caller(db, headers).await?;
+    if may(&caller) {
+        Ok(caller)
+    } else {
+        Err(wrong_scope())
     }
 }
 
@@ -173,7 +192,7 @@ pub fn unauthorized() -> Response {
 }
 
 pub fn wrong_scope() -> Response {
-    forbidden("this token's scope does not allow this route")
+    forbidden("this token's scope (or your role) does not allow this route")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! transaction. Without a mapping or preset the file is read in the
 //! canonical format.
 
-use super::guard::{api_caller, wrong_scope};
+use super::guard::{allowed, ApiCaller};
 use app::import::run::{import, ImportError, ImportOptions};
 use app::import::{sniff, Kind, Mapping};
 use app::store::{presets, Db};
@@ -37,9 +37,8 @@ async fn import_file(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let actor = match api_caller(&db, &headers).await {
-        Ok(caller) if caller.can_ingest() => caller.name(),
-        Ok(_) => return wrong_scope(),
+    let actor = match allowed(&db, &headers, ApiCaller::can_ingest).await {
+        Ok(caller) => caller.name(),
         Err(refusal) => return refusal,
     };
     let Some(kind) = Kind::from_key(&kind) else {

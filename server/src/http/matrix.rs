@@ -3,7 +3,7 @@
 //! totals computed from the merged totals (not averages of cells).
 
 use super::api_v1::{date_param, problem};
-use super::guard::{api_caller, wrong_scope};
+use super::guard::{allowed, ApiCaller};
 use app::kpi::{compute, sample_size, Kpi, KpiInputs, KpiSettings};
 use app::models::{Dimension, Filters};
 use app::store::{matrix, rollup, Db};
@@ -35,10 +35,8 @@ pub async fn matrix(
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    match api_caller(&db, &headers).await {
-        Ok(caller) if caller.can_read() => {}
-        Ok(_) => return wrong_scope(),
-        Err(refusal) => return refusal,
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
     }
     let request = match read_request(&params, &db).await {
         Ok(r) => r,
