@@ -106,6 +106,34 @@ impl ChartSpec {
         }
     }
 
+    /// Refuses specs whose parts do not fit together (they come back from
+    /// the browser for PNG downloads, so they are not trusted).
+    pub fn check(&self) -> Result<(), String> {
+        let fits = |what: &str, len: usize, limit: usize| {
+            if len > limit {
+                Err(format!("{what} has {len} values for {limit} places"))
+            } else {
+                Ok(())
+            }
+        };
+        match self {
+            ChartSpec::Line(s) => {
+                for (name, values) in &s.series {
+                    fits(name, values.len(), s.labels.len())?;
+                }
+                fits("the forecast", s.forecast.len(), s.labels.len())
+            }
+            ChartSpec::Groups(s) => {
+                s.series.iter().try_for_each(|(name, values)| fits(name, values.len(), s.categories.len()))
+            }
+            ChartSpec::Heatmap(s) => {
+                fits("the matrix", s.cells.len(), s.rows.len())?;
+                s.cells.iter().try_for_each(|row| fits("a matrix row", row.len(), s.cols.len()))
+            }
+            ChartSpec::Bar(_) | ChartSpec::Scatter(_) => Ok(()),
+        }
+    }
+
     /// Width and height in pixels.
     pub fn size(&self) -> (u32, u32) {
         use canvas::Draw;
@@ -219,6 +247,19 @@ mod tests {
     fn downloads_get_encoded_urls_and_tidy_names() {
         assert_eq!(data_url("text/csv", "a,b\r\n"), "data:text/csv;charset=utf-8,a%2Cb%0D%0A");
         assert_eq!(file_name("CSAT by channel × category"), "csat-by-channel-category");
+    }
+
+    #[test]
+    fn specs_whose_parts_do_not_fit_are_refused() {
+        let line = |values: usize| {
+            ChartSpec::Line(line::LineSpec {
+                labels: vec!["Jan".into(), "Feb".into()],
+                series: vec![("CSAT".into(), vec![Some(1.0); values])],
+                ..Default::default()
+            })
+        };
+        assert_eq!(line(2).check(), Ok(()));
+        assert_eq!(line(3).check(), Err("CSAT has 3 values for 2 places".to_string()));
     }
 
     #[test]

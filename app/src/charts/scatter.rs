@@ -95,7 +95,7 @@ pub fn render(spec: &ScatterSpec) -> Chart {
                 "{} and {} across {} points: correlation r = {r:.2}.",
                 spec.y_name,
                 spec.x_name,
-                points.len()
+                spec.points.len()
             )
         }
         None => format!("Too few varying points to relate {} and {}.", spec.y_name, spec.x_name),

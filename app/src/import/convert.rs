@@ -105,13 +105,16 @@ pub fn detect_format(samples: &[&str]) -> Option<&'static str> {
         .find(|f| present.iter().all(|s| parse_timestamp(s, Some(f), Tz::UTC).is_ok()))
 }
 
-/// A decimal written "1234.5", "1,234.50", "1.234,50" or "1234,5".
+/// A decimal written "1234.5", "1,234.50", "1.234,50" or "1234,5". A lone
+/// comma before exactly three digits ("85,000") is a thousands separator:
+/// amounts in exports carry two decimals, not three.
 pub fn parse_decimal(text: &str) -> Result<f64, String> {
     let s: String = text.trim().chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
+    let thousands = |s: &str| s.split_once(',').is_some_and(|(_, tail)| tail.len() == 3);
     let normalised = match (s.rfind('.'), s.rfind(',')) {
         (Some(dot), Some(comma)) if comma > dot => s.replace('.', "").replace(',', "."),
         (Some(_), Some(_)) => s.replace(',', ""),
-        (None, Some(_)) if s.matches(',').count() == 1 => s.replace(',', "."),
+        (None, Some(_)) if s.matches(',').count() == 1 && !thousands(&s) => s.replace(',', "."),
         (None, Some(_)) => s.replace(',', ""),
         _ => s,
     };
@@ -221,7 +224,7 @@ impl Converter {
     /// One row as the JSON object of a canonical record.
     pub fn convert(&self, cells: &[&str], row: u64) -> Result<Map<String, Value>, RowError> {
         let mut out = Map::new();
-        let mut created_at = None;
+        let mut created_at: Option<i64> = None;
         for rule in &self.rules {
             let raw = match &rule.source {
                 Source::Column(i) => cells.get(*i).copied().unwrap_or(""),
@@ -233,7 +236,9 @@ impl Converter {
                 value: raw.to_string(),
                 reason: format!("{} {reason}", rule.field.name),
             };
-            let text = rule.map.values.get(raw.trim()).map_or(raw.trim(), String::as_str);
+            // A word mapped to nothing yet is left as it is, so it is refused, not dropped.
+            let mapped = rule.map.values.get(raw.trim()).filter(|v| !v.trim().is_empty());
+            let text = mapped.map_or(raw.trim(), String::as_str);
             if text.is_empty() {
                 if rule.field.required {
                     return Err(refuse("is required".into()));
@@ -243,7 +248,10 @@ impl Converter {
             let value = match (rule.field.ty, rule.map.duration) {
                 (FieldType::Timestamp, Some(unit)) => {
                     let start = created_at.ok_or_else(|| refuse("needs created_at to count from".into()))?;
-                    Value::from(start + parse_duration(text, unit).map_err(refuse)?)
+                    let seconds = parse_duration(text, unit).map_err(refuse)?;
+                    let end =
+                        start.checked_add(seconds).ok_or_else(|| refuse("is too long a duration".into()))?;
+                    Value::from(end)
                 }
                 (FieldType::Timestamp, None) => {
                     let t = parse_timestamp(text, rule.map.format.as_deref(), self.tz).map_err(refuse)?;
@@ -296,6 +304,11 @@ fn parse_duration(text: &str, unit: DurationUnit) -> Result<i64, String> {
     } else {
         parse_decimal(text).map_err(|_| wrong())? * unit.seconds()
     };
+    // Ten years: anything longer is a mistake in the file or the unit.
+    const LONGEST: f64 = 10.0 * 365.0 * 86_400.0;
+    if !seconds.is_finite() || seconds > LONGEST {
+        return Err(wrong());
+    }
     if seconds < 0.0 {
         return Err("is a negative duration".into());
     }

@@ -36,12 +36,21 @@ pub struct ImportOptions {
 pub enum ImportError {
     #[error("{0}")]
     Mapping(String),
-    #[error("the file was not imported: {} refused row(s), first: {}", .0.len(), .0[0])]
+    #[error("the file was not imported: {}, first: {}", refused_count(.0), .0[0])]
     Rows(Vec<RowError>),
     #[error("{0}")]
     File(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+/// "3 refused rows", or "at least 20 refused rows" when the report was cut.
+pub fn refused_count(errors: &[RowError]) -> String {
+    match errors.len() {
+        n if n >= MAX_REPORTED_ERRORS => format!("at least {n} refused rows"),
+        1 => "1 refused row".to_string(),
+        n => format!("{n} refused rows"),
+    }
 }
 
 impl From<IngestError> for ImportError {
@@ -62,7 +71,8 @@ pub async fn import(
     mut rejects: Option<&mut (dyn Write + Send)>,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport, ImportError> {
-    let mut input = BufReader::with_capacity(SNIFF_BYTES, input);
+    // Counted from the first byte, so a progress bar ends at 100 %.
+    let mut input = BufReader::with_capacity(SNIFF_BYTES, Counted { inner: input, bytes: 0 });
     let (delimiter, header) = {
         let head = input.fill_buf().map_err(|e| ImportError::File(format!("cannot read the file: {e}")))?;
         let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
@@ -92,12 +102,11 @@ pub async fn import(
     let converter = Converter::new(options.kind, &options.mapping, &headers, &options.actor)
         .map_err(ImportError::Mapping)?;
 
-    let counted = Counted { inner: input, bytes: 0 };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(has_header)
         .flexible(true)
-        .from_reader(counted);
+        .from_reader(input);
     if let Some(out) = rejects.as_deref_mut() {
         write_reject_header(out, &headers)?;
     }
@@ -140,10 +149,10 @@ pub async fn import(
             }
         }
         if report.rows % CHUNK_ROWS as u64 == 0 {
-            progress(reader.get_ref().bytes);
+            progress(reader.get_ref().get_ref().bytes);
         }
     }
-    progress(reader.get_ref().bytes);
+    progress(reader.get_ref().get_ref().bytes);
     if !errors.is_empty() {
         // Dropping the sink rolls the transaction back: nothing is half-imported.
         return Err(ImportError::Rows(errors));
@@ -251,7 +260,7 @@ impl Sink {
         })
     }
 
-    async fn push(&mut self, record: Record) -> Result<(), sqlx::Error> {
+    async fn push(&mut self, record: Record) -> Result<(), ImportError> {
         match (self, record) {
             (Sink::Tickets(writer, buffer), Record::Ticket(t)) => {
                 buffer.push(t);
@@ -267,9 +276,9 @@ impl Sink {
                     buffer.clear();
                 }
             }
-            (Sink::Financials(all), Record::Financial(f)) => all.push(f),
-            (Sink::Targets(all), Record::Target(t)) => all.push(t),
-            (Sink::Benchmarks(all), Record::Benchmark(b)) => all.push(b),
+            (Sink::Financials(all), Record::Financial(f)) => push_small(all, f, Kind::Financials)?,
+            (Sink::Targets(all), Record::Target(t)) => push_small(all, t, Kind::Targets)?,
+            (Sink::Benchmarks(all), Record::Benchmark(b)) => push_small(all, b, Kind::Benchmarks)?,
             _ => unreachable!("records are typed by the sink's kind"),
         }
         Ok(())
@@ -290,6 +299,18 @@ impl Sink {
             Sink::Benchmarks(all) => ingest::benchmarks(db, actor, &all).await?,
         })
     }
+}
+
+/// Financials, targets and benchmarks hold a row per month or KPI: they are
+/// kept until commit, so their files are capped.
+const MAX_SMALL_ROWS: usize = 100_000;
+
+fn push_small<T>(all: &mut Vec<T>, record: T, kind: Kind) -> Result<(), ImportError> {
+    if all.len() >= MAX_SMALL_ROWS {
+        return Err(ImportError::File(format!("a {} file has at most {MAX_SMALL_ROWS} rows", kind.key())));
+    }
+    all.push(record);
+    Ok(())
 }
 
 fn write_reject_header(out: &mut (dyn Write + Send), headers: &[String]) -> Result<(), ImportError> {

@@ -62,8 +62,12 @@ pub async fn load(db: &Db, config: &DemoConfig) -> Result<DemoSummary, ingest::I
         summary.months += 1;
     }
     ingest::benchmarks(db, "demo", &reference::benchmarks()).await?;
+    // Loading the demo again must not repeat its notes.
     for note in reference::annotations(config.incident_month()) {
-        annotations::add(db, &note, chrono::Utc::now().timestamp()).await?;
+        let existing = annotations::of_kpi(db, &note.kpi, &note.period, &note.period).await?;
+        if !existing.iter().any(|a| a.text == note.text) {
+            annotations::add(db, &note, chrono::Utc::now().timestamp()).await?;
+        }
     }
     Ok(summary)
 }

@@ -65,7 +65,7 @@ async fn review(
     match overview(db, params.get("month").map(String::as_str)).await {
         Ok(Some(o)) => Ok(o),
         Ok(None) => Err((StatusCode::NOT_FOUND, "no data yet").into_response()),
-        Err(e) => Err((StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response()),
+        Err(e) => Err((e.status(), e.to_string()).into_response()),
     }
 }
 

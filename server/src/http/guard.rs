@@ -13,10 +13,14 @@ use axum::Json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// Paths that answer without a session: static files, health, the sign-in
-/// pages, and server functions (which check roles themselves).
+/// Paths that pass without a session: static files, the API, server
+/// functions and downloads (each checks its caller itself, and scripts use
+/// tokens there).
 fn is_public(path: &str) -> bool {
-    path.starts_with("/pkg/") || path.starts_with("/api/") || path == "/favicon.svg"
+    path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+        || path.starts_with("/exports/")
+        || path == "/favicon.svg"
 }
 
 fn session_token(headers: &HeaderMap) -> Option<&str> {

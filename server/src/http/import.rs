@@ -1,11 +1,12 @@
 //! `POST /api/v1/import/{kind}?mapping=…` (or `&preset=NAME`): a CSV file as
-//! the request body, streamed to a temporary file (large files are normal
-//! here, so this route has its own size limit), then imported in one
-//! transaction. Without a mapping or preset the file is read in the
-//! canonical format.
+//! the request body, streamed to a private temporary file (large files are
+//! normal here, so this route has its own size limit), then imported in one
+//! transaction. Without a mapping or preset, the mapping is guessed from the
+//! header as the Data page does (canonical column names always match).
 
+use super::api_v1::problem;
 use super::guard::{allowed, ApiCaller};
-use app::import::run::{import, ImportError, ImportOptions};
+use app::import::run::{import, refused_count, ImportError, ImportOptions};
 use app::import::{sniff, Kind, Mapping};
 use app::store::{presets, Db};
 use axum::body::Body;
@@ -17,6 +18,7 @@ use axum::{Json, Router};
 use serde_json::json;
 use std::collections::HashMap;
 use std::io::{Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Import files above this are refused with 413.
@@ -24,10 +26,6 @@ pub const MAX_IMPORT_BYTES: u64 = 1_000_000_000;
 
 pub fn routes(db: Db) -> Router {
     Router::new().route("/api/v1/import/{kind}", post(import_file)).with_state(db)
-}
-
-fn problem(status: StatusCode, message: String) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
 }
 
 async fn import_file(
@@ -65,7 +63,7 @@ async fn import_file(
         Err(ImportError::Rows(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
-                "error": format!("the file was not imported (nothing was changed): {} refused row(s), first: {}", errors.len(), errors[0]),
+                "error": format!("the file was not imported (nothing was changed): {}, first: {}", refused_count(&errors), errors[0]),
                 "errors": errors,
             })),
         )
@@ -115,7 +113,14 @@ impl Spooled {
         let fail = |e: std::io::Error| {
             problem(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store the upload: {e}"))
         };
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&spooled.path).map_err(fail)?);
+        // Created afresh (never through a planted link) and readable by this user only.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&spooled.path)
+            .map_err(fail)?;
+        let mut out = std::io::BufWriter::new(file);
         let mut size = 0u64;
         let mut stream = body.into_data_stream();
         while let Some(chunk) = stream.next().await {

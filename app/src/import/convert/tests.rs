@@ -38,6 +38,8 @@ fn decimals_with_either_separator() {
     assert_eq!(parse_decimal("1,234.50"), Ok(1234.5));
     assert_eq!(parse_decimal("1.234,50"), Ok(1234.5));
     assert_eq!(parse_decimal("89,9"), Ok(89.9));
+    assert_eq!(parse_decimal("85,000"), Ok(85_000.0), "a thousands separator, not 85.0");
+    assert_eq!(parse_decimal("1,25"), Ok(1.25));
     assert_eq!(parse_decimal(" 12 "), Ok(12.0));
     assert!(parse_decimal("12 EUR").is_err());
     assert!(parse_decimal("NaN").is_err());
@@ -58,6 +60,8 @@ fn durations_count_from_created_at() {
     assert_eq!(parse_duration("90", DurationUnit::Minutes), Ok(5400));
     assert_eq!(parse_duration("01:30:00", DurationUnit::Minutes), Ok(5400));
     assert!(parse_duration("-2", DurationUnit::Hours).is_err());
+    assert!(parse_duration("nan:00", DurationUnit::Hours).is_err());
+    assert!(parse_duration("1e300", DurationUnit::Hours).is_err());
     assert_eq!(parse_bool("Yes"), Ok(true));
     assert_eq!(parse_bool("0"), Ok(false));
     assert!(parse_bool("maybe").is_err());
@@ -104,6 +108,13 @@ fn refusals_name_row_column_value_and_reason() {
     let err =
         converter.convert(&["", "2025-03-14 09:00", "", "chat", "delivery", "Tier 1", ""], 4).unwrap_err();
     assert_eq!((err.column.as_str(), err.reason.as_str()), ("Ticket ID", "external_id is required"));
+    // A word proposed but left without a score is refused, not dropped.
+    let mut unconfirmed = guess(Kind::Tickets, &headers());
+    unconfirmed.fields.get_mut("csat").unwrap().values = [("meh".to_string(), String::new())].into();
+    let strict = Converter::new(Kind::Tickets, &unconfirmed, &headers(), "importer").unwrap();
+    let err =
+        strict.convert(&["T-2", "2025-03-14 09:00", "", "chat", "delivery", "Tier 1", "meh"], 5).unwrap_err();
+    assert_eq!((err.column.as_str(), err.value.as_str()), ("Satisfaction", "meh"));
 }
 
 #[test]
