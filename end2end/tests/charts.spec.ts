@@ -31,6 +31,11 @@ test("hovering a point shows its exact value and focus does too", async ({ page 
   await expect(line.locator(".chart-tooltip")).toHaveCount(0);
   await point.focus();
   await expect(line.locator(".chart-tooltip")).toHaveText(label!);
+  // Arrow keys step to the neighbouring point.
+  const circles = line.locator(".chart-overlay circle");
+  const before = await circles.nth((await circles.count()) - 2).getAttribute("aria-label");
+  await point.press("ArrowLeft");
+  await expect(line.locator(".chart-tooltip")).toHaveText(before!);
 });
 
 test("a chart shows as a table and downloads valid CSV, SVG and PNG", async ({ page }) => {
@@ -98,6 +103,13 @@ test("a click on a bar drills down to its month", async ({ page }) => {
   await bars.locator(".chart-overlay circle.drillable").first().click();
   await expect(page).toHaveURL(/\/\?month=\d{4}-\d{2}/);
   await expect(page.getByTestId("month-label")).toBeVisible();
+});
+
+test("Enter on a focused bar drills down too", async ({ page }) => {
+  const bars = page.locator('figure[data-chart^="against-target"]');
+  await bars.locator(".chart-overlay circle.drillable").first().focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/\?month=\d{4}-\d{2}/);
 });
 
 test("a legend entry hides and shows its series", async ({ page }) => {

@@ -1,8 +1,9 @@
 //! The interactive layer over a server-drawn chart: hover or keyboard focus
 //! on a data point shows its exact value, a click follows its drill-down
-//! link, legend entries hide series, time charts zoom to a range (drag across
-//! the chart or pick the periods) and reset, "show as table" gives the
-//! numbers, and the chart downloads as SVG, PNG or CSV.
+//! link, arrow keys step between points, legend entries hide series, time
+//! charts zoom to a range (drag across the chart or pick the periods) and
+//! reset, "show as table" gives the numbers, and the chart downloads as SVG,
+//! PNG or CSV.
 
 use crate::charts::{data_url, file_name, line, Chart, ChartSpec, HitPoint};
 use leptos::prelude::*;
@@ -107,6 +108,7 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
             (ev.client_x() as f64 - rect.left()) / rect.width().max(1.0) * width as f64
         })
     };
+    listen_for_keys(overlay);
     let zoomable = !periods.is_empty();
     let csv_href = move || shown.with(|c| data_url("text/csv", &c.table.to_csv()));
     let svg_href = move || shown.with(|c| data_url("image/svg+xml", &c.svg));
@@ -200,7 +202,6 @@ fn hit_target(
             let _ = window().location().set_href(href);
         }
     };
-    let drill_by_key = drill.clone();
     let series = p.series;
     view! {
         <circle
@@ -219,13 +220,55 @@ fn hit_target(
             on:mouseleave=move |_| _ = active.try_set(None)
             on:focus=move |_| _ = active.try_set(Some(i))
             on:blur=move |_| _ = active.try_set(None)
+            data-href=p.href.clone()
             on:click=move |_| drill()
-            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                if ev.key() == "Enter" {
-                    drill_by_key()
-                }
-            }
         ></circle>
+    }
+}
+
+/// Keys on a focused point: Enter follows its drill-down, arrow keys move
+/// to the next or previous visible point. Listened for on the overlay
+/// directly: a delegated `on:keydown` on the points never fired.
+fn listen_for_keys(overlay: NodeRef<leptos::svg::Svg>) {
+    Effect::new(move |_| {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let Some(svg) = overlay.get() else { return };
+        let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+            match ev.key().as_str() {
+                "Enter" => {
+                    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    if let Some(href) = target.and_then(|t| t.get_attribute("data-href")) {
+                        let _ = window().location().set_href(&href);
+                    }
+                }
+                "ArrowRight" | "ArrowDown" => step_focus(&ev, true),
+                "ArrowLeft" | "ArrowUp" => step_focus(&ev, false),
+                _ => {}
+            }
+        });
+        let _ = svg.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        // The listener lives as long as the chart's overlay.
+        on_key.forget();
+    });
+}
+
+/// Moves the focus to the next or previous visible data point.
+fn step_focus(ev: &web_sys::KeyboardEvent, forward: bool) {
+    use wasm_bindgen::JsCast;
+    ev.prevent_default();
+    let Some(mut current) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    loop {
+        let next = if forward { current.next_element_sibling() } else { current.previous_element_sibling() };
+        let Some(next) = next else { return };
+        let hidden = next.get_attribute("class").is_some_and(|c| c.split_whitespace().any(|c| c == "hidden"));
+        if next.tag_name() == "circle" && !hidden {
+            if let Ok(point) = next.dyn_into::<web_sys::SvgElement>() {
+                let _ = point.focus();
+            }
+            return;
+        }
+        current = next;
     }
 }
 
