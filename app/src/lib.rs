@@ -19,6 +19,7 @@ pub mod models;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
+pub mod url;
 
 mod app;
 

@@ -5,7 +5,7 @@
 use super::canvas::{svg_of, Draw, Drawn, Layer};
 use super::scale::{diverging, hex, nice_range};
 use super::theme::{AXIS_TEXT, GRID, NO_LINE};
-use super::{with_title, Chart, ChartSpec, DataTable, HitPoint};
+use super::{Chart, ChartSpec, DataTable, HitPoint};
 use crate::kpi::format;
 use crate::kpi::Unit;
 use plotters::coord::Shift;
@@ -111,36 +111,23 @@ impl Draw for BarSpec {
 pub fn render(spec: &BarSpec) -> Chart {
     let (svg, drawn) = svg_of(spec, Layer::Full);
     let summary = summarise(spec);
-    let (width, height) = spec.size();
-    Chart {
-        title: spec.title.clone(),
-        svg: with_title(svg, &spec.title, &summary),
-        frame: None,
-        layers: Vec::new(),
-        summary,
-        width,
-        height,
-        points: drawn.points,
-        x_slots: Vec::new(),
-        key: Vec::new(),
-        table: DataTable {
-            columns: vec!["item".into(), "value".into(), "verdict".into()],
-            rows: spec
-                .bars
-                .iter()
-                .map(|b| {
-                    let verdict = match b.good {
-                        Some(true) => "better",
-                        Some(false) => "worse",
-                        None => "",
-                    };
-                    vec![b.label.clone(), format::delta(b.value, spec.unit), verdict.into()]
-                })
-                .collect(),
-        },
-        legend: vec![("better".into(), hex(colour(Some(true)))), ("worse".into(), hex(colour(Some(false))))],
-        spec: ChartSpec::Bar(spec.clone()),
-    }
+    let table = DataTable {
+        columns: vec!["item".into(), "value".into(), "verdict".into()],
+        rows: spec
+            .bars
+            .iter()
+            .map(|b| {
+                let verdict = match b.good {
+                    Some(true) => "better",
+                    Some(false) => "worse",
+                    None => "",
+                };
+                vec![b.label.clone(), format::delta(b.value, spec.unit), verdict.into()]
+            })
+            .collect(),
+    };
+    let legend = vec![("better".into(), hex(colour(Some(true)))), ("worse".into(), hex(colour(Some(false))))];
+    Chart::new(ChartSpec::Bar(spec.clone()), svg, summary, drawn.points, table, legend)
 }
 
 fn summarise(spec: &BarSpec) -> String {

@@ -5,7 +5,7 @@
 use super::canvas::{svg_of, Draw, Drawn, Layer};
 use super::scale::nice_range;
 use super::theme::{AXIS_TEXT, GRID, NO_LINE};
-use super::{with_title, Chart, ChartSpec, DataTable, HitPoint, PALETTE};
+use super::{series_legend, Chart, ChartSpec, DataTable, HitPoint, PALETTE};
 use crate::kpi::format;
 use crate::kpi::Unit;
 use plotters::coord::Shift;
@@ -197,30 +197,9 @@ pub fn render(spec: &GroupSpec) -> Chart {
     let (frame, _) = svg_of(spec, Layer::Frame);
     let layers = (0..spec.series.len()).map(|s| svg_of(spec, Layer::Series(s)).0).collect();
     let summary = summarise(spec);
-    let (width, height) = spec.size();
-    Chart {
-        title: spec.title.clone(),
-        svg: with_title(svg, &spec.title, &summary),
-        frame: Some(with_title(frame, &spec.title, &summary)),
-        layers,
-        summary,
-        width,
-        height,
-        points: drawn.points,
-        x_slots: Vec::new(),
-        key: Vec::new(),
-        table: table(spec),
-        legend: spec
-            .series
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| {
-                let (r, g, b) = PALETTE[i % PALETTE.len()];
-                (name.clone(), format!("#{r:02x}{g:02x}{b:02x}"))
-            })
-            .collect(),
-        spec: ChartSpec::Groups(spec.clone()),
-    }
+    let legend = series_legend(spec.series.iter().map(|(name, _)| name));
+    Chart::new(ChartSpec::Groups(spec.clone()), svg, summary, drawn.points, table(spec), legend)
+        .with_layers(frame, layers)
 }
 
 fn table(spec: &GroupSpec) -> DataTable {

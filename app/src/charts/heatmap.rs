@@ -5,7 +5,7 @@
 
 use super::canvas::{svg_of, Draw, Drawn, Layer};
 use super::scale::{heat_colour, text_on, Rgb};
-use super::{with_title, Chart, ChartSpec, DataTable, HitPoint};
+use super::{Chart, ChartSpec, DataTable, HitPoint};
 use crate::kpi::format;
 use crate::kpi::{Direction, Unit};
 use plotters::coord::Shift;
@@ -174,22 +174,7 @@ impl Draw for HeatmapSpec {
 pub fn render(spec: &HeatmapSpec) -> Chart {
     let summary = summarise(spec);
     let (svg, drawn) = svg_of(spec, Layer::Full);
-    let (width, height) = spec.size();
-    Chart {
-        title: spec.title.clone(),
-        svg: with_title(svg, &spec.title, &summary),
-        summary,
-        frame: None,
-        layers: Vec::new(),
-        width,
-        height,
-        points: drawn.points,
-        x_slots: Vec::new(),
-        key: Vec::new(),
-        table: table(spec),
-        legend: Vec::new(),
-        spec: ChartSpec::Heatmap(spec.clone()),
-    }
+    Chart::new(ChartSpec::Heatmap(spec.clone()), svg, summary, drawn.points, table(spec), Vec::new())
 }
 
 /// "worse … better" ramp under the grid, with the end values.

@@ -6,7 +6,7 @@
 use super::canvas::{svg_of, Draw, Drawn, Layer};
 use super::scale::nice_range;
 use super::theme::{AXIS_TEXT, GRID, NO_LINE};
-use super::{with_title, Chart, ChartSpec, DataTable, HitPoint, PALETTE};
+use super::{series_legend, Chart, ChartSpec, DataTable, HitPoint, PALETTE};
 use crate::kpi::format;
 use crate::kpi::trend::{series_trend, Fit};
 use crate::kpi::Unit;
@@ -89,21 +89,9 @@ pub fn render(spec: &LineSpec) -> Chart {
     // Layers let the legend hide and show each series in the browser.
     let (frame, _) = svg_of(&p, Layer::Frame);
     let layers = (0..spec.series.len()).map(|s| svg_of(&p, Layer::Series(s)).0).collect();
-    Chart {
-        title: spec.title.clone(),
-        svg: with_title(svg, &spec.title, &summary),
-        frame: Some(with_title(frame, &spec.title, &summary)),
-        layers,
-        summary,
-        width: WIDTH,
-        height: HEIGHT,
-        points: drawn.points,
-        x_slots: drawn.x_slots,
-        key: key(spec),
-        table: table(spec),
-        legend: legend(spec),
-        spec: ChartSpec::Line(spec.clone()),
-    }
+    let chart =
+        Chart::new(ChartSpec::Line(spec.clone()), svg, summary, drawn.points, table(spec), legend(spec));
+    Chart { x_slots: drawn.x_slots, key: key(spec), ..chart.with_layers(frame, layers) }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -307,21 +295,8 @@ fn series_colour(s: usize) -> RGBColor {
 }
 
 fn empty(spec: &LineSpec) -> Chart {
-    Chart {
-        title: spec.title.clone(),
-        summary: "No data to show.".into(),
-        svg: String::new(),
-        frame: None,
-        layers: Vec::new(),
-        width: WIDTH,
-        height: HEIGHT,
-        points: Vec::new(),
-        x_slots: Vec::new(),
-        key: Vec::new(),
-        table: table(spec),
-        legend: legend(spec),
-        spec: ChartSpec::Line(spec.clone()),
-    }
+    let summary = "No data to show.".to_string();
+    Chart::new(ChartSpec::Line(spec.clone()), String::new(), summary, Vec::new(), table(spec), legend(spec))
 }
 
 fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
@@ -337,14 +312,7 @@ fn runs(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
 }
 
 fn legend(spec: &LineSpec) -> Vec<(String, String)> {
-    spec.series
-        .iter()
-        .enumerate()
-        .map(|(i, (name, _))| {
-            let (r, g, b) = PALETTE[i % PALETTE.len()];
-            (name.clone(), format!("#{r:02x}{g:02x}{b:02x}"))
-        })
-        .collect()
+    series_legend(spec.series.iter().map(|(name, _)| name))
 }
 
 /// What the marks that are not series mean.

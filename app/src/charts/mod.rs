@@ -84,6 +84,48 @@ pub struct Chart {
     pub spec: ChartSpec,
 }
 
+impl Chart {
+    /// A chart drawn in one piece; its title and summary go into the SVG.
+    pub(crate) fn new(
+        spec: ChartSpec,
+        svg: String,
+        summary: String,
+        points: Vec<HitPoint>,
+        table: DataTable,
+        legend: Vec<(String, String)>,
+    ) -> Chart {
+        let title = spec.title().to_string();
+        let (width, height) = spec.size();
+        Chart {
+            svg: with_title(svg, &title, &summary),
+            title,
+            summary,
+            frame: None,
+            layers: Vec::new(),
+            width,
+            height,
+            points,
+            table,
+            legend,
+            x_slots: Vec::new(),
+            key: Vec::new(),
+            spec,
+        }
+    }
+
+    /// Adds the frame and one layer per series, so the legend can hide series.
+    pub(crate) fn with_layers(mut self, frame: String, layers: Vec<String>) -> Chart {
+        self.frame = Some(with_title(frame, &self.title, &self.summary));
+        self.layers = layers;
+        self
+    }
+}
+
+/// (series name, CSS colour) for series drawn in palette order.
+pub(crate) fn series_legend<'a>(names: impl Iterator<Item = &'a String>) -> Vec<(String, String)> {
+    names.enumerate().map(|(i, name)| (name.clone(), scale::hex(PALETTE[i % PALETTE.len()]))).collect()
+}
+
 /// Any chart of the kit, as data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -192,16 +234,7 @@ pub const PALETTE: [(u8, u8, u8); 6] = [
 
 /// A `data:` URL for a download link, percent-encoded.
 pub fn data_url(mime: &str, content: &str) -> String {
-    let mut out = format!("data:{mime};charset=utf-8,");
-    for b in content.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b' ' => {
-                out.push(if b == b' ' { ' ' } else { b as char })
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out.replace(' ', "%20")
+    format!("data:{mime};charset=utf-8,{}", crate::url::percent_encode(content))
 }
 
 /// A file name for downloads: "CSAT by channel" → "csat-by-channel".

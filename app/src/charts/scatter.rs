@@ -4,7 +4,7 @@
 use super::canvas::{svg_of, Draw, Drawn, Layer};
 use super::scale::nice_range;
 use super::theme::{AXIS_TEXT, GRID, NO_LINE};
-use super::{with_title, Chart, ChartSpec, DataTable, HitPoint, PALETTE};
+use super::{Chart, ChartSpec, DataTable, HitPoint, PALETTE};
 use crate::kpi::format;
 use crate::kpi::trend::{least_squares, pearson};
 use crate::kpi::Unit;
@@ -100,34 +100,17 @@ pub fn render(spec: &ScatterSpec) -> Chart {
         }
         None => format!("Too few varying points to relate {} and {}.", spec.y_name, spec.x_name),
     };
-    Chart {
-        title: spec.title.clone(),
-        svg: with_title(svg, &spec.title, &summary),
-        frame: None,
-        layers: Vec::new(),
-        summary,
-        width: WIDTH,
-        height: HEIGHT,
-        points,
-        x_slots: Vec::new(),
-        key: Vec::new(),
-        table: DataTable {
-            columns: vec!["point".into(), spec.x_name.clone(), spec.y_name.clone()],
-            rows: spec
-                .points
-                .iter()
-                .map(|(l, x, y)| {
-                    vec![
-                        l.clone(),
-                        format::value(Some(*x), spec.x_unit),
-                        format::value(Some(*y), spec.y_unit),
-                    ]
-                })
-                .collect(),
-        },
-        legend: Vec::new(),
-        spec: ChartSpec::Scatter(spec.clone()),
-    }
+    let table = DataTable {
+        columns: vec!["point".into(), spec.x_name.clone(), spec.y_name.clone()],
+        rows: spec
+            .points
+            .iter()
+            .map(|(l, x, y)| {
+                vec![l.clone(), format::value(Some(*x), spec.x_unit), format::value(Some(*y), spec.y_unit)]
+            })
+            .collect(),
+    };
+    Chart::new(ChartSpec::Scatter(spec.clone()), svg, summary, points, table, Vec::new())
 }
 
 #[cfg(test)]

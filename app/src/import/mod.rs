@@ -2,6 +2,7 @@
 //! record, column mappings (guessed from headers, saved as presets), and on
 //! the server the sniffing of a file and the streaming import itself.
 
+#[cfg(feature = "ssr")]
 pub mod canonical;
 pub mod fields;
 pub mod mapping;

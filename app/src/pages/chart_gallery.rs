@@ -13,7 +13,7 @@ pub fn ChartGalleryPage() -> impl IntoView {
     view! {
         <Title text="Chart gallery"/>
         <PageHead eyebrow="Chart kit" title="Chart gallery">
-            "Hover or tab to a point for its exact value; every chart shows as a table and downloads as SVG or CSV."
+            "Hover or tab to a point for its exact value (arrow keys step between points); every chart shows as a table and downloads as SVG, PNG or CSV; time charts zoom by dragging."
         </PageHead>
         <Transition fallback=|| view! { <p class="muted">"Drawing charts…"</p> }>
             {move || Suspend::new(async move {

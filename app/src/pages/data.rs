@@ -204,7 +204,7 @@ fn send(file: &web_sys::File, kind: Kind, mapping: &str, upload: RwSignal<Upload
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return };
-    let query = js_sys_encode(mapping);
+    let query = crate::url::percent_encode(mapping);
     if xhr.open("POST", &format!("/api/v1/import/{}?mapping={query}", kind.key())).is_err() {
         return;
     }
@@ -241,16 +241,6 @@ fn send(file: &web_sys::File, kind: Kind, mapping: &str, upload: RwSignal<Upload
             ..Refusal::default()
         }));
     }
-}
-
-/// Percent-encodes a query value.
-fn js_sys_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

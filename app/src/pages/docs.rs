@@ -18,7 +18,7 @@ pub fn DocsPage() -> impl IntoView {
             view! {
                 <section class="panel form-panel" id=kind.key()>
                     <h2>{kind.key()}</h2>
-                    <table class="data-table">
+                    <div class="table-scroll"><table class="data-table">
                         <thead><tr><th>"Column"</th><th>"Type"</th><th>"Required"</th><th>"Meaning"</th><th>"Example"</th></tr></thead>
                         <tbody>
                             {kind.fields().iter().map(|f| view! {
@@ -31,7 +31,7 @@ pub fn DocsPage() -> impl IntoView {
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                     <pre class="example"><code>{format!("{example_header}\n{example_row}")}</code></pre>
                 </section>
             }
@@ -84,10 +84,10 @@ pub fn DocsPage() -> impl IntoView {
         <section class="panel form-panel">
             <h2>"REST API"</h2>
             <p>"Send " <code>"Authorization: Bearer <token>"</code> " with a token from " <a href="/admin/tokens">"Tokens"</a> " (read or ingest scope). Errors are JSON: " <code>"{\"error\": …}"</code> "."</p>
-            <table class="data-table api-table">
+            <div class="table-scroll"><table class="data-table api-table">
                 <thead><tr><th>"Route"</th><th>"What it does"</th><th>"Scope"</th></tr></thead>
                 <tbody>{routes}</tbody>
-            </table>
+            </table></div>
         </section>
         <section class="panel form-panel">
             <h2>"Command line"</h2>
