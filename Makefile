@@ -66,8 +66,13 @@ integration:
 bench:
 	cargo bench -p server --bench import
 
+## wasm: the release build, refused when the WASM is over its budget (gzip -9)
+WASM_BUDGET_BYTES := 307200
 wasm: build
-	@ls -l target/site/pkg/
+	@wasm=target/site/pkg/$(LEPTOS_OUTPUT_NAME).wasm
+	raw=$$(wc -c < "$$wasm"); gz=$$(gzip -9 -c "$$wasm" | wc -c)
+	echo "WASM: $$raw B raw, $$gz B gzip -9 (budget $(WASM_BUDGET_BYTES) B)"
+	[ "$$gz" -le $(WASM_BUDGET_BYTES) ] || { echo "the WASM is over its size budget"; exit 1; }
 
 e2e: build
 	bash end2end/run.sh "$(TARGET_DIR)/release/aftercare"

@@ -129,12 +129,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "post",
-        path: "/charts/png",
-        summary: "A chart spec (as every chart on a page carries it) drawn as a PNG file.",
+        path: "/charts/{format}",
+        summary: "A chart spec (as every chart on a page carries it) drawn as a PNG or SVG file.",
         scope: "read",
-        params: &[],
+        params: &[("format", "png or svg (path)")],
         body: Some(Body::ChartForm),
-        returns: "image/png",
+        returns: "image/png or image/svg+xml",
     },
 ];
 

@@ -1,7 +1,10 @@
-//! The browser entry point: hydrate the server-rendered app.
+//! The browser entry point: wake the islands of the server-rendered page.
+
+// The islands' entry points are exported from `app`; using the crate links them in.
+use app as _;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod charts;
 pub mod data;
 pub mod gallery;
 pub mod overview;

@@ -8,6 +8,7 @@ pub mod canvas;
 pub mod groups;
 pub mod heatmap;
 pub mod line;
+pub mod parts;
 pub mod scale;
 pub mod scatter;
 pub mod sparkline;

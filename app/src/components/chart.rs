@@ -1,47 +1,109 @@
-//! The interactive layer over a server-drawn chart: hover or keyboard focus
-//! on a data point shows its exact value, a click follows its drill-down
-//! link, arrow keys step between points, legend entries hide series, time
-//! charts zoom to a range (drag across the chart or pick the periods) and
-//! reset, "show as table" gives the numbers, and the chart downloads as SVG,
-//! PNG or CSV.
+//! A chart on a page: the server draws it, and a small island over it makes
+//! it interactive. Hover or keyboard focus on a data point shows its exact
+//! value, a click follows its drill-down link, arrow keys step between
+//! points, legend entries hide series, time charts zoom to a range (drag
+//! across the chart or pick the periods; the server draws the zoomed chart)
+//! and reset, "show as table" gives the numbers, and the chart downloads as
+//! SVG, PNG (both drawn by the server from the chart's spec) or CSV.
+//!
+//! The island gets the chart's small data (points, legend, table, spec) as
+//! props; the SVG itself stays in the server-rendered HTML, passed as
+//! children, so it is never serialised twice nor compiled into the WASM.
 
-use crate::charts::{data_url, file_name, line, Chart, ChartSpec, HitPoint};
+use crate::api::charts::zoom_chart;
+use crate::charts::parts::{ChartControls, Drawing, ZoomedChart};
+use crate::charts::{data_url, file_name, Chart, ChartSpec, DataTable, HitPoint};
 use leptos::prelude::*;
 
 /// Time charts with fewer periods than this do not offer zooming.
 const ZOOMABLE_FROM: usize = 4;
 
+/// A chart with its interactive layer (a server component: the drawing is
+/// rendered here, the island gets the rest).
 #[component]
 pub fn ChartView(chart: Chart) -> impl IntoView {
-    let title = chart.title.clone();
-    let (width, height) = (chart.width, chart.height);
-    let file = file_name(&title);
     let periods = match &chart.spec {
         ChartSpec::Line(spec) if spec.labels.len() >= ZOOMABLE_FROM => spec.labels.clone(),
         _ => Vec::new(),
     };
-    // The periods shown, as indices into the full chart; `None` is everything.
-    let zoom = RwSignal::new(None::<(usize, usize)>);
-    let shown = Memo::new({
-        let base = chart.clone();
-        move |_| match (zoom.get(), &base.spec) {
-            (Some((first, last)), ChartSpec::Line(spec)) => line::render(&spec.slice(first, last)),
-            _ => base.clone(),
+    let controls = ChartControls::of(&chart);
+    let drawing = Drawing::of(&chart);
+    view! {
+        <ChartFigure title=chart.title controls legend=chart.legend layers=chart.layers.len() as i64 periods>
+            {drawing_view(drawing)}
+        </ChartFigure>
+    }
+}
+
+/// The drawing's markup; layers carry their index so the legend can hide them.
+fn drawing_view(drawing: Drawing) -> AnyView {
+    match drawing.frame {
+        Some(frame) => view! {
+            <div class="chart-svg" inner_html=frame></div>
+            {drawing
+                .layers
+                .into_iter()
+                .enumerate()
+                .map(|(i, layer)| view! { <div class="chart-layer" data-layer=i inner_html=layer></div> })
+                .collect_view()}
         }
+        .into_any(),
+        None => view! { <div class="chart-svg" inner_html=drawing.svg></div> }.into_any(),
+    }
+}
+
+#[island]
+fn ChartFigure(
+    title: String,
+    controls: ChartControls,
+    /// (series name, CSS colour) in drawing order.
+    legend: Vec<(String, String)>,
+    /// How many legend entries are drawn as layers that can be hidden.
+    layers: i64,
+    /// The period labels of a zoomable time chart (empty otherwise).
+    periods: Vec<String>,
+    children: Children,
+) -> impl IntoView {
+    let file = file_name(&title);
+    let (width, height) = (controls.width as f64, controls.height as f64);
+    let spec = StoredValue::new(controls.spec.clone());
+    let base = controls;
+    // The zoomed chart drawn by the server, with the range it shows.
+    let zoomed = RwSignal::new(None::<((usize, usize), ZoomedChart)>);
+    let zoom_error = RwSignal::new(None::<String>);
+    let shown = Memo::new(move |_| {
+        zoomed.with(|z| z.as_ref().map_or_else(|| base.clone(), |(_, z)| z.controls.clone()))
     });
+    let range = Signal::derive(move || zoomed.with(|z| z.as_ref().map(|(r, _)| *r)));
+    let zoom_to = move |target: Option<(usize, usize)>| {
+        let Some((first, last)) = target else {
+            zoomed.set(None);
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match zoom_chart(spec.get_value(), first as u32, last as u32).await {
+                Ok(chart) => {
+                    zoom_error.set(None);
+                    zoomed.set(Some(((first, last), chart)));
+                }
+                Err(e) => zoom_error.set(Some(e.to_string())),
+            }
+        });
+    };
+
     let active = RwSignal::new(None::<usize>);
-    // Which legend entries are switched off (only charts drawn in layers).
-    let hidden = RwSignal::new(vec![false; chart.layers.len()]);
+    let hidden = RwSignal::new(vec![false; layers.max(0) as usize]);
     let is_hidden = move |series: Option<usize>| {
         series.is_some_and(|s| hidden.with(|h| h.get(s).copied().unwrap_or(false)))
     };
     let show_table = RwSignal::new(false);
+    let canvas = NodeRef::<leptos::html::Div>::new();
+    hide_layers(canvas, hidden, zoomed);
 
     let tooltip = move || {
         let point = active.get().and_then(|i| shown.with(|c| c.points.get(i).cloned()));
         point.map(|p: HitPoint| {
-            let style =
-                format!("left:{:.2}%;top:{:.2}%", p.x / width as f64 * 100.0, p.y / height as f64 * 100.0);
+            let style = format!("left:{:.2}%;top:{:.2}%", p.x / width * 100.0, p.y / height * 100.0);
             view! { <div class="chart-tooltip" role="status" style=style>{p.label}</div> }
         })
     };
@@ -55,11 +117,9 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
                 .collect_view()
         })
     };
-    let toggles = !chart.layers.is_empty();
-    let legend_items = chart
-        .legend
-        .iter()
-        .cloned()
+    let toggles = layers > 0;
+    let legend_items = legend
+        .into_iter()
         .enumerate()
         .map(|(i, (name, colour))| {
             let swatch = view! { <span class="swatch" style=format!("background:{colour}")></span> };
@@ -83,40 +143,32 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
             }
         })
         .collect_view();
-    let drawing = move || {
-        let c = shown.get();
-        match c.frame {
-            Some(frame) if toggles => view! {
-                <div class="chart-svg" inner_html=frame></div>
-                {c.layers
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, layer)| view! {
-                        <div class="chart-layer" class:hidden=move || is_hidden(Some(i)) inner_html=layer></div>
-                    })
-                    .collect_view()}
-            }
-            .into_any(),
-            _ => view! { <div class="chart-svg" inner_html=c.svg></div> }.into_any(),
-        }
-    };
-    let brush = Brush::new(zoom, shown);
+    let zoomable = !periods.is_empty();
+    let brush = Brush::new(shown, range, zoom_to);
     let overlay = NodeRef::<leptos::svg::Svg>::new();
     let chart_x = move |ev: &leptos::ev::MouseEvent| {
         overlay.get_untracked().map(|svg| {
             let rect = svg.get_bounding_client_rect();
-            (ev.client_x() as f64 - rect.left()) / rect.width().max(1.0) * width as f64
+            (ev.client_x() as f64 - rect.left()) / rect.width().max(1.0) * width
         })
     };
     listen_for_keys(overlay);
-    let zoomable = !periods.is_empty();
     let csv_href = move || shown.with(|c| data_url("text/csv", &c.table.to_csv()));
-    let svg_href = move || shown.with(|c| data_url("image/svg+xml", &c.svg));
-    let spec_json = move || shown.with(|c| serde_json::to_string(&c.spec).unwrap_or_default());
+    let spec_json = move || shown.with(|c| c.spec.clone());
+    let download = move |format: &'static str, label: &'static str| {
+        view! {
+            // A plain form: the server draws the file, with or without JavaScript.
+            <form class="chart-download" method="post" action=format!("/api/v1/charts/{format}")>
+                <input type="hidden" name="spec" value=spec_json/>
+                <button type="submit" class="btn btn-small">{label}</button>
+            </form>
+        }
+    };
     // Parts are type-erased (`into_any`) to keep the view type shallow.
-    let canvas = view! {
-        <div class="chart-canvas" class:zoomable=zoomable>
-            {drawing}
+    let drawing = view! {
+        <div class="chart-canvas" class:zoomable=zoomable node_ref=canvas>
+            <div class="chart-base" class:hidden=move || zoomed.with(Option::is_some)>{children()}</div>
+            {move || zoomed.with(|z| z.as_ref().map(|(_, z)| drawing_view(z.drawing.clone())))}
             <svg
                 class="chart-overlay"
                 node_ref=overlay
@@ -147,36 +199,22 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
                 {move || if show_table.get() { "Hide table" } else { "Show as table" }}
             </button>
             <a class="btn btn-small" download=format!("{file}.csv") href=csv_href>"Download CSV"</a>
-            <a class="btn btn-small" download=format!("{file}.svg") href=svg_href>"Download SVG"</a>
-            // A plain form, so the PNG downloads with or without JavaScript.
-            <form class="chart-png" method="post" action="/api/v1/charts/png">
-                <input type="hidden" name="spec" value=spec_json/>
-                <button type="submit" class="btn btn-small">"Download PNG"</button>
-            </form>
-            {zoomable.then(|| view! { <ZoomControls periods zoom/> })}
+            {download("svg", "Download SVG")}
+            {download("png", "Download PNG")}
+            {zoomable.then(|| view! { <ZoomControls periods range zoom_to/> })}
         </div>
+        <p class="form-alert" role="alert" hidden=move || zoom_error.with(Option::is_none)>{move || zoom_error.get()}</p>
     }
     .into_any();
-    let table = move || {
-        shown.with(|c| {
-            let head = c.table.columns.iter().map(|col| view! { <th>{col.clone()}</th> }).collect_view();
-            let body = c
-                .table
-                .rows
-                .iter()
-                .map(|row| view! { <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr> })
-                .collect_view();
-            view! { <thead><tr>{head}</tr></thead><tbody>{body}</tbody> }.into_any()
-        })
-    };
+    let table = move || shown.with(|c| table_view(&c.table));
     view! {
-        <figure class="chart" data-chart=file.clone()>
+        <figure class="chart" data-chart=file>
             <figcaption>
                 <h3>{title}</h3>
                 <p class="chart-summary">{move || shown.with(|c| c.summary.clone())}</p>
             </figcaption>
             <ul class="chart-legend">{legend_items}</ul>
-            {canvas}
+            {drawing}
             {move || shown.with(|c| (!c.key.is_empty()).then(|| view! {
                 <p class="chart-key">{c.key.join(" · ")}</p>
             }))}
@@ -186,6 +224,41 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
             </Show>
         </figure>
     }
+}
+
+fn table_view(table: &DataTable) -> AnyView {
+    let head = table.columns.iter().map(|col| view! { <th>{col.clone()}</th> }).collect_view();
+    let body = table
+        .rows
+        .iter()
+        .map(|row| view! { <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr> })
+        .collect_view();
+    view! { <thead><tr>{head}</tr></thead><tbody>{body}</tbody> }.into_any()
+}
+
+/// Hides the drawn layers of switched-off legend entries. The layers are
+/// server-rendered (or swapped in by a zoom), so they are found in the DOM.
+fn hide_layers(
+    canvas: NodeRef<leptos::html::Div>,
+    hidden: RwSignal<Vec<bool>>,
+    zoomed: RwSignal<Option<((usize, usize), ZoomedChart)>>,
+) {
+    Effect::new(move |_| {
+        zoomed.track();
+        let Some(canvas) = canvas.get() else { return };
+        let Ok(layers) = canvas.query_selector_all(".chart-layer") else { return };
+        hidden.with(|hidden| {
+            for i in 0..layers.length() {
+                use wasm_bindgen::JsCast;
+                let Some(layer) = layers.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else {
+                    continue;
+                };
+                let index = layer.get_attribute("data-layer").and_then(|s| s.parse::<usize>().ok());
+                let off = index.is_some_and(|i| hidden.get(i).copied().unwrap_or(false));
+                let _ = layer.class_list().toggle_with_force("hidden", off);
+            }
+        });
+    });
 }
 
 /// One invisible circle over a data point: hover, focus, click, Enter.
@@ -275,15 +348,16 @@ fn step_focus(ev: &web_sys::KeyboardEvent, forward: bool) {
 /// A drag across a time chart, in the chart's pixel space: on release the
 /// periods under it become the zoom range.
 #[derive(Clone, Copy)]
-struct Brush {
+struct Brush<Z: Fn(Option<(usize, usize)>) + Copy + 'static> {
     drag: RwSignal<Option<(f64, f64)>>,
-    zoom: RwSignal<Option<(usize, usize)>>,
-    shown: Memo<Chart>,
+    shown: Memo<ChartControls>,
+    range: Signal<Option<(usize, usize)>>,
+    zoom_to: Z,
 }
 
-impl Brush {
-    fn new(zoom: RwSignal<Option<(usize, usize)>>, shown: Memo<Chart>) -> Brush {
-        Brush { drag: RwSignal::new(None), zoom, shown }
+impl<Z: Fn(Option<(usize, usize)>) + Copy + 'static> Brush<Z> {
+    fn new(shown: Memo<ChartControls>, range: Signal<Option<(usize, usize)>>, zoom_to: Z) -> Self {
+        Brush { drag: RwSignal::new(None), shown, range, zoom_to }
     }
 
     fn start(&self, x: Option<f64>) {
@@ -317,8 +391,8 @@ impl Brush {
         let inside: Vec<usize> = (0..slots.len()).filter(|&i| (left..=right).contains(&slots[i])).collect();
         if let (Some(&a), Some(&b)) = (inside.first(), inside.last()) {
             if b > a {
-                let offset = self.zoom.get_untracked().map_or(0, |z| z.0);
-                self.zoom.set(Some((offset + a, offset + b)));
+                let offset = self.range.get_untracked().map_or(0, |z| z.0);
+                (self.zoom_to)(Some((offset + a, offset + b)));
             }
         }
     }
@@ -326,12 +400,16 @@ impl Brush {
 
 /// "From … to …" period pickers and a reset: zooming without a mouse.
 #[component]
-fn ZoomControls(periods: Vec<String>, zoom: RwSignal<Option<(usize, usize)>>) -> impl IntoView {
+fn ZoomControls(
+    periods: Vec<String>,
+    range: Signal<Option<(usize, usize)>>,
+    zoom_to: impl Fn(Option<(usize, usize)>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let last = periods.len() - 1;
-    let range = move || zoom.get().unwrap_or((0, last));
+    let current = move || range.get().unwrap_or((0, last));
     let set = move |first: usize, to: usize| {
         if first < to {
-            zoom.set(if (first, to) == (0, last) { None } else { Some((first, to)) });
+            zoom_to(if (first, to) == (0, last) { None } else { Some((first, to)) });
         }
     };
     let options = |selected: fn((usize, usize)) -> usize| {
@@ -339,7 +417,7 @@ fn ZoomControls(periods: Vec<String>, zoom: RwSignal<Option<(usize, usize)>>) ->
             .iter()
             .enumerate()
             .map(|(i, label)| {
-                view! { <option value=i.to_string() selected=move || selected(range()) == i>{label.clone()}</option> }
+                view! { <option value=i.to_string() selected=move || selected(current()) == i>{label.clone()}</option> }
             })
             .collect_view()
     };
@@ -350,8 +428,8 @@ fn ZoomControls(periods: Vec<String>, zoom: RwSignal<Option<(usize, usize)>>) ->
                 "From "
                 <select
                     class="zoom-from"
-                    prop:value=move || range().0.to_string()
-                    on:change=move |ev| if let Some(i) = picked(ev) { set(i, range().1) }
+                    prop:value=move || current().0.to_string()
+                    on:change=move |ev| if let Some(i) = picked(ev) { set(i, current().1) }
                 >
                     {options(|r| r.0)}
                 </select>
@@ -360,8 +438,8 @@ fn ZoomControls(periods: Vec<String>, zoom: RwSignal<Option<(usize, usize)>>) ->
                 " to "
                 <select
                     class="zoom-to"
-                    prop:value=move || range().1.to_string()
-                    on:change=move |ev| if let Some(i) = picked(ev) { set(range().0, i) }
+                    prop:value=move || current().1.to_string()
+                    on:change=move |ev| if let Some(i) = picked(ev) { set(current().0, i) }
                 >
                     {options(|r| r.1)}
                 </select>
@@ -369,8 +447,8 @@ fn ZoomControls(periods: Vec<String>, zoom: RwSignal<Option<(usize, usize)>>) ->
             <button
                 type="button"
                 class="btn btn-small"
-                disabled=move || zoom.get().is_none()
-                on:click=move |_| zoom.set(None)
+                disabled=move || range.get().is_none()
+                on:click=move |_| zoom_to(None)
             >
                 "Reset zoom"
             </button>

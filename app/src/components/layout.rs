@@ -1,5 +1,7 @@
 //! The app frame: header with the product name, navigation between screens,
 //! the signed-in user with a sign-out button, and the main content area.
+//! All of it is rendered on the server: links are ordinary page loads, and
+//! signing out is a plain form.
 
 use crate::api::auth::{get_me, Logout};
 use crate::models::Role;
@@ -70,6 +72,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <a href="/charts">"Chart gallery"</a>
                 " · "
                 <a href="/docs">"Formats and API"</a>
+                <HydrationMark/>
             </footer>
         </div>
     }
@@ -105,4 +108,16 @@ fn nav_item(href: &'static str, label: &'static str, live: bool) -> AnyView {
         }
         .into_any()
     }
+}
+
+/// Marks the document once the islands are alive (they hydrate in document
+/// order, and this one comes last), so no-JavaScript fallbacks can hide and
+/// tests know when the page responds.
+#[island]
+fn HydrationMark() -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
 }

@@ -54,26 +54,32 @@ impl Sketch {
         }
     }
 
-    /// The q-quantile (0 ≤ q ≤ 1) by the lower rank convention, or `None`
-    /// when the sketch is empty.
+    /// The q-quantile (0 ≤ q ≤ 1) as spreadsheets compute it (Excel's
+    /// `PERCENTILE.INC`, SQL's `percentile_cont`): interpolated between the
+    /// values at ranks ⌊h⌋ and ⌈h⌉, h = q·(n − 1). `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         let total = self.count();
         if total == 0 || !(0.0..=1.0).contains(&q) {
             return None;
         }
-        let rank = (q * (total - 1) as f64).floor() as u64;
+        let h = q * (total - 1) as f64;
+        let (below, above) = (h.floor(), h.ceil());
+        let low = self.value_at_rank(below as u64)?;
+        let high = self.value_at_rank(above as u64)?;
+        Some(low + (h - below) * (high - low))
+    }
+
+    /// The estimate of the value at 0-based `rank` in sorted order.
+    fn value_at_rank(&self, rank: u64) -> Option<f64> {
         if rank < self.zero_count {
             return Some(0.0);
         }
         let mut seen = self.zero_count;
-        for (index, count) in &self.buckets {
+        let g = gamma();
+        self.buckets.iter().find_map(|(index, count)| {
             seen += count;
-            if seen > rank {
-                let g = gamma();
-                return Some(2.0 * g.powi(*index) / (g + 1.0));
-            }
-        }
-        None
+            (seen > rank).then(|| 2.0 * g.powi(*index) / (g + 1.0))
+        })
     }
 
     /// Compact byte form for the rollup table: zero count, then
@@ -111,9 +117,55 @@ impl Sketch {
 mod tests {
     use super::*;
 
+    /// The spreadsheet definition, computed directly on the values.
     fn exact_quantile(values: &mut [f64], q: f64) -> f64 {
         values.sort_by(f64::total_cmp);
-        values[(q * (values.len() - 1) as f64).floor() as usize]
+        let h = q * (values.len() - 1) as f64;
+        let (low, high) = (values[h.floor() as usize], values[h.ceil() as usize]);
+        low + (h - h.floor()) * (high - low)
+    }
+
+    fn sketch_of(values: &[f64]) -> Sketch {
+        let mut sketch = Sketch::new();
+        values.iter().for_each(|v| sketch.add(*v));
+        sketch
+    }
+
+    fn assert_close(approx: f64, exact: f64) {
+        let error = if exact == 0.0 { approx.abs() } else { (approx - exact).abs() / exact };
+        assert!(error <= RELATIVE_ACCURACY, "{approx} is not within the sketch's error of {exact}");
+    }
+
+    #[test]
+    fn medians_of_even_groups_are_the_mean_of_the_two_middle_values() {
+        assert_close(sketch_of(&[0.0, 168.0]).quantile(0.5).unwrap(), 84.0);
+        assert_close(sketch_of(&[264.0, 840.0]).quantile(0.5).unwrap(), 552.0);
+    }
+
+    #[test]
+    fn quantiles_follow_the_spreadsheet_definition_for_small_groups() {
+        // n = 1 … 6, hand-checked against PERCENTILE.INC: e.g. n = 4,
+        // values 2, 3, 5, 11: median 4, p90 at h = 2.7 → 5 + 0.7·6 = 9.2.
+        let values = [2.0, 3.0, 5.0, 11.0, 13.0, 40.0];
+        let expected = [(2.0, 2.0), (2.5, 2.9), (3.0, 4.6), (4.0, 9.2), (5.0, 12.2), (8.0, 26.5)];
+        for (n, (median, p90)) in (1..=6).zip(expected) {
+            let sketch = sketch_of(&values[..n]);
+            assert_close(sketch.quantile(0.5).unwrap(), median);
+            assert_close(sketch.quantile(0.9).unwrap(), p90);
+            assert_close(exact_quantile(&mut values[..n].to_vec(), 0.9), p90);
+        }
+    }
+
+    #[test]
+    fn a_sketch_merged_from_parts_gives_the_exact_median_within_its_error() {
+        let mut values: Vec<f64> = (1..=1001).map(|i| (i as f64 * 1.7) % 97.0 + 0.25).collect();
+        let mut merged = Sketch::new();
+        for part in values.chunks(130) {
+            merged.merge(&sketch_of(part));
+        }
+        for q in [0.5, 0.9] {
+            assert_close(merged.quantile(q).unwrap(), exact_quantile(&mut values, q));
+        }
     }
 
     #[test]

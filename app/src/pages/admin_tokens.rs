@@ -10,15 +10,23 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AdminTokensPage() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
-    let revoke = ServerAction::<RevokeToken>::new();
-    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
-    let new_token = move || create.value().get().and_then(|r| r.ok());
     view! {
         <Title text="API tokens"/>
         <PageHead eyebrow="Administration" title="API tokens">
             "Scripts use a token as " <code>"Authorization: Bearer …"</code> " on " <code>"/api/v1"</code> "."
         </PageHead>
+        <TokensAdmin/>
+    }
+}
+
+/// The token form and list, an island: a new token shows once, in place.
+#[island]
+fn TokensAdmin() -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_tokens());
+    let new_token = move || create.value().get().and_then(|r| r.ok());
+    view! {
         <section class="panel form-panel">
             <h2>"Create a token"</h2>
             <ActionForm action=create attr:class="inline-form">

@@ -11,12 +11,20 @@ use leptos_meta::Title;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
+    view! {
+        <Title text="Users"/>
+        <PageHead eyebrow="Administration" title="Users"/>
+        <UsersAdmin/>
+    }
+}
+
+/// The user list and its forms, an island: a change shows at once.
+#[island]
+fn UsersAdmin() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let users = Resource::new(move || (create.version().get(), update.version().get()), |_| list_users());
     view! {
-        <Title text="Users"/>
-        <PageHead eyebrow="Administration" title="Users"/>
         <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {

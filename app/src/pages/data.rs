@@ -70,8 +70,9 @@ pub fn DataPage() -> impl IntoView {
     }
 }
 
-/// The import steps: file, preview and mapping, upload.
-#[component]
+/// The import steps: file, preview and mapping, upload. An island: all of
+/// it happens in the browser.
+#[island]
 fn Importer() -> impl IntoView {
     let kind = RwSignal::new(Kind::Tickets);
     let file = StoredValue::new_local(None::<web_sys::File>);

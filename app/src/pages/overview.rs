@@ -15,18 +15,13 @@ pub fn OverviewPage() -> impl IntoView {
     let query = use_query_map();
     let month = move || query.read().get("month");
     let overview = Resource::new(month, get_overview);
-    // The month whose data is on screen: the page dims while another loads.
-    let shown = RwSignal::new(None::<Option<String>>);
-    let pending = move || shown.get().is_some_and(|m| m != month());
 
     view! {
         <Title text="Monthly overview"/>
         <Transition fallback=|| view! { <LoadingTiles/> }>
-            <div class="page" class:is-pending=pending aria-busy=move || pending().to_string()>
+            <div class="page">
                 {move || Suspend::new(async move {
-                    let result = overview.await;
-                    shown.set(Some(query.read_untracked().get("month")));
-                    match result {
+                    match overview.await {
                         Ok(Some(data)) => view! { <OverviewBody data/> }.into_any(),
                         Ok(None) => view! {
                             <EmptyState title="No data yet">

@@ -8,7 +8,6 @@ use leptos_meta::Title;
 
 #[component]
 pub fn SetupPage() -> impl IntoView {
-    let action = ServerAction::<SetupAdmin>::new();
     view! {
         <Title text="Welcome"/>
         <section class="auth-card">
@@ -16,13 +15,22 @@ pub fn SetupPage() -> impl IntoView {
             <p class="muted">
                 "Create the first administrator account. You can invite managers and viewers afterwards."
             </p>
-            <ActionForm action=action>
-                <Field label="Username" name="username" autocomplete="username" required=true error=field_error(action, "username")/>
-                <Field label=format!("Password (at least {MIN_PASSWORD_LENGTH} characters)") name="password" kind="password" autocomplete="new-password" required=true error=field_error(action, "password")/>
-                <Field label="Repeat the password" name="confirm" kind="password" autocomplete="new-password" required=true error=field_error(action, "confirm")/>
-                <FormAlert message=form_error(action)/>
-                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Create admin and continue"</button>
-            </ActionForm>
+            <SetupForm/>
         </section>
+    }
+}
+
+/// The form, an island: field errors show without reloading the page.
+#[island]
+fn SetupForm() -> impl IntoView {
+    let action = ServerAction::<SetupAdmin>::new();
+    view! {
+        <ActionForm action=action>
+            <Field label="Username" name="username" autocomplete="username" required=true error=field_error(action, "username")/>
+            <Field label=format!("Password (at least {MIN_PASSWORD_LENGTH} characters)") name="password" kind="password" autocomplete="new-password" required=true error=field_error(action, "password")/>
+            <Field label="Repeat the password" name="confirm" kind="password" autocomplete="new-password" required=true error=field_error(action, "confirm")/>
+            <FormAlert message=form_error(action)/>
+            <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>"Create admin and continue"</button>
+        </ActionForm>
     }
 }

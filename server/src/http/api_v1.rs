@@ -28,7 +28,7 @@ pub fn routes(db: Db) -> Router {
         .route("/tickets", post(tickets))
         .route("/orders", post(orders))
         .route("/financials", post(financials))
-        .route("/charts/png", post(chart_png))
+        .route("/charts/{format}", post(chart_file))
         .with_state(db)
 }
 
@@ -57,11 +57,19 @@ struct ChartForm {
     spec: String,
 }
 
-/// `POST /charts/png` (form field `spec`): the chart as a PNG file, drawn on
-/// the server by the same code that draws the page's SVG.
-async fn chart_png(State(db): State<Db>, headers: HeaderMap, Form(form): Form<ChartForm>) -> Response {
+/// `POST /charts/png` and `/charts/svg` (form field `spec`): the chart as a
+/// file, drawn on the server by the same code that draws the page's SVG.
+async fn chart_file(
+    State(db): State<Db>,
+    Path(format): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ChartForm>,
+) -> Response {
     if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
         return refusal;
+    }
+    if format != "png" && format != "svg" {
+        return problem(StatusCode::NOT_FOUND, format!("charts come as png or svg, not {format}"));
     }
     let spec: ChartSpec = match serde_json::from_str(&form.spec) {
         Ok(spec) => spec,
@@ -77,17 +85,25 @@ async fn chart_png(State(db): State<Db>, headers: HeaderMap, Form(form): Form<Ch
             format!("spec: a {width} × {height} chart is too large"),
         );
     }
-    let file = format!("{}.png", file_name(spec.title()));
-    // Rasterising is CPU work: keep it off the async workers.
-    match tokio::task::spawn_blocking(move || spec.png()).await {
-        Ok(Ok(png)) => (
+    let file = format!("{}.{format}", file_name(spec.title()));
+    let attachment = |mime: &str, body: Vec<u8>| {
+        (
             [
-                (header::CONTENT_TYPE, "image/png".to_string()),
+                (header::CONTENT_TYPE, mime.to_string()),
                 (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
             ],
-            png,
+            body,
         )
-            .into_response(),
+            .into_response()
+    };
+    // Drawing is CPU work: keep it off the async workers.
+    let drawn = tokio::task::spawn_blocking(move || match format.as_str() {
+        "svg" => Ok(("image/svg+xml", spec.render().svg.into_bytes())),
+        _ => spec.png().map(|png| ("image/png", png)),
+    })
+    .await;
+    match drawn {
+        Ok(Ok((mime, body))) => attachment(mime, body),
         Ok(Err(e)) => problem(StatusCode::INTERNAL_SERVER_ERROR, format!("could not draw the chart: {e}")),
         Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "could not draw the chart".into()),
     }

@@ -143,6 +143,13 @@ async fn a_chart_downloads_as_a_png_drawn_on_the_server() {
     assert_eq!(refused.status(), 422);
     let body: serde_json::Value = refused.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().starts_with("spec: not a chart"), "{body}");
+
+    let svg = app.post("/api/v1/charts/svg", Some(&cookie), &[("spec", &spec)]).await;
+    assert_eq!(svg.status(), 200);
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    let text = svg.text().await.unwrap();
+    assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{text}");
+    assert_eq!(app.post("/api/v1/charts/gif", Some(&cookie), &[("spec", &spec)]).await.status(), 404);
 }
 
 #[tokio::test]
@@ -152,7 +159,7 @@ async fn the_api_describes_itself_and_the_docs_page_lists_formats_and_routes() {
     assert_eq!(response.status(), 200);
     let doc: serde_json::Value = response.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.0.3");
-    for path in ["/kpis/{key}/series", "/matrix", "/tickets", "/import/{kind}", "/charts/png"] {
+    for path in ["/kpis/{key}/series", "/matrix", "/tickets", "/import/{kind}", "/charts/{format}"] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
     assert_eq!(doc["components"]["schemas"]["orders"]["required"][0], "external_id");
