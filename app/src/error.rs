@@ -25,6 +25,8 @@ pub enum AppError {
     Conflict(String),
     #[error("{0} was not found")]
     NotFound(String),
+    #[error("no KPI '{0}'; GET /api/v1/kpis lists them")]
+    UnknownKpi(String),
     /// Details are in the server log, not in the browser.
     #[error("The database did not answer. Please try again in a moment.")]
     Database,
@@ -73,7 +75,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) | AppError::UnknownKpi(_) => StatusCode::NOT_FOUND,
             AppError::Database | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,6 +86,19 @@ impl AppError {
             response.set_status(self.status());
         }
         self
+    }
+}
+
+/// REST routes and exports answer errors as `{"error", "field"?}` with the
+/// error's status: the same shape and words as the server functions.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let mut body = serde_json::json!({ "error": self.to_string() });
+        if let AppError::Invalid { field, .. } = &self {
+            body["field"] = serde_json::Value::String(field.clone());
+        }
+        (self.status(), axum::Json(body)).into_response()
     }
 }
 

@@ -17,11 +17,13 @@ pub async fn chart_gallery() -> Result<Vec<Chart>, AppError> {
 
 #[cfg(feature = "ssr")]
 mod server {
+    use crate::api::matrix::{self, MatrixQuery};
+    use crate::api::query::RangeParams;
     use crate::charts::{bar, groups, heatmap, line, scatter, Chart};
     use crate::error::AppError;
     use crate::kpi::trend::linear_forecast;
-    use crate::kpi::variance::DEFAULT_TOLERANCE_PCT;
-    use crate::kpi::{Direction, Kpi, KpiSettings, Period, Unit, Variance};
+    use crate::kpi::variance::{watch_band, DEFAULT_TOLERANCE_PCT};
+    use crate::kpi::{Direction, Kpi, Period, Unit, Variance};
     use crate::models::{Dimension, Filters};
     use crate::store::{annotations, kpi_values, read, Db, KpiQuery};
 
@@ -29,19 +31,11 @@ mod server {
         KpiQuery { kpis: kpis.to_vec(), first, last, filters: Filters::default(), group_by }
     }
 
-    async fn csat_by(
-        db: &Db,
-        month: Period,
-        dims: Vec<Dimension>,
-    ) -> Result<kpi_values::KpiTable, sqlx::Error> {
-        kpi_values::load(db, &query(&[Kpi::Csat], month, month, dims)).await
-    }
-
     pub async fn gallery(db: &Db) -> Result<Vec<Chart>, AppError> {
         let months = kpi_values::months_with_data(db).await?;
         let Some(last) = months.last().copied() else { return Ok(Vec::new()) };
         let first = months[months.len().saturating_sub(12)];
-        let settings = KpiSettings::default();
+        let settings = db.settings;
 
         // Line: CSAT, all channels and each channel, with the target and trend.
         let total = kpi_values::load(db, &query(&[Kpi::Csat], first, last, vec![])).await?;
@@ -83,25 +77,23 @@ mod server {
         });
 
         // Heatmap: CSAT by category × channel for the month, with totals.
-        let cells = csat_by(db, last, vec![Dimension::Category, Dimension::Channel]).await?;
-        let rows_t = csat_by(db, last, vec![Dimension::Category]).await?;
-        let cols_t = csat_by(db, last, vec![Dimension::Channel]).await?;
-        let categories: Vec<String> = rows_t.cells.keys().map(|g| g[0].clone()).collect();
-        let channels: Vec<String> = cols_t.cells.keys().map(|g| g[0].clone()).collect();
-        let value = |t: &kpi_values::KpiTable, g: Vec<String>| t.value(Kpi::Csat, &g, &last, &settings);
+        let day = |d: chrono::NaiveDate| Some(d.to_string());
+        let range = RangeParams { from: day(last.start), to: day(last.last_day()), ..Default::default() };
+        let m = matrix::load(db, &MatrixQuery { range, ..Default::default() }).await?;
         let heatmap = heatmap::render(&heatmap::HeatmapSpec {
             title: format!("CSAT by category and channel, {}", last.long_label()),
             unit: Unit::Percent,
             direction: Direction::Higher,
-            cells: categories
+            cells: m
+                .rows
                 .iter()
-                .map(|ca| channels.iter().map(|ch| value(&cells, vec![ca.clone(), ch.clone()])).collect())
+                .map(|row| m.cols.iter().map(|col| m.cell(row, col).and_then(|c| c.value)).collect())
                 .collect(),
-            row_totals: categories.iter().map(|ca| value(&rows_t, vec![ca.clone()])).collect(),
-            col_totals: channels.iter().map(|ch| value(&cols_t, vec![ch.clone()])).collect(),
-            total: total.value(Kpi::Csat, &[], &last, &settings),
-            rows: categories,
-            cols: channels,
+            row_totals: m.row_totals.iter().map(|t| t.measure.value).collect(),
+            col_totals: m.col_totals.iter().map(|t| t.measure.value).collect(),
+            total: m.total.value,
+            rows: m.rows,
+            cols: m.cols,
         });
 
         // Scatter: monthly CSAT against cost per contact.
@@ -212,15 +204,13 @@ mod server {
                 Some((i, a.text))
             })
             .collect();
-        let tolerance = target.map(|t| t.abs() * DEFAULT_TOLERANCE_PCT / 100.0);
         Ok(line::LineSpec {
             title: "CSAT by channel".into(),
             unit: Unit::Percent,
             labels,
             series,
             target,
-            // Watch zone: worse than target but within tolerance (CSAT: higher is better).
-            target_band: target.zip(tolerance).map(|(t, tol)| (t - tol, t)),
+            target_band: target.and_then(|t| watch_band(t, Kpi::Csat.direction(), DEFAULT_TOLERANCE_PCT)),
             trend: true,
             benchmarks,
             forecast,

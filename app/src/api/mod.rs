@@ -6,7 +6,10 @@ pub mod auth;
 pub mod charts;
 pub mod data;
 pub mod gallery;
+pub mod matrix;
 pub mod overview;
+pub mod query;
+pub mod series;
 pub mod tokens;
 pub mod users;
 

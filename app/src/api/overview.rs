@@ -56,7 +56,7 @@ pub mod server {
     use super::*;
     use crate::charts::sparkline;
     use crate::kpi::variance::{is_improvement, DEFAULT_TOLERANCE_PCT};
-    use crate::kpi::{compute, Grain, Kpi, KpiSettings, Period};
+    use crate::kpi::{compute, Grain, Kpi, Period};
     use crate::store::{kpi_values, read, Db, KpiQuery};
 
     /// Months of history on each sparkline.
@@ -83,7 +83,7 @@ pub mod server {
         };
         let table = kpi_values::load(db, &query).await?;
         let targets = read::targets(&db.pool, &period.to_string(), &period.to_string()).await?;
-        let settings = KpiSettings::default();
+        let settings = db.settings;
         let inputs = table.inputs(&[], &period);
         let tickets = inputs.map(|i| i.tickets.tickets).unwrap_or(0);
         let tiles = Kpi::OVERVIEW

@@ -100,6 +100,34 @@ impl Kpi {
         Kpi::CostPerContact,
         Kpi::RepeatPurchaseRate,
     ];
+
+    /// The data this KPI is computed from beyond the ticket rollup.
+    pub fn needs(self) -> Needs {
+        use Kpi::*;
+        Needs {
+            orders: matches!(self, ContactRate | RepeatPurchaseRate | PostSupportRepurchase | Clv),
+            finance: matches!(self, CostPerContact | SupportCostRatio | ProfitMargin | OpexRatio | Cac | Clv),
+            backlog: self == Backlog,
+        }
+    }
+}
+
+/// What a KPI reads besides the daily ticket rollup.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Company-wide orders of the period (and customers, trailing year).
+    pub orders: bool,
+    /// The month's financials.
+    pub finance: bool,
+    /// Tickets still open at the end of the period (a running count).
+    pub backlog: bool,
+}
+
+impl Needs {
+    /// A KPI of tickets alone: it has a value per channel × category cell.
+    pub fn tickets_only(self) -> bool {
+        self == Needs::default()
+    }
 }
 
 #[cfg(test)]
@@ -112,6 +140,15 @@ mod tests {
             assert_eq!(Kpi::from_key(kpi.key()), Some(*kpi));
         }
         assert_eq!(Kpi::ALL.len(), 23);
+    }
+
+    #[test]
+    fn company_wide_kpis_say_what_they_read() {
+        assert!(Kpi::Csat.needs().tickets_only());
+        assert!(Kpi::ContactRate.needs().orders);
+        assert_eq!(Kpi::Clv.needs(), Needs { orders: true, finance: true, backlog: false });
+        assert!(!Kpi::Backlog.needs().tickets_only());
+        assert_eq!(Kpi::ALL.iter().filter(|k| k.needs().tickets_only()).count(), 13);
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub mod trend;
 pub mod variance;
 
 pub use aggregate::{FinanceTotals, KpiInputs, OrderTotals, TicketFacts, TicketTotals};
-pub use catalogue::{Direction, Kpi, Unit};
+pub use catalogue::{Direction, Kpi, Needs, Unit};
 pub use formulas::{compute, sample_size, KpiSettings};
 pub use period::{Grain, Period};
 pub use variance::{Status, Variance};

@@ -67,6 +67,17 @@ impl Variance {
     }
 }
 
+/// The watch zone of a target: the values worse than it but within the
+/// tolerance, as (low, high). `None` for neutral KPIs.
+pub fn watch_band(target: f64, direction: Direction, tolerance_pct: f64) -> Option<(f64, f64)> {
+    let tolerance = target.abs() * tolerance_pct / 100.0;
+    match direction {
+        Direction::Higher => Some((target - tolerance, target)),
+        Direction::Lower => Some((target, target + tolerance)),
+        Direction::Neutral => None,
+    }
+}
+
 /// Whether a change from `before` to `after` is an improvement, by direction.
 pub fn is_improvement(before: f64, after: f64, direction: Direction) -> Option<bool> {
     match direction {
@@ -125,5 +136,16 @@ mod tests {
         assert_eq!(is_improvement(80.0, 82.0, Direction::Higher), Some(true));
         assert_eq!(is_improvement(5.0, 6.0, Direction::Lower), Some(false));
         assert_eq!(is_improvement(5.0, 5.0, Direction::Lower), None);
+    }
+
+    #[test]
+    fn the_watch_band_lies_on_the_worse_side_of_the_target() {
+        assert_eq!(watch_band(80.0, Direction::Higher, 5.0), Some((76.0, 80.0)));
+        assert_eq!(watch_band(4.0, Direction::Lower, 5.0), Some((4.0, 4.2)));
+        assert_eq!(watch_band(10.0, Direction::Neutral, 5.0), None);
+        // Every value inside the band has the status Watch.
+        for actual in [76.0, 78.0, 79.9] {
+            assert_eq!(Variance::new(Some(actual), Some(80.0), Direction::Higher, 5.0).status, Status::Watch);
+        }
     }
 }

@@ -4,7 +4,7 @@
 use super::read;
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
-use crate::kpi::{compute, Kpi, KpiInputs, KpiSettings, OrderTotals, TicketTotals};
+use crate::kpi::{compute, Kpi, KpiInputs, KpiSettings, Needs, OrderTotals, TicketTotals};
 use crate::models::{Dimension, Filters};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,8 +40,22 @@ impl KpiTable {
     }
 }
 
-fn needs(query: &KpiQuery, any_of: &[Kpi]) -> bool {
-    query.kpis.iter().any(|k| any_of.contains(k))
+impl KpiQuery {
+    /// What the requested KPIs read, together.
+    fn needs(&self) -> Needs {
+        self.kpis.iter().fold(Needs::default(), |all, k| {
+            let n = k.needs();
+            Needs {
+                orders: all.orders || n.orders,
+                finance: all.finance || n.finance,
+                backlog: all.backlog || n.backlog,
+            }
+        })
+    }
+
+    fn wants(&self, kpi: Kpi) -> bool {
+        self.kpis.contains(&kpi)
+    }
 }
 
 /// Loads the inputs for `query`.
@@ -70,7 +84,7 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
         ticket_cells.entry(group_of(&key)).or_default().entry(period).or_default().merge(&totals);
     }
 
-    let backlogs = if needs(query, &[Kpi::Backlog]) {
+    let backlogs = if query.needs().backlog {
         Some(backlog_by_period(db, query, &periods, last_day).await?)
     } else {
         None
@@ -106,12 +120,9 @@ async fn company_inputs(
     query: &KpiQuery,
     period: &Period,
 ) -> Result<(Option<OrderTotals>, Option<crate::kpi::FinanceTotals>), sqlx::Error> {
-    let order_kpis = [Kpi::ContactRate, Kpi::RepeatPurchaseRate, Kpi::PostSupportRepurchase, Kpi::Clv];
-    let orders = if needs(query, &order_kpis) { Some(order_totals(db, query, period).await?) } else { None };
-    let finance_kpis =
-        [Kpi::CostPerContact, Kpi::SupportCostRatio, Kpi::ProfitMargin, Kpi::OpexRatio, Kpi::Cac, Kpi::Clv];
-    let finance =
-        if needs(query, &finance_kpis) { read::finance_totals(&db.pool, period).await? } else { None };
+    let needs = query.needs();
+    let orders = if needs.orders { Some(order_totals(db, query, period).await?) } else { None };
+    let finance = if needs.finance { read::finance_totals(&db.pool, period).await? } else { None };
     Ok((orders, finance))
 }
 
@@ -124,15 +135,15 @@ async fn order_totals(db: &Db, query: &KpiQuery, period: &Period) -> Result<Orde
         (o.orders, o.amount, o.customers, o.returning_customers) = read::month_orders(pool, period).await?;
     } else {
         (o.orders, o.amount, o.customers) = read::order_volume(pool, period).await?;
-        if needs(query, &[Kpi::RepeatPurchaseRate]) {
+        if query.wants(Kpi::RepeatPurchaseRate) {
             o.returning_customers = read::returning_customers(pool, period).await?;
         }
     }
-    if needs(query, &[Kpi::Clv]) {
+    if query.wants(Kpi::Clv) {
         (o.trailing_year_orders, o.trailing_year_customers) =
             read::trailing_year_orders(pool, period).await?;
     }
-    if needs(query, &[Kpi::PostSupportRepurchase]) {
+    if query.wants(Kpi::PostSupportRepurchase) {
         (o.ticket_customers, o.ticket_customers_repurchased) =
             read::ticket_customers(pool, period, &query.filters).await?;
         let window_end = day_number(period.end_exclusive()) * 86_400 + read::REPURCHASE_WINDOW_SECONDS;
@@ -182,5 +193,13 @@ pub async fn months_with_data(db: &Db) -> Result<Vec<Period>, sqlx::Error> {
             Period::containing(Grain::Month, first).through(Period::containing(Grain::Month, last))
         }
         None => Vec::new(),
+    })
+}
+
+/// The last day with tickets, or today when there are none yet.
+pub async fn latest_day(db: &Db) -> Result<chrono::NaiveDate, sqlx::Error> {
+    Ok(match super::rollup::data_span(&db.pool).await? {
+        Some((_, last)) => last,
+        None => chrono::Utc::now().date_naive(),
     })
 }

@@ -45,6 +45,8 @@ pub struct Db {
     pub backend: Backend,
     /// The resolution SLA that the rollup's `sla_met` counts against.
     pub sla_seconds: i64,
+    /// The settings every KPI is computed with.
+    pub settings: crate::kpi::KpiSettings,
 }
 
 /// The default resolution SLA (DESIGN.md §3).
@@ -86,7 +88,7 @@ impl Db {
             }
             Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect(url).await?,
         };
-        Ok(Db { pool, backend, sla_seconds: DEFAULT_SLA_HOURS * 3600 })
+        Ok(Db { pool, backend, sla_seconds: DEFAULT_SLA_HOURS * 3600, settings: Default::default() })
     }
 
     /// Applies the migrations of this backend's dialect.

@@ -2,21 +2,21 @@
 //! `openapi.json` needs an API token of the right scope or a signed-in session.
 
 use super::guard::{allowed, ApiCaller};
+use app::api::matrix::{self, MatrixQuery};
+use app::api::query::RangeParams;
+use app::api::series::{self, SeriesQuery};
 use app::charts::{file_name, ChartSpec};
-use app::kpi::{compute, sample_size, Grain, Kpi, KpiSettings, Period};
-use app::models::Filters;
+use app::error::AppError;
+use app::kpi::Kpi;
 use app::store::ingest::{self, IngestError, IngestReport};
 use app::store::Db;
-use app::store::{kpi_values, rollup, KpiQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 pub fn routes(db: Db) -> Router {
     Router::new()
@@ -24,7 +24,7 @@ pub fn routes(db: Db) -> Router {
         .route("/openapi.json", get(|| async { Json(app::docs::openapi()) }))
         .route("/kpis", get(catalogue))
         .route("/kpis/{key}/series", get(series))
-        .route("/matrix", get(super::matrix::matrix))
+        .route("/matrix", get(matrix))
         .route("/tickets", post(tickets))
         .route("/orders", post(orders))
         .route("/financials", post(financials))
@@ -109,90 +109,36 @@ async fn chart_file(
     }
 }
 
-/// Periods one series may span (a year and a half of days).
-const MAX_PERIODS: usize = 550;
-
 pub(super) fn problem(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-/// `GET /kpis/{key}/series?from&to&grain&channel&category&team`: one KPI per
-/// period, from the rollup. Defaults: monthly, the last 12 months with data.
+/// Answers with `T` as JSON, or the error with its status.
+fn answer<T: serde::Serialize>(result: Result<T, AppError>) -> Response {
+    result.map(Json).into_response()
+}
+
+/// `GET /kpis/{key}/series?from&to&grain&channel&category&team`: an adapter
+/// of the series analysis.
 async fn series(
     State(db): State<Db>,
     headers: HeaderMap,
-    Path(key): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    Path(kpi): Path<String>,
+    Query(range): Query<RangeParams>,
 ) -> Response {
     if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
         return refusal;
     }
-    let Some(kpi) = Kpi::from_key(&key) else {
-        return problem(StatusCode::NOT_FOUND, format!("no KPI '{key}'; GET /api/v1/kpis lists them"));
-    };
-    let query = match series_query(kpi, &params, &db).await {
-        Ok(q) => q,
-        Err(message) => return problem(StatusCode::UNPROCESSABLE_ENTITY, message),
-    };
-    let table = match kpi_values::load(&db, &query).await {
-        Ok(t) => t,
-        Err(error) => {
-            tracing::error!(%error, "series failed");
-            return problem(StatusCode::INTERNAL_SERVER_ERROR, "the database did not answer".into());
-        }
-    };
-    let settings = KpiSettings::default();
-    let points: Vec<Value> = table
-        .periods
-        .iter()
-        .map(|p| {
-            let inputs = table.inputs(&[], p);
-            let value = inputs.and_then(|i| compute(kpi, i, &settings));
-            let n = inputs.map_or(0, |i| sample_size(kpi, i));
-            json!({ "period": p.to_string(), "value": value, "n": n })
-        })
-        .collect();
-    Json(json!({ "kpi": kpi.key(), "grain": query.first.grain, "points": points })).into_response()
+    answer(series::load(&db, &SeriesQuery { kpi, range }).await)
 }
 
-/// An optional `YYYY-MM-DD` query parameter.
-pub(super) fn date_param(params: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>, String> {
-    params
-        .get(name)
-        .map(|d| {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| format!("{name} must be a date like 2025-03-14, not '{d}'"))
-        })
-        .transpose()
-}
-
-async fn series_query(kpi: Kpi, params: &HashMap<String, String>, db: &Db) -> Result<KpiQuery, String> {
-    let grain = match params.get("grain") {
-        Some(g) => Grain::parse(g).ok_or(format!("grain must be day, week, month or quarter, not '{g}'"))?,
-        None => Grain::Month,
-    };
-    let date = |name: &str| date_param(params, name);
-    let last_day = match date("to")? {
-        Some(d) => d,
-        None => match rollup::data_span(&db.pool).await {
-            Ok(Some((_, last))) => last,
-            _ => chrono::Utc::now().date_naive(),
-        },
-    };
-    let last = Period::containing(grain, last_day);
-    let first = match date("from")? {
-        Some(d) => Period::containing(grain, d),
-        None => (0..11).fold(last, |p, _| p.prev()),
-    };
-    if first > last {
-        return Err("from must not be after to".into());
+/// `GET /matrix?kpi&rows&cols&from&to&channel&category&team`: an adapter of
+/// the matrix analysis.
+async fn matrix(State(db): State<Db>, headers: HeaderMap, Query(query): Query<MatrixQuery>) -> Response {
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
     }
-    if first.through(last).len() > MAX_PERIODS {
-        return Err(format!("at most {MAX_PERIODS} periods per request; use a coarser grain"));
-    }
-    let filter = |name: &str| params.get(name).filter(|v| !v.is_empty()).cloned();
-    let filters = Filters { channel: filter("channel"), category: filter("category"), team: filter("team") };
-    Ok(KpiQuery { kpis: vec![kpi], first, last, filters, group_by: Vec::new() })
+    answer(matrix::load(&db, &query).await)
 }
 
 async fn tickets(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {

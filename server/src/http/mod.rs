@@ -5,7 +5,6 @@ mod api_v1;
 mod exports;
 pub mod guard;
 mod import;
-mod matrix;
 
 use app::store::Db;
 use app::{shell, App};

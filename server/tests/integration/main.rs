@@ -1,6 +1,7 @@
 //! Integration tests: the real store on a real SQLite file and a real
 //! Postgres server (started by `with-postgres.sh`), and the real app on port 0.
 
+mod analyses;
 mod api;
 mod app;
 mod auth;
