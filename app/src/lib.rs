@@ -17,6 +17,9 @@ pub mod import;
 pub mod kpi;
 pub mod models;
 pub mod pages;
+/// Password and token hashing (server only); below both `auth` and `store`.
+#[cfg(feature = "ssr")]
+pub mod secrets;
 #[cfg(feature = "ssr")]
 pub mod store;
 pub mod url;

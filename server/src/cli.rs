@@ -149,9 +149,7 @@ pub async fn create_token(config: &Config, scope: &str, label: &str) -> Result<(
 pub async fn rebuild_rollup(config: &Config) -> Result<(), String> {
     let db = config.open_database().await?;
     let started = std::time::Instant::now();
-    let mut tx = db.pool.begin().await.map_err(|e| e.to_string())?;
-    app::store::rollup::rebuild_all(&mut tx, db.sla_seconds).await.map_err(|e| e.to_string())?;
-    tx.commit().await.map_err(|e| e.to_string())?;
+    app::store::rollup::rebuild(&db).await.map_err(|e| e.to_string())?;
     eprintln!("rollup rebuilt with a {} h SLA in {:.1} s", config.sla_hours, started.elapsed().as_secs_f64());
     Ok(())
 }

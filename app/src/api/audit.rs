@@ -11,7 +11,7 @@ pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
     super::respond(async move {
         let db = super::db()?;
         crate::auth::session::require(&db, crate::models::Role::Admin).await?;
-        Ok(crate::store::users::audit_entries(&db.pool, 500).await?)
+        Ok(crate::store::users::audit_entries(&db, 500).await?)
     })
     .await
 }

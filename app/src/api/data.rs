@@ -28,7 +28,7 @@ pub async fn import_preview(kind: String, sample: String) -> Result<ImportSetup,
         let kind = kind_of(&kind)?;
         let preview =
             crate::import::sniff::preview(kind, &sample).map_err(|m| AppError::invalid("file", m))?;
-        let presets = crate::store::presets::names(&db, kind).await?;
+        let presets = crate::store::presets::names(&db, kind.key()).await?;
         Ok(ImportSetup { preview, presets })
     })
     .await
@@ -39,9 +39,9 @@ pub async fn load_import_preset(kind: String, name: String) -> Result<Mapping, A
     super::respond(async move {
         let db = super::db()?;
         crate::auth::session::require(&db, crate::models::Role::Admin).await?;
-        crate::store::presets::get(&db, kind_of(&kind)?, &name)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("no preset named '{name}'")))
+        let saved = crate::store::presets::get(&db, kind_of(&kind)?.key(), &name).await?;
+        let json = saved.ok_or_else(|| AppError::NotFound(format!("no preset named '{name}'")))?;
+        serde_json::from_str(&json).map_err(|e| AppError::invalid("name", format!("the preset is unreadable: {e}")))
     })
     .await
 }
@@ -67,8 +67,9 @@ pub async fn save_import_preset(
         let mapping: Mapping =
             serde_json::from_str(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
         let now = crate::auth::session::now();
-        crate::store::presets::save(&db, kind, name, &mapping, &admin.username, now).await?;
-        Ok(crate::store::presets::names(&db, kind).await?)
+        let json = serde_json::to_string(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
+        crate::store::presets::save(&db, kind.key(), name, &json, &admin.username, now).await?;
+        Ok(crate::store::presets::names(&db, kind.key()).await?)
     })
     .await
 }

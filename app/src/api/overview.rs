@@ -46,13 +46,16 @@ pub async fn get_overview(month: Option<String>) -> Result<Option<Overview>, App
     super::respond(async move {
         let db = super::db()?;
         crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
-        server::overview(&db, month.as_deref()).await
+        load(&db, month.as_deref()).await
     })
     .await
 }
 
 #[cfg(feature = "ssr")]
-pub mod server {
+pub use server::load;
+
+#[cfg(feature = "ssr")]
+mod server {
     use super::*;
     use crate::charts::sparkline;
     use crate::kpi::variance::{is_improvement, DEFAULT_TOLERANCE_PCT};
@@ -62,7 +65,8 @@ pub mod server {
     /// Months of history on each sparkline.
     const HISTORY_MONTHS: usize = 12;
 
-    pub async fn overview(db: &Db, month: Option<&str>) -> Result<Option<Overview>, AppError> {
+    /// The overview of `month` for the page, the exports and the tests.
+    pub async fn load(db: &Db, month: Option<&str>) -> Result<Option<Overview>, AppError> {
         let available = kpi_values::months_with_data(db).await?;
         let Some(latest) = available.last().copied() else {
             return Ok(None);
@@ -82,7 +86,7 @@ pub mod server {
             group_by: Vec::new(),
         };
         let table = kpi_values::load(db, &query).await?;
-        let targets = read::targets(&db.pool, &period.to_string(), &period.to_string()).await?;
+        let targets = read::targets(&db, &period.to_string(), &period.to_string()).await?;
         let settings = db.settings;
         let inputs = table.inputs(&[], &period);
         let tickets = inputs.map(|i| i.tickets.tickets).unwrap_or(0);

@@ -10,7 +10,7 @@ pub async fn list_tokens() -> Result<Vec<TokenInfo>, AppError> {
     super::respond(async move {
         let db = super::db()?;
         crate::auth::session::require(&db, crate::models::Role::Admin).await?;
-        Ok(crate::store::tokens::list(&db.pool).await?)
+        Ok(crate::store::tokens::list(&db).await?)
     })
     .await
 }

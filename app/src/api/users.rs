@@ -10,7 +10,7 @@ pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
     super::respond(async move {
         let db = super::db()?;
         crate::auth::session::require(&db, crate::models::Role::Admin).await?;
-        Ok(crate::store::users::list_users(&db.pool).await?)
+        Ok(crate::store::users::list_users(&db).await?)
     })
     .await
 }
@@ -40,7 +40,7 @@ pub async fn update_user(id: i64, action: String, value: Option<String>) -> Resu
 #[cfg(feature = "ssr")]
 pub mod server {
     use crate::api::auth::server::check_new_password;
-    use crate::auth::secrets::hash_password;
+    use crate::secrets::hash_password;
     use crate::auth::session::now;
     use crate::error::AppError;
     use crate::models::{normalise_username, Role};
@@ -61,7 +61,7 @@ pub mod server {
         let role = parse_role(role)?;
         check_new_password(password, password)?;
         let hash = hash_password(password);
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         users::insert_user(&mut tx, &username, &hash, role, now())
             .await?
             .ok_or_else(|| AppError::invalid("username", "This username is taken."))?;
@@ -71,7 +71,7 @@ pub mod server {
     }
 
     pub async fn update(db: &Db, actor: &str, id: i64, action: &str, value: &str) -> Result<(), AppError> {
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin().await?;
         let user =
             users::find_by_id(&mut tx, id).await?.ok_or_else(|| AppError::NotFound("That user".into()))?;
         let removes_admin = user.role == Role::Admin

@@ -1,5 +1,4 @@
-//! Accounts and sessions, server side: password and token hashing, and the
-//! role check every server function starts with.
+//! Accounts and sessions, server side: the role check every server function
+//! starts with.
 
-pub mod secrets;
 pub mod session;

@@ -1,7 +1,7 @@
 //! Who is asking: the signed-in user of the current request (session cookie)
 //! and the role checks every server function starts with.
 
-use super::secrets::token_hash;
+use crate::secrets::token_hash;
 use crate::error::AppError;
 use crate::models::{Role, UserInfo};
 use crate::store::{users, Db};
@@ -33,7 +33,7 @@ fn request_session_token() -> Option<String> {
 
 /// The user of a session token, if the session is valid.
 pub async fn user_of_session(db: &Db, token: &str) -> Result<Option<UserInfo>, sqlx::Error> {
-    users::session_user(&db.pool, &token_hash(token), now()).await
+    users::session_user(&db, &token_hash(token), now()).await
 }
 
 /// The signed-in user of the current request.

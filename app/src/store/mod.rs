@@ -99,9 +99,37 @@ impl Db {
         }
     }
 
+    /// Starts a transaction: writes grouped through it land together or not at all.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(Tx(self.pool.begin().await?))
+    }
+
     /// True when no ticket has been loaded yet (first start).
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
         let row: AnyRow = sqlx::query("SELECT COUNT(*) AS n FROM tickets").fetch_one(&self.pool).await?;
         Ok(row.try_get::<i64, _>("n")? == 0)
+    }
+}
+
+/// A write transaction owned by the store: code outside `store/` groups
+/// writes through it without touching sqlx.
+pub struct Tx(sqlx::Transaction<'static, sqlx::Any>);
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.0.commit().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
     }
 }

@@ -8,7 +8,8 @@ use crate::kpi::sketch::Sketch;
 use crate::kpi::{FinanceTotals, TicketTotals};
 use crate::models::{BenchmarkRecord, Dimension, Filters};
 use sqlx::any::AnyRow;
-use sqlx::{AnyPool, Row};
+use super::Db;
+use sqlx::Row;
 use std::collections::HashMap;
 
 /// Binds the optional filters in the order every query here expects:
@@ -25,7 +26,7 @@ impl<'q> BindFilters for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArgumen
 
 /// The rollup cells of days `first..=last` that pass `filters`.
 pub async fn rollup_cells(
-    pool: &AnyPool,
+    db: &Db,
     first: i64,
     last: i64,
     filters: &Filters,
@@ -39,7 +40,7 @@ pub async fn rollup_cells(
     .bind(first)
     .bind(last)
     .bind_filters(filters)
-    .fetch_all(pool)
+    .fetch_all(&db.pool)
     .await?;
     rows.iter().map(|row| Ok((cell_key(row)?, totals(row)?))).collect()
 }
@@ -86,7 +87,7 @@ fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
 /// Per day up to `last` (and per group): tickets created and tickets resolved
 /// that day. The backlog at a day's end is the running difference.
 pub async fn created_and_resolved(
-    pool: &AnyPool,
+    db: &Db,
     last: i64,
     filters: &Filters,
     group_by: &[Dimension],
@@ -98,7 +99,7 @@ pub async fn created_and_resolved(
          FROM daily_rollup WHERE day <= $1 AND channel = COALESCE($2, channel) \
          AND category = COALESCE($3, category) AND team = COALESCE($4, team) GROUP BY day{group} ORDER BY day"
     );
-    let rows = sqlx::query(&sql).bind(last).bind_filters(filters).fetch_all(pool).await?;
+    let rows = sqlx::query(&sql).bind(last).bind_filters(filters).fetch_all(&db.pool).await?;
     rows.iter()
         .map(|row| {
             let key =
@@ -113,7 +114,7 @@ fn bounds(period: &Period) -> (i64, i64) {
 }
 
 /// Orders, amount and distinct customers of a period.
-pub async fn order_volume(pool: &AnyPool, period: &Period) -> Result<(i64, f64, i64), sqlx::Error> {
+pub async fn order_volume(db: &Db, period: &Period) -> Result<(i64, f64, i64), sqlx::Error> {
     let (start, end) = bounds(period);
     let row = sqlx::query(
         "SELECT COUNT(*) AS n, SUM(amount) AS amount, COUNT(DISTINCT customer_id) AS customers \
@@ -121,7 +122,7 @@ pub async fn order_volume(pool: &AnyPool, period: &Period) -> Result<(i64, f64, 
     )
     .bind(start)
     .bind(end)
-    .fetch_one(pool)
+    .fetch_one(&db.pool)
     .await?;
     Ok((
         row.try_get("n")?,
@@ -132,12 +133,12 @@ pub async fn order_volume(pool: &AnyPool, period: &Period) -> Result<(i64, f64, 
 
 /// Orders, amount, distinct customers and returning customers of one month,
 /// from the monthly order totals kept by ingest.
-pub async fn month_orders(pool: &AnyPool, month: &Period) -> Result<(i64, f64, i64, i64), sqlx::Error> {
+pub async fn month_orders(db: &Db, month: &Period) -> Result<(i64, f64, i64, i64), sqlx::Error> {
     let row = sqlx::query(
         "SELECT orders, amount, customers, returning_customers FROM order_months WHERE month = $1",
     )
     .bind(month.to_string())
-    .fetch_optional(pool)
+    .fetch_optional(&db.pool)
     .await?;
     match row {
         Some(r) => Ok((
@@ -151,7 +152,7 @@ pub async fn month_orders(pool: &AnyPool, month: &Period) -> Result<(i64, f64, i
 }
 
 /// Customers ordering in the period who had ordered before it.
-pub async fn returning_customers(pool: &AnyPool, period: &Period) -> Result<i64, sqlx::Error> {
+pub async fn returning_customers(db: &Db, period: &Period) -> Result<i64, sqlx::Error> {
     let (start, end) = bounds(period);
     sqlx::query(
         "SELECT COUNT(DISTINCT o.customer_id) AS n FROM orders o WHERE o.placed_at >= $1 AND o.placed_at < $2 \
@@ -159,13 +160,13 @@ pub async fn returning_customers(pool: &AnyPool, period: &Period) -> Result<i64,
     )
     .bind(start)
     .bind(end)
-    .fetch_one(pool)
+    .fetch_one(&db.pool)
     .await?
     .try_get("n")
 }
 
 /// Orders and distinct customers in the 12 months ending with the period.
-pub async fn trailing_year_orders(pool: &AnyPool, period: &Period) -> Result<(i64, i64), sqlx::Error> {
+pub async fn trailing_year_orders(db: &Db, period: &Period) -> Result<(i64, i64), sqlx::Error> {
     let end = period.end_exclusive();
     let start = end - chrono::Months::new(12);
     let row = sqlx::query(
@@ -174,7 +175,7 @@ pub async fn trailing_year_orders(pool: &AnyPool, period: &Period) -> Result<(i6
     )
     .bind(day_number(start) * 86_400)
     .bind(day_number(end) * 86_400)
-    .fetch_one(pool)
+    .fetch_one(&db.pool)
     .await?;
     Ok((row.try_get("n")?, row.try_get("customers")?))
 }
@@ -185,7 +186,7 @@ pub const REPURCHASE_WINDOW_SECONDS: i64 = 90 * 86_400;
 /// Customers with a ticket in the period, and those who ordered within 90
 /// days after one of those tickets.
 pub async fn ticket_customers(
-    pool: &AnyPool,
+    db: &Db,
     period: &Period,
     filters: &Filters,
 ) -> Result<(i64, i64), sqlx::Error> {
@@ -201,14 +202,14 @@ pub async fn ticket_customers(
     .bind(end)
     .bind(REPURCHASE_WINDOW_SECONDS)
     .bind_filters(filters)
-    .fetch_one(pool)
+    .fetch_one(&db.pool)
     .await?;
     Ok((row.try_get("customers")?, row.try_get("repurchased")?))
 }
 
 /// The financials of the whole months inside a period, summed; `None` when
 /// the period is not made of whole months or a month is missing.
-pub async fn finance_totals(pool: &AnyPool, period: &Period) -> Result<Option<FinanceTotals>, sqlx::Error> {
+pub async fn finance_totals(db: &Db, period: &Period) -> Result<Option<FinanceTotals>, sqlx::Error> {
     use crate::kpi::Grain;
     if !matches!(period.grain, Grain::Month | Grain::Quarter) {
         return Ok(None);
@@ -224,7 +225,7 @@ pub async fn finance_totals(pool: &AnyPool, period: &Period) -> Result<Option<Fi
     )
     .bind(months[0].clone())
     .bind(months[months.len() - 1].clone())
-    .fetch_all(pool)
+    .fetch_all(&db.pool)
     .await?;
     if rows.len() != months.len() {
         return Ok(None);
@@ -246,7 +247,7 @@ pub async fn finance_totals(pool: &AnyPool, period: &Period) -> Result<Option<Fi
 
 /// Company-wide targets of the given months: (kpi key, month) → value.
 pub async fn targets(
-    pool: &AnyPool,
+    db: &Db,
     first_month: &str,
     last_month: &str,
 ) -> Result<HashMap<(String, String), f64>, sqlx::Error> {
@@ -255,7 +256,7 @@ pub async fn targets(
     )
     .bind(first_month.to_string())
     .bind(last_month.to_string())
-    .fetch_all(pool)
+    .fetch_all(&db.pool)
     .await?;
     rows.iter()
         .map(|row| Ok(((row.try_get("kpi")?, row.try_get("period")?), row.try_get("value")?)))
@@ -263,13 +264,13 @@ pub async fn targets(
 }
 
 /// The published benchmarks of one KPI, newest first.
-pub async fn benchmarks(pool: &AnyPool, kpi: &str) -> Result<Vec<BenchmarkRecord>, sqlx::Error> {
+pub async fn benchmarks(db: &Db, kpi: &str) -> Result<Vec<BenchmarkRecord>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT kpi, segment, p25, p50, p75, p90, unit, source, year FROM benchmarks \
          WHERE kpi = $1 ORDER BY year DESC, source",
     )
     .bind(kpi.to_string())
-    .fetch_all(pool)
+    .fetch_all(&db.pool)
     .await?;
     rows.iter()
         .map(|r| {

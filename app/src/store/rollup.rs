@@ -3,6 +3,7 @@
 //! ticket's old contribution disappears with its old day's rebuild.
 
 use super::sql::{batch_rows, values_placeholders};
+use super::Db;
 use crate::kpi::period::{date_of, day_of_timestamp};
 use crate::kpi::{TicketFacts, TicketTotals};
 use futures_util::TryStreamExt;
@@ -60,6 +61,13 @@ pub async fn rebuild_days(
 }
 
 /// Rebuilds the whole rollup (after a bulk load or a change of SLA).
+/// Recomputes the whole rollup in one transaction (after the SLA changed).
+pub async fn rebuild(db: &Db) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    rebuild_all(&mut tx, db.sla_seconds).await?;
+    tx.commit().await
+}
+
 pub async fn rebuild_all(conn: &mut AnyConnection, sla_seconds: i64) -> Result<(), sqlx::Error> {
     let row = sqlx::query(
         "SELECT MIN(created_at) AS lo, MAX(COALESCE(resolved_at, created_at)) AS hi FROM tickets",
@@ -178,13 +186,13 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
 /// The first and last day that hold any ticket, as dates. Each end is one
 /// step along the primary key, however large the rollup.
 pub async fn data_span(
-    pool: &sqlx::AnyPool,
+    db: &Db,
 ) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
     let first = sqlx::query("SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1")
-        .fetch_optional(pool)
+        .fetch_optional(&db.pool)
         .await?;
     let last = sqlx::query("SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day DESC LIMIT 1")
-        .fetch_optional(pool)
+        .fetch_optional(&db.pool)
         .await?;
     match (first, last) {
         (Some(f), Some(l)) => Ok(Some((date_of(f.try_get("day")?), date_of(l.try_get("day")?)))),

@@ -1,9 +1,9 @@
 //! API tokens: only their SHA-256 hash is stored.
 
 use super::{users, Db};
-use crate::auth::secrets::{new_token, token_hash};
+use crate::secrets::{new_token, token_hash};
 use crate::models::{TokenInfo, TokenScope};
-use sqlx::{AnyPool, Row};
+use sqlx::Row;
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -12,7 +12,7 @@ fn now() -> i64 {
 /// Creates a token and returns its secret, which is not kept.
 pub async fn create(db: &Db, actor: &str, label: &str, scope: TokenScope) -> Result<String, sqlx::Error> {
     let token = new_token("ac_");
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("INSERT INTO api_tokens (token_hash, scope, label, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash(&token))
         .bind(scope.key().to_string())
@@ -27,7 +27,7 @@ pub async fn create(db: &Db, actor: &str, label: &str, scope: TokenScope) -> Res
 }
 
 pub async fn revoke(db: &Db, actor: &str, id: i64) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let label: Option<String> =
         sqlx::query("SELECT label FROM api_tokens WHERE id = $1 AND revoked_at IS NULL")
             .bind(id)
@@ -46,11 +46,11 @@ pub async fn revoke(db: &Db, actor: &str, id: i64) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-pub async fn list(pool: &AnyPool) -> Result<Vec<TokenInfo>, sqlx::Error> {
+pub async fn list(db: &Db) -> Result<Vec<TokenInfo>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, label, scope, created_by, created_at, revoked_at FROM api_tokens ORDER BY id DESC",
     )
-    .fetch_all(pool)
+    .fetch_all(&db.pool)
     .await?;
     rows.iter()
         .map(|r| {
@@ -68,10 +68,10 @@ pub async fn list(pool: &AnyPool) -> Result<Vec<TokenInfo>, sqlx::Error> {
 }
 
 /// The scope of a valid, unrevoked token.
-pub async fn scope_of(pool: &AnyPool, token: &str) -> Result<Option<TokenScope>, sqlx::Error> {
+pub async fn scope_of(db: &Db, token: &str) -> Result<Option<TokenScope>, sqlx::Error> {
     let row = sqlx::query("SELECT scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
         .bind(token_hash(token))
-        .fetch_optional(pool)
+        .fetch_optional(&db.pool)
         .await?;
     Ok(row.and_then(|r| r.try_get::<String, _>("scope").ok()).and_then(|s| TokenScope::parse(&s)))
 }

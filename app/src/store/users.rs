@@ -4,7 +4,8 @@
 
 use crate::models::{AuditEntry, Role, UserInfo};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool, Row};
+use super::{Db, Tx};
+use sqlx::Row;
 
 /// A stored account with its password hash (never leaves the server).
 #[derive(Clone, Debug, PartialEq)]
@@ -23,38 +24,49 @@ fn user_info(row: &AnyRow) -> Result<UserInfo, sqlx::Error> {
     })
 }
 
-pub async fn count_users(pool: &AnyPool) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(pool).await?.try_get("n")
+/// Marks the first-start setup as done; `false` if it already was. The
+/// marker's key makes a second, concurrent setup fail.
+pub async fn claim_setup(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+    let claimed =
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('setup_done', '1') ON CONFLICT (key) DO NOTHING")
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    Ok(claimed > 0)
 }
 
-pub async fn list_users(pool: &AnyPool) -> Result<Vec<UserInfo>, sqlx::Error> {
+pub async fn count_users(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&db.pool).await?.try_get("n")
+}
+
+pub async fn list_users(db: &Db) -> Result<Vec<UserInfo>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, username, role, disabled FROM users ORDER BY username")
-        .fetch_all(pool)
+        .fetch_all(&db.pool)
         .await?;
     rows.iter().map(user_info).collect()
 }
 
-pub async fn find_by_username(pool: &AnyPool, username: &str) -> Result<Option<UserRecord>, sqlx::Error> {
+pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserRecord>, sqlx::Error> {
     let row =
         sqlx::query("SELECT id, username, role, disabled, password_hash FROM users WHERE username = $1")
             .bind(username.to_string())
-            .fetch_optional(pool)
+            .fetch_optional(&db.pool)
             .await?;
     row.map(|r| Ok(UserRecord { info: user_info(&r)?, password_hash: r.try_get("password_hash")? }))
         .transpose()
 }
 
-pub async fn find_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<UserInfo>, sqlx::Error> {
+pub async fn find_by_id(tx: &mut Tx, id: i64) -> Result<Option<UserInfo>, sqlx::Error> {
     let row = sqlx::query("SELECT id, username, role, disabled FROM users WHERE id = $1")
         .bind(id)
-        .fetch_optional(conn)
+        .fetch_optional(&mut **tx)
         .await?;
     row.as_ref().map(user_info).transpose()
 }
 
 /// Creates an account; `None` if the username is taken.
 pub async fn insert_user(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     username: &str,
     password_hash: &str,
     role: Role,
@@ -62,7 +74,7 @@ pub async fn insert_user(
 ) -> Result<Option<i64>, sqlx::Error> {
     let taken = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE username = $1")
         .bind(username.to_string())
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut **tx)
         .await?
         .try_get::<i64, _>("n")?;
     if taken > 0 {
@@ -75,73 +87,73 @@ pub async fn insert_user(
     .bind(password_hash.to_string())
     .bind(role.key().to_string())
     .bind(now)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await?;
     Ok(Some(row.try_get("id")?))
 }
 
-pub async fn set_role(conn: &mut AnyConnection, id: i64, role: Role) -> Result<(), sqlx::Error> {
+pub async fn set_role(tx: &mut Tx, id: i64, role: Role) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
         .bind(role.key().to_string())
         .bind(id)
-        .execute(conn)
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-pub async fn set_disabled(conn: &mut AnyConnection, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
+pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
         .bind(i64::from(disabled))
         .bind(id)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
     if disabled {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(conn).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
     }
     Ok(())
 }
 
-pub async fn set_password(conn: &mut AnyConnection, id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
+pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash.to_string())
         .bind(id)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(conn).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Active admins other than `except`: the last admin may not be removed.
-pub async fn other_active_admins(conn: &mut AnyConnection, except: i64) -> Result<i64, sqlx::Error> {
+pub async fn other_active_admins(tx: &mut Tx, except: i64) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
         .bind(except)
-        .fetch_one(conn)
+        .fetch_one(&mut **tx)
         .await?
         .try_get("n")
 }
 
 pub async fn insert_session(
-    pool: &AnyPool,
+    db: &Db,
     token_hash: &str,
     user_id: i64,
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
     // Expired sessions are pruned as new ones start.
-    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&db.pool).await?;
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash.to_string())
         .bind(user_id)
         .bind(now)
         .bind(expires_at)
-        .execute(pool)
+        .execute(&db.pool)
         .await?;
     Ok(())
 }
 
 /// The enabled user of an unexpired session.
 pub async fn session_user(
-    pool: &AnyPool,
+    db: &Db,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<UserInfo>, sqlx::Error> {
@@ -151,48 +163,48 @@ pub async fn session_user(
     )
     .bind(token_hash.to_string())
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(&db.pool)
     .await?;
     row.as_ref().map(user_info).transpose()
 }
 
-pub async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash.to_string())
-        .execute(pool)
+        .execute(&db.pool)
         .await?;
     Ok(())
 }
 
 /// Failed logins for this key since `since`.
-pub async fn recent_failures(pool: &AnyPool, key: &str, since: i64) -> Result<i64, sqlx::Error> {
+pub async fn recent_failures(db: &Db, key: &str, since: i64) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2")
         .bind(key.to_string())
         .bind(since)
-        .fetch_one(pool)
+        .fetch_one(&db.pool)
         .await?
         .try_get("n")
 }
 
 /// Records a failed login; failures older than a day are pruned meanwhile.
-pub async fn record_failure(pool: &AnyPool, key: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(now - 86_400).execute(pool).await?;
+pub async fn record_failure(db: &Db, key: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(now - 86_400).execute(&db.pool).await?;
     sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
         .bind(key.to_string())
         .bind(now)
-        .execute(pool)
+        .execute(&db.pool)
         .await?;
     Ok(())
 }
 
-pub async fn clear_failures(pool: &AnyPool, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key.to_string()).execute(pool).await?;
+pub async fn clear_failures(db: &Db, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key.to_string()).execute(&db.pool).await?;
     Ok(())
 }
 
 /// Appends one change to the audit log.
 pub async fn audit(
-    conn: &mut AnyConnection,
+    tx: &mut Tx,
     actor: &str,
     action: &str,
     entity: &str,
@@ -207,17 +219,17 @@ pub async fn audit(
         .bind(entity.to_string())
         .bind(old.to_string())
         .bind(new.to_string())
-        .execute(conn)
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
-pub async fn audit_entries(pool: &AnyPool, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+pub async fn audit_entries(db: &Db, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT at, actor, action, entity, old_value, new_value FROM audit_log ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(&db.pool)
     .await?;
     rows.iter()
         .map(|r| {

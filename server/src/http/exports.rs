@@ -5,7 +5,7 @@
 //! `GET /exports/audit.csv`, for admins.
 
 use super::guard::{allowed, ApiCaller};
-use app::api::overview::{server::overview, Overview};
+use app::api::overview::{self, Overview};
 use app::kpi::variance::Status;
 use app::kpi::Unit;
 use app::store::Db;
@@ -62,7 +62,7 @@ async fn review(
     params: &HashMap<String, String>,
 ) -> Result<Overview, Response> {
     allowed(db, headers, ApiCaller::can_read).await?;
-    match overview(db, params.get("month").map(String::as_str)).await {
+    match overview::load(db, params.get("month").map(String::as_str)).await {
         Ok(Some(o)) => Ok(o),
         Ok(None) => Err((StatusCode::NOT_FOUND, "no data yet").into_response()),
         Err(e) => Err((e.status(), e.to_string()).into_response()),
@@ -142,7 +142,7 @@ async fn audit_csv(State(db): State<Db>, headers: HeaderMap) -> Response {
     if let Err(refusal) = allowed(&db, &headers, ApiCaller::is_admin).await {
         return refusal;
     }
-    let entries = match app::store::users::audit_entries(&db.pool, i64::MAX).await {
+    let entries = match app::store::users::audit_entries(&db, i64::MAX).await {
         Ok(e) => e,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };

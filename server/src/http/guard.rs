@@ -54,7 +54,7 @@ impl PageGuard {
         if self.has_users.load(Ordering::Relaxed) {
             return true;
         }
-        let exists = users::count_users(&self.db.pool).await.map(|n| n > 0).unwrap_or(false);
+        let exists = users::count_users(&self.db).await.map(|n| n > 0).unwrap_or(false);
         self.has_users.store(exists, Ordering::Relaxed);
         exists
     }
@@ -178,7 +178,7 @@ pub async fn allowed(
 /// The caller of an `/api/v1` request, or the 401 to send.
 pub async fn api_caller(db: &Db, headers: &HeaderMap) -> Result<ApiCaller, Response> {
     if let Some(token) = bearer_token(headers) {
-        return match tokens::scope_of(&db.pool, token).await {
+        return match tokens::scope_of(&db, token).await {
             Ok(Some(scope)) => Ok(ApiCaller::Token(scope)),
             _ => Err(unauthorized()),
         };

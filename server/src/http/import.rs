@@ -88,10 +88,9 @@ async fn mapping_of(
         return serde_json::from_str(json).map_err(|e| format!("mapping: {e}"));
     }
     if let Some(name) = params.get("preset").filter(|m| !m.is_empty()) {
-        return presets::get(db, kind, name)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("there is no {} preset named '{name}'", kind.key()));
+        let saved = presets::get(db, kind.key(), name).await.map_err(|e| e.to_string())?;
+        let json = saved.ok_or_else(|| format!("there is no {} preset named '{name}'", kind.key()))?;
+        return serde_json::from_str(&json).map_err(|e| format!("preset {name}: {e}"));
     }
     let mut head = vec![0; 64 * 1024];
     let n = std::fs::File::open(&file.path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;

@@ -45,7 +45,7 @@ pub async fn financials(
     records: &[FinancialMonth],
 ) -> Result<IngestReport, IngestError> {
     check_all(records, |f| f.month.clone(), |f| f.validate())?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let mut report = IngestReport::default();
     for f in last_of_each(records, |f| &f.month) {
         let old = sqlx::query(
@@ -118,7 +118,7 @@ pub async fn financials(
 pub async fn targets(db: &Db, records: &[TargetRecord]) -> Result<IngestReport, IngestError> {
     check_all(records, |t| format!("{} {}", t.kpi, t.period), |t| t.validate())?;
     let set_at = now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let mut report = IngestReport::default();
     for t in records {
         let old: Option<f64> = sqlx::query(
@@ -178,7 +178,7 @@ pub async fn benchmarks(
     records: &[BenchmarkRecord],
 ) -> Result<IngestReport, IngestError> {
     check_all(records, |b| format!("{} {}", b.kpi, b.segment), |b| b.validate())?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let mut report = IngestReport::default();
     for b in records {
         let old = sqlx::query(
