@@ -64,12 +64,12 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod server {
-    use crate::secrets::{
-        dummy_hash, hash_password, new_token, token_hash, verify_password, MIN_PASSWORD_LENGTH,
-    };
     use crate::auth::session::{expired_cookie, now, session_cookie, SESSION_COOKIE, SESSION_SECONDS};
     use crate::error::AppError;
     use crate::models::{normalise_username, Role};
+    use crate::secrets::{
+        dummy_hash, hash_password, new_token, token_hash, verify_password, MIN_PASSWORD_LENGTH,
+    };
     use crate::store::{users, Db};
     use leptos::prelude::*;
 
@@ -109,7 +109,7 @@ pub mod server {
         check_new_password(password, confirm)?;
         let hash = hash_password(password);
         let mut tx = db.begin().await?;
-        if !users::claim_setup(&mut tx).await? || users::count_users(&db).await? > 0 {
+        if !users::claim_setup(&mut tx).await? || users::count_users(db).await? > 0 {
             return Err(AppError::Conflict("Setup is already done: sign in instead.".into()));
         }
         let id =
@@ -131,12 +131,12 @@ pub mod server {
         let username = username.trim().to_lowercase();
         let (account_key, address_key) = (format!("user:{username}"), format!("ip:{ip}"));
         let since = now() - FAILURE_WINDOW_SECONDS;
-        if users::recent_failures(&db, &account_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
-            || users::recent_failures(&db, &address_key, since).await? >= MAX_FAILURES_PER_ADDRESS
+        if users::recent_failures(db, &account_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
+            || users::recent_failures(db, &address_key, since).await? >= MAX_FAILURES_PER_ADDRESS
         {
             return Err(AppError::TooManyAttempts);
         }
-        let record = users::find_by_username(&db, &username).await?;
+        let record = users::find_by_username(db, &username).await?;
         let valid = match &record {
             Some(r) if !r.info.disabled => verify_password(password, &r.password_hash),
             _ => {
@@ -147,12 +147,12 @@ pub mod server {
         };
         match record {
             Some(r) if valid => {
-                users::clear_failures(&db, &account_key).await?;
+                users::clear_failures(db, &account_key).await?;
                 Ok(r.info.id)
             }
             _ => {
-                users::record_failure(&db, &account_key, now()).await?;
-                users::record_failure(&db, &address_key, now()).await?;
+                users::record_failure(db, &account_key, now()).await?;
+                users::record_failure(db, &address_key, now()).await?;
                 Err(AppError::invalid("password", "Wrong username or password."))
             }
         }
@@ -161,7 +161,7 @@ pub mod server {
     /// Creates a session and sets its cookie on the response.
     pub async fn start_session(db: &Db, user_id: i64) -> Result<(), AppError> {
         let token = new_token("s_");
-        users::insert_session(&db, &token_hash(&token), user_id, now(), now() + SESSION_SECONDS).await?;
+        users::insert_session(db, &token_hash(&token), user_id, now(), now() + SESSION_SECONDS).await?;
         set_cookie(&session_cookie(&token, secure_cookies()));
         Ok(())
     }
@@ -170,7 +170,7 @@ pub mod server {
         if let Some(parts) = use_context::<http::request::Parts>() {
             for header in parts.headers.get_all(http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
                 if let Some(token) = crate::auth::session::cookie_value(header, SESSION_COOKIE) {
-                    users::delete_session(&db, &token_hash(token)).await?;
+                    users::delete_session(db, &token_hash(token)).await?;
                 }
             }
         }

@@ -41,7 +41,8 @@ pub async fn load_import_preset(kind: String, name: String) -> Result<Mapping, A
         crate::auth::session::require(&db, crate::models::Role::Admin).await?;
         let saved = crate::store::presets::get(&db, kind_of(&kind)?.key(), &name).await?;
         let json = saved.ok_or_else(|| AppError::NotFound(format!("no preset named '{name}'")))?;
-        serde_json::from_str(&json).map_err(|e| AppError::invalid("name", format!("the preset is unreadable: {e}")))
+        serde_json::from_str(&json)
+            .map_err(|e| AppError::invalid("name", format!("the preset is unreadable: {e}")))
     })
     .await
 }
@@ -67,7 +68,8 @@ pub async fn save_import_preset(
         let mapping: Mapping =
             serde_json::from_str(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
         let now = crate::auth::session::now();
-        let json = serde_json::to_string(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
+        let json =
+            serde_json::to_string(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
         crate::store::presets::save(&db, kind.key(), name, &json, &admin.username, now).await?;
         Ok(crate::store::presets::names(&db, kind.key()).await?)
     })

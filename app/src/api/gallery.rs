@@ -47,7 +47,7 @@ mod server {
         let all_channels = series_of(&total, &[]);
         let mut series = vec![("All channels".to_string(), all_channels.clone())];
         series.extend(by_channel.cells.keys().map(|g| (g[0].clone(), series_of(&by_channel, g))));
-        let targets = read::targets(&db, &last.to_string(), &last.to_string()).await?;
+        let targets = read::targets(db, &last.to_string(), &last.to_string()).await?;
         let target_of = |kpi: Kpi| targets.get(&(kpi.key().to_string(), last.to_string())).copied();
         let line = line::render(&csat_line(db, &total.periods, series, target_of(Kpi::Csat)).await?);
 
@@ -185,7 +185,7 @@ mod server {
         for (_, values) in &mut series {
             values.resize(labels.len(), None);
         }
-        let benchmarks = read::benchmarks(&db, Kpi::Csat.key())
+        let benchmarks = read::benchmarks(db, Kpi::Csat.key())
             .await?
             .into_iter()
             .flat_map(|b| {

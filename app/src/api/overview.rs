@@ -86,7 +86,7 @@ mod server {
             group_by: Vec::new(),
         };
         let table = kpi_values::load(db, &query).await?;
-        let targets = read::targets(&db, &period.to_string(), &period.to_string()).await?;
+        let targets = read::targets(db, &period.to_string(), &period.to_string()).await?;
         let settings = db.settings;
         let inputs = table.inputs(&[], &period);
         let tickets = inputs.map(|i| i.tickets.tickets).unwrap_or(0);

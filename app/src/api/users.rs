@@ -40,10 +40,10 @@ pub async fn update_user(id: i64, action: String, value: Option<String>) -> Resu
 #[cfg(feature = "ssr")]
 pub mod server {
     use crate::api::auth::server::check_new_password;
-    use crate::secrets::hash_password;
     use crate::auth::session::now;
     use crate::error::AppError;
     use crate::models::{normalise_username, Role};
+    use crate::secrets::hash_password;
     use crate::store::{users, Db};
 
     fn parse_role(role: &str) -> Result<Role, AppError> {

@@ -1,9 +1,9 @@
 //! Who is asking: the signed-in user of the current request (session cookie)
 //! and the role checks every server function starts with.
 
-use crate::secrets::token_hash;
 use crate::error::AppError;
 use crate::models::{Role, UserInfo};
+use crate::secrets::token_hash;
 use crate::store::{users, Db};
 use leptos::prelude::*;
 
@@ -33,7 +33,7 @@ fn request_session_token() -> Option<String> {
 
 /// The user of a session token, if the session is valid.
 pub async fn user_of_session(db: &Db, token: &str) -> Result<Option<UserInfo>, sqlx::Error> {
-    users::session_user(&db, &token_hash(token), now()).await
+    users::session_user(db, &token_hash(token), now()).await
 }
 
 /// The signed-in user of the current request.

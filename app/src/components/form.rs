@@ -30,6 +30,20 @@ where
     })
 }
 
+/// Reloads the page once `action` succeeds, so that the lists the server
+/// rendered around a form show the change.
+pub fn reload_after_success<S>(action: ServerAction<S>)
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            let _ = window().location().reload();
+        }
+    });
+}
+
 /// A labelled input with its error underneath.
 #[component]
 pub fn Field(

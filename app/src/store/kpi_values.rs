@@ -79,7 +79,7 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
     if query.group_by.is_empty() {
         ticket_cells.insert(Vec::new(), BTreeMap::new());
     }
-    for (key, totals) in read::rollup_cells(&db, first_day, last_day, &query.filters).await? {
+    for (key, totals) in read::rollup_cells(db, first_day, last_day, &query.filters).await? {
         let period = Period::containing(grain, date_of(key.day));
         ticket_cells.entry(group_of(&key)).or_default().entry(period).or_default().merge(&totals);
     }
@@ -122,30 +122,28 @@ async fn company_inputs(
 ) -> Result<(Option<OrderTotals>, Option<crate::kpi::FinanceTotals>), sqlx::Error> {
     let needs = query.needs();
     let orders = if needs.orders { Some(order_totals(db, query, period).await?) } else { None };
-    let finance = if needs.finance { read::finance_totals(&db, period).await? } else { None };
+    let finance = if needs.finance { read::finance_totals(db, period).await? } else { None };
     Ok((orders, finance))
 }
 
 /// The order facts the requested KPIs need. Months read the customer × month
 /// table; other grains count distinct customers over the orders themselves.
 async fn order_totals(db: &Db, query: &KpiQuery, period: &Period) -> Result<OrderTotals, sqlx::Error> {
-    let pool = &db.pool;
     let mut o = OrderTotals::default();
     if period.grain == Grain::Month {
-        (o.orders, o.amount, o.customers, o.returning_customers) = read::month_orders(pool, period).await?;
+        (o.orders, o.amount, o.customers, o.returning_customers) = read::month_orders(db, period).await?;
     } else {
-        (o.orders, o.amount, o.customers) = read::order_volume(pool, period).await?;
+        (o.orders, o.amount, o.customers) = read::order_volume(db, period).await?;
         if query.wants(Kpi::RepeatPurchaseRate) {
-            o.returning_customers = read::returning_customers(pool, period).await?;
+            o.returning_customers = read::returning_customers(db, period).await?;
         }
     }
     if query.wants(Kpi::Clv) {
-        (o.trailing_year_orders, o.trailing_year_customers) =
-            read::trailing_year_orders(pool, period).await?;
+        (o.trailing_year_orders, o.trailing_year_customers) = read::trailing_year_orders(db, period).await?;
     }
     if query.wants(Kpi::PostSupportRepurchase) {
         (o.ticket_customers, o.ticket_customers_repurchased) =
-            read::ticket_customers(pool, period, &query.filters).await?;
+            read::ticket_customers(db, period, &query.filters).await?;
         let window_end = day_number(period.end_exclusive()) * 86_400 + read::REPURCHASE_WINDOW_SECONDS;
         o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();
     }
@@ -159,7 +157,7 @@ async fn backlog_by_period(
     periods: &[Period],
     last_day: i64,
 ) -> Result<BTreeMap<(Vec<String>, Period), i64>, sqlx::Error> {
-    let days = read::created_and_resolved(&db, last_day, &query.filters, &query.group_by).await?;
+    let days = read::created_and_resolved(db, last_day, &query.filters, &query.group_by).await?;
     let ends: BTreeSet<(i64, Period)> = periods.iter().map(|p| (day_number(p.last_day()), *p)).collect();
     let mut open: BTreeMap<Vec<String>, i64> = BTreeMap::new();
     let mut out = BTreeMap::new();
@@ -188,7 +186,7 @@ async fn backlog_by_period(
 
 /// The months that hold ticket data, oldest first.
 pub async fn months_with_data(db: &Db) -> Result<Vec<Period>, sqlx::Error> {
-    Ok(match super::rollup::data_span(&db).await? {
+    Ok(match super::rollup::data_span(db).await? {
         Some((first, last)) => {
             Period::containing(Grain::Month, first).through(Period::containing(Grain::Month, last))
         }
@@ -198,7 +196,7 @@ pub async fn months_with_data(db: &Db) -> Result<Vec<Period>, sqlx::Error> {
 
 /// The last day with tickets, or today when there are none yet.
 pub async fn latest_day(db: &Db) -> Result<chrono::NaiveDate, sqlx::Error> {
-    Ok(match super::rollup::data_span(&db).await? {
+    Ok(match super::rollup::data_span(db).await? {
         Some((_, last)) => last,
         None => chrono::Utc::now().date_naive(),
     })

@@ -42,7 +42,7 @@ pub async fn load(
 ) -> Result<Matrix, sqlx::Error> {
     let mut m = Matrix::default();
     let add = |inputs: &mut KpiInputs, totals: &TicketTotals| inputs.tickets.merge(totals);
-    for (key, totals) in read::rollup_cells(&db, day_number(first), day_number(last), filters).await? {
+    for (key, totals) in read::rollup_cells(db, day_number(first), day_number(last), filters).await? {
         let (row, col) = (value_of(&key, rows).to_string(), value_of(&key, cols).to_string());
         add(m.cells.entry((row.clone(), col.clone())).or_default(), &totals);
         add(m.row_totals.entry(row).or_default(), &totals);

@@ -3,12 +3,12 @@
 //! repurchase KPI joins raw tickets to orders, through indexes.
 
 use super::rollup::CellKey;
+use super::Db;
 use crate::kpi::period::{day_number, Period};
 use crate::kpi::sketch::Sketch;
 use crate::kpi::{FinanceTotals, TicketTotals};
 use crate::models::{BenchmarkRecord, Dimension, Filters};
 use sqlx::any::AnyRow;
-use super::Db;
 use sqlx::Row;
 use std::collections::HashMap;
 

@@ -185,9 +185,7 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
 
 /// The first and last day that hold any ticket, as dates. Each end is one
 /// step along the primary key, however large the rollup.
-pub async fn data_span(
-    db: &Db,
-) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
+pub async fn data_span(db: &Db) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
     let first = sqlx::query("SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1")
         .fetch_optional(&db.pool)
         .await?;

@@ -1,8 +1,8 @@
 //! API tokens: only their SHA-256 hash is stored.
 
 use super::{users, Db};
-use crate::secrets::{new_token, token_hash};
 use crate::models::{TokenInfo, TokenScope};
+use crate::secrets::{new_token, token_hash};
 use sqlx::Row;
 
 fn now() -> i64 {

@@ -2,9 +2,9 @@
 //! database so that several app servers can share them; secrets are stored
 //! only as hashes.
 
+use super::{Db, Tx};
 use crate::models::{AuditEntry, Role, UserInfo};
 use sqlx::any::AnyRow;
-use super::{Db, Tx};
 use sqlx::Row;
 
 /// A stored account with its password hash (never leaves the server).
@@ -27,11 +27,12 @@ fn user_info(row: &AnyRow) -> Result<UserInfo, sqlx::Error> {
 /// Marks the first-start setup as done; `false` if it already was. The
 /// marker's key makes a second, concurrent setup fail.
 pub async fn claim_setup(tx: &mut Tx) -> Result<bool, sqlx::Error> {
-    let claimed =
-        sqlx::query("INSERT INTO settings (key, value) VALUES ('setup_done', '1') ON CONFLICT (key) DO NOTHING")
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
+    let claimed = sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('setup_done', '1') ON CONFLICT (key) DO NOTHING",
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
     Ok(claimed > 0)
 }
 
@@ -152,11 +153,7 @@ pub async fn insert_session(
 }
 
 /// The enabled user of an unexpired session.
-pub async fn session_user(
-    db: &Db,
-    token_hash: &str,
-    now: i64,
-) -> Result<Option<UserInfo>, sqlx::Error> {
+pub async fn session_user(db: &Db, token_hash: &str, now: i64) -> Result<Option<UserInfo>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT u.id, u.username, u.role, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
@@ -204,7 +201,7 @@ pub async fn clear_failures(db: &Db, key: &str) -> Result<(), sqlx::Error> {
 
 /// Appends one change to the audit log.
 pub async fn audit(
-    tx: &mut Tx,
+    conn: &mut sqlx::AnyConnection,
     actor: &str,
     action: &str,
     entity: &str,
@@ -219,7 +216,7 @@ pub async fn audit(
         .bind(entity.to_string())
         .bind(old.to_string())
         .bind(new.to_string())
-        .execute(&mut **tx)
+        .execute(conn)
         .await?;
     Ok(())
 }

@@ -178,7 +178,7 @@ pub async fn allowed(
 /// The caller of an `/api/v1` request, or the 401 to send.
 pub async fn api_caller(db: &Db, headers: &HeaderMap) -> Result<ApiCaller, Response> {
     if let Some(token) = bearer_token(headers) {
-        return match tokens::scope_of(&db, token).await {
+        return match tokens::scope_of(db, token).await {
             Ok(Some(scope)) => Ok(ApiCaller::Token(scope)),
             _ => Err(unauthorized()),
         };

@@ -181,7 +181,7 @@ async fn the_monthly_review_downloads_as_csv_and_as_an_excel_workbook() {
     let text = csv.text().await.unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "kpi,name,unit,actual,target,variance,variance_pct,status,previous,change,better");
-    let overview = app::api::overview::server::overview(&app.db, Some("2025-09")).await.unwrap().unwrap();
+    let overview = app::api::overview::load(&app.db, Some("2025-09")).await.unwrap().unwrap();
     assert_eq!(lines.len(), 1 + overview.tiles.len());
     let csat = lines.iter().find(|l| l.starts_with("csat,")).unwrap();
     let actual: f64 = csat.split(',').nth(3).unwrap().parse().unwrap();

@@ -79,7 +79,7 @@ pub struct TicketWriter {
 
 impl TicketWriter {
     pub async fn begin(db: &Db) -> Result<TicketWriter, sqlx::Error> {
-        let tx = db.begin().await?;
+        let tx = db.pool.begin().await?;
         Ok(TicketWriter {
             tx,
             days: BTreeSet::new(),
@@ -198,7 +198,7 @@ pub struct OrderWriter {
 
 impl OrderWriter {
     pub async fn begin(db: &Db) -> Result<OrderWriter, sqlx::Error> {
-        let tx = db.begin().await?;
+        let tx = db.pool.begin().await?;
         Ok(OrderWriter { tx, customers: BTreeSet::new(), report: IngestReport::default() })
     }
 
