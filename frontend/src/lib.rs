@@ -5,6 +5,9 @@ use app as _;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console while developing; release builds leave
+    // the hook (and its formatting) out of the WASM.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }

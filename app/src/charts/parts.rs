@@ -38,20 +38,23 @@ impl ChartControls {
 /// A zoomed chart as the server draws it for the island.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ZoomedChart {
-    pub drawing: Drawing,
+    /// The drawing's markup, see [`drawing_html`].
+    pub drawing: String,
     pub controls: ChartControls,
 }
 
-/// The SVG of a chart: whole, or a frame with one layer per legend entry.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Drawing {
-    pub svg: String,
-    pub frame: Option<String>,
-    pub layers: Vec<String>,
-}
-
-impl Drawing {
-    pub fn of(chart: &Chart) -> Drawing {
-        Drawing { svg: chart.svg.clone(), frame: chart.frame.clone(), layers: chart.layers.clone() }
+/// The chart's SVG as HTML: whole, or a frame with one layer per legend
+/// entry, each carrying its index so the legend can hide it.
+pub fn drawing_html(chart: &Chart) -> String {
+    match &chart.frame {
+        Some(frame) => {
+            let layers = chart
+                .layers
+                .iter()
+                .enumerate()
+                .map(|(i, layer)| format!("<div class=\"chart-layer\" data-layer=\"{i}\">{layer}</div>"));
+            format!("<div class=\"chart-svg\">{frame}</div>{}", layers.collect::<String>())
+        }
+        None => format!("<div class=\"chart-svg\">{}</div>", chart.svg),
     }
 }

@@ -11,8 +11,10 @@
 //! children, so it is never serialised twice nor compiled into the WASM.
 
 use crate::api::charts::zoom_chart;
-use crate::charts::parts::{ChartControls, Drawing, ZoomedChart};
+use crate::charts::parts::{drawing_html, ChartControls, ZoomedChart};
 use crate::charts::{data_url, file_name, Chart, ChartSpec, DataTable, HitPoint};
+use crate::kpi::format::fixed;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// Time charts with fewer periods than this do not offer zooming.
@@ -27,28 +29,11 @@ pub fn ChartView(chart: Chart) -> impl IntoView {
         _ => Vec::new(),
     };
     let controls = ChartControls::of(&chart);
-    let drawing = Drawing::of(&chart);
+    let drawing = drawing_html(&chart);
     view! {
         <ChartFigure title=chart.title controls legend=chart.legend layers=chart.layers.len() as i64 periods>
-            {drawing_view(drawing)}
+            <div class="chart-base" inner_html=drawing></div>
         </ChartFigure>
-    }
-}
-
-/// The drawing's markup; layers carry their index so the legend can hide them.
-fn drawing_view(drawing: Drawing) -> AnyView {
-    match drawing.frame {
-        Some(frame) => view! {
-            <div class="chart-svg" inner_html=frame></div>
-            {drawing
-                .layers
-                .into_iter()
-                .enumerate()
-                .map(|(i, layer)| view! { <div class="chart-layer" data-layer=i inner_html=layer></div> })
-                .collect_view()}
-        }
-        .into_any(),
-        None => view! { <div class="chart-svg" inner_html=drawing.svg></div> }.into_any(),
     }
 }
 
@@ -65,6 +50,7 @@ fn ChartFigure(
     children: Children,
 ) -> impl IntoView {
     let file = file_name(&title);
+    let controls_size = (controls.width, controls.height);
     let (width, height) = (controls.width as f64, controls.height as f64);
     let spec = StoredValue::new(controls.spec.clone());
     let base = controls;
@@ -103,7 +89,8 @@ fn ChartFigure(
     let tooltip = move || {
         let point = active.get().and_then(|i| shown.with(|c| c.points.get(i).cloned()));
         point.map(|p: HitPoint| {
-            let style = format!("left:{:.2}%;top:{:.2}%", p.x / width * 100.0, p.y / height * 100.0);
+            let style =
+                format!("left:{}%;top:{}%", fixed(p.x / width * 100.0, 2), fixed(p.y / height * 100.0, 2));
             view! { <div class="chart-tooltip" role="status" style=style>{p.label}</div> }
         })
     };
@@ -124,7 +111,7 @@ fn ChartFigure(
         .map(|(i, (name, colour))| {
             let swatch = view! { <span class="swatch" style=format!("background:{colour}")></span> };
             if toggles {
-                view! {
+                Either::Left(view! {
                     <li>
                         <button
                             type="button"
@@ -136,10 +123,9 @@ fn ChartFigure(
                             {name}
                         </button>
                     </li>
-                }
-                .into_any()
+                })
             } else {
-                view! { <li>{swatch}{name}</li> }.into_any()
+                Either::Right(view! { <li>{swatch}{name}</li> })
             }
         })
         .collect_view();
@@ -164,15 +150,15 @@ fn ChartFigure(
             </form>
         }
     };
-    // Parts are type-erased (`into_any`) to keep the view type shallow.
+    // No `into_any` in islands: each type-erased view costs WASM.
     let drawing = view! {
         <div class="chart-canvas" class:zoomable=zoomable node_ref=canvas>
-            <div class="chart-base" class:hidden=move || zoomed.with(Option::is_some)>{children()}</div>
-            {move || zoomed.with(|z| z.as_ref().map(|(_, z)| drawing_view(z.drawing.clone())))}
+            <div class:hidden=move || zoomed.with(Option::is_some)>{children()}</div>
+            {move || zoomed.with(|z| z.as_ref().map(|(_, z)| view! { <div class="chart-base" inner_html=z.drawing.clone()></div> }))}
             <svg
                 class="chart-overlay"
                 node_ref=overlay
-                viewBox=format!("0 0 {width} {height}")
+                viewBox=format!("0 0 {} {}", controls_size.0, controls_size.1)
                 preserveAspectRatio="xMidYMid meet"
                 on:mousedown=move |ev| if zoomable { brush.start(chart_x(&ev)) }
                 on:mousemove=move |ev| brush.extend(chart_x(&ev))
@@ -180,14 +166,13 @@ fn ChartFigure(
                 on:mouseleave=move |_| brush.cancel()
             >
                 {move || brush.span().map(|(a, b)| view! {
-                    <rect class="chart-brush" x=format!("{a:.1}") y="0" width=format!("{:.1}", b - a) height=height></rect>
+                    <rect class="chart-brush" x=fixed(a, 1) y="0" width=fixed(b - a, 1) height=controls_size.1></rect>
                 })}
                 {hit_targets}
             </svg>
             {tooltip}
         </div>
-    }
-    .into_any();
+    };
     let tools = view! {
         <div class="chart-tools">
             <button
@@ -204,8 +189,7 @@ fn ChartFigure(
             {zoomable.then(|| view! { <ZoomControls periods range zoom_to/> })}
         </div>
         <p class="form-alert" role="alert" hidden=move || zoom_error.with(Option::is_none)>{move || zoom_error.get()}</p>
-    }
-    .into_any();
+    };
     let table = move || shown.with(|c| table_view(&c.table));
     view! {
         <figure class="chart" data-chart=file>
@@ -226,14 +210,14 @@ fn ChartFigure(
     }
 }
 
-fn table_view(table: &DataTable) -> AnyView {
+fn table_view(table: &DataTable) -> impl IntoView {
     let head = table.columns.iter().map(|col| view! { <th>{col.clone()}</th> }).collect_view();
     let body = table
         .rows
         .iter()
         .map(|row| view! { <tr>{row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}</tr> })
         .collect_view();
-    view! { <thead><tr>{head}</tr></thead><tbody>{body}</tbody> }.into_any()
+    view! { <thead><tr>{head}</tr></thead><tbody>{body}</tbody> }
 }
 
 /// Hides the drawn layers of switched-off legend entries. The layers are
@@ -278,8 +262,8 @@ fn hit_target(
     let series = p.series;
     view! {
         <circle
-            cx=format!("{:.1}", p.x)
-            cy=format!("{:.1}", p.y)
+            cx=fixed(p.x, 1)
+            cy=fixed(p.y, 1)
             r="9"
             tabindex="0"
             role=if p.href.is_some() { "link" } else { "img" }

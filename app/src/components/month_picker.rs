@@ -1,6 +1,7 @@
 //! Previous / next links and a month selector. Links and the form work
 //! without JavaScript; with it, choosing a month loads it at once.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 #[island]
@@ -16,9 +17,10 @@ pub fn MonthPicker(
         let _ = window().location().set_href(&format!("/?month={}", event_target_value(&ev)));
     };
     let arrow = |target: Option<String>, label: &'static str, text: &'static str| match target {
-        Some(m) => view! { <a href=format!("/?month={m}") class="btn btn-icon" aria-label=label>{text}</a> }
-            .into_any(),
-        None => view! { <span class="btn btn-icon disabled" aria-hidden="true">{text}</span> }.into_any(),
+        Some(m) => Either::Left(
+            view! { <a href=format!("/?month={m}") class="btn btn-icon" aria-label=label>{text}</a> },
+        ),
+        None => Either::Right(view! { <span class="btn btn-icon disabled" aria-hidden="true">{text}</span> }),
     };
     view! {
         <div class="month-picker">

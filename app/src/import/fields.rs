@@ -101,6 +101,10 @@ const fn field(
     example: &'static str,
     aliases: &'static [&'static str],
 ) -> Field {
+    // The browser needs names, types and descriptions; examples and the
+    // header names used for guessing stay on the server, out of the WASM.
+    let (example, aliases): (&str, &[&str]) =
+        if cfg!(feature = "ssr") { (example, aliases) } else { ("", &[]) };
     Field { name, ty, required, description, example, aliases }
 }
 

@@ -27,6 +27,21 @@ fn with_unit(v: f64, unit: Unit, percent_suffix: &str) -> String {
     }
 }
 
+/// `v` with a fixed number of decimals by integer arithmetic: the browser's
+/// islands use it instead of `{:.n}`, whose float printing would add its
+/// weight to the WASM.
+pub fn fixed(v: f64, decimals: u32) -> String {
+    let scale = 10_i64.pow(decimals);
+    let n = (v * scale as f64).round() as i64;
+    let sign = if n < 0 { "-" } else { "" };
+    let (n, scale) = (n.unsigned_abs(), scale as u64);
+    if decimals == 0 {
+        format!("{sign}{n}")
+    } else {
+        format!("{sign}{}.{:0width$}", n / scale, n % scale, width = decimals as usize)
+    }
+}
+
 /// Formats a value in its unit, or "—".
 pub fn value(value: Option<f64>, unit: Unit) -> String {
     match value.filter(|v| v.is_finite()) {
@@ -77,6 +92,18 @@ fn thousands(n: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_decimals_round_like_format_does() {
+        assert_eq!(fixed(12.345, 1), "12.3");
+        assert_eq!(fixed(0.05, 1), "0.1");
+        assert_eq!(fixed(-3.0, 2), "-3.00");
+        assert_eq!(fixed(99.6, 0), "100");
+        assert_eq!(fixed(-0.04, 1), "0.0");
+        for v in [0.0, 1.25, 17.7, 640.0, 1234.5678] {
+            assert_eq!(fixed(v, 2), format!("{v:.2}"));
+        }
+    }
 
     #[test]
     fn missing_values_show_a_dash_not_zero() {

@@ -10,7 +10,9 @@ use crate::api::data::{import_preview, load_import_preset, save_import_preset, I
 use crate::components::layout::PageHead;
 use crate::components::states::ErrorPanel;
 use crate::import::{DurationUnit, Field, FieldMap, FieldType, ImportReport, Kind, Mapping};
+use crate::kpi::format::fixed;
 use crate::models::Role;
+use leptos::either::{EitherOf3, EitherOf5};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::Deserialize;
@@ -145,7 +147,7 @@ fn Importer() -> impl IntoView {
     };
     let busy = move || matches!(upload.get(), Upload::Sending(_) | Upload::Importing);
 
-    // Parts are type-erased (`into_any`) to keep the view type shallow.
+    // No `into_any` in islands: each type-erased view costs WASM.
     let choose = view! {
         <noscript><p class="form-alert">"Importing files needs JavaScript; scripts can use the API or the aftercare import command."</p></noscript>
         <section class="panel form-panel">
@@ -164,8 +166,7 @@ fn Importer() -> impl IntoView {
             </div>
             {move || problem.get().map(|p| view! { <p class="form-alert" role="alert">{p}</p> })}
         </section>
-    }
-    .into_any();
+    };
     let panels = move || {
         setup.get().map(|s| {
             view! {
@@ -195,8 +196,7 @@ fn Importer() -> impl IntoView {
                 <UploadStatus upload/>
             </section>
         </Show>
-    }
-    .into_any();
+    };
     view! { {choose} {panels} {run} }
 }
 
@@ -246,33 +246,29 @@ fn send(file: &web_sys::File, kind: Kind, mapping: &str, upload: RwSignal<Upload
 
 #[component]
 fn UploadStatus(upload: RwSignal<Upload>) -> impl IntoView {
-    move || {
-        match upload.get() {
-        Upload::Idle => ().into_any(),
-        Upload::Sending(share) => view! {
+    move || match upload.get() {
+        Upload::Idle => EitherOf5::A(()),
+        Upload::Sending(share) => EitherOf5::B(view! {
             <div class="import-progress" role="status">
-                <progress max="100" value=format!("{:.0}", share * 100.0)></progress>
-                <span>{format!("Uploading… {:.0} %", share * 100.0)}</span>
+                <progress max="100" value=fixed(share * 100.0, 0)></progress>
+                <span>{format!("Uploading… {} %", fixed(share * 100.0, 0))}</span>
             </div>
-        }
-        .into_any(),
-        Upload::Importing => view! {
+        }),
+        Upload::Importing => EitherOf5::C(view! {
             <div class="import-progress" role="status">
                 <progress></progress>
                 <span>"Importing and checking every row…"</span>
             </div>
-        }
-        .into_any(),
-        Upload::Done(r) => view! {
+        }),
+        Upload::Done(r) => EitherOf5::D(view! {
             <div class="import-result good" role="status" data-testid="import-result">
                 <strong>{format!("Imported {} rows: {} new, {} updated.", r.rows, r.inserted, r.updated)}</strong>
                 " The dashboards include them now: "
                 <a href="/">"open the overview"</a>
                 "."
             </div>
-        }
-        .into_any(),
-        Upload::Refused(refusal) => view! {
+        }),
+        Upload::Refused(refusal) => EitherOf5::E(view! {
             <div class="import-result bad" role="alert" data-testid="import-result">
                 <strong>{refusal.error.clone()}</strong>
                 {(!refusal.errors.is_empty()).then(|| view! {
@@ -286,9 +282,7 @@ fn UploadStatus(upload: RwSignal<Upload>) -> impl IntoView {
                     </table>
                 })}
             </div>
-        }
-        .into_any(),
-    }
+        }),
     }
 }
 
@@ -505,11 +499,11 @@ fn conversions(
     field: Field,
     entry: impl Fn() -> FieldMap + Copy + Send + Sync + 'static,
     edit: impl Fn(&dyn Fn(&mut FieldMap)) + Copy + Send + Sync + 'static,
-) -> AnyView {
+) -> impl IntoView {
     match field.ty {
         FieldType::Timestamp => {
             let durations = field.name != "created_at";
-            view! {
+            EitherOf3::A(view! {
                 <div class="conversions">
                     <input
                         aria-label=format!("Date format of {}", field.name)
@@ -537,12 +531,11 @@ fn conversions(
                         </select>
                     })}
                 </div>
-            }
-            .into_any()
+            })
         }
         FieldType::Score { lo, hi } => {
             let native = format!("{lo}–{hi} as is");
-            view! {
+            EitherOf3::B(view! {
                 <div class="conversions">
                     <select
                         aria-label=format!("Scale of {}", field.name)
@@ -586,9 +579,8 @@ fn conversions(
                         })
                     }}
                 </div>
-            }
-            .into_any()
+            })
         }
-        _ => view! { <span class="muted">"as written"</span> }.into_any(),
+        _ => EitherOf3::C(view! { <span class="muted">"as written"</span> }),
     }
 }
