@@ -9,5 +9,9 @@ pub fn hydrate() {
     // the hook (and its formatting) out of the WASM.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
+    // A server function that redirects (after signing in, say) loads the page.
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|location: &str| {
+        let _ = leptos::prelude::window().location().set_href(location);
+    });
     leptos::mount::hydrate_islands();
 }

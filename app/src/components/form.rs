@@ -1,47 +1,85 @@
-//! Form pieces for `ActionForm`s: a labelled field that shows the server's
-//! message for it, and an alert for errors that belong to no field.
+//! Forms. Every form is a real `<form>` that posts to its server function,
+//! so it works without JavaScript: the server function redirects back, with
+//! its error in the URL (`?__err=…`), which the page shows through
+//! [`url_error`]. Where a form is an island, [`submit`] sends it with a
+//! server-function call instead and shows the error in place.
+//!
+//! Islands use `submit` rather than Leptos' `ActionForm`: the action
+//! machinery and the form decoding it brings weighed tens of KB of WASM.
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
+use std::future::Future;
 
-/// The server's message for `field` from the last result of `action`.
-pub fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    Signal::derive(move || action.value().get().and_then(|r| r.err()).and_then(|e| e.field_message(field)))
+/// The error a server function at `path` (e.g. `/api/login`) sent back in
+/// the URL after a form post without JavaScript.
+pub fn url_error(path: &str) -> Option<AppError> {
+    let query = leptos_router::hooks::use_query_map();
+    let query = query.read_untracked();
+    (query.get("__path").as_deref() == Some(path))
+        .then(|| query.get("__err"))
+        .flatten()
+        .map(|e| leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(&e))
 }
 
-/// The message of an error of `action` that no field shows.
-pub fn form_error<S>(action: ServerAction<S>) -> Signal<Option<String>>
-where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
+/// The message for `field` in `error`.
+pub fn field_error(error: RwSignal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field_message(field))))
+}
+
+/// The message of an error that no field shows.
+pub fn form_error(error: RwSignal<Option<AppError>>) -> Signal<Option<String>> {
     Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .filter(|e| !matches!(e, AppError::Invalid { .. }))
-            .map(|e| e.to_string())
+        error.with(|e| e.as_ref().filter(|e| !matches!(e, AppError::Invalid { .. })).map(|e| e.to_string()))
     })
 }
 
-/// Reloads the page once `action` succeeds, so that the lists the server
-/// rendered around a form show the change.
-pub fn reload_after_success<S>(action: ServerAction<S>)
+/// The fields of a submitted form, by name.
+pub struct FormFields(web_sys::FormData);
+
+impl FormFields {
+    /// The field's text; empty when the form has no such field.
+    pub fn get(&self, name: &str) -> String {
+        self.0.get(name).as_string().unwrap_or_default()
+    }
+}
+
+/// A submit handler: sends the form's fields through `call` (a server
+/// function) without a page load; an error goes to `error`, a success to
+/// `done`. `pending` is true while the call runs.
+pub fn submit<T, Fut>(
+    error: RwSignal<Option<AppError>>,
+    pending: RwSignal<bool>,
+    call: impl Fn(FormFields) -> Fut + Copy + 'static,
+    done: impl Fn(T) + Copy + 'static,
+) -> impl Fn(leptos::ev::SubmitEvent) + Copy + 'static
 where
-    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + 'static,
+    T: 'static,
 {
-    Effect::new(move |_| {
-        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-            let _ = window().location().reload();
-        }
-    });
+    move |ev: leptos::ev::SubmitEvent| {
+        use wasm_bindgen::JsCast;
+        let form = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
+        let Some(fields) = form.and_then(|f| web_sys::FormData::new_with_form(&f).ok()) else { return };
+        ev.prevent_default();
+        pending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = call(FormFields(fields)).await;
+            pending.set(false);
+            match result {
+                Ok(value) => {
+                    error.set(None);
+                    done(value);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    }
+}
+
+/// Reloads the page, so that the lists the server rendered show a change.
+pub fn reload() {
+    let _ = window().location().reload();
 }
 
 /// A labelled input with its error underneath.
@@ -77,9 +115,5 @@ pub fn Field(
 /// An alert for errors that belong to no single field.
 #[component]
 pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
-    view! {
-        <Show when=move || message.get().is_some()>
-            <p class="form-alert" role="alert">{move || message.get()}</p>
-        </Show>
-    }
+    move || message.get().map(|m| view! { <p class="form-alert" role="alert">{m}</p> })
 }

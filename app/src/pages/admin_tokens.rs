@@ -1,18 +1,24 @@
 //! API tokens (admins): create one for a script, see it once, revoke it.
-//! The list is rendered on the server; the forms are small islands.
+//! The list and its revoke buttons are plain server-rendered HTML; creating
+//! a token is an island, since the token is shown once, in place.
 
-use crate::api::tokens::{list_tokens, CreateToken, RevokeToken};
-use crate::components::form::{field_error, form_error, reload_after_success, Field, FormAlert};
+use crate::api::tokens::{create_token, list_tokens, CreateToken, RevokeToken};
+use crate::components::form::{
+    field_error, form_error, reload, submit, url_error, Field, FormAlert, FormFields,
+};
 use crate::components::layout::PageHead;
 use crate::components::states::ErrorPanel;
 use crate::components::time::date_time;
+use crate::error::AppError;
 use crate::models::TokenInfo;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
 pub fn AdminTokensPage() -> impl IntoView {
     let tokens = Resource::new(|| (), |_| list_tokens());
+    let (create_failed, revoke_failed) = (url_error(CreateToken::PATH), url_error(RevokeToken::PATH));
     view! {
         <Title text="API tokens"/>
         <PageHead eyebrow="Administration" title="API tokens">
@@ -20,8 +26,9 @@ pub fn AdminTokensPage() -> impl IntoView {
         </PageHead>
         <section class="panel form-panel">
             <h2>"Create a token"</h2>
-            <CreateTokenForm/>
+            <CreateTokenForm failed=create_failed/>
         </section>
+        <FormAlert message=revoke_failed.map(|e| e.to_string())/>
         <Suspense fallback=|| view! { <p class="muted">"Loading tokens…"</p> }>
             {move || Suspend::new(async move {
                 match tokens.await {
@@ -36,12 +43,13 @@ pub fn AdminTokensPage() -> impl IntoView {
 
 /// Creates a token and shows it once; "Done" reloads the list.
 #[island]
-fn CreateTokenForm() -> impl IntoView {
-    let create = ServerAction::<CreateToken>::new();
-    let new_token = move || create.value().get().and_then(|r| r.ok());
+fn CreateTokenForm(failed: Option<AppError>) -> impl IntoView {
+    let (error, pending) = (RwSignal::new(failed), RwSignal::new(false));
+    let new_token = RwSignal::new(None::<String>);
+    let send = |f: FormFields| create_token(f.get("label"), f.get("scope"));
     view! {
-        <ActionForm action=create attr:class="inline-form">
-            <Field label="Name" name="label" required=true error=field_error(create, "label")/>
+        <form class="inline-form" action=CreateToken::PATH method="post" on:submit=submit(error, pending, send, move |t| new_token.set(Some(t)))>
+            <Field label="Name" name="label" required=true error=field_error(error, "label")/>
             <div class="field">
                 <label for="token-scope">"Scope"</label>
                 <select id="token-scope" name="scope">
@@ -49,20 +57,16 @@ fn CreateTokenForm() -> impl IntoView {
                     <option value="ingest">"ingest — push tickets, orders, financials"</option>
                 </select>
             </div>
-            <button type="submit" class="btn btn-primary">"Create token"</button>
-        </ActionForm>
-        <FormAlert message=form_error(create)/>
-        <Show when=move || new_token().is_some()>
+            <button type="submit" class="btn btn-primary" disabled=move || pending.get()>"Create token"</button>
+        </form>
+        <FormAlert message=form_error(error)/>
+        {move || new_token.get().map(|token| view! {
             <div class="secret" role="status">
                 <p>"Copy this token now: it will not be shown again."</p>
-                <code data-testid="new-token">{new_token}</code>
-                <p>
-                    <button type="button" class="btn" on:click=|_| _ = window().location().reload()>
-                        "Done"
-                    </button>
-                </p>
+                <code data-testid="new-token">{token}</code>
+                <p><button type="button" class="btn" on:click=|_| reload()>"Done"</button></p>
             </div>
-        </Show>
+        })}
     }
 }
 
@@ -79,10 +83,10 @@ fn TokenTable(tokens: Vec<TokenInfo>) -> impl IntoView {
                             view! { <span class="badge bad">"Revoked"</span> }.into_any()
                         } else {
                             view! {
-                                <RevokeTokenForm>
+                                <form class="row-form" action=RevokeToken::PATH method="post">
                                     <input type="hidden" name="id" value=t.id.to_string()/>
                                     <button type="submit" class="btn">"Revoke"</button>
-                                </RevokeTokenForm>
+                                </form>
                             }
                             .into_any()
                         };
@@ -99,16 +103,5 @@ fn TokenTable(tokens: Vec<TokenInfo>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-    }
-}
-
-/// Revokes one token; its fields come rendered from the server.
-#[island]
-fn RevokeTokenForm(children: Children) -> impl IntoView {
-    let revoke = ServerAction::<RevokeToken>::new();
-    reload_after_success(revoke);
-    view! {
-        <ActionForm action=revoke attr:class="row-form">{children()}</ActionForm>
-        <FormAlert message=form_error(revoke)/>
     }
 }

@@ -1,36 +1,41 @@
 //! User management (admins): create accounts, change roles, disable, reset
-//! passwords. The server refuses to remove the last admin. The table is
-//! rendered on the server; its forms are small islands that show the
-//! server's message in place and reload the list after a change.
+//! passwords. The server refuses to remove the last admin. The table and its
+//! row forms are plain server-rendered HTML (a change reloads the list, a
+//! refusal comes back in the URL); adding a user is an island that shows
+//! field errors in place.
 
-use crate::api::users::{list_users, CreateUser, UpdateUser};
-use crate::components::form::{field_error, form_error, reload_after_success, Field, FormAlert};
+use crate::api::users::{create_user, list_users, CreateUser, UpdateUser};
+use crate::components::form::{
+    field_error, form_error, reload, submit, url_error, Field, FormAlert, FormFields,
+};
 use crate::components::layout::PageHead;
 use crate::components::states::ErrorPanel;
+use crate::error::AppError;
 use crate::models::{Role, UserInfo};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     let users = Resource::new(|| (), |_| list_users());
+    let (update_failed, create_failed) = (url_error(UpdateUser::PATH), url_error(CreateUser::PATH));
     view! {
         <Title text="Users"/>
         <PageHead eyebrow="Administration" title="Users"/>
+        <FormAlert message=update_failed.map(|e| e.to_string())/>
         <Suspense fallback=|| view! { <p class="muted">"Loading users…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {
-                    Ok(list) => view! {
-                        <UserTable users=list/>
-                        <section class="panel form-panel">
-                            <h2>"Add a user"</h2>
-                            <AddUserForm/>
-                        </section>
-                    }.into_any(),
+                    Ok(list) => view! { <UserTable users=list/> }.into_any(),
                     Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
                 }
             })}
         </Suspense>
+        <section class="panel form-panel">
+            <h2>"Add a user"</h2>
+            <AddUserForm failed=create_failed/>
+        </section>
     }
 }
 
@@ -72,37 +77,38 @@ fn UserRow(user: UserInfo) -> impl IntoView {
         <tr data-user=user.username.clone()>
             <td>{user.username.clone()}</td>
             <td>
-                <UpdateUserForm>
+                <form class="row-form" action=UpdateUser::PATH method="post">
                     {role_fields}
                     <select name="value" aria-label=role_label>{role_options}</select>
                     <button type="submit" class="btn">"Save"</button>
-                </UpdateUserForm>
+                </form>
             </td>
             <td>
-                <UpdateUserForm>
+                <form class="row-form" action=UpdateUser::PATH method="post">
                     {toggle_fields}
                     <span class=status_class>{status_text}</span>
                     <button type="submit" class="btn">{toggle_label}</button>
-                </UpdateUserForm>
+                </form>
             </td>
             <td>
-                <UpdateUserForm>
+                <form class="row-form" action=UpdateUser::PATH method="post">
                     {password_fields}
                     <input type="password" name="value" autocomplete="new-password" placeholder="New password" aria-label=password_label/>
                     <button type="submit" class="btn">"Reset"</button>
-                </UpdateUserForm>
+                </form>
             </td>
         </tr>
     }
 }
 
+/// Adds an account; the list reloads to show it.
 #[island]
-fn AddUserForm() -> impl IntoView {
-    let create = ServerAction::<CreateUser>::new();
-    reload_after_success(create);
+fn AddUserForm(failed: Option<AppError>) -> impl IntoView {
+    let (error, pending) = (RwSignal::new(failed), RwSignal::new(false));
+    let send = |f: FormFields| create_user(f.get("username"), f.get("role"), f.get("password"));
     view! {
-        <ActionForm action=create attr:class="inline-form">
-            <Field label="Username" name="username" required=true error=field_error(create, "username")/>
+        <form class="inline-form" action=CreateUser::PATH method="post" on:submit=submit(error, pending, send, |_| reload())>
+            <Field label="Username" name="username" required=true error=field_error(error, "username")/>
             <div class="field">
                 <label for="new-role">"Role"</label>
                 <select id="new-role" name="role">
@@ -111,20 +117,9 @@ fn AddUserForm() -> impl IntoView {
                     <option value="admin">"Admin — also manages users"</option>
                 </select>
             </div>
-            <Field label="Initial password" name="password" kind="password" autocomplete="new-password" required=true error=field_error(create, "password")/>
-            <button type="submit" class="btn btn-primary">"Add user"</button>
-        </ActionForm>
-        <FormAlert message=form_error(create)/>
-    }
-}
-
-/// A form of a user's row; its fields come rendered from the server.
-#[island]
-fn UpdateUserForm(children: Children) -> impl IntoView {
-    let update = ServerAction::<UpdateUser>::new();
-    reload_after_success(update);
-    view! {
-        <ActionForm action=update attr:class="row-form">{children()}</ActionForm>
-        <FormAlert message=form_error(update)/>
+            <Field label="Initial password" name="password" kind="password" autocomplete="new-password" required=true error=field_error(error, "password")/>
+            <button type="submit" class="btn btn-primary" disabled=move || pending.get()>"Add user"</button>
+        </form>
+        <FormAlert message=form_error(error)/>
     }
 }
