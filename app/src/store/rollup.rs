@@ -3,7 +3,7 @@
 //! ticket's old contribution disappears with its old day's rebuild.
 
 use super::sql::{batch_rows, values_placeholders};
-use crate::kpi::period::{date_of, day_of_timestamp};
+use crate::kpi::period::{date_of, day_of_timestamp, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{TicketFacts, TicketTotals};
 use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
@@ -175,8 +175,9 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
     Ok(())
 }
 
-/// The first and last day that hold any ticket, as dates. Each end is one
-/// step along the primary key, however large the rollup.
+/// The first and last day that hold any ticket, as dates, kept inside the
+/// plausible window so that a stray stored date cannot stretch every report
+/// over centuries. Each end is one step along the primary key, however large the rollup.
 pub async fn data_span(
     pool: &sqlx::AnyPool,
 ) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
@@ -187,7 +188,10 @@ pub async fn data_span(
         .fetch_optional(pool)
         .await?;
     match (first, last) {
-        (Some(f), Some(l)) => Ok(Some((date_of(f.try_get("day")?), date_of(l.try_get("day")?)))),
+        (Some(f), Some(l)) => {
+            let window = |day: i64| date_of(day).clamp(FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY);
+            Ok(Some((window(f.try_get("day")?), window(l.try_get("day")?))))
+        }
         _ => Ok(None),
     }
 }

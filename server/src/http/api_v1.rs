@@ -3,6 +3,7 @@
 
 use super::guard::{allowed, ApiCaller};
 use app::charts::{file_name, ChartSpec};
+use app::kpi::period::{is_plausible, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use app::kpi::{compute, sample_size, Grain, Kpi, KpiSettings, Period};
 use app::models::Filters;
 use app::store::ingest::{self, IngestError, IngestReport};
@@ -155,13 +156,20 @@ async fn series(
     Json(json!({ "kpi": kpi.key(), "grain": query.first.grain, "points": points })).into_response()
 }
 
-/// An optional `YYYY-MM-DD` query parameter.
+/// An optional `YYYY-MM-DD` query parameter inside the plausible window:
+/// dates near the ends of chrono's calendar would overflow period arithmetic.
 pub(super) fn date_param(params: &HashMap<String, String>, name: &str) -> Result<Option<NaiveDate>, String> {
     params
         .get(name)
         .map(|d| {
-            NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| format!("{name} must be a date like 2025-03-14, not '{d}'"))
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| format!("{name} must be a date like 2025-03-14, not '{d}'"))?;
+            if !is_plausible(date) {
+                return Err(format!(
+                    "{name} must lie between {FIRST_PLAUSIBLE_DAY} and {LAST_PLAUSIBLE_DAY}, not '{d}'"
+                ));
+            }
+            Ok(date)
         })
         .transpose()
 }
@@ -171,8 +179,9 @@ async fn series_query(kpi: Kpi, params: &HashMap<String, String>, db: &Db) -> Re
         Some(g) => Grain::parse(g).ok_or(format!("grain must be day, week, month or quarter, not '{g}'"))?,
         None => Grain::Month,
     };
-    let date = |name: &str| date_param(params, name);
-    let last_day = match date("to")? {
+    // Both read first, so an error names `from` before `to` as a form would.
+    let (from, to) = (date_param(params, "from")?, date_param(params, "to")?);
+    let last_day = match to {
         Some(d) => d,
         None => match rollup::data_span(&db.pool).await {
             Ok(Some((_, last))) => last,
@@ -180,7 +189,7 @@ async fn series_query(kpi: Kpi, params: &HashMap<String, String>, db: &Db) -> Re
         },
     };
     let last = Period::containing(grain, last_day);
-    let first = match date("from")? {
+    let first = match from {
         Some(d) => Period::containing(grain, d),
         None => (0..11).fold(last, |p, _| p.prev()),
     };

@@ -107,6 +107,7 @@ async fn read_request(params: &HashMap<String, String>, db: &Db) -> Result<Reque
     if rows == cols {
         return Err(invalid("rows and cols must be two different dimensions".into()));
     }
+    let from = date_param(params, "from").map_err(invalid)?;
     let to = match date_param(params, "to").map_err(invalid)? {
         Some(d) => d,
         None => match rollup::data_span(&db.pool).await {
@@ -114,7 +115,7 @@ async fn read_request(params: &HashMap<String, String>, db: &Db) -> Result<Reque
             _ => chrono::Utc::now().date_naive(),
         },
     };
-    let from = match date_param(params, "from").map_err(invalid)? {
+    let from = match from {
         Some(d) => d,
         None => to.with_day(1).expect("the first of a month exists"),
     };

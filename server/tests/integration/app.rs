@@ -24,7 +24,8 @@ impl TestApp {
         Self::spawn_with(with_demo(sqlite().await).await).await
     }
 
-    async fn spawn_with(db: Db) -> TestApp {
+    /// The app on a database of the caller's (e.g. Postgres).
+    pub async fn spawn_with(db: Db) -> TestApp {
         let options = LeptosOptions::builder()
             .output_name("aftercare")
             .site_root("target/site")
