@@ -10,4 +10,5 @@ mod http;
 mod import;
 mod ingest;
 mod kpi_matches_sql;
+mod redirects;
 mod support;
