@@ -2,6 +2,7 @@
 //! the REST API, request guards, compression and security headers.
 
 mod api_v1;
+mod cache;
 mod exports;
 pub mod guard;
 mod import;
@@ -23,8 +24,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Request bodies above this are refused (imports have their own limit).
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
-/// Builds the whole application around one database handle.
-pub fn router(db: Db, options: LeptosOptions) -> Router {
+/// Builds the whole application around one database handle. With
+/// `secure_cookies` (served over TLS) browsers are told to keep to HTTPS.
+pub fn router(db: Db, options: LeptosOptions, secure_cookies: bool) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     // Unhashed file names: browsers revalidate (Last-Modified → 304) instead of guessing.
@@ -35,7 +37,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         ))
         .service(ServeDir::new(pkg_dir));
     let context_db = db.clone();
-    Router::new()
+    let app = Router::new()
         .leptos_routes_with_context(&options, routes, move || provide_context(context_db.clone()), {
             let options = options.clone();
             move || shell(options.clone())
@@ -51,6 +53,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         .layer(middleware::from_fn_with_state(guard::PageGuard::new(db), guard::require_session))
         .layer(middleware::from_fn(guard::reject_cross_site))
         .layer(catch_panics())
+        .layer(middleware::from_fn(cache::no_store))
         .layer(CompressionLayer::new())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
@@ -61,7 +64,12 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
              img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; \
              form-action 'self'",
-        ))
+        ));
+    if secure_cookies {
+        app.layer(header_layer(header::STRICT_TRANSPORT_SECURITY, cache::HSTS))
+    } else {
+        app
+    }
 }
 
 /// Turns a panic in any handler into a logged 500 with a plain message, so a

@@ -112,6 +112,7 @@ async fn the_command_line_import_refuses_a_zero_date_naming_the_row() {
         database_url: format!("sqlite://{}", database.display()),
         load_demo_when_empty: false,
         sla_hours: 24,
+        secure_cookies: false,
     };
     let message = server::import_cli::run(&config, Kind::Tickets, file.to_str().unwrap(), None, None)
         .await

@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod auth;
 mod backends_agree;
+mod caching;
 mod csv_injection;
 mod hostile_dates;
 mod http;
