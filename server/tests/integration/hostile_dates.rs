@@ -143,7 +143,9 @@ async fn pages_survive_far_past_stored_tickets(app: TestApp) {
         "/api/v1/kpis/csat/series?grain=week",
         "/api/v1/matrix",
     ] {
-        let response = app.get(path, Some(&cookie)).await;
+        // Before the fix some of these never answered: fail rather than hang.
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(30), app.get(path, Some(&cookie)));
+        let response = answer.await.unwrap_or_else(|_| panic!("{path} did not answer within 30 s"));
         assert_eq!(response.status(), 200, "{path}");
         assert!(response.text().await.unwrap().len() < 1_000_000, "{path} stays small");
     }
