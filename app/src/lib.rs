@@ -11,6 +11,7 @@ pub mod api;
 pub mod auth;
 pub mod charts;
 pub mod components;
+pub mod csv_cell;
 pub mod docs;
 pub mod error;
 pub mod import;

@@ -181,9 +181,16 @@ fn in_range(field: &str, value: Option<i64>, lo: i64, hi: i64) -> Result<(), Fie
     }
 }
 
-fn not_future(field: &str, value: Option<i64>, now: i64) -> Result<(), FieldError> {
+/// A time from 1990 to `now` plus the clock skew: earlier times are the zero
+/// dates of exports or typing mistakes, and would stretch every report back
+/// to them (DESIGN.md §2).
+fn plausible_time(field: &str, value: Option<i64>, now: i64) -> Result<(), FieldError> {
+    use crate::kpi::period::FIRST_PLAUSIBLE_TIMESTAMP;
     match value {
-        Some(v) if v > now + MAX_CLOCK_SKEW_SECONDS => refuse(field, "lies in the future"),
+        Some(v) if v < FIRST_PLAUSIBLE_TIMESTAMP => {
+            refuse(field, format!("{v} is before 1990-01-01T00:00:00Z, the earliest time Aftercare accepts"))
+        }
+        Some(v) if v > now.saturating_add(MAX_CLOCK_SKEW_SECONDS) => refuse(field, "lies in the future"),
         _ => Ok(()),
     }
 }
@@ -211,11 +218,11 @@ impl TicketRecord {
         {
             required(field, value)?;
         }
-        not_future("created_at", Some(self.created_at), now)?;
+        plausible_time("created_at", Some(self.created_at), now)?;
         not_before_creation("first_response_at", self.first_response_at, self.created_at)?;
         not_before_creation("resolved_at", self.resolved_at, self.created_at)?;
-        not_future("first_response_at", self.first_response_at, now)?;
-        not_future("resolved_at", self.resolved_at, now)?;
+        plausible_time("first_response_at", self.first_response_at, now)?;
+        plausible_time("resolved_at", self.resolved_at, now)?;
         in_range("csat", self.csat, 1, 5)?;
         in_range("nps", self.nps, 0, 10)?;
         in_range("ces", self.ces, 1, 7)?;
@@ -227,7 +234,7 @@ impl OrderRecord {
     pub fn validate(&self, now: i64) -> Result<(), FieldError> {
         required("external_id", &self.external_id)?;
         required("customer_id", &self.customer_id)?;
-        not_future("placed_at", Some(self.placed_at), now)?;
+        plausible_time("placed_at", Some(self.placed_at), now)?;
         if !self.amount.is_finite() {
             return refuse("amount", "is not a finite number");
         }
@@ -295,12 +302,16 @@ impl BenchmarkRecord {
 mod tests {
     use super::*;
 
+    /// 2023-11-14T22:13:20Z: the fixtures' times count from here.
+    const T0: i64 = 1_700_000_000;
+    const NOW: i64 = T0 + 10_000;
+
     pub fn ticket() -> TicketRecord {
         TicketRecord {
             external_id: "T-1".into(),
-            created_at: 1_000,
-            first_response_at: Some(2_000),
-            resolved_at: Some(3_000),
+            created_at: T0 + 1_000,
+            first_response_at: Some(T0 + 2_000),
+            resolved_at: Some(T0 + 3_000),
             channel: "email".into(),
             category: "delivery".into(),
             priority: "normal".into(),
@@ -321,19 +332,19 @@ mod tests {
     }
 
     fn refused_field(t: TicketRecord) -> String {
-        t.validate(10_000).unwrap_err().field
+        t.validate(NOW).unwrap_err().field
     }
 
     #[test]
     fn a_valid_ticket_passes() {
-        assert_eq!(ticket().validate(10_000), Ok(()));
+        assert_eq!(ticket().validate(NOW), Ok(()));
     }
 
     #[test]
     fn each_invariant_names_its_field() {
-        assert_eq!(refused_field(TicketRecord { resolved_at: Some(500), ..ticket() }), "resolved_at");
+        assert_eq!(refused_field(TicketRecord { resolved_at: Some(T0 + 500), ..ticket() }), "resolved_at");
         assert_eq!(
-            refused_field(TicketRecord { first_response_at: Some(999), ..ticket() }),
+            refused_field(TicketRecord { first_response_at: Some(T0 + 999), ..ticket() }),
             "first_response_at"
         );
         assert_eq!(refused_field(TicketRecord { csat: Some(6), ..ticket() }), "csat");
@@ -341,7 +352,7 @@ mod tests {
         assert_eq!(refused_field(TicketRecord { ces: Some(0), ..ticket() }), "ces");
         assert_eq!(
             refused_field(TicketRecord {
-                created_at: 20_000,
+                created_at: T0 + 20_000,
                 first_response_at: None,
                 resolved_at: None,
                 ..ticket()
@@ -353,8 +364,30 @@ mod tests {
 
     #[test]
     fn small_clock_skew_is_allowed() {
-        let t = TicketRecord { created_at: 10_100, first_response_at: None, resolved_at: None, ..ticket() };
-        assert_eq!(t.validate(10_000), Ok(()));
+        let t =
+            TicketRecord { created_at: NOW + 100, first_response_at: None, resolved_at: None, ..ticket() };
+        assert_eq!(t.validate(NOW), Ok(()));
+    }
+
+    #[test]
+    fn times_before_1990_are_refused_naming_the_field() {
+        for far_past in [i64::MIN, -10_000_000_000_000, -62_135_596_800, 631_151_999] {
+            let t = TicketRecord { created_at: far_past, ..ticket() };
+            let error = t.validate(NOW).unwrap_err();
+            assert_eq!(error.field, "created_at");
+            assert!(error.message.contains("before 1990-01-01"), "{error}");
+        }
+        let t =
+            TicketRecord { created_at: 631_152_000, first_response_at: None, resolved_at: None, ..ticket() };
+        assert_eq!(t.validate(NOW), Ok(()));
+        let o = OrderRecord {
+            external_id: "O".into(),
+            customer_id: "C".into(),
+            placed_at: -1,
+            amount: 1.0,
+            currency: "USD".into(),
+        };
+        assert_eq!(o.validate(NOW).unwrap_err().field, "placed_at");
     }
 
     #[test]
@@ -377,11 +410,11 @@ mod tests {
         let o = OrderRecord {
             external_id: "O".into(),
             customer_id: "C".into(),
-            placed_at: 0,
+            placed_at: T0,
             amount: f64::NAN,
             currency: "USD".into(),
         };
-        assert_eq!(o.validate(10).unwrap_err().field, "amount");
+        assert_eq!(o.validate(NOW).unwrap_err().field, "amount");
     }
 }
 

@@ -10,6 +10,9 @@ pub struct Config {
     pub load_demo_when_empty: bool,
     /// `AFTERCARE_SLA_HOURS`: the resolution SLA, 24 by default.
     pub sla_hours: i64,
+    /// `AFTERCARE_SECURE_COOKIES=1` when served over TLS: cookies are
+    /// `Secure` and responses carry `Strict-Transport-Security`.
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -27,6 +30,7 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             load_demo_when_empty: var("AFTERCARE_DEMO").is_none_or(|v| v != "0" && v != "false"),
             sla_hours,
+            secure_cookies: var("AFTERCARE_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
         })
     }
 

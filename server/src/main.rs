@@ -42,7 +42,7 @@ async fn run() -> Result<(), String> {
                 cli::run_demo(&config, &server::demo::DemoConfig::standard(42)).await?;
             }
             let addr = options.site_addr;
-            server::http::serve(server::http::router(db, options), addr).await
+            server::http::serve(server::http::router(db, options, config.secure_cookies), addr).await
         }
     }
 }

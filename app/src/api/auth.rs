@@ -81,9 +81,20 @@ pub mod server {
     /// Where to go after login: a local path only, never another site.
     pub fn safe_next(next: Option<&str>) -> String {
         match next {
-            Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+            Some(n) if is_local_path(n) => n.to_string(),
             _ => "/".to_string(),
         }
+    }
+
+    /// One `/` not followed by another (`//host` is another site), no
+    /// backslash (browsers read `/\host` the same way), and no control
+    /// character: browsers drop tabs and newlines (`/\t/host` becomes
+    /// `//host`) and a newline cannot go into a `Location` header.
+    fn is_local_path(next: &str) -> bool {
+        next.starts_with('/')
+            && !next.starts_with("//")
+            && !next.contains('\\')
+            && !next.chars().any(char::is_control)
     }
 
     pub fn check_new_password(password: &str, confirm: &str) -> Result<(), AppError> {
@@ -210,6 +221,29 @@ pub mod server {
             assert_eq!(safe_next(Some("//evil.example")), "/");
             assert_eq!(safe_next(Some("https://evil.example")), "/");
             assert_eq!(safe_next(None), "/");
+        }
+
+        #[test]
+        fn next_with_a_second_slash_backslash_or_control_character_goes_home() {
+            for hostile in [
+                "/\t/evil.example",
+                "/\n/evil.example",
+                "/charts\r\nSet-Cookie: x=1",
+                "//evil",
+                "/\\evil",
+                "/\u{7f}/evil",
+                "/\u{85}/evil",
+                "",
+                "charts",
+            ] {
+                assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+            }
+        }
+
+        #[test]
+        fn next_keeps_an_ordinary_path_with_its_query() {
+            assert_eq!(safe_next(Some("/charts?x=1")), "/charts?x=1");
+            assert_eq!(safe_next(Some("/")), "/");
         }
 
         #[test]

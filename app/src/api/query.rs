@@ -4,14 +4,11 @@
 //! turn it into typed values, or an `AppError` that names the field.
 
 use crate::error::AppError;
+use crate::kpi::period::{is_plausible, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{Grain, Period};
 use crate::models::{Dimension, Filters};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-
-/// The earliest and latest dates a query may name: outside them no data can be.
-pub const EARLIEST: (i32, u32, u32) = (1990, 1, 1);
-pub const LATEST: (i32, u32, u32) = (2100, 12, 31);
 
 /// Periods one answer may hold: three years of days, or any range of months.
 pub const MAX_PERIODS: usize = 1_100;
@@ -119,16 +116,18 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// A `YYYY-MM-DD` date inside the plausible window.
+/// A `YYYY-MM-DD` date inside the plausible window (outside it no data can
+/// be, and period arithmetic would overflow).
 fn date(value: &Option<String>, field: &str) -> Result<Option<NaiveDate>, AppError> {
     let Some(text) = non_empty(value) else { return Ok(None) };
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
         AppError::invalid(field, format!("{field} must be a date like 2025-03-14, not '{text}'"))
     })?;
-    let bound = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).expect("a valid bound");
-    let (earliest, latest) = (bound(EARLIEST), bound(LATEST));
-    if date < earliest || date > latest {
-        return Err(AppError::invalid(field, format!("{field} must be between {earliest} and {latest}")));
+    if !is_plausible(date) {
+        return Err(AppError::invalid(
+            field,
+            format!("{field} must be between {FIRST_PLAUSIBLE_DAY} and {LAST_PLAUSIBLE_DAY}"),
+        ));
     }
     Ok(Some(date))
 }

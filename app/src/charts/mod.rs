@@ -37,9 +37,12 @@ pub struct DataTable {
 }
 
 impl DataTable {
-    /// RFC 4180 CSV: fields with commas, quotes or line breaks are quoted.
+    /// RFC 4180 CSV: fields with commas, quotes or line breaks are quoted,
+    /// and cells a spreadsheet would run as formulas are neutralised.
     pub fn to_csv(&self) -> String {
-        let line = |cells: &[String]| cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
+        let line = |cells: &[String]| {
+            cells.iter().map(|c| csv_field(&crate::csv_cell::neutralise(c))).collect::<Vec<_>>().join(",")
+        };
         let mut out = line(&self.columns);
         for row in &self.rows {
             out.push_str("\r\n");
@@ -267,6 +270,15 @@ pub fn with_title(svg: String, title: &str, desc: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_that_would_run_as_formulas_are_neutralised_but_numbers_kept() {
+        let t = DataTable {
+            columns: vec!["channel".into(), "change".into()],
+            rows: vec![vec!["=1+1".into(), "-3.5".into()], vec!["@x".into(), "-12".into()]],
+        };
+        assert_eq!(t.to_csv(), "channel,change\r\n'=1+1,-3.5\r\n'@x,-12\r\n");
+    }
 
     #[test]
     fn csv_quotes_only_what_needs_quoting() {

@@ -10,6 +10,7 @@ use super::fields::Kind;
 use super::mapping::Mapping;
 use super::sniff::{detect_delimiter, has_header};
 use super::ImportReport;
+use crate::csv_cell::neutralise_all;
 use crate::models::{BenchmarkRecord, FieldError, FinancialMonth, OrderRecord, TargetRecord, TicketRecord};
 use crate::store::ingest::{self, IngestError, OrderWriter, TicketWriter};
 use crate::store::Db;
@@ -317,7 +318,9 @@ fn write_reject_header(out: &mut (dyn Write + Send), headers: &[String]) -> Resu
     let mut w = csv::Writer::from_writer(out);
     let mut row: Vec<&str> = vec!["row", "column", "reason"];
     row.extend(headers.iter().map(String::as_str));
-    w.write_record(&row).and_then(|_| Ok(w.flush()?)).map_err(|e| ImportError::File(e.to_string()))
+    w.write_record(neutralise_all(row))
+        .and_then(|_| Ok(w.flush()?))
+        .map_err(|e| ImportError::File(e.to_string()))
 }
 
 /// The refused row as it was, after its line number, column and reason.
@@ -326,5 +329,8 @@ fn write_reject(out: &mut (dyn Write + Send), cells: &[&str], refused: &RowError
     let line = refused.row.to_string();
     let mut row: Vec<&str> = vec![&line, &refused.column, &refused.reason];
     row.extend(cells);
-    w.write_record(&row).and_then(|_| Ok(w.flush()?)).map_err(|e| ImportError::File(e.to_string()))
+    // The refused cells are the uploader's text: a spreadsheet must not run them.
+    w.write_record(neutralise_all(row))
+        .and_then(|_| Ok(w.flush()?))
+        .map_err(|e| ImportError::File(e.to_string()))
 }

@@ -33,14 +33,37 @@ pub struct Period {
     pub start: NaiveDate,
 }
 
+/// The first day of the window Aftercare stores and reports on: older dates
+/// are the zero dates of exports or typing mistakes, not support history.
+pub const FIRST_PLAUSIBLE_DAY: NaiveDate = ymd(1990, 1, 1);
+/// `FIRST_PLAUSIBLE_DAY` at midnight UTC, in epoch seconds.
+pub const FIRST_PLAUSIBLE_TIMESTAMP: i64 = 631_152_000;
+/// The last day a report may ask for; a far-future range is a mistake.
+pub const LAST_PLAUSIBLE_DAY: NaiveDate = ymd(2100, 12, 31);
+
+const fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(year, month, day) {
+        Some(date) => date,
+        None => panic!("a valid constant date"),
+    }
+}
+
+/// Whether a report may ask for `date`: inside the plausible window.
+pub fn is_plausible(date: NaiveDate) -> bool {
+    (FIRST_PLAUSIBLE_DAY..=LAST_PLAUSIBLE_DAY).contains(&date)
+}
+
 /// Days since 1970-01-01: the rollup's day key, the same in every backend.
 pub fn day_number(date: NaiveDate) -> i64 {
     (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")).num_days()
 }
 
-/// The date of a day number.
+/// The date of a day number, saturating at chrono's first and last date so
+/// that an absurd stored day never panics a request.
 pub fn date_of(day: i64) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch") + chrono::Duration::days(day)
+    chrono::Duration::try_days(day)
+        .and_then(|d| ymd(1970, 1, 1).checked_add_signed(d))
+        .unwrap_or(if day < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
 }
 
 /// The UTC day number of an epoch-seconds timestamp.
@@ -53,7 +76,8 @@ impl Period {
     pub fn containing(grain: Grain, date: NaiveDate) -> Period {
         let start = match grain {
             Grain::Day => date,
-            Grain::Week => date.week(Weekday::Mon).first_day(),
+            // The first week of chrono's calendar has no Monday before it.
+            Grain::Week => date.week(Weekday::Mon).checked_first_day().unwrap_or(date),
             Grain::Month => date.with_day(1).expect("day 1 exists"),
             Grain::Quarter => {
                 let month = (date.month0() / 3) * 3 + 1;
@@ -89,14 +113,15 @@ impl Period {
         Some(Period { grain: Grain::Month, start: date })
     }
 
-    /// The first day after the period.
+    /// The first day after the period; chrono's last date at the end of its calendar.
     pub fn end_exclusive(&self) -> NaiveDate {
-        match self.grain {
-            Grain::Day => self.start + Days::new(1),
-            Grain::Week => self.start + Days::new(7),
-            Grain::Month => self.start + Months::new(1),
-            Grain::Quarter => self.start + Months::new(3),
-        }
+        let end = match self.grain {
+            Grain::Day => self.start.checked_add_days(Days::new(1)),
+            Grain::Week => self.start.checked_add_days(Days::new(7)),
+            Grain::Month => self.start.checked_add_months(Months::new(1)),
+            Grain::Quarter => self.start.checked_add_months(Months::new(3)),
+        };
+        end.unwrap_or(NaiveDate::MAX)
     }
 
     /// The last day of the period (inclusive).
@@ -108,8 +133,9 @@ impl Period {
         Period { grain: self.grain, start: self.end_exclusive() }
     }
 
+    /// The period before; itself at the start of chrono's calendar.
     pub fn prev(&self) -> Period {
-        Period::containing(self.grain, self.start - Days::new(1))
+        self.start.checked_sub_days(Days::new(1)).map_or(*self, |d| Period::containing(self.grain, d))
     }
 
     /// The same period one year earlier.
@@ -121,7 +147,10 @@ impl Period {
                     .map(|start| Period { grain: Grain::Week, start })
                     .unwrap_or(*self)
             }
-            _ => Period::containing(self.grain, self.start - Months::new(12)),
+            _ => self
+                .start
+                .checked_sub_months(Months::new(12))
+                .map_or(*self, |d| Period::containing(self.grain, d)),
         }
     }
 
@@ -131,7 +160,12 @@ impl Period {
         let mut p = self;
         while p <= last {
             out.push(p);
-            p = p.next();
+            let next = p.next();
+            // At the end of chrono's calendar `next` cannot move on.
+            if next <= p {
+                break;
+            }
+            p = next;
         }
         out
     }
@@ -221,6 +255,30 @@ mod tests {
         assert_eq!(p.next().to_string(), "2025-02");
         assert_eq!(p.year_ago().to_string(), "2024-01");
         assert_eq!(p.through(Period::parse("2025-03").unwrap()).len(), 3);
+    }
+
+    #[test]
+    fn dates_at_the_ends_of_the_calendar_saturate_instead_of_panicking() {
+        assert_eq!(date_of(i64::MIN / 86_400), NaiveDate::MIN);
+        assert_eq!(date_of(i64::MAX), NaiveDate::MAX);
+        for grain in [Grain::Day, Grain::Week, Grain::Month, Grain::Quarter] {
+            let first = Period::containing(grain, NaiveDate::MIN);
+            let last = Period::containing(grain, NaiveDate::MAX);
+            assert_eq!(first.prev(), first);
+            assert!(first.year_ago() <= first);
+            assert!(!last.through(last).is_empty());
+            assert_eq!(last.end_exclusive(), NaiveDate::MAX);
+        }
+    }
+
+    #[test]
+    fn the_plausible_window_runs_from_1990_to_2100() {
+        assert_eq!(
+            FIRST_PLAUSIBLE_DAY.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp(),
+            FIRST_PLAUSIBLE_TIMESTAMP
+        );
+        assert!(is_plausible(date(1990, 1, 1)) && is_plausible(date(2100, 12, 31)));
+        assert!(!is_plausible(date(1989, 12, 31)) && !is_plausible(date(2101, 1, 1)));
     }
 
     #[test]

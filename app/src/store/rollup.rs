@@ -4,7 +4,7 @@
 
 use super::sql::{batch_rows, values_placeholders};
 use super::Db;
-use crate::kpi::period::{date_of, day_of_timestamp};
+use crate::kpi::period::{date_of, day_of_timestamp, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{TicketFacts, TicketTotals};
 use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
@@ -183,8 +183,9 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
     Ok(())
 }
 
-/// The first and last day that hold any ticket, as dates. Each end is one
-/// step along the primary key, however large the rollup.
+/// The first and last day that hold any ticket, as dates, kept inside the
+/// plausible window so that a stray stored date cannot stretch every report
+/// over centuries. Each end is one step along the primary key, however large the rollup.
 pub async fn data_span(db: &Db) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
     let first = sqlx::query("SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1")
         .fetch_optional(&db.pool)
@@ -193,7 +194,10 @@ pub async fn data_span(db: &Db) -> Result<Option<(chrono::NaiveDate, chrono::Nai
         .fetch_optional(&db.pool)
         .await?;
     match (first, last) {
-        (Some(f), Some(l)) => Ok(Some((date_of(f.try_get("day")?), date_of(l.try_get("day")?)))),
+        (Some(f), Some(l)) => {
+            let window = |day: i64| date_of(day).clamp(FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY);
+            Ok(Some((window(f.try_get("day")?), window(l.try_get("day")?))))
+        }
         _ => Ok(None),
     }
 }

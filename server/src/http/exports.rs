@@ -6,6 +6,7 @@
 
 use super::guard::{allowed, ApiCaller};
 use app::api::overview::{self, Overview};
+use app::csv_cell::neutralise_all;
 use app::kpi::variance::Status;
 use app::kpi::Unit;
 use app::store::Db;
@@ -98,7 +99,7 @@ async fn review_csv(
             .ok()
             .and_then(|u| u.as_str().map(str::to_string))
             .unwrap_or_default();
-        let _ = w.write_record([
+        let _ = w.write_record(neutralise_all([
             t.key.clone(),
             t.name.clone(),
             unit,
@@ -110,7 +111,7 @@ async fn review_csv(
             number(t.previous),
             number(t.change),
             better(t.improved).to_string(),
-        ]);
+        ]));
     }
     let body = w.into_inner().unwrap_or_default();
     attachment("text/csv; charset=utf-8", format!("aftercare-review-{}.csv", o.month), body)
@@ -152,7 +153,8 @@ async fn audit_csv(State(db): State<Db>, headers: HeaderMap) -> Response {
         let at = chrono::DateTime::from_timestamp(e.at, 0)
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_default();
-        let _ = w.write_record([at, e.actor, e.action, e.entity, e.old_value, e.new_value]);
+        // Actors, items and values are people's text (a token label, a username).
+        let _ = w.write_record(neutralise_all([at, e.actor, e.action, e.entity, e.old_value, e.new_value]));
     }
     attachment(
         "text/csv; charset=utf-8",

@@ -2,6 +2,7 @@
 //! the REST API, request guards, compression and security headers.
 
 mod api_v1;
+mod cache;
 mod exports;
 pub mod guard;
 mod import;
@@ -13,6 +14,7 @@ use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
@@ -21,8 +23,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Request bodies above this are refused (imports have their own limit).
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
-/// Builds the whole application around one database handle.
-pub fn router(db: Db, options: LeptosOptions) -> Router {
+/// Builds the whole application around one database handle. With
+/// `secure_cookies` (served over TLS) browsers are told to keep to HTTPS.
+pub fn router(db: Db, options: LeptosOptions, secure_cookies: bool) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     // Unhashed file names: browsers revalidate (Last-Modified → 304) instead of guessing.
@@ -33,7 +36,7 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         ))
         .service(ServeDir::new(pkg_dir));
     let context_db = db.clone();
-    Router::new()
+    let app = Router::new()
         .leptos_routes_with_context(&options, routes, move || provide_context(context_db.clone()), {
             let options = options.clone();
             move || shell(options.clone())
@@ -48,6 +51,8 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
         .merge(import::routes(db.clone()))
         .layer(middleware::from_fn_with_state(guard::PageGuard::new(db), guard::require_session))
         .layer(middleware::from_fn(guard::reject_cross_site))
+        .layer(catch_panics())
+        .layer(middleware::from_fn(cache::no_store))
         .layer(CompressionLayer::new())
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
@@ -58,7 +63,30 @@ pub fn router(db: Db, options: LeptosOptions) -> Router {
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
              img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; \
              form-action 'self'",
-        ))
+        ));
+    if secure_cookies {
+        app.layer(header_layer(header::STRICT_TRANSPORT_SECURITY, cache::HSTS))
+    } else {
+        app
+    }
+}
+
+/// Turns a panic in any handler into a logged 500 with a plain message, so a
+/// bug answers the request instead of dropping the connection.
+pub fn catch_panics() -> CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> axum::response::Response> {
+    CatchPanicLayer::custom(panic_response)
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!(panic = message, "a request panicked");
+    let body = axum::Json(serde_json::json!({ "error": "internal error" }));
+    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, body).into_response()
 }
 
 fn header_layer(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -24,14 +24,23 @@ impl TestApp {
         Self::spawn_with(with_demo(sqlite().await).await).await
     }
 
-    /// The app over `db` (any backend).
+    /// The app on a database of the caller's (e.g. Postgres).
     pub async fn spawn_with(db: Db) -> TestApp {
+        Self::start(db, false).await
+    }
+
+    /// The app as served over TLS (`AFTERCARE_SECURE_COOKIES=1`).
+    pub async fn spawn_secure() -> TestApp {
+        Self::start(sqlite().await, true).await
+    }
+
+    async fn start(db: Db, secure_cookies: bool) -> TestApp {
         let options = LeptosOptions::builder()
             .output_name("aftercare")
             .site_root("target/site")
             .site_pkg_dir("pkg")
             .build();
-        let app = server::http::router(db.clone(), options);
+        let app = server::http::router(db.clone(), options, secure_cookies);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
