@@ -7,6 +7,7 @@ use crate::pages::admin_users::AdminUsersPage;
 use crate::pages::chart_gallery::ChartGalleryPage;
 use crate::pages::data::DataPage;
 use crate::pages::docs::DocsPage;
+use crate::pages::trends::TrendsPage;
 use crate::pages::{login::LoginPage, not_found::NotFound, overview::OverviewPage, setup::SetupPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -74,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/charts") view=ChartGalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/data") view=DataPage ssr=SsrMode::Async/>
+                    <Route path=path!("/trends") view=TrendsPage ssr=SsrMode::Async/>
                     <Route path=path!("/docs") view=DocsPage/>
                 </Routes>
             </Layout>

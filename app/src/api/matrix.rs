@@ -99,7 +99,7 @@ mod server {
         if !kpi.needs().tickets_only() {
             return Err(AppError::invalid(
                 "kpi",
-                format!("{key} is company-wide (orders, financials or backlog); a matrix needs a ticket KPI"),
+                format!("kpi must be a ticket KPI: {key} is company-wide (orders, financials or backlog)"),
             ));
         }
         let rows = dimension(&query.rows, "rows", Dimension::Category)?;

@@ -11,6 +11,7 @@ pub mod overview;
 pub mod query;
 pub mod series;
 pub mod tokens;
+pub mod trend;
 pub mod users;
 
 #[cfg(feature = "ssr")]

@@ -8,6 +8,7 @@ use crate::kpi::period::{is_plausible, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{Grain, Period};
 use crate::models::{Dimension, Filters};
 use chrono::{Datelike, NaiveDate};
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Periods one answer may hold: three years of days, or any range of months.
@@ -126,10 +127,34 @@ fn date(value: &Option<String>, field: &str) -> Result<Option<NaiveDate>, AppErr
     if !is_plausible(date) {
         return Err(AppError::invalid(
             field,
-            format!("{field} must be between {FIRST_PLAUSIBLE_DAY} and {LAST_PLAUSIBLE_DAY}"),
+            format!("{field} must lie between {FIRST_PLAUSIBLE_DAY} and {LAST_PLAUSIBLE_DAY}"),
         ));
     }
     Ok(Some(date))
+}
+
+/// The values each filter can take: every channel, category and team in the
+/// data, for the filter forms.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FilterChoices {
+    pub channels: Vec<String>,
+    pub categories: Vec<String>,
+    pub teams: Vec<String>,
+}
+
+#[server(endpoint = "filter_options")]
+pub async fn filter_options() -> Result<FilterChoices, AppError> {
+    super::respond(async move {
+        let db = super::db()?;
+        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
+        let values = |d| crate::store::kpi_values::dimension_values(&db, d);
+        Ok(FilterChoices {
+            channels: values(Dimension::Channel).await?,
+            categories: values(Dimension::Category).await?,
+            teams: values(Dimension::Team).await?,
+        })
+    })
+    .await
 }
 
 #[cfg(test)]

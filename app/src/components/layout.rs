@@ -14,7 +14,7 @@ use leptos_router::hooks::use_location;
 const SCREENS: &[(&str, &str, bool)] = &[
     ("/", "Overview", true),
     ("/variance", "Variance", false),
-    ("/trends", "Trends", false),
+    ("/trends", "Trends", true),
     ("/matrix", "Matrix", false),
     ("/finance", "Finance", false),
     ("/benchmarks", "Benchmarks", false),

@@ -79,6 +79,49 @@ pub fn linear_forecast(values: &[Option<f64>], horizon: usize) -> Vec<Forecast> 
         .collect()
 }
 
+/// The trailing moving average over `window` periods; `None` until the
+/// window is full and wherever it holds a gap.
+pub fn moving_average(values: &[Option<f64>], window: usize) -> Vec<Option<f64>> {
+    (0..values.len())
+        .map(|i| {
+            let start = (i + 1).checked_sub(window.max(1))?;
+            let part: Option<Vec<f64>> = values[start..=i].iter().copied().collect();
+            part.map(|p| p.iter().sum::<f64>() / p.len() as f64)
+        })
+        .collect()
+}
+
+/// A point outside its control limits: more than three standard deviations
+/// from the mean of the `baseline` periods before it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Unusual {
+    pub index: usize,
+    pub mean: f64,
+    pub sigma: f64,
+}
+
+/// The points that leave their control limits (mean ± 3σ of the preceding
+/// `baseline` values with data). A point needs a full baseline, and a
+/// baseline that does not vary flags nothing.
+pub fn unusual_points(values: &[Option<f64>], baseline: usize) -> Vec<Unusual> {
+    let baseline = baseline.max(2);
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let v = (*v)?;
+            let before: Vec<f64> = values[..i].iter().rev().flatten().take(baseline).copied().collect();
+            if before.len() < baseline {
+                return None;
+            }
+            let n = before.len() as f64;
+            let mean = before.iter().sum::<f64>() / n;
+            let sigma = (before.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+            (sigma > 0.0 && (v - mean).abs() > 3.0 * sigma).then_some(Unusual { index: i, mean, sigma })
+        })
+        .collect()
+}
+
 /// Pearson's correlation coefficient; `None` when either side does not vary.
 pub fn pearson(points: &[(f64, f64)]) -> Option<f64> {
     let fit = least_squares(points)?;
@@ -130,5 +173,29 @@ mod tests {
         let fit = series_trend(&[Some(10.0), None, Some(6.0)]).unwrap();
         assert_eq!(fit.slope, -2.0);
         assert_eq!(pearson(&[(0.0, 3.0), (1.0, 2.0), (2.0, 1.0)]), Some(-1.0));
+    }
+
+    #[test]
+    fn the_moving_average_waits_for_a_full_window_and_skips_gaps() {
+        let v = [Some(1.0), Some(2.0), Some(6.0), None, Some(4.0), Some(5.0), Some(6.0)];
+        assert_eq!(moving_average(&v, 3), vec![None, None, Some(3.0), None, None, None, Some(5.0)]);
+        assert_eq!(moving_average(&v[..2], 1), vec![Some(1.0), Some(2.0)]);
+    }
+
+    #[test]
+    fn a_point_beyond_three_sigma_of_its_baseline_is_unusual() {
+        // Baseline 10, 12, 10, 12: mean 11, sample σ = √(4/3) ≈ 1.155, so
+        // the limits are 11 ± 3.46; 15 is outside, 14 is inside.
+        let v = [Some(10.0), Some(12.0), Some(10.0), Some(12.0), Some(15.0)];
+        let flagged = unusual_points(&v, 4);
+        assert_eq!(flagged.len(), 1);
+        assert_eq!(flagged[0].index, 4);
+        assert!((flagged[0].mean - 11.0).abs() < 1e-12);
+        assert!((flagged[0].sigma - (4.0_f64 / 3.0).sqrt()).abs() < 1e-12);
+        let calm = [Some(10.0), Some(12.0), Some(10.0), Some(12.0), Some(14.0)];
+        assert!(unusual_points(&calm, 4).is_empty());
+        // Too little history, or a flat one, raises nothing.
+        assert!(unusual_points(&v[..4], 4).is_empty());
+        assert!(unusual_points(&[Some(5.0), Some(5.0), Some(5.0), Some(9.0)], 3).is_empty());
     }
 }

@@ -10,3 +10,4 @@ pub mod login;
 pub mod not_found;
 pub mod overview;
 pub mod setup;
+pub mod trends;

@@ -201,3 +201,16 @@ pub async fn latest_day(db: &Db) -> Result<chrono::NaiveDate, sqlx::Error> {
         None => chrono::Utc::now().date_naive(),
     })
 }
+
+/// Every value of a dimension in the data, alphabetically.
+pub async fn dimension_values(db: &Db, dimension: Dimension) -> Result<Vec<String>, sqlx::Error> {
+    // One fixed statement per dimension: no SQL is built from text.
+    let sql = match dimension {
+        Dimension::Channel => "SELECT DISTINCT channel AS v FROM daily_rollup ORDER BY v",
+        Dimension::Category => "SELECT DISTINCT category AS v FROM daily_rollup ORDER BY v",
+        Dimension::Team => "SELECT DISTINCT team AS v FROM daily_rollup ORDER BY v",
+    };
+    use sqlx::Row;
+    let rows = sqlx::query(sql).fetch_all(&db.pool).await?;
+    rows.iter().map(|r| r.try_get("v")).collect()
+}

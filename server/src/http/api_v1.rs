@@ -5,6 +5,7 @@ use super::guard::{allowed, ApiCaller};
 use app::api::matrix::{self, MatrixQuery};
 use app::api::query::RangeParams;
 use app::api::series::{self, SeriesQuery};
+use app::api::trend::{self, TrendQuery};
 use app::charts::{file_name, ChartSpec};
 use app::error::AppError;
 use app::kpi::Kpi;
@@ -25,6 +26,7 @@ pub fn routes(db: Db) -> Router {
         .route("/kpis", get(catalogue))
         .route("/kpis/{key}/series", get(series))
         .route("/matrix", get(matrix))
+        .route("/trends/{key}", get(trend))
         .route("/tickets", post(tickets))
         .route("/orders", post(orders))
         .route("/financials", post(financials))
@@ -130,6 +132,28 @@ async fn series(
         return refusal;
     }
     answer(series::load(&db, &SeriesQuery { kpi, range }).await)
+}
+
+/// `GET /trends/{key}?from&to&grain&window&channel&category&team`: an
+/// adapter of the trend analysis.
+async fn trend(
+    State(db): State<Db>,
+    headers: HeaderMap,
+    Path(kpi): Path<String>,
+    Query(query): Query<TrendParams>,
+) -> Response {
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
+    }
+    answer(trend::load(&db, &TrendQuery { kpi, window: query.window, range: query.range }).await)
+}
+
+/// A trend's query string: the range and the moving average's window.
+#[derive(serde::Deserialize)]
+struct TrendParams {
+    window: Option<String>,
+    #[serde(flatten)]
+    range: RangeParams,
 }
 
 /// `GET /matrix?kpi&rows&cols&from&to&channel&category&team`: an adapter of

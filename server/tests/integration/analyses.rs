@@ -39,12 +39,12 @@ async fn the_series_route_and_the_series_server_function_agree_on_both_backends(
     for (app, token) in apps().await {
         let cookie = app.signed_in("viewer").await;
         let (status, by_rest) =
-            rest(&app, "/kpis/frt_median_h/series?from=2025-06-01&to=2025-09-30&channel=email", &token).await;
+            rest(&app, "/kpis/frt_median_h/series?from=2025-07-01&to=2025-10-31&channel=email", &token).await;
         assert_eq!(status, 200, "{by_rest}");
         let form = [
             ("query[kpi]", "frt_median_h"),
-            ("query[from]", "2025-06-01"),
-            ("query[to]", "2025-09-30"),
+            ("query[from]", "2025-07-01"),
+            ("query[to]", "2025-10-31"),
             ("query[channel]", "email"),
         ];
         let (status, by_fn) = server_fn(&app, &cookie, "get_series", &form).await;
@@ -101,4 +101,41 @@ async fn each_bad_parameter_is_refused_as_json_naming_its_field() {
         server_fn(&app, &cookie, "get_series", &[("query[kpi]", "csat"), ("query[grain]", "year")]).await;
     assert_eq!(status, 422);
     assert_eq!(body["Invalid"]["field"], "grain", "{body}");
+}
+
+#[tokio::test]
+async fn the_trend_route_and_server_function_agree_and_build_on_the_series() {
+    for (app, token) in apps().await {
+        let cookie = app.signed_in("viewer").await;
+        let (status, trend) = rest(&app, "/trends/csat?from=2025-07-01&to=2025-10-31&window=2", &token).await;
+        assert_eq!(status, 200, "{trend}");
+        let form = [
+            ("query[kpi]", "csat"),
+            ("query[window]", "2"),
+            ("query[from]", "2025-07-01"),
+            ("query[to]", "2025-10-31"),
+        ];
+        let (status, by_fn) = server_fn(&app, &cookie, "get_trend", &form).await;
+        assert_eq!((status, &by_fn), (200, &trend));
+
+        let (_, series) = rest(&app, "/kpis/csat/series?from=2025-07-01&to=2025-10-31", &token).await;
+        let values: Vec<f64> =
+            series["points"].as_array().unwrap().iter().map(|p| p["value"].as_f64().unwrap()).collect();
+        let points = trend["points"].as_array().unwrap();
+        assert_eq!(points.len(), 4);
+        for (i, p) in points.iter().enumerate() {
+            assert_eq!(p["value"].as_f64(), Some(values[i]));
+            // The demo starts in July: nothing a year earlier.
+            assert!(p["year_ago"].is_null());
+        }
+        assert!(points[0]["moving_average"].is_null(), "the window is not full yet");
+        let average = points[3]["moving_average"].as_f64().unwrap();
+        assert!((average - (values[2] + values[3]) / 2.0).abs() < 1e-9);
+        assert!((trend["change"].as_f64().unwrap() - (values[3] - values[2])).abs() < 1e-9);
+        assert_eq!(trend["forecast"].as_array().unwrap().len(), 3);
+        assert_eq!(trend["forecast"][0]["period"], "2025-11");
+
+        let (status, refused) = rest(&app, "/trends/csat?window=0", &token).await;
+        assert_eq!((status, refused["field"].as_str()), (422, Some("window")), "{refused}");
+    }
 }
