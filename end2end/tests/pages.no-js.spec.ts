@@ -33,6 +33,15 @@ test("the data page and the docs are complete", async ({ page }) => {
   await expect(page.getByRole("heading", { name: /API/ }).first()).toBeVisible();
 });
 
+test("the trends page is complete and its filter form works", async ({ page }) => {
+  await page.goto("/trends");
+  await expect(page.locator('figure[data-chart="csat-by-month"] .chart-svg svg')).toBeVisible();
+  await page.getByLabel("KPI").selectOption("fcr_rate");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/kpi=fcr_rate/);
+  await expect(page.locator('figure[data-chart="first-contact-resolution-by-month"] .chart-svg svg')).toBeVisible();
+});
+
 test("signing out works as a plain form", async ({ page }) => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login/);
