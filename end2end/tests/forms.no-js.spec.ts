@@ -7,7 +7,8 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
   await page.getByLabel("Username").fill(ADMIN.username);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByText("Wrong username or password.")).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong username or password." })).toBeVisible();
 });
 
 test("the last admin cannot be demoted, and the page says why", async ({ page }) => {

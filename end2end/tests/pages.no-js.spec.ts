@@ -37,7 +37,7 @@ test("the trends page is complete and its filter form works", async ({ page }) =
   await page.goto("/trends");
   await expect(page.locator('figure[data-chart="csat-by-month"] .chart-svg svg')).toBeVisible();
   await page.getByLabel("KPI").selectOption("fcr_rate");
-  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("button", { name: "Show", exact: true }).click();
   await expect(page).toHaveURL(/kpi=fcr_rate/);
   await expect(page.locator('figure[data-chart="first-contact-resolution-by-month"] .chart-svg svg')).toBeVisible();
 });

@@ -22,7 +22,7 @@ test("the filter form puts the view in the URL", async ({ page }) => {
   await page.getByLabel("KPI").selectOption("frt_median_h");
   await page.getByLabel("By", { exact: true }).selectOption("week");
   await page.getByLabel("Channel").selectOption("email");
-  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("button", { name: "Show", exact: true }).click();
   await expect(page).toHaveURL(/kpi=frt_median_h.*grain=week.*channel=email/);
   await expect(page.locator('figure[data-chart="first-response-median-by-week"]')).toBeVisible();
 });

@@ -9,12 +9,7 @@ use leptos::prelude::*;
 /// periods `first..=last`.
 #[server(endpoint = "zoom_chart")]
 pub async fn zoom_chart(spec: String, first: u32, last: u32) -> Result<ZoomedChart, AppError> {
-    super::respond(async move {
-        let db = super::db()?;
-        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
-        server::zoomed(&spec, first as usize, last as usize)
-    })
-    .await
+    super::for_viewer(|_| async move { server::zoomed(&spec, first as usize, last as usize) }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -7,12 +7,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "chart_gallery")]
 pub async fn chart_gallery() -> Result<Vec<Chart>, AppError> {
-    super::respond(async move {
-        let db = super::db()?;
-        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
-        server::gallery(&db).await
-    })
-    .await
+    super::for_viewer(|db| async move { server::gallery(&db).await }).await
 }
 
 #[cfg(feature = "ssr")]

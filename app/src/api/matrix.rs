@@ -74,12 +74,7 @@ impl MatrixResult {
 
 #[server(endpoint = "get_matrix")]
 pub async fn get_matrix(query: MatrixQuery) -> Result<MatrixResult, AppError> {
-    super::respond(async move {
-        let db = super::db()?;
-        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
-        load(&db, &query).await
-    })
-    .await
+    super::for_viewer(|db| async move { load(&db, &query).await }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -43,12 +43,7 @@ pub struct Overview {
 /// `Ok(None)` when there is no data at all yet.
 #[server(endpoint = "get_overview")]
 pub async fn get_overview(month: Option<String>) -> Result<Option<Overview>, AppError> {
-    super::respond(async move {
-        let db = super::db()?;
-        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
-        load(&db, month.as_deref()).await
-    })
-    .await
+    super::for_viewer(|db| async move { load(&db, month.as_deref()).await }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -144,9 +144,7 @@ pub struct FilterChoices {
 
 #[server(endpoint = "filter_options")]
 pub async fn filter_options() -> Result<FilterChoices, AppError> {
-    super::respond(async move {
-        let db = super::db()?;
-        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
+    super::for_viewer(|db| async move {
         let values = |d| crate::store::kpi_values::dimension_values(&db, d);
         Ok(FilterChoices {
             channels: values(Dimension::Channel).await?,

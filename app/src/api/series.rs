@@ -35,12 +35,7 @@ pub struct SeriesPoint {
 
 #[server(endpoint = "get_series")]
 pub async fn get_series(query: SeriesQuery) -> Result<Series, AppError> {
-    super::respond(async move {
-        let db = super::db()?;
-        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
-        load(&db, &query).await
-    })
-    .await
+    super::for_viewer(|db| async move { load(&db, &query).await }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -63,12 +63,7 @@ pub struct ForecastPoint {
 
 #[server(endpoint = "get_trend")]
 pub async fn get_trend(query: TrendQuery) -> Result<Trend, AppError> {
-    super::respond(async move {
-        let db = super::db()?;
-        crate::auth::session::require(&db, crate::models::Role::Viewer).await?;
-        load(&db, &query).await
-    })
-    .await
+    super::for_viewer(|db| async move { load(&db, &query).await }).await
 }
 
 #[cfg(feature = "ssr")]

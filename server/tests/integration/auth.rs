@@ -265,3 +265,21 @@ async fn changes_to_users_and_tokens_are_audited_with_old_and_new_values() {
     let shown = app.post("/api/audit_log", Some(&cookie), &[]).await.text().await.unwrap();
     assert!(shown.contains("user.role"));
 }
+
+#[tokio::test]
+async fn a_form_posted_without_javascript_comes_back_with_its_error_in_the_url() {
+    use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, REFERER};
+    let app = TestApp::spawn().await;
+    app.add_user("ana", "admin").await;
+    let mut html = HeaderMap::new();
+    html.insert(ACCEPT, HeaderValue::from_static("text/html"));
+    html.insert(REFERER, HeaderValue::from_str(&format!("{}/login?next=/", app.base)).unwrap());
+    let form = [("username", "ana"), ("password", "not the password"), ("next", "/")];
+    let response = app.post_with("/api/login", None, &form, html).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("/login?next=/&__path=%2Fapi%2Flogin&__err="), "{location}");
+
+    let page = app.get(location.trim_start_matches(&app.base), None).await.text().await.unwrap();
+    assert!(page.contains("Wrong username or password."), "the page shows the refusal");
+}
