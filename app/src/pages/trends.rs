@@ -96,7 +96,7 @@ fn TrendFilters(query: TrendQuery, options: FilterChoices) -> impl IntoView {
     let grains = ["month", "week", "day", "quarter"].map(|g| (g.to_string(), g.to_string())).to_vec();
     let windows = [2, 3, 4, 6, 12].map(|w| (w.to_string(), format!("{w} periods"))).to_vec();
     view! {
-        <form class="panel filter-form" method="get" action="/trends">
+        <form class="panel form-panel filter-form" method="get" action="/trends">
             {select("kpi", "KPI", kpis, Some(query.kpi.clone()))}
             {select("grain", "By", grains, r.grain.clone().or(Some("month".into())))}
             <div class="field">
@@ -142,7 +142,7 @@ fn TrendBody(trend: Trend) -> impl IntoView {
             }).collect_view()}
         </div>
         <ChartView chart/>
-        <section class="panel">
+        <section class="panel form-panel">
             <h2>"Unusual periods"</h2>
             {if unusual.is_empty() {
                 view! { <p class="muted">"None: every period is within three standard deviations of the six before it."</p> }.into_any()
