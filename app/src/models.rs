@@ -170,6 +170,15 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// Longest ids (ticket, order, customer) and other text (channel, category,
+/// team, agent, …), in characters: past these a value is a mistake, and it
+/// would be repeated in every page and export that shows it.
+pub const MAX_ID_CHARS: usize = 200;
+pub const MAX_TEXT_CHARS: usize = 100;
+/// Largest amount or value accepted (either sign): beyond a trillion a
+/// number is a unit or typing mistake, and sums of it lose their meaning.
+pub const MAX_AMOUNT: f64 = 1e12;
+
 fn refuse(field: &str, message: impl Into<String>) -> Result<(), FieldError> {
     Err(FieldError { field: field.to_string(), message: message.into() })
 }
@@ -202,6 +211,24 @@ fn not_before_creation(field: &str, value: Option<i64>, created_at: i64) -> Resu
     }
 }
 
+fn at_most(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    match value.chars().count() {
+        n if n > max => refuse(field, format!("has {n} characters; at most {max} are accepted")),
+        _ => Ok(()),
+    }
+}
+
+/// A finite amount within ±`MAX_AMOUNT`.
+fn amount(field: &str, value: f64) -> Result<(), FieldError> {
+    if !value.is_finite() {
+        refuse(field, "is not a finite number")
+    } else if value.abs() > MAX_AMOUNT {
+        refuse(field, format!("{value} is beyond ±1,000,000,000,000"))
+    } else {
+        Ok(())
+    }
+}
+
 fn required(field: &str, value: &str) -> Result<(), FieldError> {
     if value.trim().is_empty() {
         refuse(field, "is required")
@@ -218,6 +245,22 @@ impl TicketRecord {
         {
             required(field, value)?;
         }
+        let ids = [("external_id", Some(&self.external_id)), ("customer_id", self.customer_id.as_ref())];
+        for (field, value) in ids.into_iter().chain([("order_id", self.order_id.as_ref())]) {
+            at_most(field, value.map_or("", String::as_str), MAX_ID_CHARS)?;
+        }
+        let texts = [
+            ("channel", &self.channel),
+            ("category", &self.category),
+            ("priority", &self.priority),
+            ("team", &self.team),
+            ("agent", &self.agent),
+            ("status", &self.status),
+        ];
+        for (field, value) in texts {
+            at_most(field, value, MAX_TEXT_CHARS)?;
+        }
+        at_most("product", self.product.as_deref().unwrap_or(""), MAX_TEXT_CHARS)?;
         plausible_time("created_at", Some(self.created_at), now)?;
         not_before_creation("first_response_at", self.first_response_at, self.created_at)?;
         not_before_creation("resolved_at", self.resolved_at, self.created_at)?;
@@ -234,11 +277,11 @@ impl OrderRecord {
     pub fn validate(&self, now: i64) -> Result<(), FieldError> {
         required("external_id", &self.external_id)?;
         required("customer_id", &self.customer_id)?;
+        at_most("external_id", &self.external_id, MAX_ID_CHARS)?;
+        at_most("customer_id", &self.customer_id, MAX_ID_CHARS)?;
+        at_most("currency", &self.currency, MAX_TEXT_CHARS)?;
         plausible_time("placed_at", Some(self.placed_at), now)?;
-        if !self.amount.is_finite() {
-            return refuse("amount", "is not a finite number");
-        }
-        Ok(())
+        amount("amount", self.amount)
     }
 }
 
@@ -256,9 +299,11 @@ impl FinancialMonth {
             ("gross_margin", self.gross_margin.unwrap_or(0.0)),
         ];
         for (field, v) in amounts {
-            if !v.is_finite() {
-                return refuse(field, "is not a finite number");
-            }
+            amount(field, v)?;
+        }
+        for (channel, cost) in &self.support_cost_by_channel {
+            at_most("support_cost_by_channel", channel, MAX_TEXT_CHARS)?;
+            amount("support_cost_by_channel", *cost)?;
         }
         in_range("new_customers", Some(self.new_customers), 0, i64::MAX)
     }
@@ -275,10 +320,9 @@ impl TargetRecord {
         if !self.scope_dim.is_empty() && Dimension::parse(&self.scope_dim).is_none() {
             return refuse("scope_dim", "must be channel, category or team");
         }
-        if !self.value.is_finite() {
-            return refuse("value", "is not a finite number");
-        }
-        Ok(())
+        at_most("scope_value", &self.scope_value, MAX_TEXT_CHARS)?;
+        at_most("note", &self.note, 1_000)?;
+        amount("value", self.value)
     }
 }
 
@@ -289,10 +333,10 @@ impl BenchmarkRecord {
         }
         required("segment", &self.segment)?;
         required("source", &self.source)?;
+        at_most("segment", &self.segment, MAX_TEXT_CHARS)?;
+        at_most("source", &self.source, MAX_ID_CHARS)?;
         for (field, v) in [("p25", self.p25), ("p50", self.p50), ("p75", self.p75), ("p90", self.p90)] {
-            if v.is_some_and(|v| !v.is_finite()) {
-                return refuse(field, "is not a finite number");
-            }
+            amount(field, v.unwrap_or(0.0))?;
         }
         in_range("year", Some(self.year), 1900, 2100)
     }
@@ -415,6 +459,33 @@ mod tests {
             currency: "USD".into(),
         };
         assert_eq!(o.validate(NOW).unwrap_err().field, "amount");
+    }
+
+    #[test]
+    fn overlong_text_and_huge_amounts_are_refused_naming_the_field() {
+        let mut t = ticket();
+        t.category = "x".repeat(MAX_TEXT_CHARS + 1);
+        let e = t.validate(NOW).unwrap_err();
+        assert_eq!(e.field, "category");
+        assert!(e.message.contains("at most 100"), "{}", e.message);
+        let mut t = ticket();
+        t.external_id = "7".repeat(MAX_ID_CHARS);
+        assert_eq!(t.validate(NOW), Ok(()));
+        t.external_id.push('7');
+        assert_eq!(t.validate(NOW).unwrap_err().field, "external_id");
+
+        let mut o = OrderRecord {
+            external_id: "O".into(),
+            customer_id: "C".into(),
+            placed_at: T0,
+            amount: 1e308,
+            currency: "USD".into(),
+        };
+        assert_eq!(o.validate(NOW).unwrap_err().field, "amount");
+        o.amount = -2e12;
+        assert_eq!(o.validate(NOW).unwrap_err().field, "amount");
+        o.amount = 999_999_999_999.0;
+        assert_eq!(o.validate(NOW), Ok(()));
     }
 }
 

@@ -84,9 +84,9 @@ impl Db {
                 // The Any driver opens SQLite through its URL; the file now exists.
                 let url = format!("sqlite://{}", options.get_filename().display());
                 sqlx::sqlite::SqlitePool::connect_with(options).await?.close().await;
-                AnyPoolOptions::new().max_connections(8).connect(&url).await?
+                pool_options(8).connect(&url).await?
             }
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect(url).await?,
+            Backend::Postgres => pool_options(16).connect(url).await?,
         };
         Ok(Db { pool, backend, sla_seconds: DEFAULT_SLA_HOURS * 3600, settings: Default::default() })
     }
@@ -104,11 +104,22 @@ impl Db {
         Ok(Tx(self.pool.begin().await?))
     }
 
+    /// Answers when the database does: for the health check.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+
     /// True when no ticket has been loaded yet (first start).
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
         let row: AnyRow = sqlx::query("SELECT COUNT(*) AS n FROM tickets").fetch_one(&self.pool).await?;
         Ok(row.try_get::<i64, _>("n")? == 0)
     }
+}
+
+/// Pool settings: a request waits at most a few seconds for a connection,
+/// so an unreachable database answers quickly instead of hanging.
+fn pool_options(max_connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(std::time::Duration::from_secs(5))
 }
 
 /// A write transaction owned by the store: code outside `store/` groups

@@ -34,8 +34,18 @@ pub fn routes(db: Db) -> Router {
         .with_state(db)
 }
 
-async fn health(State(db): State<Db>) -> Json<Value> {
-    Json(json!({ "status": "ok", "database": db.backend.name() }))
+/// Up only when the database answers (within two seconds); 503 otherwise,
+/// so a load balancer takes the server out of rotation.
+async fn health(State(db): State<Db>) -> Response {
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(2), db.ping()).await;
+    match answered {
+        Ok(Ok(())) => Json(json!({ "status": "ok", "database": db.backend.name() })).into_response(),
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": db.backend.name(), "error": "the database is unavailable" })),
+        )
+            .into_response(),
+    }
 }
 
 /// The KPI catalogue: key, name, unit and direction of every KPI.

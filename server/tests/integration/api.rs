@@ -171,3 +171,20 @@ async fn a_matrix_has_cells_and_true_totals_that_match_the_raw_tickets() {
     assert_eq!(get(&app, "/matrix?kpi=joy", Some(&read)).await.0, 404);
     assert_eq!(get(&app, "/matrix?rows=channel&cols=channel", Some(&read)).await.0, 422);
 }
+
+#[tokio::test]
+async fn huge_amounts_and_overlong_text_are_refused_naming_record_and_field() {
+    let app = TestApp::spawn().await;
+    let token = app::store::tokens::create(&app.db, "test", "pusher", TokenScope::Ingest).await.unwrap();
+    let order = r#"{"external_id":"O-1","customer_id":"C-1","placed_at":"2025-03-01T10:00:00Z","amount":1e308,"currency":"USD"}"#;
+    let (status, body) = post(&app, "/orders", Some(&token), order).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("amount")), "{body}");
+
+    let long = "x".repeat(10_000);
+    let ticket = format!(
+        r#"{{"external_id":"T-1","created_at":"2025-03-01T10:00:00Z","channel":"chat","category":"{long}","team":"t","contacts":1}}"#
+    );
+    let (status, body) = post(&app, "/tickets", Some(&token), &ticket).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("category")), "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM tickets").await, 0);
+}

@@ -206,3 +206,14 @@ async fn admins_download_the_whole_audit_log() {
     assert!(text.starts_with("at,actor,action,item,old_value,new_value"));
     assert!(text.lines().count() >= 2, "creating the test users was audited: {text}");
 }
+
+#[tokio::test]
+async fn health_says_unavailable_when_the_database_does_not_answer() {
+    let app = TestApp::spawn().await;
+    app.db.pool.close().await;
+    let response = app.get("/api/v1/health", None).await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["error"], "the database is unavailable");
+}
