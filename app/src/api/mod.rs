@@ -1,5 +1,6 @@
-//! Server functions: thin — read the context, validate, call the store and
-//! the KPI engine, return a typed result.
+//! One module per analysis (typed query, typed result, an ssr `load` and a
+//! thin server function that the page calls; REST routes, exports and tests
+//! call the same `load`), plus the server functions of accounts and imports.
 
 pub mod audit;
 pub mod auth;

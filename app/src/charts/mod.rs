@@ -1,7 +1,7 @@
-//! Charts drawn with plotters into SVG text. The server draws them, so the
-//! HTML carries finished charts and hydration sees the very same markup; the
-//! interactive layer (`components::chart`) uses the hit points each chart
-//! reports, in the chart's own pixel coordinates.
+//! Charts drawn with plotters into SVG text, always on the server: the HTML
+//! carries finished charts, and the interactive island over them
+//! (`components::chart`) uses the hit points each chart reports, in the
+//! chart's own pixel coordinates.
 
 pub mod bar;
 pub mod canvas;
