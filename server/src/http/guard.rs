@@ -97,11 +97,13 @@ fn percent_encode(s: &str) -> String {
 }
 
 /// Refuses state-changing requests sent by another site (CSRF). Browsers
-/// send `Sec-Fetch-Site`; older ones at least `Origin`.
+/// send `Sec-Fetch-Site`; older ones at least `Origin`. Scripts that send a
+/// token and no session cookie are not checked: without the cookie a
+/// cross-site request cannot act as anyone.
 pub async fn reject_cross_site(request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let headers = request.headers();
-    if safe || bearer_token(headers).is_some() {
+    if safe || (bearer_token(headers).is_some() && !has_session_cookie(headers)) {
         return next.run(request).await;
     }
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
@@ -120,6 +122,15 @@ pub async fn reject_cross_site(request: Request, next: Next) -> Response {
 
 fn forbidden(message: &str) -> Response {
     (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+fn has_session_cookie(headers: &HeaderMap) -> bool {
+    let cookie = format!("{}=", app::auth::session::SESSION_COOKIE);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|h| h.split(';').any(|pair| pair.trim_start().starts_with(&cookie)))
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {

@@ -148,6 +148,12 @@ async fn cross_site_posts_are_refused_and_change_nothing() {
         let response = app.post_with("/api/create_user", Some(&cookie), &form, headers).await;
         assert_eq!(response.status(), 403, "{name}: {value}");
     }
+    // Any Bearer header with the session cookie is still checked (issue 16 F12).
+    let mut with_token = HeaderMap::new();
+    with_token.insert("origin", HeaderValue::from_static("http://evil.example"));
+    with_token.insert(AUTHORIZATION, HeaderValue::from_static("Bearer x"));
+    let response = app.post_with("/api/create_user", Some(&cookie), &form, with_token).await;
+    assert_eq!(response.status(), 403);
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE username = 'mallory'").await, 0);
     let mut same = HeaderMap::new();
     same.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
