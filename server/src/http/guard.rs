@@ -125,12 +125,20 @@ fn forbidden(message: &str) -> Response {
 }
 
 fn has_session_cookie(headers: &HeaderMap) -> bool {
-    let cookie = format!("{}=", app::auth::session::SESSION_COOKIE);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|h| h.split(';').any(|pair| pair.trim_start().starts_with(&cookie)))
+    let cookies = headers.get_all(header::COOKIE);
+    cookies.iter().filter_map(|v| v.to_str().ok()).any(|h| cookie_value(h, SESSION_COOKIE).is_some())
+}
+
+/// Refuses paths with dot segments (`/api/../admin/users`, also written
+/// `%2e%2e`): the guards and the router must see the same path, and no page
+/// or route has one.
+pub async fn reject_dot_segments(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_ascii_lowercase().replace("%2e", ".");
+    if path.split('/').any(|segment| segment == "." || segment == "..") {
+        let error = serde_json::json!({ "error": "the path may not contain . or .. segments" });
+        return (StatusCode::BAD_REQUEST, Json(error)).into_response();
+    }
+    next.run(request).await
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {

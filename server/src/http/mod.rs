@@ -51,6 +51,7 @@ pub fn router(db: Db, options: LeptosOptions, secure_cookies: bool) -> Router {
         .merge(import::routes(db.clone()))
         .layer(middleware::from_fn_with_state(guard::PageGuard::new(db), guard::require_session))
         .layer(middleware::from_fn(guard::reject_cross_site))
+        .layer(middleware::from_fn(guard::reject_dot_segments))
         .layer(catch_panics())
         .layer(middleware::from_fn(cache::no_store))
         .layer(CompressionLayer::new())

@@ -217,3 +217,33 @@ async fn health_says_unavailable_when_the_database_does_not_answer() {
     assert_eq!(body["status"], "unavailable");
     assert_eq!(body["error"], "the database is unavailable");
 }
+
+/// Sends `path` as written, without the client's path normalisation.
+async fn raw_status(app: &TestApp, method: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn dot_segments_are_refused_before_any_guard_or_route() {
+    let app = TestApp::spawn_with_demo().await;
+    for path in [
+        "/api/../admin/users",
+        "/exports/../charts",
+        "/api/%2e%2e/admin/audit",
+        "/api/%2E%2E/admin/audit",
+        "/./charts",
+    ] {
+        for method in ["GET", "HEAD"] {
+            let status = raw_status(&app, method, path).await;
+            assert!(status.starts_with("HTTP/1.1 400"), "{method} {path}: {status}");
+        }
+    }
+    assert!(raw_status(&app, "GET", "/api/v1/health").await.starts_with("HTTP/1.1 200"));
+}
