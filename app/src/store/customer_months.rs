@@ -1,7 +1,7 @@
 //! The customer × month table behind repeat-purchase and order-volume KPIs.
 //! Ingest refreshes the rows of every customer it touched, from their orders.
 
-use super::sql::{batch_rows, list_placeholders, values_placeholders};
+use super::sql::{batch_rows, list_placeholders, values_placeholders, Params};
 use crate::kpi::period::date_of;
 use crate::kpi::period::day_of_timestamp;
 use crate::kpi::{Grain, Period};
@@ -44,7 +44,7 @@ pub fn months_of(orders: &[(i64, f64)]) -> Vec<CustomerMonth> {
 pub async fn refresh(conn: &mut AnyConnection, customers: &[String]) -> Result<(), sqlx::Error> {
     let mut changed_months = BTreeSet::new();
     for chunk in customers.chunks(batch_rows(5)) {
-        let list = list_placeholders(1, chunk.len());
+        let list = list_placeholders(Params::of(conn), chunk.len());
         let orders_sql = format!(
             "SELECT customer_id, placed_at, amount FROM orders WHERE customer_id IN ({list}) \
              ORDER BY customer_id, placed_at, external_id"
@@ -114,7 +114,7 @@ async fn insert_rows(
     for rows in rows.chunks(batch_rows(5)) {
         let sql = format!(
             "INSERT INTO customer_months (month, customer_id, orders, amount, is_returning) VALUES {}",
-            values_placeholders(rows.len(), 5)
+            values_placeholders(Params::of(conn), rows.len(), 5)
         );
         let mut insert = sqlx::query(&sql);
         for (customer, m) in rows {

@@ -1,12 +1,12 @@
 //! Assembles the inputs of every requested KPI per period (and per group)
 //! from the store's reads; the KPI engine then computes the values.
 
-use super::read;
 use super::Db;
+use super::{cube, read};
 use crate::kpi::period::{date_of, day_number, Grain, Period};
-use crate::kpi::{compute, Kpi, KpiInputs, KpiSettings, Needs, OrderTotals, TicketTotals};
+use crate::kpi::{compute, FinanceTotals, Kpi, KpiInputs, KpiSettings, Needs, OrderTotals, TicketTotals};
 use crate::models::{Dimension, Filters};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Which KPIs, over which periods, for which slice of the data.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,11 +58,13 @@ impl KpiQuery {
     }
 }
 
-/// Loads the inputs for `query`.
+/// Loads the inputs for `query`: a handful of statements whatever the
+/// number of periods, each reading one row per period and group.
 pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
     let periods = query.first.through(query.last);
     let (first_day, last_day) = (day_number(query.first.start), day_number(query.last.last_day()));
     let grain = query.first.grain;
+    let needs = query.needs();
     let group_of = |key: &super::rollup::CellKey| -> Vec<String> {
         query
             .group_by
@@ -75,31 +77,39 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
             .collect()
     };
 
+    let whole_months = matches!(grain, Grain::Month | Grain::Quarter);
     let mut ticket_cells: BTreeMap<Vec<String>, BTreeMap<Period, TicketTotals>> = BTreeMap::new();
     if query.group_by.is_empty() {
         ticket_cells.insert(Vec::new(), BTreeMap::new());
     }
-    for (key, totals) in read::rollup_cells(db, first_day, last_day, &query.filters).await? {
+    // Per group and period: tickets created minus tickets resolved.
+    let mut net_opened: BTreeMap<Vec<String>, BTreeMap<Period, i64>> = BTreeMap::new();
+    let cells = cube::cells(db, first_day, last_day, whole_months, &query.filters, &query.group_by).await?;
+    for (key, cell) in cells {
         let period = Period::containing(grain, date_of(key.day));
-        ticket_cells.entry(group_of(&key)).or_default().entry(period).or_default().merge(&totals);
+        let group = group_of(&key);
+        *net_opened.entry(group.clone()).or_default().entry(period).or_default() +=
+            cell.totals.tickets - cell.resolved_on_day;
+        if cell.totals.tickets > 0 {
+            ticket_cells.entry(group).or_default().entry(period).or_default().merge(&cell.totals);
+        }
     }
 
-    let backlogs = if query.needs().backlog {
-        Some(backlog_by_period(db, query, &periods, last_day).await?)
+    let backlogs = if needs.backlog {
+        let opening = cube::open_before(db, first_day, &query.filters, &query.group_by).await?;
+        let opening = opening.iter().map(|(key, open)| (group_of(key), *open));
+        Some(running_backlog(opening, &net_opened, &periods))
     } else {
         None
     };
-    let mut company = BTreeMap::new();
-    for period in &periods {
-        company.insert(*period, company_inputs(db, query, period).await?);
-    }
+    let company = company_inputs(db, query, &periods).await?;
 
     let mut table = KpiTable { periods: periods.clone(), cells: BTreeMap::new() };
     for (group, by_period) in ticket_cells {
         let cells = periods
             .iter()
-            .map(|p| {
-                let (orders, finance): &(Option<OrderTotals>, _) = &company[p];
+            .zip(&company)
+            .map(|(p, (orders, finance))| {
                 let inputs = KpiInputs {
                     tickets: by_period.get(p).cloned().unwrap_or_default(),
                     backlog: backlogs.as_ref().map(|b| b.get(&(group.clone(), *p)).copied().unwrap_or(0)),
@@ -114,24 +124,72 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
     Ok(table)
 }
 
-/// Orders and financials of a period: company-wide, whatever the filters.
+/// Open tickets at the end of each period, per group: the tickets open
+/// before the first period plus each period's created minus resolved.
+fn running_backlog(
+    opening: impl Iterator<Item = (Vec<String>, i64)>,
+    net_opened: &BTreeMap<Vec<String>, BTreeMap<Period, i64>>,
+    periods: &[Period],
+) -> BTreeMap<(Vec<String>, Period), i64> {
+    let mut open: BTreeMap<Vec<String>, i64> = BTreeMap::new();
+    for (group, n) in opening {
+        *open.entry(group).or_default() += n;
+    }
+    for group in net_opened.keys() {
+        open.entry(group.clone()).or_default();
+    }
+    let mut out = BTreeMap::new();
+    for (group, mut n) in open {
+        for period in periods {
+            n += net_opened.get(&group).and_then(|by| by.get(period)).copied().unwrap_or(0);
+            out.insert((group.clone(), *period), n);
+        }
+    }
+    out
+}
+
+/// Orders and financials of each period: company-wide, whatever the filters.
+/// Months and quarters read one statement each for the whole range.
 async fn company_inputs(
     db: &Db,
     query: &KpiQuery,
-    period: &Period,
-) -> Result<(Option<OrderTotals>, Option<crate::kpi::FinanceTotals>), sqlx::Error> {
+    periods: &[Period],
+) -> Result<Vec<(Option<OrderTotals>, Option<FinanceTotals>)>, sqlx::Error> {
     let needs = query.needs();
-    let orders = if needs.orders { Some(order_totals(db, query, period).await?) } else { None };
-    let finance = if needs.finance { read::finance_totals(db, period).await? } else { None };
-    Ok((orders, finance))
+    let first_month = Period::containing(Grain::Month, query.first.start);
+    let last_month = Period::containing(Grain::Month, query.last.last_day());
+    let month_orders = if needs.orders && query.first.grain == Grain::Month {
+        read::month_orders(db, &first_month, &last_month).await?
+    } else {
+        HashMap::new()
+    };
+    let finance_months = if needs.finance {
+        read::finance_months(db, &first_month.to_string(), &last_month.to_string()).await?
+    } else {
+        HashMap::new()
+    };
+    let mut out = Vec::with_capacity(periods.len());
+    for period in periods {
+        let orders =
+            if needs.orders { Some(order_totals(db, query, period, &month_orders).await?) } else { None };
+        let finance = if needs.finance { read::finance_totals(period, &finance_months) } else { None };
+        out.push((orders, finance));
+    }
+    Ok(out)
 }
 
-/// The order facts the requested KPIs need. Months read the customer × month
-/// table; other grains count distinct customers over the orders themselves.
-async fn order_totals(db: &Db, query: &KpiQuery, period: &Period) -> Result<OrderTotals, sqlx::Error> {
+/// The order facts the requested KPIs need. Months read the monthly order
+/// totals; other grains count distinct customers over the orders themselves.
+async fn order_totals(
+    db: &Db,
+    query: &KpiQuery,
+    period: &Period,
+    month_orders: &HashMap<String, (i64, f64, i64, i64)>,
+) -> Result<OrderTotals, sqlx::Error> {
     let mut o = OrderTotals::default();
     if period.grain == Grain::Month {
-        (o.orders, o.amount, o.customers, o.returning_customers) = read::month_orders(db, period).await?;
+        (o.orders, o.amount, o.customers, o.returning_customers) =
+            month_orders.get(&period.to_string()).copied().unwrap_or((0, 0.0, 0, 0));
     } else {
         (o.orders, o.amount, o.customers) = read::order_volume(db, period).await?;
         if query.wants(Kpi::RepeatPurchaseRate) {
@@ -148,40 +206,6 @@ async fn order_totals(db: &Db, query: &KpiQuery, period: &Period) -> Result<Orde
         o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();
     }
     Ok(o)
-}
-
-/// Open tickets at the end of each period, per group.
-async fn backlog_by_period(
-    db: &Db,
-    query: &KpiQuery,
-    periods: &[Period],
-    last_day: i64,
-) -> Result<BTreeMap<(Vec<String>, Period), i64>, sqlx::Error> {
-    let days = read::created_and_resolved(db, last_day, &query.filters, &query.group_by).await?;
-    let ends: BTreeSet<(i64, Period)> = periods.iter().map(|p| (day_number(p.last_day()), *p)).collect();
-    let mut open: BTreeMap<Vec<String>, i64> = BTreeMap::new();
-    let mut out = BTreeMap::new();
-    let mut pending = ends.iter().peekable();
-    let record = |open: &BTreeMap<Vec<String>, i64>, period: Period, out: &mut BTreeMap<_, _>| {
-        for (group, n) in open {
-            out.insert((group.clone(), period), *n);
-        }
-    };
-    for (day, group, created, resolved) in days {
-        while let Some((end, period)) = pending.peek() {
-            if *end < day {
-                record(&open, *period, &mut out);
-                pending.next();
-            } else {
-                break;
-            }
-        }
-        *open.entry(group).or_default() += created - resolved;
-    }
-    for (_, period) in pending {
-        record(&open, *period, &mut out);
-    }
-    Ok(out)
 }
 
 /// The months that hold ticket data, oldest first.
@@ -206,9 +230,15 @@ pub async fn latest_day(db: &Db) -> Result<chrono::NaiveDate, sqlx::Error> {
 pub async fn dimension_values(db: &Db, dimension: Dimension) -> Result<Vec<String>, sqlx::Error> {
     // One fixed statement per dimension: no SQL is built from text.
     let sql = match dimension {
-        Dimension::Channel => "SELECT DISTINCT channel AS v FROM daily_rollup ORDER BY v",
-        Dimension::Category => "SELECT DISTINCT category AS v FROM daily_rollup ORDER BY v",
-        Dimension::Team => "SELECT DISTINCT team AS v FROM daily_rollup ORDER BY v",
+        Dimension::Channel => {
+            "SELECT DISTINCT channel AS v FROM rollup_cube WHERE level = 1 AND dims = 1 ORDER BY v"
+        }
+        Dimension::Category => {
+            "SELECT DISTINCT category AS v FROM rollup_cube WHERE level = 1 AND dims = 2 ORDER BY v"
+        }
+        Dimension::Team => {
+            "SELECT DISTINCT team AS v FROM rollup_cube WHERE level = 1 AND dims = 4 ORDER BY v"
+        }
     };
     use sqlx::Row;
     let rows = sqlx::query(sql).fetch_all(&db.pool).await?;

@@ -4,7 +4,7 @@
 //! exact sums and merged sketches, so totals are true totals, not averages
 //! of cells.
 
-use super::read;
+use super::cube;
 use super::rollup::CellKey;
 use super::Db;
 use crate::kpi::period::day_number;
@@ -42,7 +42,8 @@ pub async fn load(
 ) -> Result<Matrix, sqlx::Error> {
     let mut m = Matrix::default();
     let add = |inputs: &mut KpiInputs, totals: &TicketTotals| inputs.tickets.merge(totals);
-    for (key, totals) in read::rollup_cells(db, day_number(first), day_number(last), filters).await? {
+    let cells = cube::cells(db, day_number(first), day_number(last), true, filters, &[rows, cols]).await?;
+    for (key, totals) in cells.into_iter().filter(|(_, c)| c.totals.tickets > 0).map(|(k, c)| (k, c.totals)) {
         let (row, col) = (value_of(&key, rows).to_string(), value_of(&key, cols).to_string());
         add(m.cells.entry((row.clone(), col.clone())).or_default(), &totals);
         add(m.row_totals.entry(row).or_default(), &totals);

@@ -5,6 +5,7 @@
 //! migrations, is chosen in [`Db::migrate`].
 
 pub mod annotations;
+pub mod cube;
 pub mod customer_months;
 pub mod ingest;
 pub mod kpi_values;
@@ -84,19 +85,21 @@ impl Db {
                 // The Any driver opens SQLite through its URL; the file now exists.
                 let url = format!("sqlite://{}", options.get_filename().display());
                 sqlx::sqlite::SqlitePool::connect_with(options).await?.close().await;
-                pool_options(8).connect(&url).await?
+                pool_options(8).after_connect(|conn, _| Box::pin(sqlite_settings(conn))).connect(&url).await?
             }
             Backend::Postgres => pool_options(16).connect(url).await?,
         };
         Ok(Db { pool, backend, sla_seconds: DEFAULT_SLA_HOURS * 3600, settings: Default::default() })
     }
 
-    /// Applies the migrations of this backend's dialect.
+    /// Applies the migrations of this backend's dialect, then builds the
+    /// rollup cube if the database predates it.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await,
+            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
         }
+        cube::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)
     }
 
     /// Starts a transaction: writes grouped through it land together or not at all.
@@ -114,6 +117,17 @@ impl Db {
         let row: AnyRow = sqlx::query("SELECT COUNT(*) AS n FROM tickets").fetch_one(&self.pool).await?;
         Ok(row.try_get::<i64, _>("n")? == 0)
     }
+}
+
+/// Settings SQLite keeps per connection, so every pooled connection sets
+/// them: commits wait for the WAL, not for the disk (durable across a
+/// process crash, and much faster), and a writer waits for a lock rather
+/// than failing. Reads never wait for a write in WAL mode.
+async fn sqlite_settings(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    conn.execute("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON")
+        .await?;
+    Ok(())
 }
 
 /// Pool settings: a request waits at most a few seconds for a connection,

@@ -2,12 +2,11 @@
 //! orders and financials from their own tables; only the post-support
 //! repurchase KPI joins raw tickets to orders, through indexes.
 
-use super::rollup::CellKey;
 use super::Db;
 use crate::kpi::period::{day_number, Period};
 use crate::kpi::sketch::Sketch;
 use crate::kpi::{FinanceTotals, TicketTotals};
-use crate::models::{BenchmarkRecord, Dimension, Filters};
+use crate::models::{BenchmarkRecord, Filters};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -24,43 +23,13 @@ impl<'q> BindFilters for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArgumen
     }
 }
 
-/// The rollup cells of days `first..=last` that pass `filters`.
-pub async fn rollup_cells(
-    db: &Db,
-    first: i64,
-    last: i64,
-    filters: &Filters,
-) -> Result<Vec<(CellKey, TicketTotals)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT day, channel, category, team, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, \
-         reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, \
-         ces_sum, frt_sketch, resolution_sketch FROM daily_rollup WHERE day >= $1 AND day <= $2 AND tickets > 0 \
-         AND channel = COALESCE($3, channel) AND category = COALESCE($4, category) AND team = COALESCE($5, team)",
-    )
-    .bind(first)
-    .bind(last)
-    .bind_filters(filters)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter().map(|row| Ok((cell_key(row)?, totals(row)?))).collect()
-}
-
-fn cell_key(row: &AnyRow) -> Result<CellKey, sqlx::Error> {
-    Ok(CellKey {
-        day: row.try_get("day")?,
-        channel: row.try_get("channel")?,
-        category: row.try_get("category")?,
-        team: row.try_get("team")?,
-    })
-}
-
 fn sketch(row: &AnyRow, column: &str) -> Result<Sketch, sqlx::Error> {
     let bytes: Vec<u8> = row.try_get(column)?;
     Sketch::from_bytes(&bytes)
         .ok_or_else(|| sqlx::Error::Decode(format!("malformed sketch in {column}").into()))
 }
 
-fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
+pub(super) fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
     Ok(TicketTotals {
         tickets: row.try_get("tickets")?,
         resolved: row.try_get("resolved")?,
@@ -82,31 +51,6 @@ fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
         frt_sketch: sketch(row, "frt_sketch")?,
         resolution_sketch: sketch(row, "resolution_sketch")?,
     })
-}
-
-/// Per day up to `last` (and per group): tickets created and tickets resolved
-/// that day. The backlog at a day's end is the running difference.
-pub async fn created_and_resolved(
-    db: &Db,
-    last: i64,
-    filters: &Filters,
-    group_by: &[Dimension],
-) -> Result<Vec<(i64, Vec<String>, i64, i64)>, sqlx::Error> {
-    // Group columns come from a fixed enum, never from user text.
-    let group: String = group_by.iter().map(|d| format!(", {}", d.column())).collect();
-    let sql = format!(
-        "SELECT day{group}, CAST(SUM(tickets) AS BIGINT) AS created, CAST(SUM(resolved_on_day) AS BIGINT) AS closed \
-         FROM daily_rollup WHERE day <= $1 AND channel = COALESCE($2, channel) \
-         AND category = COALESCE($3, category) AND team = COALESCE($4, team) GROUP BY day{group} ORDER BY day"
-    );
-    let rows = sqlx::query(&sql).bind(last).bind_filters(filters).fetch_all(&db.pool).await?;
-    rows.iter()
-        .map(|row| {
-            let key =
-                group_by.iter().map(|d| row.try_get::<String, _>(d.column())).collect::<Result<_, _>>()?;
-            Ok((row.try_get("day")?, key, row.try_get("created")?, row.try_get("closed")?))
-        })
-        .collect()
 }
 
 fn bounds(period: &Period) -> (i64, i64) {
@@ -131,24 +75,35 @@ pub async fn order_volume(db: &Db, period: &Period) -> Result<(i64, f64, i64), s
     ))
 }
 
-/// Orders, amount, distinct customers and returning customers of one month,
-/// from the monthly order totals kept by ingest.
-pub async fn month_orders(db: &Db, month: &Period) -> Result<(i64, f64, i64, i64), sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT orders, amount, customers, returning_customers FROM order_months WHERE month = $1",
+/// Per month of `first..=last` (`YYYY-MM`): orders, amount, distinct
+/// customers and returning customers, from the monthly order totals kept by
+/// ingest. Months without orders are absent.
+pub async fn month_orders(
+    db: &Db,
+    first: &Period,
+    last: &Period,
+) -> Result<HashMap<String, (i64, f64, i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT month, orders, amount, customers, returning_customers FROM order_months \
+         WHERE month >= $1 AND month <= $2",
     )
-    .bind(month.to_string())
-    .fetch_optional(&db.pool)
+    .bind(first.to_string())
+    .bind(last.to_string())
+    .fetch_all(&db.pool)
     .await?;
-    match row {
-        Some(r) => Ok((
-            r.try_get("orders")?,
-            r.try_get("amount")?,
-            r.try_get("customers")?,
-            r.try_get("returning_customers")?,
-        )),
-        None => Ok((0, 0.0, 0, 0)),
-    }
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("month")?,
+                (
+                    r.try_get("orders")?,
+                    r.try_get("amount")?,
+                    r.try_get("customers")?,
+                    r.try_get("returning_customers")?,
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// Customers ordering in the period who had ordered before it.
@@ -207,42 +162,60 @@ pub async fn ticket_customers(
     Ok((row.try_get("customers")?, row.try_get("repurchased")?))
 }
 
-/// The financials of the whole months inside a period, summed; `None` when
-/// the period is not made of whole months or a month is missing.
-pub async fn finance_totals(db: &Db, period: &Period) -> Result<Option<FinanceTotals>, sqlx::Error> {
-    use crate::kpi::Grain;
-    if !matches!(period.grain, Grain::Month | Grain::Quarter) {
-        return Ok(None);
-    }
-    let months: Vec<String> = Period::containing(Grain::Month, period.start)
-        .through(Period::containing(Grain::Month, period.last_day()))
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
+/// The financials of each month from `first` to `last` (months, `YYYY-MM`),
+/// one statement for the whole range.
+pub async fn finance_months(
+    db: &Db,
+    first: &str,
+    last: &str,
+) -> Result<HashMap<String, FinanceTotals>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT revenue, net_income, operating_expenses, support_cost, marketing_spend, new_customers, gross_margin \
-         FROM financials WHERE month >= $1 AND month <= $2",
+        "SELECT month, revenue, net_income, operating_expenses, support_cost, marketing_spend, new_customers, \
+         gross_margin FROM financials WHERE month >= $1 AND month <= $2",
     )
-    .bind(months[0].clone())
-    .bind(months[months.len() - 1].clone())
+    .bind(first.to_string())
+    .bind(last.to_string())
     .fetch_all(&db.pool)
     .await?;
-    if rows.len() != months.len() {
-        return Ok(None);
+    rows.iter()
+        .map(|row| {
+            let month = FinanceTotals {
+                months: 1,
+                revenue: row.try_get("revenue")?,
+                net_income: row.try_get("net_income")?,
+                operating_expenses: row.try_get("operating_expenses")?,
+                support_cost: row.try_get("support_cost")?,
+                marketing_spend: row.try_get("marketing_spend")?,
+                new_customers: row.try_get("new_customers")?,
+                gross_margin: row.try_get("gross_margin")?,
+            };
+            Ok((row.try_get("month")?, month))
+        })
+        .collect()
+}
+
+/// The financials of the whole months inside a period, summed; `None` when
+/// the period is not made of whole months or a month is missing.
+pub fn finance_totals(period: &Period, months: &HashMap<String, FinanceTotals>) -> Option<FinanceTotals> {
+    use crate::kpi::Grain;
+    if !matches!(period.grain, Grain::Month | Grain::Quarter) {
+        return None;
     }
     let mut f = FinanceTotals { gross_margin: Some(0.0), ..FinanceTotals::default() };
-    for row in rows {
+    for month in Period::containing(Grain::Month, period.start)
+        .through(Period::containing(Grain::Month, period.last_day()))
+    {
+        let m = months.get(&month.to_string())?;
         f.months += 1;
-        f.revenue += row.try_get::<f64, _>("revenue")?;
-        f.net_income += row.try_get::<f64, _>("net_income")?;
-        f.operating_expenses += row.try_get::<f64, _>("operating_expenses")?;
-        f.support_cost += row.try_get::<f64, _>("support_cost")?;
-        f.marketing_spend += row.try_get::<f64, _>("marketing_spend")?;
-        f.new_customers += row.try_get::<i64, _>("new_customers")?;
-        let margin: Option<f64> = row.try_get("gross_margin")?;
-        f.gross_margin = f.gross_margin.zip(margin).map(|(a, b)| a + b);
+        f.revenue += m.revenue;
+        f.net_income += m.net_income;
+        f.operating_expenses += m.operating_expenses;
+        f.support_cost += m.support_cost;
+        f.marketing_spend += m.marketing_spend;
+        f.new_customers += m.new_customers;
+        f.gross_margin = f.gross_margin.zip(m.gross_margin).map(|(a, b)| a + b);
     }
-    Ok(Some(f))
+    Some(f)
 }
 
 /// Company-wide targets of the given months: (kpi key, month) → value.

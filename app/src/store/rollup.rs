@@ -2,7 +2,7 @@
 //! rebuilds the days a change touches from the raw tickets, so an updated
 //! ticket's old contribution disappears with its old day's rebuild.
 
-use super::sql::{batch_rows, values_placeholders};
+use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_of_timestamp, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{TicketFacts, TicketTotals};
@@ -57,10 +57,9 @@ pub async fn rebuild_days(
             .await?;
         write_cells(conn, &cells).await?;
     }
-    Ok(())
+    super::cube::refresh(conn, days).await
 }
 
-/// Rebuilds the whole rollup (after a bulk load or a change of SLA).
 /// Recomputes the whole rollup in one transaction (after the SLA changed).
 pub async fn rebuild(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
@@ -77,10 +76,11 @@ pub async fn rebuild_all(conn: &mut AnyConnection, sla_seconds: i64) -> Result<(
     let (Some(lo), Some(hi)) = (row.try_get::<Option<i64>, _>("lo")?, row.try_get::<Option<i64>, _>("hi")?)
     else {
         sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
-        return Ok(());
+        return super::cube::clear(conn).await;
     };
     let days: BTreeSet<i64> = (day_of_timestamp(lo)..=day_of_timestamp(hi)).collect();
     sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
+    super::cube::clear(conn).await?;
     rebuild_days(conn, &days, sla_seconds).await
 }
 
@@ -147,7 +147,7 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
             "INSERT INTO daily_rollup (day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, \
              frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, \
              nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch) VALUES {}",
-            values_placeholders(chunk.len(), CELL_COLUMNS)
+            values_placeholders(Params::of(conn), chunk.len(), CELL_COLUMNS)
         );
         let mut query = sqlx::query(&sql);
         for (key, cell) in chunk {

@@ -1,8 +1,41 @@
 //! Small helpers for portable SQL text. Only placeholders are generated here;
 //! every value is bound, never formatted into the statement.
 
+use sqlx::AnyConnection;
+
+/// How a statement's parameters are written. SQLite gets anonymous `?`:
+/// sqlx binds numbered `$n` there by looking each name up, a linear scan per
+/// parameter, so a large multi-row statement would cost the square of its
+/// parameter count. Postgres only understands `$n`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Params {
+    Numbered,
+    Anonymous,
+}
+
+impl Params {
+    pub fn of(conn: &AnyConnection) -> Params {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Params::Anonymous
+        } else {
+            Params::Numbered
+        }
+    }
+
+    /// The placeholder of the `n`-th parameter (1-based) of a statement.
+    fn write(self, out: &mut String, n: usize) {
+        match self {
+            Params::Anonymous => out.push('?'),
+            Params::Numbered => {
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+        }
+    }
+}
+
 /// `($1, $2, $3), ($4, $5, $6)` for `rows` rows of `cols` columns.
-pub fn values_placeholders(rows: usize, cols: usize) -> String {
+pub fn values_placeholders(params: Params, rows: usize, cols: usize) -> String {
     let mut out = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -13,24 +46,29 @@ pub fn values_placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 out.push_str(", ");
             }
-            out.push('$');
-            out.push_str(&(r * cols + c + 1).to_string());
+            params.write(&mut out, r * cols + c + 1);
         }
         out.push(')');
     }
     out
 }
 
-/// `$first, $first+1, …` for an `IN (…)` list of `n` values.
-pub fn list_placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+/// `$1, $2, …` for an `IN (…)` list of `n` values, the statement's only parameters.
+pub fn list_placeholders(params: Params, n: usize) -> String {
+    let mut out = String::with_capacity(n * 4);
+    for i in 1..=n {
+        if i > 1 {
+            out.push_str(", ");
+        }
+        params.write(&mut out, i);
+    }
+    out
 }
 
-/// Rows per multi-row statement. Small on purpose: SQLite looks up each
-/// named `$n` parameter linearly while parsing, so parse time grows with the
-/// square of the parameter count.
+/// Rows per multi-row statement: large enough that per-statement overhead
+/// vanishes, within every backend's parameter limit.
 pub fn batch_rows(cols: usize) -> usize {
-    (2_000 / cols).clamp(1, 200)
+    (8_000 / cols).clamp(1, 500)
 }
 
 #[cfg(test)]
@@ -39,7 +77,9 @@ mod tests {
 
     #[test]
     fn placeholders_number_rows_then_columns() {
-        assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
-        assert_eq!(list_placeholders(3, 2), "$3, $4");
+        assert_eq!(values_placeholders(Params::Numbered, 2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(values_placeholders(Params::Anonymous, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(list_placeholders(Params::Numbered, 2), "$1, $2");
+        assert_eq!(list_placeholders(Params::Anonymous, 2), "?, ?");
     }
 }

@@ -125,3 +125,120 @@ async fn financial_kpis_use_the_month_of_financials() {
     assert_eq!(compute(Kpi::CostPerContact, inputs, &KpiSettings::default()), Some(cost / tickets));
     assert_eq!(compute(Kpi::SupportCostRatio, inputs, &KpiSettings::default()), Some(cost * 100.0 / revenue));
 }
+
+/// Tickets, CSAT and backlog per team for one category, at a grain, as
+/// independent SQL over the raw tickets of each period.
+async fn raw_by_team(db: &Db, p: &Period, team: &str) -> (f64, Option<f64>, f64) {
+    let (s, e) = (day_number(p.start) * 86_400, day_number(p.end_exclusive()) * 86_400);
+    let row = sqlx::query(
+        "SELECT CAST(COUNT(*) AS DOUBLE PRECISION) AS n, \
+         CAST(100.0 * SUM(CASE WHEN csat >= 4 THEN 1 ELSE 0 END) / NULLIF(COUNT(csat), 0) AS DOUBLE PRECISION) AS csat, \
+         (SELECT CAST(COUNT(*) AS DOUBLE PRECISION) FROM tickets WHERE created_at < $2 AND (resolved_at IS NULL OR resolved_at >= $2) \
+          AND category = 'delivery' AND team = $3) AS backlog \
+         FROM tickets WHERE created_at >= $1 AND created_at < $2 AND category = 'delivery' AND team = $3",
+    )
+    .bind(s)
+    .bind(e)
+    .bind(team.to_string())
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    (row.try_get("n").unwrap(), row.try_get("csat").unwrap(), row.try_get("backlog").unwrap())
+}
+
+/// Every grain reads the cube at its own level (days for days and weeks,
+/// months for months and quarters, partial months day by day); grouped
+/// and filtered answers must still equal the raw tickets, on both backends.
+#[tokio::test]
+async fn grouped_and_filtered_answers_equal_direct_sql_at_every_grain() {
+    for db in [with_demo(sqlite().await).await, with_demo(super::support::postgres().await).await] {
+        for (first, last) in [
+            ("2025-08-03", "2025-08-12"),
+            ("2025-W30", "2025-W39"),
+            ("2025-07", "2025-10"),
+            ("2025-Q3", "2025-Q4"),
+        ] {
+            let query = KpiQuery {
+                kpis: vec![Kpi::Tickets, Kpi::Csat, Kpi::Backlog],
+                first: Period::parse(first).unwrap(),
+                last: Period::parse(last).unwrap(),
+                filters: Filters { category: Some("delivery".into()), ..Filters::default() },
+                group_by: vec![app::models::Dimension::Team],
+            };
+            let table = kpi_values::load(&db, &query).await.unwrap();
+            assert!(table.cells.len() > 1, "{first}: several teams");
+            for (group, _) in &table.cells {
+                for p in &table.periods {
+                    let (n, csat, backlog) = raw_by_team(&db, p, &group[0]).await;
+                    let settings = KpiSettings::default();
+                    let tickets = table.value(Kpi::Tickets, group, p, &settings).unwrap_or(0.0);
+                    assert_eq!(tickets, n, "tickets {group:?} {p}");
+                    let got = table.value(Kpi::Csat, group, p, &settings);
+                    assert!(
+                        got.zip(csat).map_or(got.is_none() && csat.is_none(), |(a, b)| (a - b).abs() < 1e-9),
+                        "csat {group:?} {p}: {got:?} != {csat:?}"
+                    );
+                    assert_eq!(
+                        table.value(Kpi::Backlog, group, p, &settings),
+                        Some(backlog),
+                        "backlog {group:?} {p}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A matrix over a range that starts and ends mid-month counts exactly the
+/// tickets of the range, cell by cell, row by row and in total.
+#[tokio::test]
+async fn a_matrix_over_partial_months_counts_the_raw_tickets_of_its_range() {
+    use app::models::Dimension;
+    for db in [with_demo(sqlite().await).await, with_demo(super::support::postgres().await).await] {
+        let (first, last) =
+            (month("2025-07").start + chrono::Days::new(19), month("2025-09").start + chrono::Days::new(9));
+        let filters = Filters { team: Some("Tier 1".into()), ..Filters::default() };
+        let matrix =
+            app::store::matrix::load(&db, Dimension::Channel, Dimension::Category, first, last, &filters)
+                .await
+                .unwrap();
+        let rows = sqlx::query(
+            "SELECT channel, category, COUNT(*) AS n FROM tickets WHERE created_at >= $1 AND created_at < $2 \
+             AND team = $3 GROUP BY channel, category",
+        )
+        .bind(day_number(first) * 86_400)
+        .bind((day_number(last) + 1) * 86_400)
+        .bind("Tier 1".to_string())
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        assert!(!rows.is_empty(), "the demo has Tier 1 tickets in the range");
+        let mut total = 0;
+        for row in &rows {
+            let key: (String, String) = (row.try_get("channel").unwrap(), row.try_get("category").unwrap());
+            let n: i64 = row.try_get("n").unwrap();
+            total += n;
+            assert_eq!(matrix.cells[&key].tickets.tickets, n, "{key:?}");
+        }
+        assert_eq!(matrix.cells.len(), rows.len());
+        assert_eq!(matrix.total.tickets.tickets, total);
+    }
+}
+
+/// Every pooled SQLite connection runs with the settings the store asks for.
+#[tokio::test]
+async fn every_pooled_sqlite_connection_keeps_its_settings() {
+    let db = sqlite().await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut conn = db.pool.acquire().await.unwrap();
+        let sync: i64 =
+            sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
+        let busy: i64 =
+            sqlx::query("PRAGMA busy_timeout").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
+        let journal: String =
+            sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
+        assert_eq!((sync, busy, journal.as_str()), (1, 10_000, "wal"), "NORMAL, 10 s, WAL");
+        held.push(conn);
+    }
+}

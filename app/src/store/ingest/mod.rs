@@ -9,7 +9,7 @@ pub use reference::{benchmarks, financials, targets};
 
 use super::customer_months;
 use super::rollup::rebuild_days;
-use super::sql::{batch_rows, list_placeholders, values_placeholders};
+use super::sql::{batch_rows, list_placeholders, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::day_of_timestamp;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
@@ -119,7 +119,7 @@ async fn existing_ticket_days(
 ) -> Result<HashMap<String, Vec<i64>>, sqlx::Error> {
     let sql = format!(
         "SELECT external_id, created_at, resolved_at FROM tickets WHERE external_id IN ({})",
-        list_placeholders(1, chunk.len())
+        list_placeholders(Params::of(conn), chunk.len())
     );
     let mut query = sqlx::query(&sql);
     for t in chunk {
@@ -147,7 +147,7 @@ async fn upsert_tickets(conn: &mut AnyConnection, chunk: &[TicketRecord]) -> Res
          first_contact_resolved = excluded.first_contact_resolved, reopened = excluded.reopened, \
          escalated = excluded.escalated, customer_id = excluded.customer_id, order_id = excluded.order_id, \
          product = excluded.product",
-        values_placeholders(chunk.len(), TICKET_COLUMNS)
+        values_placeholders(Params::of(conn), chunk.len(), TICKET_COLUMNS)
     );
     let mut query = sqlx::query(&sql);
     for t in chunk {
@@ -215,7 +215,7 @@ impl OrderWriter {
                 "INSERT INTO orders (external_id, customer_id, placed_at, amount, currency) VALUES {} \
                  ON CONFLICT (external_id) DO UPDATE SET customer_id = excluded.customer_id, \
                  placed_at = excluded.placed_at, amount = excluded.amount, currency = excluded.currency",
-                values_placeholders(chunk.len(), ORDER_COLUMNS)
+                values_placeholders(Params::of(&self.tx), chunk.len(), ORDER_COLUMNS)
             );
             let mut query = sqlx::query(&sql);
             for o in chunk {
@@ -247,7 +247,7 @@ async fn previous_customers(
 ) -> Result<Vec<String>, sqlx::Error> {
     let sql = format!(
         "SELECT customer_id FROM orders WHERE external_id IN ({})",
-        list_placeholders(1, chunk.len())
+        list_placeholders(Params::of(conn), chunk.len())
     );
     let mut query = sqlx::query(&sql);
     for o in chunk {

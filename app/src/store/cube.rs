@@ -1,0 +1,359 @@
+//! The rollup cube: the daily rollup folded to every combination of its
+//! dimensions ("all channels", "channel = chat", "chat × delivery"…), per
+//! day and per month (migration 0005). A question filtered or grouped by any
+//! dimensions reads exactly one row per period and group, so its cost
+//! follows the length of the answer, not the volume or age of the data:
+//! a 36-month company trend is 36 rows, whatever the ticket count.
+//!
+//! Ingest keeps it current: after the daily rollup of some days is rebuilt,
+//! those days and their months are refolded here from the daily cells.
+
+use super::read::totals;
+use super::rollup::{Cell, CellKey};
+use super::sql::{batch_rows, values_placeholders, Params};
+use super::Db;
+use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
+use crate::models::{Dimension, Filters};
+use futures_util::TryStreamExt;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How finely a cube row's bucket cuts time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    Day = 0,
+    Month = 1,
+}
+
+/// The bit of a dimension in a row's `dims`.
+fn bit(dimension: Dimension) -> i64 {
+    match dimension {
+        Dimension::Channel => 1,
+        Dimension::Category => 2,
+        Dimension::Team => 4,
+    }
+}
+
+/// The rows that answer a question split by `group_by` and filtered by
+/// `filters`: split by both, so that the filter can select them.
+fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
+    let filtered = [
+        (Dimension::Channel, &filters.channel),
+        (Dimension::Category, &filters.category),
+        (Dimension::Team, &filters.team),
+    ]
+    .into_iter()
+    .filter(|(_, value)| value.is_some())
+    .map(|(d, _)| bit(d));
+    group_by.iter().map(|&d| bit(d)).chain(filtered).fold(0, |all, b| all | b)
+}
+
+/// A daily cell's key with the dimensions outside `dims` blanked.
+fn fold_key(key: &CellKey, dims: i64, bucket: i64) -> CellKey {
+    let keep = |d: Dimension, v: &String| if dims & bit(d) != 0 { v.clone() } else { String::new() };
+    CellKey {
+        day: bucket,
+        channel: keep(Dimension::Channel, &key.channel),
+        category: keep(Dimension::Category, &key.category),
+        team: keep(Dimension::Team, &key.team),
+    }
+}
+
+fn month_start(day: i64) -> i64 {
+    day_number(Period::containing(Grain::Month, date_of(day)).start)
+}
+
+fn month_last(day: i64) -> i64 {
+    day_number(Period::containing(Grain::Month, date_of(day)).last_day())
+}
+
+/// Refolds the cube rows of `days` and of their months from the daily rollup.
+pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
+    let mut months: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for &day in days {
+        let span = months.entry(month_start(day)).or_insert((day, day));
+        span.0 = span.0.min(day);
+        span.1 = span.1.max(day);
+    }
+    for (start, (first_touched, last_touched)) in months {
+        let mut folded: BTreeMap<(Level, i64, CellKey), Cell> = BTreeMap::new();
+        let mut daily = sqlx::query(
+            "SELECT day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
+             resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
+             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM daily_rollup \
+             WHERE day >= $1 AND day <= $2",
+        )
+        .bind(start)
+        .bind(month_last(start))
+        .fetch(&mut *conn);
+        while let Some(row) = daily.try_next().await? {
+            let (key, cell) = (cell_key(&row, "day")?, cell(&row)?);
+            let touched = (first_touched..=last_touched).contains(&key.day);
+            for dims in 0..8 {
+                fold(&mut folded, (Level::Month, dims, fold_key(&key, dims, start)), &cell);
+                if touched {
+                    fold(&mut folded, (Level::Day, dims, fold_key(&key, dims, key.day)), &cell);
+                }
+            }
+        }
+        drop(daily);
+        for (level, first, last) in [(Level::Month, start, start), (Level::Day, first_touched, last_touched)]
+        {
+            sqlx::query(
+                "DELETE FROM rollup_cube WHERE level = $1 AND dims IN (0, 1, 2, 3, 4, 5, 6, 7) \
+                 AND bucket >= $2 AND bucket <= $3",
+            )
+            .bind(level as i64)
+            .bind(first)
+            .bind(last)
+            .execute(&mut *conn)
+            .await?;
+        }
+        write(conn, &folded).await?;
+    }
+    Ok(())
+}
+
+fn fold(folded: &mut BTreeMap<(Level, i64, CellKey), Cell>, key: (Level, i64, CellKey), cell: &Cell) {
+    let into = folded.entry(key).or_default();
+    into.totals.merge(&cell.totals);
+    into.resolved_on_day += cell.resolved_on_day;
+}
+
+/// Empties the cube (before the whole rollup is rebuilt).
+pub async fn clear(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM rollup_cube").execute(&mut *conn).await.map(|_| ())
+}
+
+/// Builds the cube of a database whose rollup predates it.
+pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
+    let cube = sqlx::query("SELECT 1 AS x FROM rollup_cube LIMIT 1").fetch_optional(&db.pool).await?;
+    if cube.is_some() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    let rows = sqlx::query("SELECT DISTINCT day FROM daily_rollup").fetch_all(&mut *tx).await?;
+    let days = rows.iter().map(|r| r.try_get("day")).collect::<Result<BTreeSet<i64>, _>>()?;
+    refresh(&mut tx, &days).await?;
+    tx.commit().await
+}
+
+const COLUMNS: usize = 25;
+
+async fn write(
+    conn: &mut AnyConnection,
+    cells: &BTreeMap<(Level, i64, CellKey), Cell>,
+) -> Result<(), sqlx::Error> {
+    let entries: Vec<_> = cells.iter().collect();
+    for chunk in entries.chunks(batch_rows(COLUMNS)) {
+        let sql = format!(
+            "INSERT INTO rollup_cube (level, dims, bucket, channel, category, team, tickets, resolved, \
+             resolved_on_day, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, \
+             csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, \
+             resolution_sketch) VALUES {}",
+            values_placeholders(Params::of(conn), chunk.len(), COLUMNS + 1)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((level, dims, key), cell) in chunk {
+            let t = &cell.totals;
+            query = query
+                .bind(*level as i64)
+                .bind(*dims)
+                .bind(key.day)
+                .bind(key.channel.clone())
+                .bind(key.category.clone())
+                .bind(key.team.clone())
+                .bind(t.tickets)
+                .bind(t.resolved)
+                .bind(cell.resolved_on_day)
+                .bind(t.frt_n)
+                .bind(t.frt_sum_s)
+                .bind(t.resolution_sum_s)
+                .bind(t.sla_met)
+                .bind(t.fcr)
+                .bind(t.reopened)
+                .bind(t.escalated)
+                .bind(t.csat_n)
+                .bind(t.csat_satisfied)
+                .bind(t.csat_sum)
+                .bind(t.nps_n)
+                .bind(t.nps_promoters)
+                .bind(t.nps_detractors)
+                .bind(t.ces_n)
+                .bind(t.ces_sum)
+                .bind(t.frt_sketch.to_bytes())
+                .bind(t.resolution_sketch.to_bytes());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn cell_key(row: &AnyRow, time: &str) -> Result<CellKey, sqlx::Error> {
+    Ok(CellKey {
+        day: row.try_get(time)?,
+        channel: row.try_get("channel")?,
+        category: row.try_get("category")?,
+        team: row.try_get("team")?,
+    })
+}
+
+fn cell(row: &AnyRow) -> Result<Cell, sqlx::Error> {
+    Ok(Cell { totals: totals(row)?, resolved_on_day: row.try_get("resolved_on_day")? })
+}
+
+/// The cube rows of days `first..=last` for a question filtered by `filters`
+/// and split by `group_by`. With `whole_months`, the whole months inside the
+/// range are read as one row each (keyed by their first day), the partial
+/// months at either end day by day; without, every row is one day (for day
+/// and week periods, which cut across months). Dimensions outside
+/// `group_by` and `filters` come back blank. Rows may hold no created
+/// tickets, only tickets resolved that day.
+pub async fn cells(
+    db: &Db,
+    first: i64,
+    last: i64,
+    whole_months: bool,
+    filters: &Filters,
+    group_by: &[Dimension],
+) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
+    let dims = dims_for(filters, group_by);
+    let mut out = Vec::new();
+    for (level, from, to) in spans(first, last, whole_months) {
+        let rows = sqlx::query(
+            "SELECT bucket, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
+             resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
+             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM rollup_cube \
+             WHERE level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4 \
+             AND channel = COALESCE($5, channel) AND category = COALESCE($6, category) \
+             AND team = COALESCE($7, team)",
+        )
+        .bind(level as i64)
+        .bind(dims)
+        .bind(from)
+        .bind(to)
+        .bind(filters.channel.clone())
+        .bind(filters.category.clone())
+        .bind(filters.team.clone())
+        .fetch_all(&db.pool)
+        .await?;
+        for row in &rows {
+            out.push((cell_key(row, "bucket")?, cell(row)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Per group: tickets created before `day` and not resolved before it, as
+/// sums in the database over one row per month and group.
+pub async fn open_before(
+    db: &Db,
+    day: i64,
+    filters: &Filters,
+    group_by: &[Dimension],
+) -> Result<Vec<(CellKey, i64)>, sqlx::Error> {
+    let dims = dims_for(filters, group_by);
+    let mut out = Vec::new();
+    for (level, from, to) in spans(day_number(FIRST_PLAUSIBLE_DAY), day - 1, true) {
+        let rows = sqlx::query(
+            "SELECT channel, category, team, CAST(SUM(tickets - resolved_on_day) AS BIGINT) AS open \
+             FROM rollup_cube WHERE level = $1 AND dims = $2 AND bucket >= $3 \
+             AND bucket <= $4 AND channel = COALESCE($5, channel) AND category = COALESCE($6, category) \
+             AND team = COALESCE($7, team) GROUP BY channel, category, team",
+        )
+        .bind(level as i64)
+        .bind(dims)
+        .bind(from)
+        .bind(to)
+        .bind(filters.channel.clone())
+        .bind(filters.category.clone())
+        .bind(filters.team.clone())
+        .fetch_all(&db.pool)
+        .await?;
+        for row in &rows {
+            let key = CellKey {
+                day: from,
+                channel: row.try_get("channel")?,
+                category: row.try_get("category")?,
+                team: row.try_get("team")?,
+            };
+            out.push((key, row.try_get("open")?));
+        }
+    }
+    Ok(out)
+}
+
+/// Splits `first..=last` into the levels and bucket ranges to read: whole
+/// months at month level when allowed, the rest day by day.
+fn spans(first: i64, last: i64, whole_months: bool) -> Vec<(Level, i64, i64)> {
+    if first > last {
+        return Vec::new();
+    }
+    if !whole_months {
+        return vec![(Level::Day, first, last)];
+    }
+    // The first day of the first whole month, and the last day of the last one.
+    let months_from = if month_start(first) == first { first } else { month_last(first) + 1 };
+    let months_to = if month_last(last) == last { last } else { month_start(last) - 1 };
+    if months_from > months_to {
+        return vec![(Level::Day, first, last)];
+    }
+    let mut out = Vec::new();
+    if first < months_from {
+        out.push((Level::Day, first, months_from - 1));
+    }
+    out.push((Level::Month, months_from, month_start(months_to)));
+    if months_to < last {
+        out.push((Level::Day, months_to + 1, last));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn day(y: i32, m: u32, d: u32) -> i64 {
+        day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    #[test]
+    fn a_range_reads_whole_months_as_months_and_the_edges_as_days() {
+        let spans = spans(day(2025, 1, 20), day(2025, 4, 10), true);
+        assert_eq!(
+            spans,
+            vec![
+                (Level::Day, day(2025, 1, 20), day(2025, 1, 31)),
+                (Level::Month, day(2025, 2, 1), day(2025, 3, 1)),
+                (Level::Day, day(2025, 4, 1), day(2025, 4, 10)),
+            ]
+        );
+        assert_eq!(
+            super::spans(day(2025, 2, 1), day(2025, 2, 28), true),
+            vec![(Level::Month, day(2025, 2, 1), day(2025, 2, 1))]
+        );
+        assert_eq!(
+            super::spans(day(2025, 2, 3), day(2025, 2, 20), true),
+            vec![(Level::Day, day(2025, 2, 3), day(2025, 2, 20))]
+        );
+        assert_eq!(
+            super::spans(day(2025, 2, 3), day(2025, 5, 20), false),
+            vec![(Level::Day, day(2025, 2, 3), day(2025, 5, 20))]
+        );
+    }
+
+    #[test]
+    fn rows_are_split_by_the_grouped_and_the_filtered_dimensions() {
+        let filters = Filters { team: Some("t".into()), ..Default::default() };
+        assert_eq!(dims_for(&Filters::default(), &[]), 0);
+        assert_eq!(dims_for(&filters, &[Dimension::Channel]), 1 | 4);
+        let key = CellKey { day: 3, channel: "chat".into(), category: "delivery".into(), team: "t".into() };
+        let folded = fold_key(&key, 2, 1);
+        assert_eq!(
+            (folded.day, folded.channel.as_str(), folded.category.as_str(), folded.team.as_str()),
+            (1, "", "delivery", "")
+        );
+    }
+}
