@@ -60,6 +60,9 @@ impl Sketch {
             self.buckets.clone_from(&other.buckets);
             return;
         }
+        if self.add_in_place(other) {
+            return;
+        }
         let mut merged = Vec::with_capacity(self.buckets.len().max(other.buckets.len()) + 8);
         let (mut a, mut b) = (self.buckets.iter().peekable(), other.buckets.iter().peekable());
         loop {
@@ -86,6 +89,31 @@ impl Sketch {
             merged.push(next);
         }
         self.buckets = merged;
+    }
+
+    /// Adds `other`'s counts when all its buckets already exist here (the
+    /// usual case for an accumulator): no allocation, and only the part of
+    /// this sketch within `other`'s range is walked. False, and nothing
+    /// changed, when a bucket is missing.
+    fn add_in_place(&mut self, other: &Sketch) -> bool {
+        let start = self.buckets.partition_point(|(i, _)| *i < other.buckets[0].0);
+        let mut at = start;
+        for (index, _) in &other.buckets {
+            while at < self.buckets.len() && self.buckets[at].0 < *index {
+                at += 1;
+            }
+            if at == self.buckets.len() || self.buckets[at].0 != *index {
+                return false;
+            }
+        }
+        let mut at = start;
+        for (index, count) in &other.buckets {
+            while self.buckets[at].0 < *index {
+                at += 1;
+            }
+            self.buckets[at].1 += count;
+        }
+        true
     }
 
     /// The q-quantile (0 ≤ q ≤ 1) as spreadsheets compute it (Excel's
@@ -255,6 +283,17 @@ mod tests {
         [0.0, 1.5, 2.0, 100.0, 100.0].iter().for_each(|v| s.add(*v));
         assert_eq!(Sketch::from_bytes(&s.to_bytes()), Some(s));
         assert_eq!(Sketch::from_bytes(&[1, 2, 3]), None);
+    }
+
+    #[test]
+    fn merging_into_a_sketch_that_holds_every_bucket_adds_in_place() {
+        let mut big = sketch_of(&[1.0, 2.0, 3.0, 40.0]);
+        let small = sketch_of(&[2.0, 40.0]);
+        let missing = sketch_of(&[5.0]);
+        big.merge(&small);
+        assert_eq!(big, sketch_of(&[1.0, 2.0, 2.0, 3.0, 40.0, 40.0]));
+        big.merge(&missing);
+        assert_eq!(big, sketch_of(&[1.0, 2.0, 2.0, 3.0, 5.0, 40.0, 40.0]));
     }
 
     #[test]
