@@ -10,7 +10,6 @@ use crate::kpi::{FinanceTotals, TicketTotals};
 use crate::models::{BenchmarkRecord, Dimension, Filters};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use std::collections::HashMap;
 
 /// Binds the optional filters in the order every query here expects:
 /// channel, category, team.
@@ -243,24 +242,6 @@ pub async fn finance_totals(db: &Db, period: &Period) -> Result<Option<FinanceTo
         f.gross_margin = f.gross_margin.zip(margin).map(|(a, b)| a + b);
     }
     Ok(Some(f))
-}
-
-/// Company-wide targets of the given months: (kpi key, month) → value.
-pub async fn targets(
-    db: &Db,
-    first_month: &str,
-    last_month: &str,
-) -> Result<HashMap<(String, String), f64>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT kpi, period, value FROM targets WHERE period >= $1 AND period <= $2 AND scope_dim = ''",
-    )
-    .bind(first_month.to_string())
-    .bind(last_month.to_string())
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|row| Ok(((row.try_get("kpi")?, row.try_get("period")?), row.try_get("value")?)))
-        .collect()
 }
 
 /// The published benchmarks of one KPI, newest first.
