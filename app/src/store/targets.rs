@@ -7,7 +7,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
 
-const COLUMNS: &str = "kpi, period, scope_dim, scope_value, version, value, tolerance_pct, set_by, set_at, note";
+const COLUMNS: &str =
+    "kpi, period, scope_dim, scope_value, version, value, tolerance_pct, set_by, set_at, note";
 
 fn target(row: &AnyRow) -> Result<Target, sqlx::Error> {
     let version: String = row.try_get("version")?;
@@ -119,12 +120,17 @@ pub async fn history(db: &Db, kpi: Option<&str>, limit: i64) -> Result<Vec<Targe
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(|r| Ok(TargetChange { target: target(r)?, previous_value: r.try_get("previous_value")? })).collect()
+    rows.iter()
+        .map(|r| Ok(TargetChange { target: target(r)?, previous_value: r.try_get("previous_value")? }))
+        .collect()
 }
 
 /// The target in force for each version choice: the plan, or the
 /// re-forecast where there is one and the plan elsewhere.
-pub fn in_force(targets: &[Target], version: TargetVersion) -> HashMap<(String, String, String, String), Target> {
+pub fn in_force(
+    targets: &[Target],
+    version: TargetVersion,
+) -> HashMap<(String, String, String, String), Target> {
     let mut out: HashMap<_, Target> = HashMap::new();
     for t in targets {
         if version == TargetVersion::Plan && t.version != TargetVersion::Plan {
@@ -180,6 +186,9 @@ mod tests {
         assert_eq!(value(TargetVersion::Plan), Some(80.0));
         assert_eq!(value(TargetVersion::Reforecast), Some(78.0));
         let plan_only = [t(TargetVersion::Plan, 80.0)];
-        assert_eq!(in_force(&plan_only, TargetVersion::Reforecast).values().next().map(|t| t.value), Some(80.0));
+        assert_eq!(
+            in_force(&plan_only, TargetVersion::Reforecast).values().next().map(|t| t.value),
+            Some(80.0)
+        );
     }
 }
