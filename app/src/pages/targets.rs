@@ -142,7 +142,7 @@ fn TargetTable(data: TargetsView) -> impl IntoView {
         .into_any();
     }
     view! {
-        <section class="panel">
+        <section class="panel form-panel">
             <h2 class="table-title">{format!("Targets of {}", data.name)}</h2>
             <table class="data-table" data-testid="targets-table">
                 <thead>
@@ -181,7 +181,7 @@ fn TargetTable(data: TargetsView) -> impl IntoView {
 fn HistoryTable(data: TargetsView) -> impl IntoView {
     let unit = data.unit;
     view! {
-        <section class="panel">
+        <section class="panel form-panel">
             <h2 class="table-title">"History"</h2>
             {if data.history.is_empty() {
                 view! { <p class="muted table-title">"No target of this KPI has been set yet."</p> }.into_any()

@@ -146,7 +146,7 @@ fn VarianceBody(report: VarianceReport, options: FilterChoices) -> impl IntoView
                     <a href="/targets">"Set targets"</a>" for this month (managers and admins)."</p>
             </EmptyState>
         })}
-        <section class="panel">
+        <section class="panel form-panel">
             <table class="data-table variance-table">
                 <thead>
                     <tr>
