@@ -136,9 +136,11 @@ pub struct SegmentEffect {
 
 /// The change of a volume-weighted rate between two periods, split into mix
 /// (volume moving between segments) and rate (performance within segments).
-/// With shares s and rates r, before (0) and after (1):
-/// rate effect = Σ s₀ (r₁ − r₀), mix effect = Σ (s₁ − s₀) r₁, and
-/// mix + rate = Σ s₁r₁ − Σ s₀r₀ = after − before, exactly.
+/// With shares s, rates r and overall rate R, before (0) and after (1):
+/// rate effect = Σ s₀ (r₁ − r₀), mix effect = Σ (s₁ − s₀)(r₁ − R₁), and
+/// mix + rate = Σ s₁r₁ − Σ s₀r₀ = R₁ − R₀ exactly (the shares' changes sum
+/// to zero, so subtracting R₁ changes no total). Per segment, moving volume
+/// into a segment below the overall rate counts against it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MixRate {
     /// The overall (volume-weighted) rate before and after.
@@ -174,6 +176,9 @@ pub fn mix_rate(before: &[Segment], after: &[Segment]) -> Option<MixRate> {
     let find = |list: &[Segment], name: &str| {
         list.iter().find(|s| s.name == name && s.volume > 0.0).map(|s| (s.volume / volume_of(list), s.rate))
     };
+    let weighted =
+        |list: &[Segment]| list.iter().filter(|s| s.volume > 0.0).map(|s| s.volume * s.rate).sum::<f64>();
+    let (before_rate, after_rate) = (weighted(before) / w0, weighted(after) / w1);
     let segments: Vec<SegmentEffect> = names
         .into_iter()
         .map(|name| {
@@ -194,7 +199,7 @@ pub fn mix_rate(before: &[Segment], after: &[Segment]) -> Option<MixRate> {
                 share_after: s1,
                 rate_before: r0,
                 rate_after: r1,
-                mix: (s1 - s0) * r1v,
+                mix: (s1 - s0) * (r1v - after_rate),
                 rate: s0 * (r1v - r0v),
             }
         })
@@ -300,7 +305,8 @@ mod tests {
     fn mix_and_rate_of_two_segments_sum_exactly_to_the_change() {
         // Before: email 100 tickets at 80 %, chat 100 at 60 % → 70 %.
         // After: email 50 at 90 %, chat 150 at 60 % → (4500 + 9000) / 200 = 67.5 %.
-        // Rate: 0.5 × (90 − 80) + 0.5 × 0 = 5. Mix: (0.25 − 0.5) × 90 + (0.75 − 0.5) × 60 = −7.5.
+        // Rate: 0.5 × (90 − 80) + 0.5 × 0 = 5.
+        // Mix: (0.25 − 0.5) × (90 − 67.5) + (0.75 − 0.5) × (60 − 67.5) = −5.625 − 1.875 = −7.5.
         let before = [seg("email", 100.0, 80.0), seg("chat", 100.0, 60.0)];
         let after = [seg("email", 50.0, 90.0), seg("chat", 150.0, 60.0)];
         let m = mix_rate(&before, &after).unwrap();
@@ -308,9 +314,9 @@ mod tests {
         assert_eq!((m.mix, m.rate), (-7.5, 5.0));
         assert_eq!(m.mix + m.rate, m.total());
         let chat = &m.segments[0];
-        assert_eq!((chat.name.as_str(), chat.mix, chat.rate), ("chat", 15.0, 0.0));
+        assert_eq!((chat.name.as_str(), chat.mix, chat.rate), ("chat", -1.875, 0.0));
         let email = &m.segments[1];
-        assert_eq!((email.share_before, email.share_after, email.mix, email.rate), (0.5, 0.25, -22.5, 5.0));
+        assert_eq!((email.share_before, email.share_after, email.mix, email.rate), (0.5, 0.25, -5.625, 5.0));
     }
 
     #[test]
@@ -320,6 +326,8 @@ mod tests {
             mix_rate(&[seg("email", 100.0, 80.0)], &[seg("email", 100.0, 80.0), seg("chat", 100.0, 60.0)])
                 .unwrap();
         assert_eq!((m.total(), m.mix, m.rate), (-10.0, -10.0, 0.0));
+        // Each half of the shift: chat enters at 10 below the new 70, email drops from all the volume.
+        assert_eq!(m.segments.iter().map(|s| s.mix).collect::<Vec<_>>(), vec![-5.0, -5.0]);
         let m =
             mix_rate(&[seg("email", 100.0, 80.0), seg("chat", 100.0, 60.0)], &[seg("email", 100.0, 80.0)])
                 .unwrap();
