@@ -204,11 +204,9 @@ pub fn mix_rate(before: &[Segment], after: &[Segment]) -> Option<MixRate> {
             }
         })
         .collect();
-    let weighted =
-        |list: &[Segment]| list.iter().filter(|s| s.volume > 0.0).map(|s| s.volume * s.rate).sum::<f64>();
     Some(MixRate {
-        before: weighted(before) / w0,
-        after: weighted(after) / w1,
+        before: before_rate,
+        after: after_rate,
         mix: segments.iter().map(|s| s.mix).sum(),
         rate: segments.iter().map(|s| s.rate).sum(),
         segments,
@@ -294,7 +292,7 @@ mod tests {
         let c = Variance::new(Some(79.0), Some(80.0), higher, 5.0); // watch
         let d = Variance::new(Some(85.0), Some(80.0), higher, 5.0); // on target
         let e = Variance::new(Some(85.0), None, higher, 5.0); // no target
-        let mut all = vec![(&e, higher), (&d, higher), (&c, higher), (&b, higher), (&a, lower)];
+        let mut all = [(&e, higher), (&d, higher), (&c, higher), (&b, higher), (&a, lower)];
         all.sort_by(|x, y| worst_first(*x, *y));
         let order: Vec<Option<f64>> = all.iter().map(|(v, _)| v.actual).collect();
         assert_eq!(order, vec![Some(12.0), Some(70.0), Some(79.0), Some(85.0), Some(85.0)]);
