@@ -10,6 +10,11 @@ use std::collections::HashMap;
 const COLUMNS: &str =
     "kpi, period, scope_dim, scope_value, version, value, tolerance_pct, set_by, set_at, note";
 
+/// Statements that bind a nullable number are not cached: through the Any
+/// driver a NULL is bound with another type than a number, and Postgres
+/// refuses a number in a statement prepared for that type.
+const NULLABLE_7: &str = "CAST($7 AS DOUBLE PRECISION)";
+
 fn target(row: &AnyRow) -> Result<Target, sqlx::Error> {
     let version: String = row.try_get("version")?;
     Ok(Target {
@@ -48,11 +53,12 @@ pub async fn set(db: &Db, targets: &[Target]) -> Result<usize, sqlx::Error> {
         .transpose()?;
         replaced += usize::from(previous.is_some());
         sqlx::query(&format!(
-            "INSERT INTO targets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+            "INSERT INTO targets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, {NULLABLE_7}, $8, $9, $10) \
              ON CONFLICT (kpi, period, scope_dim, scope_value, version) DO UPDATE SET value = excluded.value, \
              tolerance_pct = excluded.tolerance_pct, set_by = excluded.set_by, set_at = excluded.set_at, \
              note = excluded.note"
         ))
+        .persistent(false)
         .bind(t.kpi.clone())
         .bind(t.period.clone())
         .bind(t.scope_dim.clone())
@@ -67,8 +73,9 @@ pub async fn set(db: &Db, targets: &[Target]) -> Result<usize, sqlx::Error> {
         .await?;
         sqlx::query(&format!(
             "INSERT INTO target_history ({COLUMNS}, previous_value) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+             VALUES ($1, $2, $3, $4, $5, $6, {NULLABLE_7}, $8, $9, $10, CAST($11 AS DOUBLE PRECISION))"
         ))
+        .persistent(false)
         .bind(t.kpi.clone())
         .bind(t.period.clone())
         .bind(t.scope_dim.clone())
