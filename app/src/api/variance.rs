@@ -78,7 +78,8 @@ pub struct Drill {
     /// `None` for counts and KPIs without segments.
     pub mix_rate: Option<MixRate>,
     pub previous_label: String,
-    /// 12 months ending with the month: (label, actual, target in force).
+    /// Up to 12 months ending with the month, from the first with data:
+    /// (label, actual, target in force).
     pub history: Vec<(String, Option<f64>, Option<f64>)>,
     /// The target of the month and its tolerance band, for the chart.
     pub target: Option<f64>,
@@ -217,7 +218,7 @@ mod server {
             rows.iter().find(|r| r.variance.target.is_some()).and_then(|r| Kpi::from_key(&r.key))
         });
         let drill = match drill_kpi {
-            Some(kpi) => Some(drill(db, kpi, by, month, &dim, &value, &in_force).await?),
+            Some(kpi) => Some(drill(db, kpi, by, month, available[0], &dim, &value, &in_force).await?),
             None => None,
         };
         Ok(Some(VarianceReport {
@@ -238,6 +239,7 @@ mod server {
         kpi: Kpi,
         by: Dimension,
         month: Period,
+        first_with_data: Period,
         dim: &str,
         value: &str,
         in_force: &HashMap<(String, String, String, String), Target>,
@@ -246,7 +248,8 @@ mod server {
         let target_of = |period: &Period, d: &str, v: &str| {
             in_force.get(&(kpi.key().to_string(), period.to_string(), d.to_string(), v.to_string()))
         };
-        let first = (1..HISTORY_MONTHS).fold(month, |p, _| p.prev());
+        // Up to 12 months, none before the data begins.
+        let first = (1..HISTORY_MONTHS).fold(month, |p, _| p.prev()).max(first_with_data.min(month));
         let series = kpi_values::load(
             db,
             &KpiQuery { kpis: vec![kpi], first, last: month, filters: filters.clone(), group_by: Vec::new() },
