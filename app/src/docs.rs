@@ -110,7 +110,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "get",
         path: "/variance",
-        summary: "Every KPI's actual against its target for a month and scope, worst first (KPIs without a target last), with variance, variance % (null when the target is 0), favourable by the KPI's direction and status against the tolerance band; for one KPI its split by a dimension with each segment's part of the gap, the mix vs rate decomposition of its change since the month before, and 12 months of actual vs target.",
+        summary: "Every KPI's actual against its target for a month and scope, worst first (KPIs without a target last), with variance, variance % (null when the target is 0), favourable by the KPI's direction and status against the tolerance band; for one KPI its split by a dimension with each segment's part of the gap, the mix vs rate decomposition of its change since the month before, and up to 12 months of actual vs target (none before the data begins).",
         scope: "read",
         params: &[
             ("period", "the month, YYYY-MM (default: the last month with data)"),
