@@ -7,7 +7,9 @@ use crate::pages::admin_users::AdminUsersPage;
 use crate::pages::chart_gallery::ChartGalleryPage;
 use crate::pages::data::DataPage;
 use crate::pages::docs::DocsPage;
+use crate::pages::targets::TargetsPage;
 use crate::pages::trends::TrendsPage;
+use crate::pages::variance::VariancePage;
 use crate::pages::{login::LoginPage, not_found::NotFound, overview::OverviewPage, setup::SetupPage};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -76,6 +78,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/charts") view=ChartGalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/data") view=DataPage ssr=SsrMode::Async/>
                     <Route path=path!("/trends") view=TrendsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/variance") view=VariancePage ssr=SsrMode::Async/>
+                    <Route path=path!("/targets") view=TargetsPage ssr=SsrMode::Async/>
                     <Route path=path!("/docs") view=DocsPage/>
                 </Routes>
             </Layout>

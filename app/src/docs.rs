@@ -13,7 +13,7 @@ pub struct Endpoint {
     pub method: &'static str,
     pub path: &'static str,
     pub summary: &'static str,
-    /// "none", "read" or "ingest": the token scope it needs.
+    /// "none", "read", "ingest" or "write": the token scope it needs.
     pub scope: &'static str,
     pub params: &'static [Param],
     /// The records the body carries, if any.
@@ -26,6 +26,8 @@ pub enum Body {
     Records(Kind),
     Csv,
     ChartForm,
+    /// A JSON array of targets.
+    Targets,
 }
 
 const RANGE: [Param; 2] =
@@ -104,6 +106,44 @@ pub const ENDPOINTS: &[Endpoint] = &[
         ],
         body: None,
         returns: r#"{"kpi","name","unit","direction","grain","window","points":[{"period","label","value","n","moving_average","year_ago","unusual"}],"slope","r2","change","year_over_year","forecast":[{"period","label","low","expected","high"}]}"#,
+    },
+    Endpoint {
+        method: "get",
+        path: "/variance",
+        summary: "Every KPI's actual against its target for a month and scope, worst first (KPIs without a target last), with variance, variance % (null when the target is 0), favourable by the KPI's direction and status against the tolerance band; for one KPI its split by a dimension with each segment's part of the gap, the mix vs rate decomposition of its change since the month before, and up to 12 months of actual vs target (none before the data begins).",
+        scope: "read",
+        params: &[
+            ("period", "the month, YYYY-MM (default: the last month with data)"),
+            ("scope", "channel, category or team: judge one segment against its own targets (default: the company)"),
+            ("value", "the scope's value, e.g. chat (required with scope)"),
+            ("version", "plan (default) or reforecast (the plan where there is no re-forecast)"),
+            ("kpi", "the KPI to split (default: the worst one with a target)"),
+            ("by", "channel (default), category or team: what to split it by"),
+        ],
+        body: None,
+        returns: r#"{"month","label","scope","version","with_target","rows":[{"key","name","unit","direction","variance":{"actual","target","variance","variance_pct","favourable","status"},"tolerance_pct","target_version","note"}],"drill":{"key","by","segments":[{"segment","n","variance","own_target","impact"}],"mix_rate":{"before","after","mix","rate","segments"},"history":[[label,actual,target]],"target","band"}}; status is on_target, watch (within tolerance), off_target or no_data"#,
+    },
+    Endpoint {
+        method: "get",
+        path: "/targets",
+        summary: "The stored targets (every scope and version), by KPI, month, scope and version.",
+        scope: "read",
+        params: &[
+            ("kpi", "only this KPI"),
+            ("from", "first month, YYYY-MM"),
+            ("to", "last month, YYYY-MM"),
+        ],
+        body: None,
+        returns: r#"[{"kpi","period","scope_dim","scope_value","version","value","tolerance_pct","set_by","set_at","note"}]"#,
+    },
+    Endpoint {
+        method: "put",
+        path: "/targets",
+        summary: "Set targets: each replaces the one of the same KPI, month, scope and version, and the change is kept in the history. All are checked first; one wrong field refuses the whole array. Warns when a target asks for less than the same month's actual a year earlier.",
+        scope: "write",
+        params: &[],
+        body: Some(Body::Targets),
+        returns: r#"{"saved","replaced","warnings":[…]}, or 422 {"error","field"}"#,
     },
     Endpoint {
         method: "post",
@@ -268,6 +308,25 @@ fn request_body(body: Body) -> Value {
         Body::Csv => {
             json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } })
         }
+        Body::Targets => json!({
+            "required": true,
+            "content": { "application/json": { "schema": { "type": "array", "items": {
+                "type": "object",
+                "properties": {
+                    "kpi": { "$ref": "#/components/schemas/kpi_key" },
+                    "period": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" },
+                    "scope": { "type": "object", "properties": {
+                        "dimension": { "type": "string", "enum": ["channel", "category", "team"] },
+                        "value": { "type": "string", "maxLength": 100 },
+                    }, "required": ["dimension", "value"] },
+                    "value": { "type": "number", "description": "percentages 0–100, times and counts ≥ 0, NPS −100–100" },
+                    "tolerance": { "type": "number", "minimum": 0, "maximum": 100, "description": "% of the target" },
+                    "note": { "type": "string", "maxLength": 100 },
+                    "version": { "type": "string", "enum": ["plan", "reforecast"] },
+                },
+                "required": ["kpi", "period", "value"],
+            } } } },
+        }),
         Body::ChartForm => json!({
             "required": true,
             "content": { "application/x-www-form-urlencoded": {

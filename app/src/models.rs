@@ -143,6 +143,72 @@ pub struct TargetRecord {
     pub note: String,
 }
 
+/// Which plan a target belongs to: the annual plan, or a re-forecast that
+/// replaces it for the months it covers without erasing it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetVersion {
+    #[default]
+    Plan,
+    Reforecast,
+}
+
+impl TargetVersion {
+    pub const ALL: [TargetVersion; 2] = [TargetVersion::Plan, TargetVersion::Reforecast];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            TargetVersion::Plan => "plan",
+            TargetVersion::Reforecast => "reforecast",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TargetVersion::Plan => "Annual plan",
+            TargetVersion::Reforecast => "Re-forecast",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TargetVersion> {
+        TargetVersion::ALL.into_iter().find(|v| v.key() == s)
+    }
+}
+
+/// A target as stored: one KPI, month, scope and version (`scope_dim`
+/// empty = the whole company), with its tolerance band in % of the target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub kpi: String,
+    pub period: String,
+    pub scope_dim: String,
+    pub scope_value: String,
+    pub version: TargetVersion,
+    pub value: f64,
+    pub tolerance_pct: Option<f64>,
+    pub set_by: String,
+    pub set_at: i64,
+    pub note: String,
+}
+
+impl Target {
+    /// "all" or e.g. "channel chat".
+    pub fn scope_label(&self) -> String {
+        if self.scope_dim.is_empty() {
+            "Whole company".to_string()
+        } else {
+            format!("{} {}", self.scope_dim, self.scope_value)
+        }
+    }
+}
+
+/// One change of a target: the target as set, and the value it replaced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetChange {
+    pub target: Target,
+    pub previous_value: Option<f64>,
+}
+
 /// A published benchmark with its source.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BenchmarkRecord {
@@ -568,6 +634,8 @@ pub enum TokenScope {
     Read,
     /// Push tickets, orders and financials.
     Ingest,
+    /// Set targets (and read them).
+    Write,
 }
 
 impl TokenScope {
@@ -575,11 +643,12 @@ impl TokenScope {
         match self {
             TokenScope::Read => "read",
             TokenScope::Ingest => "ingest",
+            TokenScope::Write => "write",
         }
     }
 
     pub fn parse(s: &str) -> Option<TokenScope> {
-        [TokenScope::Read, TokenScope::Ingest].into_iter().find(|t| t.key() == s)
+        [TokenScope::Read, TokenScope::Ingest, TokenScope::Write].into_iter().find(|t| t.key() == s)
     }
 }
 

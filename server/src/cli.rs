@@ -7,7 +7,7 @@ use app::kpi::{Grain, Period};
 
 pub const USAGE: &str = "usage: aftercare [serve | migrate | demo [--seed N] [--months N] [--end YYYY-MM] [--scale X] [--export DIR]
   | import tickets|orders|financials|targets|benchmarks FILE [--mapping M.toml] [--rejects FILE]
-  | user add --username U --role viewer|manager|admin | token create --scope read|ingest [--label L]
+  | user add --username U --role viewer|manager|admin | token create --scope read|ingest|write [--label L]
   | rollup rebuild]";
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,7 +137,7 @@ pub async fn add_user(config: &Config, username: &str, role: &str) -> Result<(),
 /// Creates an API token and prints it alone on standard output.
 pub async fn create_token(config: &Config, scope: &str, label: &str) -> Result<(), String> {
     let scope = app::models::TokenScope::parse(scope)
-        .ok_or(format!("--scope must be read or ingest, not '{scope}'"))?;
+        .ok_or(format!("--scope must be read, ingest or write, not '{scope}'"))?;
     let db = config.open_database().await?;
     let token =
         app::store::tokens::create(&db, "command line", label, scope).await.map_err(|e| e.to_string())?;

@@ -20,7 +20,7 @@ mod server {
     use crate::kpi::variance::{watch_band, DEFAULT_TOLERANCE_PCT};
     use crate::kpi::{Direction, Kpi, Period, Unit, Variance};
     use crate::models::{Dimension, Filters};
-    use crate::store::{annotations, kpi_values, read, Db, KpiQuery};
+    use crate::store::{annotations, kpi_values, read, targets, Db, KpiQuery};
 
     fn query(kpis: &[Kpi], first: Period, last: Period, group_by: Vec<Dimension>) -> KpiQuery {
         KpiQuery { kpis: kpis.to_vec(), first, last, filters: Filters::default(), group_by }
@@ -42,7 +42,7 @@ mod server {
         let all_channels = series_of(&total, &[]);
         let mut series = vec![("All channels".to_string(), all_channels.clone())];
         series.extend(by_channel.cells.keys().map(|g| (g[0].clone(), series_of(&by_channel, g))));
-        let targets = read::targets(db, &last.to_string(), &last.to_string()).await?;
+        let targets = targets::company(db, &last.to_string(), &last.to_string()).await?;
         let target_of = |kpi: Kpi| targets.get(&(kpi.key().to_string(), last.to_string())).copied();
         let line = line::render(&csat_line(db, &total.periods, series, target_of(Kpi::Csat)).await?);
 

@@ -11,9 +11,11 @@ pub mod matrix;
 pub mod overview;
 pub mod query;
 pub mod series;
+pub mod targets;
 pub mod tokens;
 pub mod trend;
 pub mod users;
+pub mod variance;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn db() -> Result<crate::store::Db, crate::error::AppError> {

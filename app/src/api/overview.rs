@@ -55,7 +55,7 @@ mod server {
     use crate::charts::sparkline;
     use crate::kpi::variance::{is_improvement, DEFAULT_TOLERANCE_PCT};
     use crate::kpi::{compute, Grain, Kpi, Period};
-    use crate::store::{kpi_values, read, Db, KpiQuery};
+    use crate::store::{kpi_values, targets, Db, KpiQuery};
 
     /// Months of history on each sparkline.
     const HISTORY_MONTHS: usize = 12;
@@ -81,7 +81,7 @@ mod server {
             group_by: Vec::new(),
         };
         let table = kpi_values::load(db, &query).await?;
-        let targets = read::targets(db, &period.to_string(), &period.to_string()).await?;
+        let targets = targets::company(db, &period.to_string(), &period.to_string()).await?;
         let settings = db.settings;
         let inputs = table.inputs(&[], &period);
         let tickets = inputs.map(|i| i.tickets.tickets).unwrap_or(0);

@@ -22,7 +22,7 @@ pub async fn create_token(label: String, scope: String) -> Result<String, AppErr
         let db = super::db()?;
         let admin = crate::auth::session::require(&db, crate::models::Role::Admin).await?;
         let scope = crate::models::TokenScope::parse(&scope)
-            .ok_or_else(|| AppError::invalid("scope", "Choose read or ingest."))?;
+            .ok_or_else(|| AppError::invalid("scope", "Choose read, ingest or write."))?;
         let label = label.trim();
         if label.is_empty() || label.chars().count() > 80 {
             return Err(AppError::invalid(

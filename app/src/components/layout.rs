@@ -13,12 +13,12 @@ use leptos_router::hooks::use_location;
 /// announced in the navigation but not yet linked.
 const SCREENS: &[(&str, &str, bool)] = &[
     ("/", "Overview", true),
-    ("/variance", "Variance", false),
+    ("/variance", "Variance", true),
     ("/trends", "Trends", true),
     ("/matrix", "Matrix", false),
     ("/finance", "Finance", false),
     ("/benchmarks", "Benchmarks", false),
-    ("/targets", "Targets", false),
+    ("/targets", "Targets", true),
     ("/data", "Data", true),
 ];
 

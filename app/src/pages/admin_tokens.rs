@@ -55,6 +55,7 @@ fn CreateTokenForm(failed: Option<AppError>) -> impl IntoView {
                 <select id="token-scope" name="scope">
                     <option value="read">"read — KPIs, series, matrices"</option>
                     <option value="ingest">"ingest — push tickets, orders, financials"</option>
+                    <option value="write">"write — set targets"</option>
                 </select>
             </div>
             <button type="submit" class="btn btn-primary" disabled=move || pending.get()>"Create token"</button>

@@ -10,4 +10,6 @@ pub mod login;
 pub mod not_found;
 pub mod overview;
 pub mod setup;
+pub mod targets;
 pub mod trends;
+pub mod variance;

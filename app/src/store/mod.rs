@@ -14,6 +14,7 @@ pub mod presets;
 pub mod read;
 pub mod rollup;
 mod sql;
+pub mod targets;
 pub mod tokens;
 pub mod users;
 

@@ -9,7 +9,6 @@ use crate::kpi::{FinanceTotals, TicketTotals};
 use crate::models::{BenchmarkRecord, Filters};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use std::collections::HashMap;
 
 /// Binds the optional filters in the order every query here expects:
 /// channel, category, team.
@@ -216,24 +215,6 @@ pub fn finance_totals(period: &Period, months: &HashMap<String, FinanceTotals>) 
         f.gross_margin = f.gross_margin.zip(m.gross_margin).map(|(a, b)| a + b);
     }
     Some(f)
-}
-
-/// Company-wide targets of the given months: (kpi key, month) → value.
-pub async fn targets(
-    db: &Db,
-    first_month: &str,
-    last_month: &str,
-) -> Result<HashMap<(String, String), f64>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT kpi, period, value FROM targets WHERE period >= $1 AND period <= $2 AND scope_dim = ''",
-    )
-    .bind(first_month.to_string())
-    .bind(last_month.to_string())
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|row| Ok(((row.try_get("kpi")?, row.try_get("period")?), row.try_get("value")?)))
-        .collect()
 }
 
 /// The published benchmarks of one KPI, newest first.

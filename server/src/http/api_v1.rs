@@ -5,7 +5,9 @@ use super::guard::{allowed, ApiCaller};
 use app::api::matrix::{self, MatrixQuery};
 use app::api::query::RangeParams;
 use app::api::series::{self, SeriesQuery};
+use app::api::targets::{self as target_api, TargetInput};
 use app::api::trend::{self, TrendQuery};
+use app::api::variance::{self, VarianceQuery};
 use app::charts::{file_name, ChartSpec};
 use app::error::AppError;
 use app::kpi::Kpi;
@@ -14,7 +16,7 @@ use app::store::Db;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Form, Json, Router};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -27,6 +29,8 @@ pub fn routes(db: Db) -> Router {
         .route("/kpis/{key}/series", get(series))
         .route("/matrix", get(matrix))
         .route("/trends/{key}", get(trend))
+        .route("/variance", get(variance_report))
+        .route("/targets", get(list_targets).merge(put(put_targets)))
         .route("/tickets", post(tickets))
         .route("/orders", post(orders))
         .route("/financials", post(financials))
@@ -173,6 +177,57 @@ async fn matrix(State(db): State<Db>, headers: HeaderMap, Query(query): Query<Ma
         return refusal;
     }
     answer(matrix::load(&db, &query).await)
+}
+
+/// `GET /variance?period&scope&value&version&kpi&by`: an adapter of the
+/// variance analysis.
+async fn variance_report(
+    State(db): State<Db>,
+    headers: HeaderMap,
+    Query(query): Query<VarianceQuery>,
+) -> Response {
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
+    }
+    answer(
+        variance::load(&db, &query)
+            .await
+            .and_then(|report| report.ok_or_else(|| AppError::NotFound("Ticket data".into()))),
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct TargetsParams {
+    kpi: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /targets?kpi&from&to`: the stored targets.
+async fn list_targets(State(db): State<Db>, headers: HeaderMap, Query(q): Query<TargetsParams>) -> Response {
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read_targets).await {
+        return refusal;
+    }
+    answer(target_api::server::list(&db, q.kpi.as_deref(), q.from.as_deref(), q.to.as_deref()).await)
+}
+
+/// `PUT /targets` with a JSON array of targets: all are checked, then saved
+/// together (replacing those of the same key, keeping the history).
+async fn put_targets(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {
+    let caller = match allowed(&db, &headers, ApiCaller::can_write_targets).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
+    };
+    let inputs: Vec<TargetInput> = match serde_json::from_str(&body) {
+        Ok(inputs) => inputs,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("invalid JSON: {e}")),
+    };
+    let now = app::auth::session::now();
+    let result = match target_api::server::check_inputs(&inputs, &caller.name(), now) {
+        Ok(targets) => target_api::server::save(&db, &targets).await,
+        Err(e) => Err(e),
+    };
+    answer(result)
 }
 
 async fn tickets(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {

@@ -171,6 +171,19 @@ impl ApiCaller {
         matches!(self, ApiCaller::User(user) if user.role == Role::Admin)
     }
 
+    /// Setting targets: a write token, or a manager or admin.
+    pub fn can_write_targets(&self) -> bool {
+        match self {
+            ApiCaller::Token(scope) => *scope == TokenScope::Write,
+            ApiCaller::User(user) => user.role >= Role::Manager,
+        }
+    }
+
+    /// Reading targets: whoever may read, or set them.
+    pub fn can_read_targets(&self) -> bool {
+        self.can_read() || self.can_write_targets()
+    }
+
     /// Ingest routes: an ingest token, or an admin.
     pub fn can_ingest(&self) -> bool {
         match self {

@@ -15,3 +15,4 @@ mod ingest;
 mod kpi_matches_sql;
 mod redirects;
 mod support;
+mod variance;

@@ -114,7 +114,8 @@ pub async fn financials(
     Ok(report)
 }
 
-/// Sets targets, keeping every change in the history and the audit log.
+/// Sets targets (imports set the plan version), keeping every change in the
+/// history and the audit log.
 pub async fn targets(db: &Db, records: &[TargetRecord]) -> Result<IngestReport, IngestError> {
     check_all(records, |t| format!("{} {}", t.kpi, t.period), |t| t.validate())?;
     let set_at = now();
@@ -122,7 +123,8 @@ pub async fn targets(db: &Db, records: &[TargetRecord]) -> Result<IngestReport, 
     let mut report = IngestReport::default();
     for t in records {
         let old: Option<f64> = sqlx::query(
-            "SELECT value FROM targets WHERE kpi = $1 AND period = $2 AND scope_dim = $3 AND scope_value = $4",
+            "SELECT value FROM targets WHERE kpi = $1 AND period = $2 AND scope_dim = $3 AND scope_value = $4 \
+             AND version = 'plan'",
         )
         .bind(t.kpi.clone())
         .bind(t.period.clone())
@@ -159,7 +161,7 @@ pub async fn targets(db: &Db, records: &[TargetRecord]) -> Result<IngestReport, 
 }
 
 const CURRENT_TARGET: &str = "INSERT INTO targets (kpi, period, scope_dim, scope_value, value, set_by, set_at, note) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kpi, period, scope_dim, scope_value) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (kpi, period, scope_dim, scope_value, version) \
      DO UPDATE SET value = excluded.value, set_by = excluded.set_by, set_at = excluded.set_at, note = excluded.note";
 
 const TARGET_HISTORY: &str =

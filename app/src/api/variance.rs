@@ -1,0 +1,344 @@
+//! Variance: every KPI's actual against its target for a month and scope,
+//! worst first; for one KPI the split by channel, category or team (which
+//! segments pulled it off target), the mix vs rate decomposition of its
+//! change since the month before, and 12 months of actual vs target. The
+//! page, `GET /api/v1/variance` and the tests all call [`load`].
+
+use crate::error::AppError;
+use crate::kpi::variance::{MixRate, Variance};
+use crate::kpi::{Direction, Unit};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Which month, scope and target version; and which KPI to split by what.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VarianceQuery {
+    /// `2025-03`; the last month with data by default. REST calls it `period`.
+    #[serde(default, alias = "period", skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    /// channel, category or team: the scope's dimension (the company without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The scope's value, e.g. `chat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `plan` (default) or `reforecast` (the plan where there is no re-forecast).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The KPI to split; the worst one with a target by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kpi: Option<String>,
+    /// channel (default), category or team: what to split it by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+/// One KPI's actual against its target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VarianceRow {
+    pub key: String,
+    pub name: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub variance: Variance,
+    /// The tolerance band in % of the target (the default when none was set).
+    pub tolerance_pct: f64,
+    /// The version the target comes from (`plan` or `reforecast`).
+    pub target_version: Option<String>,
+    pub note: Option<String>,
+}
+
+/// One segment of the chosen KPI.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentRow {
+    pub segment: String,
+    /// The tickets or responses its value rests on.
+    pub n: i64,
+    /// Against the segment's own target, or the scope's when it has none.
+    pub variance: Variance,
+    pub own_target: bool,
+    /// Its part of the total's gap to target: share × (actual − target).
+    pub impact: Option<f64>,
+}
+
+/// The chosen KPI split by a dimension.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Drill {
+    pub key: String,
+    pub name: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// channel, category or team
+    pub by: String,
+    /// Whether the KPI has a value per segment (company-wide KPIs do not).
+    pub splittable: bool,
+    /// Worst impact first.
+    pub segments: Vec<SegmentRow>,
+    /// The change since the previous month split into mix and rate;
+    /// `None` for counts and KPIs without segments.
+    pub mix_rate: Option<MixRate>,
+    pub previous_label: String,
+    /// Up to 12 months ending with the month, from the first with data:
+    /// (label, actual, target in force).
+    pub history: Vec<(String, Option<f64>, Option<f64>)>,
+    /// The target of the month and its tolerance band, for the chart.
+    pub target: Option<f64>,
+    pub band: Option<(f64, f64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VarianceReport {
+    pub month: String,
+    pub label: String,
+    /// Every month with data, newest first: (value, label).
+    pub months: Vec<(String, String)>,
+    /// The scope: (dimension, value), or `None` for the whole company.
+    pub scope: Option<(String, String)>,
+    pub version: String,
+    /// Every KPI, worst first; those without a target last.
+    pub rows: Vec<VarianceRow>,
+    /// How many KPIs have a target this month.
+    pub with_target: usize,
+    pub drill: Option<Drill>,
+}
+
+/// The variance of a month; `Ok(None)` when there is no data at all yet.
+#[server(endpoint = "get_variance")]
+pub async fn get_variance(query: VarianceQuery) -> Result<Option<VarianceReport>, AppError> {
+    super::for_viewer(|db| async move { load(&db, &query).await }).await
+}
+
+#[cfg(feature = "ssr")]
+pub use server::load;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::api::query::dimension;
+    use crate::api::targets::server::filters_of;
+    use crate::kpi::variance::{
+        mix_rate, segment_impacts, watch_band, worst_first, Segment, DEFAULT_TOLERANCE_PCT,
+    };
+    use crate::kpi::{compute, sample_size, Grain, Kpi, Period};
+    use crate::models::{Dimension, Target, TargetVersion, MAX_TEXT_CHARS};
+    use crate::store::{kpi_values, targets, Db, KpiQuery};
+    use std::collections::HashMap;
+
+    /// Months on the chart.
+    const HISTORY_MONTHS: usize = 12;
+
+    fn text(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+
+    pub async fn load(db: &Db, query: &VarianceQuery) -> Result<Option<VarianceReport>, AppError> {
+        let available = kpi_values::months_with_data(db).await?;
+        let Some(latest) = available.last().copied() else {
+            return Ok(None);
+        };
+        let month = match text(&query.month) {
+            None => latest,
+            Some(m) => Period::parse(m)
+                .filter(|p| p.grain == Grain::Month && crate::kpi::period::is_plausible(p.start))
+                .ok_or_else(|| {
+                    AppError::invalid("month", format!("'{m}' is not a month; write it like 2025-03"))
+                })?,
+        };
+        let scope = match text(&query.scope) {
+            None => None,
+            Some(_) => {
+                let dim = dimension(&query.scope, "scope", Dimension::Channel)?;
+                let value =
+                    text(&query.value).filter(|v| v.chars().count() <= MAX_TEXT_CHARS).ok_or_else(|| {
+                        AppError::invalid("value", format!("name the {} of the scope", dim.column()))
+                    })?;
+                Some((dim.column().to_string(), value.to_string()))
+            }
+        };
+        let version = match text(&query.version) {
+            None => TargetVersion::Plan,
+            Some(v) => TargetVersion::parse(v)
+                .ok_or_else(|| AppError::invalid("version", "version must be plan or reforecast"))?,
+        };
+        let chosen = match text(&query.kpi) {
+            None => None,
+            Some(k) => Some(Kpi::from_key(k).ok_or_else(|| AppError::UnknownKpi(k.to_string()))?),
+        };
+        let by = dimension(&query.by, "by", Dimension::Channel)?;
+        let (dim, value) = scope.clone().unwrap_or_default();
+        let filters = filters_of(&dim, &value);
+
+        let first = (1..HISTORY_MONTHS).fold(month, |p, _| p.prev());
+        let all_targets = targets::list(db, &first.to_string(), &month.to_string(), None).await?;
+        let in_force = targets::in_force(&all_targets, version);
+        let target_of = |kpi: Kpi, period: &Period, d: &str, v: &str| -> Option<&Target> {
+            in_force.get(&(kpi.key().to_string(), period.to_string(), d.to_string(), v.to_string()))
+        };
+
+        let table = kpi_values::load(
+            db,
+            &KpiQuery {
+                kpis: Kpi::ALL.to_vec(),
+                first: month,
+                last: month,
+                filters: filters.clone(),
+                group_by: Vec::new(),
+            },
+        )
+        .await?;
+        let inputs = table.inputs(&[], &month);
+        let mut rows: Vec<VarianceRow> = Kpi::ALL
+            .iter()
+            .map(|&kpi| {
+                let actual = inputs.and_then(|i| compute(kpi, i, &db.settings));
+                let target = target_of(kpi, &month, &dim, &value);
+                let tolerance = target.and_then(|t| t.tolerance_pct).unwrap_or(DEFAULT_TOLERANCE_PCT);
+                VarianceRow {
+                    key: kpi.key().to_string(),
+                    name: kpi.name().to_string(),
+                    unit: kpi.unit(),
+                    direction: kpi.direction(),
+                    variance: Variance::new(actual, target.map(|t| t.value), kpi.direction(), tolerance),
+                    tolerance_pct: tolerance,
+                    target_version: target.map(|t| t.version.key().to_string()),
+                    note: target.map(|t| t.note.clone()).filter(|n| !n.is_empty()),
+                }
+            })
+            .collect();
+        // Worst first; a KPI without a target after every KPI with one.
+        rows.sort_by(|a, b| {
+            a.variance
+                .target
+                .is_none()
+                .cmp(&b.variance.target.is_none())
+                .then(worst_first((&a.variance, a.direction), (&b.variance, b.direction)))
+        });
+        let with_target = rows.iter().filter(|r| r.variance.target.is_some()).count();
+        let drill_kpi = chosen.or_else(|| {
+            rows.iter().find(|r| r.variance.target.is_some()).and_then(|r| Kpi::from_key(&r.key))
+        });
+        let drill = match drill_kpi {
+            Some(kpi) => Some(drill(db, kpi, by, month, available[0], &dim, &value, &in_force).await?),
+            None => None,
+        };
+        Ok(Some(VarianceReport {
+            month: month.to_string(),
+            label: month.long_label(),
+            months: available.iter().rev().map(|p| (p.to_string(), p.long_label())).collect(),
+            scope,
+            version: version.key().to_string(),
+            rows,
+            with_target,
+            drill,
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn drill(
+        db: &Db,
+        kpi: Kpi,
+        by: Dimension,
+        month: Period,
+        first_with_data: Period,
+        dim: &str,
+        value: &str,
+        in_force: &HashMap<(String, String, String, String), Target>,
+    ) -> Result<Drill, AppError> {
+        let filters = filters_of(dim, value);
+        let target_of = |period: &Period, d: &str, v: &str| {
+            in_force.get(&(kpi.key().to_string(), period.to_string(), d.to_string(), v.to_string()))
+        };
+        // Up to 12 months, none before the data begins.
+        let first = (1..HISTORY_MONTHS).fold(month, |p, _| p.prev()).max(first_with_data.min(month));
+        let series = kpi_values::load(
+            db,
+            &KpiQuery { kpis: vec![kpi], first, last: month, filters: filters.clone(), group_by: Vec::new() },
+        )
+        .await?;
+        let history = series
+            .periods
+            .iter()
+            .map(|p| {
+                (
+                    p.short_label(),
+                    series.value(kpi, &[], p, &db.settings),
+                    target_of(p, dim, value).map(|t| t.value),
+                )
+            })
+            .collect();
+        let scope_target = target_of(&month, dim, value);
+        let tolerance = scope_target.and_then(|t| t.tolerance_pct).unwrap_or(DEFAULT_TOLERANCE_PCT);
+        let band = scope_target.and_then(|t| watch_band(t.value, kpi.direction(), tolerance));
+
+        let splittable = kpi.needs().tickets_only();
+        let previous = month.prev();
+        let mut segments = Vec::new();
+        let mut mix = None;
+        if splittable {
+            let split = kpi_values::load(
+                db,
+                &KpiQuery { kpis: vec![kpi], first: previous, last: month, filters, group_by: vec![by] },
+            )
+            .await?;
+            let weighted = kpi.unit() != Unit::Count;
+            let segment_at = |period: &Period| -> Vec<Segment> {
+                split
+                    .cells
+                    .iter()
+                    .filter_map(|(group, cells)| {
+                        let inputs = cells.get(period)?;
+                        let rate = compute(kpi, inputs, &db.settings)?;
+                        let n = sample_size(kpi, inputs);
+                        (n > 0).then(|| Segment { name: group.join(" · "), volume: n as f64, rate })
+                    })
+                    .collect()
+            };
+            let now = segment_at(&month);
+            let impacts: HashMap<String, f64> = match (weighted, scope_target) {
+                (true, Some(t)) => segment_impacts(&now, t.value).into_iter().collect(),
+                _ => HashMap::new(),
+            };
+            for s in &now {
+                let own = target_of(&month, by.column(), &s.name);
+                let target = own.or(scope_target);
+                let tolerance = target.and_then(|t| t.tolerance_pct).unwrap_or(DEFAULT_TOLERANCE_PCT);
+                segments.push(SegmentRow {
+                    segment: s.name.clone(),
+                    n: s.volume as i64,
+                    variance: Variance::new(
+                        Some(s.rate),
+                        target.map(|t| t.value),
+                        kpi.direction(),
+                        tolerance,
+                    ),
+                    own_target: own.is_some(),
+                    impact: impacts.get(&s.name).copied(),
+                });
+            }
+            let sign = if kpi.direction() == Direction::Lower { -1.0 } else { 1.0 };
+            segments.sort_by(|a, b| {
+                let key = |r: &SegmentRow| r.impact.map_or(f64::INFINITY, |i| i * sign);
+                key(a)
+                    .total_cmp(&key(b))
+                    .then(worst_first((&a.variance, kpi.direction()), (&b.variance, kpi.direction())))
+            });
+            if weighted {
+                mix = mix_rate(&segment_at(&previous), &now);
+            }
+        }
+        Ok(Drill {
+            key: kpi.key().to_string(),
+            name: kpi.name().to_string(),
+            unit: kpi.unit(),
+            direction: kpi.direction(),
+            by: by.column().to_string(),
+            splittable,
+            segments,
+            mix_rate: mix,
+            previous_label: previous.long_label(),
+            history,
+            target: scope_target.map(|t| t.value),
+            band,
+        })
+    }
+}
