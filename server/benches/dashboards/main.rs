@@ -142,9 +142,10 @@ async fn main() {
             order_bytes as f64 / 1e6,
             started.elapsed().as_secs_f64()
         );
-        for (backend, timed) in results.iter_mut() {
+        for i in 0..results.len() {
+            let backend = results[i].0;
             println!("--- {} ---", backend.name());
-            let db = match fresh_db(*backend, &dir, tickets, postgres.as_deref()).await {
+            let db = match fresh_db(backend, &dir, tickets, postgres.as_deref()).await {
                 Ok(db) => db,
                 Err(e) => {
                     failure = Some(format!("{}: cannot open a database: {e}", backend.name()));
@@ -154,8 +155,13 @@ async fn main() {
             let mut t = Timed { tickets, orders, ticket_mb: ticket_bytes as f64 / 1e6, ..Timed::default() };
             let outcome = run(&db, &config, &ticket_file, &order_file, &mut t).await;
             db.pool.close().await;
-            drop_db(*backend, &dir, tickets, postgres.as_deref()).await;
-            timed.push(t);
+            drop_db(backend, &dir, tickets, postgres.as_deref()).await;
+            results[i].1.push(t);
+            // A long run leaves what it has measured so far, marked partial.
+            if let (Some(out), Ok(())) = (&config.out, &outcome) {
+                let _ =
+                    std::fs::write(out, report::markdown(&report::Machine::here(), &config, &results, false));
+            }
             if let Err(e) = outcome {
                 failure = Some(format!("{} at {tickets} tickets: {e}", backend.name()));
                 break 'sizes;
@@ -166,7 +172,7 @@ async fn main() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     let machine = report::Machine::here();
-    let markdown = report::markdown(&machine, &config, &results);
+    let markdown = report::markdown(&machine, &config, &results, true);
     println!("\n{markdown}");
     if let Some(e) = failure {
         eprintln!("benchmark failed: {e}");

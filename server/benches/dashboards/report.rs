@@ -159,9 +159,20 @@ fn timing(s: &Stats, budget: Option<f64>) -> String {
 }
 
 /// The whole report: machine, settings, one table per backend.
-pub fn markdown(machine: &Machine, config: &Config, results: &[(Backend, Vec<Timed>)]) -> String {
+pub fn markdown(
+    machine: &Machine,
+    config: &Config,
+    results: &[(Backend, Vec<Timed>)],
+    complete: bool,
+) -> String {
     let mut out = String::new();
     out.push_str("# Benchmarks\n\n");
+    if !complete {
+        out.push_str(
+            "**Partial**: written while the run was still going; the sizes and backends not shown \
+             were not measured (yet).\n\n",
+        );
+    }
     out.push_str(
         "Written by `make bench` (`server/benches/dashboards/`): synthetic tickets over 36 months \
          (2023-01 to 2025-12; 5 channels × 7 categories × 6 teams, 72 agents, 400 products) and \
