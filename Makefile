@@ -65,12 +65,14 @@ integration:
 ## bench: the dashboards' benchmark on SQLite and a throwaway Postgres: 100k and 1M
 ## synthetic tickets (BENCH_TICKETS=100000,1000000,10000000 for more) imported
 ## through the CSV import, every dashboard loader's p50/p95, page SSR time to
-## first byte, 32 clients for 30 s; writes docs/benchmarks.md (takes ~30 min)
+## first byte, 32 clients for 30 s; writes docs/benchmarks.md (SQLite alone ~25 min;
+## the Postgres import of 1M tickets alone takes ~30 min here)
 bench:
 	bash server/tests/with-postgres.sh env BENCH_MODE=full cargo bench -p server --bench dashboards
 
-## bench-smoke: the same at 100k tickets, few runs and a 3 s load, so the harness
-## cannot rot; fails on errors or wrong answers, never on a missed budget
+## bench-smoke: the same at 20k tickets (100k takes ~3 min to import on Postgres), few
+## runs and a 3 s load, so the harness cannot rot; fails on errors or wrong answers,
+## never on a missed budget; writes nothing
 bench-smoke:
 	bash server/tests/with-postgres.sh env BENCH_MODE=smoke cargo bench -p server --bench dashboards
 
