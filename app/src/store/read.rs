@@ -9,6 +9,7 @@ use crate::kpi::{FinanceTotals, TicketTotals};
 use crate::models::{BenchmarkRecord, Filters};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// Binds the optional filters in the order every query here expects:
 /// channel, category, team.
