@@ -101,6 +101,22 @@ impl Kpi {
         Kpi::RepeatPurchaseRate,
     ];
 
+    /// A share of yes/no outcomes (satisfied, resolved first time…), in
+    /// percent of its sample: it has a binomial confidence interval.
+    pub fn is_proportion(self) -> bool {
+        use Kpi::*;
+        matches!(
+            self,
+            SlaAttainment
+                | FcrRate
+                | Csat
+                | ReopenRate
+                | EscalationRate
+                | RepeatPurchaseRate
+                | PostSupportRepurchase
+        )
+    }
+
     /// The data this KPI is computed from beyond the ticket rollup.
     pub fn needs(self) -> Needs {
         use Kpi::*;

@@ -4,6 +4,8 @@
 
 pub mod aggregate;
 pub mod catalogue;
+pub mod early_warning;
+pub mod forecast;
 pub mod format;
 pub mod formulas;
 pub mod period;

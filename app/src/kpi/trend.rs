@@ -122,6 +122,20 @@ pub fn unusual_points(values: &[Option<f64>], baseline: usize) -> Vec<Unusual> {
         .collect()
 }
 
+/// The 95 % Wilson score interval of a proportion given in percent, over
+/// `n` observations, in percent; `None` without observations. Unlike the
+/// plain normal interval it stays within 0–100 and is honest for small n.
+pub fn proportion_interval(percent: f64, n: i64) -> Option<(f64, f64)> {
+    if n <= 0 || !percent.is_finite() {
+        return None;
+    }
+    let (p, n, z) = ((percent / 100.0).clamp(0.0, 1.0), n as f64, 1.96_f64);
+    let denominator = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denominator;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denominator;
+    Some(((centre - half).max(0.0) * 100.0, (centre + half).min(1.0) * 100.0))
+}
+
 /// Pearson's correlation coefficient; `None` when either side does not vary.
 pub fn pearson(points: &[(f64, f64)]) -> Option<f64> {
     let fit = least_squares(points)?;
@@ -144,6 +158,18 @@ mod tests {
         assert!((f[0].expected - f[0].low - 4.303 * 0.5).abs() < 1e-9);
         assert!(f[1].high - f[1].low > f[0].high - f[0].low);
         assert!(linear_forecast(&[Some(1.0), None, Some(2.0)], 3).is_empty(), "two values are too few");
+    }
+
+    #[test]
+    fn wilson_interval_by_hand() {
+        // p = 0.8, n = 100: centre (0.8 + 0.019208) / 1.038416 = 0.788902,
+        // half 1.96 × √(0.0016 + 0.00009604) / 1.038416 = 0.077732.
+        let (low, high) = proportion_interval(80.0, 100).unwrap();
+        assert!((low - 71.1169).abs() < 1e-3 && (high - 86.6634).abs() < 1e-3, "{low} {high}");
+        // All successes in a small sample: the upper end is 100, the lower well below.
+        let (low, high) = proportion_interval(100.0, 5).unwrap();
+        assert!((high - 100.0).abs() < 1e-9 && low < 60.0);
+        assert_eq!(proportion_interval(50.0, 0), None);
     }
 
     #[test]
