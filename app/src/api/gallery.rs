@@ -20,7 +20,8 @@ mod server {
     use crate::kpi::variance::{watch_band, DEFAULT_TOLERANCE_PCT};
     use crate::kpi::{Direction, Kpi, Period, Unit, Variance};
     use crate::models::{Dimension, Filters};
-    use crate::store::{annotations, kpi_values, read, targets, Db, KpiQuery};
+    use crate::api::markers;
+    use crate::store::{kpi_values, targets, Db, KpiQuery};
 
     fn query(kpis: &[Kpi], first: Period, last: Period, group_by: Vec<Dimension>) -> KpiQuery {
         KpiQuery { kpis: kpis.to_vec(), first, last, filters: Filters::default(), group_by }
@@ -163,7 +164,7 @@ mod server {
         target: Option<f64>,
     ) -> Result<line::LineSpec, AppError> {
         const AHEAD: usize = 3;
-        let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+        let Some(last) = periods.last() else {
             return Err(AppError::NotFound("no months with data".into()));
         };
         let future: Vec<Period> = (0..AHEAD)
@@ -180,25 +181,8 @@ mod server {
         for (_, values) in &mut series {
             values.resize(labels.len(), None);
         }
-        let benchmarks = read::benchmarks(db, Kpi::Csat.key())
-            .await?
-            .into_iter()
-            .flat_map(|b| {
-                let source = b.source.split_whitespace().next().unwrap_or_default().to_string();
-                [("p50", b.p50), ("p75", b.p75)]
-                    .into_iter()
-                    .filter_map(move |(name, v)| Some((format!("{source} {name} ({})", b.year), v?)))
-            })
-            .take(2)
-            .collect();
-        let notes = annotations::of_kpi(db, Kpi::Csat.key(), &first.to_string(), &last.to_string()).await?;
-        let annotations = notes
-            .into_iter()
-            .filter_map(|a| {
-                let i = periods.iter().position(|p| p.to_string() == a.period)?;
-                Some((i, a.text))
-            })
-            .collect();
+        let benchmarks = markers::benchmark_lines(db, Kpi::Csat).await?;
+        let annotations = markers::notes(db, Kpi::Csat, periods).await?;
         Ok(line::LineSpec {
             title: "CSAT by channel".into(),
             unit: Unit::Percent,

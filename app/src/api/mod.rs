@@ -6,7 +6,10 @@ pub mod audit;
 pub mod auth;
 pub mod charts;
 pub mod data;
+pub mod early_warning;
 pub mod gallery;
+#[cfg(feature = "ssr")]
+pub mod markers;
 pub mod matrix;
 pub mod overview;
 pub mod query;

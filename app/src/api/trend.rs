@@ -1,22 +1,30 @@
 //! Trend analysis: a KPI over time with its least-squares trend, a moving
 //! average, the same periods a year earlier, period-over-period and
-//! year-over-year change, a forecast with its interval and the points that
-//! leave their control limits. The page, `GET /api/v1/trends/{key}` and the
+//! year-over-year change, confidence intervals for proportions, a forecast
+//! (Holt-Winters when there is enough history) with its interval and
+//! backtest, and the points that leave their control limits with the
+//! segments that moved them. The page, `GET /api/v1/trends/{key}` and the
 //! tests all call [`load`].
 
 use super::query::RangeParams;
 use crate::error::AppError;
+use crate::kpi::forecast::Method;
 use crate::kpi::{Direction, Grain, Unit};
+use crate::models::Dimension;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Which KPI over which range (the last 12 months by default), and the
-/// moving average's window in periods (3 by default).
+/// Which KPI over which range (the last 12 months by default), the moving
+/// average's window in periods (3 by default) and the minimum sample: a
+/// period with fewer tickets (or responses) behind its value is marked
+/// "too few to judge" and never flagged (30 by default).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrendQuery {
     pub kpi: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_n: Option<String>,
     #[serde(flatten)]
     pub range: RangeParams,
 }
@@ -36,7 +44,51 @@ pub struct Trend {
     /// The last period against the one before, and against a year earlier.
     pub change: Option<f64>,
     pub year_over_year: Option<f64>,
+    pub min_sample: i64,
     pub forecast: Vec<ForecastPoint>,
+    /// How the forecast was made and why; its backtest error (MAPE, %) on
+    /// the last `backtest_periods` periods held back.
+    pub method: Option<Method>,
+    pub method_reason: Option<String>,
+    pub mape: Option<f64>,
+    pub backtest_periods: i64,
+    /// The company target in force for the last period, and published
+    /// benchmark lines.
+    pub target: Option<f64>,
+    pub benchmarks: Vec<(String, f64)>,
+    /// Notes pinned to the shown periods: (index in `points`, text).
+    pub notes: Vec<(usize, String)>,
+    /// The unusual periods, latest first, with the segments that moved them.
+    pub flagged: Vec<Flagged>,
+}
+
+/// An unusual period and the channels and categories behind its change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flagged {
+    pub period: String,
+    pub label: String,
+    pub value: f64,
+    /// Mean and standard deviation of the baseline periods before it.
+    pub mean: f64,
+    pub sigma: f64,
+    /// The largest contributions to the change from the baseline, largest
+    /// first; empty for KPIs that have no value per segment.
+    pub drivers: Vec<Driver>,
+}
+
+/// One segment's part in a change: for counts, its own change in tickets;
+/// for rates and means, its share-weighted change (mix and rate together),
+/// so the parts of all segments add up to the change of the whole. For
+/// medians the parts are the same weighting applied to the segments'
+/// medians: a guide to who moved, not an exact sum.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Driver {
+    pub dimension: Dimension,
+    pub segment: String,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    pub n: i64,
+    pub part: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,6 +102,10 @@ pub struct TrendPoint {
     pub year_ago: Option<f64>,
     /// Outside mean ± 3σ of the periods before it: (mean, σ).
     pub unusual: Option<(f64, f64)>,
+    /// 95 % confidence interval of a proportion (Wilson), in percent.
+    pub interval: Option<(f64, f64)>,
+    /// Fewer than the minimum sample behind the value: not judged.
+    pub too_few: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,15 +128,22 @@ pub use server::load;
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
-    use crate::kpi::trend::{linear_forecast, moving_average, series_trend, unusual_points};
-    use crate::kpi::{compute, sample_size, Kpi, Period};
-    use crate::store::{kpi_values, Db, KpiQuery};
+    use crate::api::markers;
+    use crate::kpi::forecast::outlook;
+    use crate::kpi::trend::{moving_average, proportion_interval, series_trend, unusual_points, Unusual};
+    use crate::kpi::variance::{mix_rate, Segment};
+    use crate::kpi::{compute, sample_size, Kpi, KpiInputs, KpiSettings, Period};
+    use crate::store::{kpi_values, targets, Db, KpiQuery, KpiTable};
 
     /// Periods shown when the query names no start, and forecast ahead.
     const DEFAULT_PERIODS: usize = 12;
     const HORIZON: usize = 3;
     /// Periods before a point that set its control limits.
     const BASELINE: usize = 6;
+    const DEFAULT_MIN_SAMPLE: i64 = 30;
+    /// Flagged periods explained, and segments named per dimension.
+    const EXPLAINED: usize = 5;
+    const DRIVERS: usize = 3;
 
     /// Periods in a year at each grain, for the year-ago comparison.
     fn per_year(grain: Grain) -> usize {
@@ -92,21 +155,43 @@ mod server {
         }
     }
 
+    /// The seasonal cycle the forecast looks for: the week in days, the year otherwise.
+    fn season(grain: Grain) -> usize {
+        match grain {
+            Grain::Day => 7,
+            _ => per_year(grain),
+        }
+    }
+
+    fn bounded(text: &Option<String>, field: &str, range: std::ops::RangeInclusive<i64>, default: i64) -> Result<i64, AppError> {
+        match text.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            None => Ok(default),
+            Some(w) => w.parse::<i64>().ok().filter(|w| range.contains(w)).ok_or_else(|| {
+                AppError::invalid(
+                    field,
+                    format!("{field} must be a whole number from {} to {}, not '{w}'", range.start(), range.end()),
+                )
+            }),
+        }
+    }
+
     pub async fn load(db: &Db, query: &TrendQuery) -> Result<Trend, AppError> {
         let kpi = Kpi::from_key(&query.kpi).ok_or_else(|| AppError::UnknownKpi(query.kpi.clone()))?;
-        let window = match query.window.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            None => 3,
-            Some(w) => w.parse::<usize>().ok().filter(|w| (1..=24).contains(w)).ok_or_else(|| {
-                AppError::invalid("window", format!("window must be 1 to 24 periods, not '{w}'"))
-            })?,
-        };
+        let window = bounded(&query.window, "window", 1..=24, 3)? as usize;
+        let min_sample = bounded(&query.min_n, "min_n", 1..=100_000, DEFAULT_MIN_SAMPLE)?;
         let range = query.range.periods(kpi_values::latest_day(db).await?, DEFAULT_PERIODS)?;
         let grain = range.first.grain;
-        // A year more in front, for the year-ago values and the baselines.
+        // Two years more in front: the year-ago values, the baselines, and
+        // two seasons of history for the forecast.
         let year = per_year(grain);
-        let first = (0..year).fold(range.first, |p, _| p.prev());
-        let kpi_query =
-            KpiQuery { kpis: vec![kpi], first, last: range.last, filters: range.filters, group_by: vec![] };
+        let first = (0..2 * year).fold(range.first, |p, _| p.prev());
+        let kpi_query = KpiQuery {
+            kpis: vec![kpi],
+            first,
+            last: range.last,
+            filters: range.filters.clone(),
+            group_by: vec![],
+        };
         let table = kpi_values::load(db, &kpi_query).await?;
         let all: Vec<(Period, Option<f64>, i64)> = table
             .periods
@@ -121,9 +206,12 @@ mod server {
             })
             .collect();
         let values: Vec<Option<f64>> = all.iter().map(|(_, v, _)| *v).collect();
+        // Small samples neither raise a flag nor set anyone's limits.
+        let judged: Vec<Option<f64>> =
+            all.iter().map(|(_, v, n)| v.filter(|_| *n >= min_sample)).collect();
         let averages = moving_average(&values, window);
-        let unusual = unusual_points(&values, BASELINE);
-        let shown = year..all.len();
+        let unusual = unusual_points(&judged, BASELINE);
+        let shown = 2 * year..all.len();
         let points: Vec<TrendPoint> = shown
             .clone()
             .map(|i| {
@@ -136,15 +224,19 @@ mod server {
                     moving_average: averages[i],
                     year_ago: values[i - year],
                     unusual: unusual.iter().find(|u| u.index == i).map(|u| (u.mean, u.sigma)),
+                    interval: value.filter(|_| kpi.is_proportion()).and_then(|v| proportion_interval(v, n)),
+                    too_few: value.is_some() && n < min_sample,
                 }
             })
             .collect();
-        let shown_values = &values[shown];
+        let shown_values = &values[shown.clone()];
         let fit = series_trend(shown_values);
         let last = points.last();
         let before = points.len().checked_sub(2).map(|i| &points[i]);
-        let forecast = linear_forecast(shown_values, HORIZON)
-            .into_iter()
+        let outlook = outlook(&values, season(grain), HORIZON);
+        let forecast = outlook
+            .iter()
+            .flat_map(|o| o.points.iter())
             .scan(range.last, |p, f| {
                 *p = p.next();
                 Some(ForecastPoint {
@@ -156,6 +248,15 @@ mod server {
                 })
             })
             .collect();
+        let explained: Vec<&Unusual> =
+            unusual.iter().rev().filter(|u| shown.contains(&u.index)).take(EXPLAINED).collect();
+        let flagged = flagged(db, kpi, &kpi_query, &all, &explained).await?;
+        let target = if range.filters == Default::default() && grain == Grain::Month {
+            let month = range.last.to_string();
+            targets::company(db, &month, &month).await?.get(&(kpi.key().to_string(), month)).copied()
+        } else {
+            None
+        };
         Ok(Trend {
             kpi: kpi.key().to_string(),
             name: kpi.name().to_string(),
@@ -167,8 +268,135 @@ mod server {
             r2: fit.and_then(|f| f.r2),
             change: last.and_then(|l| l.value).zip(before.and_then(|b| b.value)).map(|(l, b)| l - b),
             year_over_year: last.and_then(|l| l.value.zip(l.year_ago)).map(|(l, y)| l - y),
+            min_sample,
             forecast,
+            method: outlook.as_ref().map(|o| o.method),
+            method_reason: outlook.as_ref().map(|o| o.reason.clone()),
+            mape: outlook.as_ref().and_then(|o| o.mape),
+            backtest_periods: outlook.as_ref().map_or(0, |o| o.backtest_periods as i64),
+            target,
+            benchmarks: markers::benchmark_lines(db, kpi).await?,
+            notes: markers::notes(db, kpi, &table.periods[shown]).await?,
+            flagged,
             points,
         })
+    }
+
+    /// Each unusual period with the channels and categories that moved it
+    /// most against its baseline (the `BASELINE` periods before it).
+    async fn flagged(
+        db: &Db,
+        kpi: Kpi,
+        query: &KpiQuery,
+        all: &[(Period, Option<f64>, i64)],
+        unusual: &[&Unusual],
+    ) -> Result<Vec<Flagged>, AppError> {
+        let mut tables = Vec::new();
+        if kpi.needs().tickets_only() && !unusual.is_empty() {
+            let filters = &query.filters;
+            for (dimension, fixed) in
+                [(Dimension::Channel, &filters.channel), (Dimension::Category, &filters.category)]
+            {
+                if fixed.is_none() {
+                    let by = KpiQuery { group_by: vec![dimension], ..query.clone() };
+                    tables.push((dimension, kpi_values::load(db, &by).await?));
+                }
+            }
+        }
+        Ok(unusual
+            .iter()
+            .filter_map(|u| {
+                let (period, value, _) = all[u.index];
+                let baseline: Vec<Period> =
+                    all[..u.index].iter().rev().take(BASELINE).map(|(p, _, _)| *p).collect();
+                let mut drivers: Vec<Driver> = tables
+                    .iter()
+                    .flat_map(|(dimension, table)| {
+                        let mut parts = segment_parts(kpi, *dimension, table, &baseline, period, &db.settings);
+                        parts.sort_by(|a, b| b.part.abs().total_cmp(&a.part.abs()));
+                        parts.truncate(DRIVERS);
+                        parts
+                    })
+                    .collect();
+                drivers.sort_by(|a, b| b.part.abs().total_cmp(&a.part.abs()));
+                Some(Flagged {
+                    period: period.to_string(),
+                    label: period.long_label(),
+                    value: value?,
+                    mean: u.mean,
+                    sigma: u.sigma,
+                    drivers,
+                })
+            })
+            .collect())
+    }
+
+    /// Every segment's part in the change from the baseline periods (merged,
+    /// and for counts taken per period) to `period`.
+    fn segment_parts(
+        kpi: Kpi,
+        dimension: Dimension,
+        table: &KpiTable,
+        baseline: &[Period],
+        period: Period,
+        settings: &KpiSettings,
+    ) -> Vec<Driver> {
+        let merged = |group: &Vec<String>| {
+            let mut sum = KpiInputs::default();
+            for p in baseline {
+                if let Some(i) = table.inputs(group, p) {
+                    sum.tickets.merge(&i.tickets);
+                }
+            }
+            sum
+        };
+        let empty = KpiInputs::default();
+        let sides: Vec<(String, KpiInputs, &KpiInputs)> = table
+            .cells
+            .keys()
+            .map(|g| (g.first().cloned().unwrap_or_default(), merged(g), table.inputs(g, &period).unwrap_or(&empty)))
+            .collect();
+        if kpi == Kpi::Tickets {
+            let periods = baseline.len().max(1) as f64;
+            return sides
+                .into_iter()
+                .map(|(segment, before, after)| {
+                    let mean = before.tickets.tickets as f64 / periods;
+                    Driver {
+                        dimension,
+                        segment,
+                        before: Some(mean),
+                        after: Some(after.tickets.tickets as f64),
+                        n: after.tickets.tickets,
+                        part: after.tickets.tickets as f64 - mean,
+                    }
+                })
+                .collect();
+        }
+        let segment = |name: &str, inputs: &KpiInputs| {
+            compute(kpi, inputs, settings).map(|rate| Segment {
+                name: name.to_string(),
+                volume: sample_size(kpi, inputs) as f64,
+                rate,
+            })
+        };
+        let before: Vec<Segment> = sides.iter().filter_map(|(n, b, _)| segment(n, b)).collect();
+        let after: Vec<Segment> = sides.iter().filter_map(|(n, _, a)| segment(n, a)).collect();
+        let Some(split) = mix_rate(&before, &after) else { return Vec::new() };
+        split
+            .segments
+            .into_iter()
+            .map(|e| {
+                let n = after.iter().find(|s| s.name == e.name).map_or(0, |s| s.volume as i64);
+                Driver {
+                    dimension,
+                    before: e.rate_before,
+                    after: e.rate_after,
+                    n,
+                    part: e.mix + e.rate,
+                    segment: e.name,
+                }
+            })
+            .collect()
     }
 }

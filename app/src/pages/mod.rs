@@ -6,6 +6,7 @@ pub mod admin_users;
 pub mod chart_gallery;
 pub mod data;
 pub mod docs;
+pub mod early_warning;
 pub mod login;
 pub mod not_found;
 pub mod overview;

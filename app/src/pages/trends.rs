@@ -1,15 +1,20 @@
-//! Trends: where a KPI is heading. The URL holds the view (`/trends?kpi=csat
-//! &grain=week&from=…&channel=chat`), the filter form is a plain GET form,
-//! and the chart is the kit's line chart with its interactive island.
+//! Trends: what is rising faster than usual, and where a KPI is heading.
+//! The URL holds the view (`/trends?kpi=csat&grain=week&from=…&channel=chat
+//! &warn_by=channel`), the forms are plain GET forms, and the chart is the
+//! kit's line chart with its interactive island.
 
 use crate::api::query::{filter_options, FilterChoices, RangeParams};
-use crate::api::trend::{get_trend, Trend, TrendQuery};
+use crate::api::early_warning::EarlyWarningQuery;
+use crate::api::trend::{get_trend, Flagged, Trend, TrendQuery};
 use crate::charts::line::{self, LineSpec};
 use crate::components::chart::ChartView;
 use crate::components::layout::PageHead;
 use crate::components::states::{EmptyState, ErrorPanel};
-use crate::kpi::format::{delta, value};
+use crate::kpi::forecast::Method;
+use crate::kpi::format::{delta, fixed, value};
+use crate::kpi::variance::{watch_band, DEFAULT_TOLERANCE_PCT};
 use crate::kpi::Kpi;
+use crate::pages::early_warning::EarlyWarningPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -23,6 +28,7 @@ pub fn TrendsPage() -> impl IntoView {
         TrendQuery {
             kpi: get("kpi").unwrap_or_else(|| "csat".into()),
             window: get("window"),
+            min_n: get("min_n"),
             range: RangeParams {
                 from: get("from"),
                 to: get("to"),
@@ -33,14 +39,20 @@ pub fn TrendsPage() -> impl IntoView {
             },
         }
     };
+    let warning = move || {
+        let q = query.read();
+        let get = |name: &str| q.get(name).filter(|v| !v.is_empty());
+        EarlyWarningQuery { period: get("warn_period"), by: get("warn_by") }
+    };
     let trend = Resource::new(request, get_trend);
     let options = Resource::new(|| (), |_| filter_options());
     view! {
         <Title text="Trends"/>
         <PageHead eyebrow="Trends" title="Where each KPI is heading">
-            "A KPI by day, week, month or quarter with its trend, a moving average, last year for comparison, "
-            "a three-period forecast and the periods outside their normal range."
+            "What is rising faster than usual, then any KPI by day, week, month or quarter with its trend, "
+            "a moving average, last year for comparison, a forecast and the periods outside their normal range."
         </PageHead>
+        <EarlyWarningPanel query=warning() trend=request()/>
         <Suspense fallback=|| view! { <p class="muted">"Loading the trend…"</p> }>
             {move || Suspend::new(async move {
                 let filters = match options.await {
@@ -111,6 +123,10 @@ fn TrendFilters(query: TrendQuery, options: FilterChoices) -> impl IntoView {
             {select("category", "Category", any("All categories", options.categories), r.category.clone())}
             {select("team", "Team", any("All teams", options.teams), r.team.clone())}
             {select("window", "Moving average", windows, query.window.clone().or(Some("3".into())))}
+            <div class="field">
+                <label for="trend-min-n">"Minimum sample"</label>
+                <input id="trend-min-n" type="number" min="1" max="100000" name="min_n" value=query.min_n.clone().unwrap_or_else(|| "30".into())/>
+            </div>
             <button type="submit" class="btn btn-primary">"Show"</button>
         </form>
     }
@@ -130,11 +146,15 @@ fn TrendBody(trend: Trend) -> impl IntoView {
         (format!("Trend per {}", grain_name(trend.grain)), delta(trend.slope, unit)),
         (
             "Fit of the trend (R²)".to_string(),
-            trend.r2.map_or("—".into(), |r| crate::kpi::format::fixed(r, 2)),
+            trend.r2.map_or("—".into(), |r| fixed(r, 2)),
+        ),
+        (
+            "Forecast error (backtest)".to_string(),
+            trend.mape.map_or("—".into(), |m| format!("{} %", fixed(m, 1))),
         ),
     ];
-    let unusual: Vec<_> = trend.points.iter().filter_map(|p| p.unusual.map(|u| (p.clone(), u))).collect();
     let chart = line::render(&chart_spec(&trend));
+    let flagged = trend.flagged.clone();
     view! {
         <div class="stats">
             {stats.into_iter().map(|(label, text)| view! {
@@ -142,27 +162,131 @@ fn TrendBody(trend: Trend) -> impl IntoView {
             }).collect_view()}
         </div>
         <ChartView chart/>
+        <ForecastNote trend=trend.clone()/>
         <section class="panel form-panel">
             <h2>"Unusual periods"</h2>
-            {if unusual.is_empty() {
-                view! { <p class="muted">"None: every period is within three standard deviations of the six before it."</p> }.into_any()
+            {if flagged.is_empty() {
+                view! { <p class="muted">{format!(
+                    "None: every period with at least {} behind its value is within three standard deviations of the six before it.",
+                    trend.min_sample
+                )}</p> }.into_any()
             } else {
                 view! {
-                    <table class="data-table">
-                        <thead><tr><th>"Period"</th><th>"Value"</th><th>"Normal range"</th></tr></thead>
+                    <p class="muted">"Outside the mean ± 3σ of the six periods before; latest first, with the channels and categories that moved most."</p>
+                    {flagged.into_iter().map(|f| view! { <FlaggedPeriod flagged=f unit/> }).collect_view()}
+                }.into_any()
+            }}
+        </section>
+        <PeriodTable trend/>
+    }
+}
+
+/// Which forecast method was used, why, and how far to trust it.
+#[component]
+fn ForecastNote(trend: Trend) -> impl IntoView {
+    let method = match trend.method {
+        Some(Method::HoltWinters { season }) => format!("Holt-Winters (additive, a season of {season} periods)"),
+        Some(Method::Holt) => "Holt's linear method (level and trend)".to_string(),
+        Some(Method::Linear) => "a least-squares line".to_string(),
+        None => return view! { <p class="muted forecast-note">"No forecast: fewer than three periods of history."</p> }.into_any(),
+    };
+    let reason = trend.method_reason.unwrap_or_default();
+    let backtest = match trend.mape {
+        Some(m) => format!(
+            " Forecasting the last {} periods from the ones before, it was off by {} % on average (MAPE).",
+            trend.backtest_periods,
+            fixed(m, 1)
+        ),
+        None => " Too little history to backtest it.".to_string(),
+    };
+    view! {
+        <p class="muted forecast-note">
+            {format!("Forecast by {method}: {reason}. The band is its 95 % prediction interval.{backtest}")}
+        </p>
+    }
+    .into_any()
+}
+
+#[component]
+fn FlaggedPeriod(flagged: Flagged, unit: crate::kpi::Unit) -> impl IntoView {
+    let range = format!(
+        "{} to {}",
+        value(Some(flagged.mean - 3.0 * flagged.sigma), unit),
+        value(Some(flagged.mean + 3.0 * flagged.sigma), unit)
+    );
+    view! {
+        <div class="flagged">
+            <h3>{flagged.label.clone()} ": " {value(Some(flagged.value), unit)} <span class="muted">{format!(" (normal range {range})")}</span></h3>
+            {if flagged.drivers.is_empty() {
+                view! { <p class="muted">"This KPI has no value per channel or category to break down."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data-table compact">
+                        <thead><tr><th>"Segment"</th><th class="num">"Before"</th><th class="num">"Then"</th><th class="num">"Tickets"</th><th class="num">"Part of the change"</th></tr></thead>
                         <tbody>
-                            {unusual.into_iter().map(|(p, (mean, sigma))| view! {
+                            {flagged.drivers.into_iter().map(|d| view! {
                                 <tr>
-                                    <td>{p.label}</td>
-                                    <td>{value(p.value, unit)}</td>
-                                    <td>{format!("{} to {}", value(Some(mean - 3.0 * sigma), unit), value(Some(mean + 3.0 * sigma), unit))}</td>
+                                    <td>{d.segment} <span class="muted">{format!(" {}", d.dimension.column())}</span></td>
+                                    <td class="num">{value(d.before, unit)}</td>
+                                    <td class="num">{value(d.after, unit)}</td>
+                                    <td class="num">{d.n}</td>
+                                    <td class="num">{delta(Some(d.part), unit)}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
             }}
-        </section>
+        </div>
+    }
+}
+
+/// Every shown period with the count behind it, a confidence interval for
+/// proportions, and whether it was judged.
+#[component]
+fn PeriodTable(trend: Trend) -> impl IntoView {
+    let unit = trend.unit;
+    let has_interval = trend.points.iter().any(|p| p.interval.is_some());
+    view! {
+        <details class="panel form-panel periods">
+            <summary>"Every period, with the count behind it"</summary>
+            <table class="data-table compact">
+                <thead>
+                    <tr>
+                        <th>"Period"</th>
+                        <th class="num">"Value"</th>
+                        <th class="num">"n"</th>
+                        {has_interval.then(|| view! { <th class="num">"95 % interval"</th> })}
+                        <th class="num">"A year earlier"</th>
+                        <th>"Status"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {trend.points.into_iter().map(|p| {
+                        let status = if p.too_few {
+                            view! { <span class="badge warn">"Too few to judge"</span> }.into_any()
+                        } else if p.unusual.is_some() {
+                            view! { <span class="badge bad">"Unusual"</span> }.into_any()
+                        } else {
+                            view! { <span class="muted">"—"</span> }.into_any()
+                        };
+                        let interval = p.interval.map_or("—".to_string(), |(l, h)| {
+                            format!("{} – {}", value(Some(l), unit), value(Some(h), unit))
+                        });
+                        view! {
+                            <tr>
+                                <td>{p.period}</td>
+                                <td class="num">{value(p.value, unit)}</td>
+                                <td class="num">{p.n}</td>
+                                {has_interval.then(|| view! { <td class="num">{interval}</td> })}
+                                <td class="num">{value(p.year_ago, unit)}</td>
+                                <td>{status}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </details>
     }
 }
 
@@ -197,12 +321,16 @@ fn chart_spec(t: &Trend) -> LineSpec {
         ],
         trend: true,
         forecast,
+        target: t.target,
+        target_band: t.target.and_then(|v| watch_band(v, t.direction, DEFAULT_TOLERANCE_PCT)),
+        benchmarks: t.benchmarks.clone(),
         annotations: t
             .points
             .iter()
             .enumerate()
             .filter(|(_, p)| p.unusual.is_some())
             .map(|(i, p)| (i, format!("Unusual: {} is outside its normal range", p.label)))
+            .chain(t.notes.iter().cloned())
             .collect(),
         ..Default::default()
     }

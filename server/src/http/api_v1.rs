@@ -2,6 +2,7 @@
 //! `openapi.json` needs an API token of the right scope or a signed-in session.
 
 use super::guard::{allowed, ApiCaller};
+use app::api::early_warning::{self, EarlyWarningQuery};
 use app::api::matrix::{self, MatrixQuery};
 use app::api::query::RangeParams;
 use app::api::series::{self, SeriesQuery};
@@ -29,6 +30,7 @@ pub fn routes(db: Db) -> Router {
         .route("/kpis/{key}/series", get(series))
         .route("/matrix", get(matrix))
         .route("/trends/{key}", get(trend))
+        .route("/early-warning", get(early_warning_list))
         .route("/variance", get(variance_report))
         .route("/targets", get(list_targets).merge(put(put_targets)))
         .route("/tickets", post(tickets))
@@ -148,7 +150,7 @@ async fn series(
     answer(series::load(&db, &SeriesQuery { kpi, range }).await)
 }
 
-/// `GET /trends/{key}?from&to&grain&window&channel&category&team`: an
+/// `GET /trends/{key}?from&to&grain&window&min_n&channel&category&team`: an
 /// adapter of the trend analysis.
 async fn trend(
     State(db): State<Db>,
@@ -159,15 +161,30 @@ async fn trend(
     if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
         return refusal;
     }
-    answer(trend::load(&db, &TrendQuery { kpi, window: query.window, range: query.range }).await)
+    let TrendParams { window, min_n, range } = query;
+    answer(trend::load(&db, &TrendQuery { kpi, window, min_n, range }).await)
 }
 
-/// A trend's query string: the range and the moving average's window.
+/// A trend's query string: the range, the moving average's window and the
+/// minimum sample.
 #[derive(serde::Deserialize)]
 struct TrendParams {
     window: Option<String>,
+    min_n: Option<String>,
     #[serde(flatten)]
     range: RangeParams,
+}
+
+/// `GET /early-warning?period&by`: an adapter of the early-warning list.
+async fn early_warning_list(
+    State(db): State<Db>,
+    headers: HeaderMap,
+    Query(query): Query<EarlyWarningQuery>,
+) -> Response {
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
+    }
+    answer(early_warning::load(&db, &query).await)
 }
 
 /// `GET /matrix?kpi&rows&cols&from&to&channel&category&team`: an adapter of
