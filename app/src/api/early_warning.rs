@@ -95,7 +95,7 @@ mod server {
                 dissatisfied: i.tickets.csat_n - i.tickets.csat_satisfied,
             })
         };
-        let totals: Vec<i64> = periods.iter().map(|p| counts(company.inputs(&[], p)).tickets).collect();
+        let totals: Vec<Counts> = periods.iter().map(|p| counts(company.inputs(&[], p))).collect();
         let series: Vec<(String, Vec<Counts>)> = segments
             .cells
             .keys()

@@ -12,6 +12,7 @@ pub async fn chart_gallery() -> Result<Vec<Chart>, AppError> {
 
 #[cfg(feature = "ssr")]
 mod server {
+    use crate::api::markers;
     use crate::api::matrix::{self, MatrixQuery};
     use crate::api::query::RangeParams;
     use crate::charts::{bar, groups, heatmap, line, scatter, Chart};
@@ -20,7 +21,6 @@ mod server {
     use crate::kpi::variance::{watch_band, DEFAULT_TOLERANCE_PCT};
     use crate::kpi::{Direction, Kpi, Period, Unit, Variance};
     use crate::models::{Dimension, Filters};
-    use crate::api::markers;
     use crate::store::{kpi_values, targets, Db, KpiQuery};
 
     fn query(kpis: &[Kpi], first: Period, last: Period, group_by: Vec<Dimension>) -> KpiQuery {

@@ -163,13 +163,22 @@ mod server {
         }
     }
 
-    fn bounded(text: &Option<String>, field: &str, range: std::ops::RangeInclusive<i64>, default: i64) -> Result<i64, AppError> {
+    fn bounded(
+        text: &Option<String>,
+        field: &str,
+        range: std::ops::RangeInclusive<i64>,
+        default: i64,
+    ) -> Result<i64, AppError> {
         match text.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
             None => Ok(default),
             Some(w) => w.parse::<i64>().ok().filter(|w| range.contains(w)).ok_or_else(|| {
                 AppError::invalid(
                     field,
-                    format!("{field} must be a whole number from {} to {}, not '{w}'", range.start(), range.end()),
+                    format!(
+                        "{field} must be a whole number from {} to {}, not '{w}'",
+                        range.start(),
+                        range.end()
+                    ),
                 )
             }),
         }
@@ -207,8 +216,7 @@ mod server {
             .collect();
         let values: Vec<Option<f64>> = all.iter().map(|(_, v, _)| *v).collect();
         // Small samples neither raise a flag nor set anyone's limits.
-        let judged: Vec<Option<f64>> =
-            all.iter().map(|(_, v, n)| v.filter(|_| *n >= min_sample)).collect();
+        let judged: Vec<Option<f64>> = all.iter().map(|(_, v, n)| v.filter(|_| *n >= min_sample)).collect();
         let averages = moving_average(&values, window);
         let unusual = unusual_points(&judged, BASELINE);
         let shown = 2 * year..all.len();
@@ -233,7 +241,10 @@ mod server {
         let fit = series_trend(shown_values);
         let last = points.last();
         let before = points.len().checked_sub(2).map(|i| &points[i]);
-        let outlook = outlook(&values, season(grain), HORIZON);
+        // The history starts with the first period that has data: the empty
+        // periods before it are not zeros to forecast from.
+        let start = all.iter().position(|(_, _, n)| *n > 0).unwrap_or(all.len());
+        let outlook = outlook(&values[start..], season(grain), HORIZON);
         let forecast = outlook
             .iter()
             .flat_map(|o| o.points.iter())
@@ -312,7 +323,8 @@ mod server {
                 let mut drivers: Vec<Driver> = tables
                     .iter()
                     .flat_map(|(dimension, table)| {
-                        let mut parts = segment_parts(kpi, *dimension, table, &baseline, period, &db.settings);
+                        let mut parts =
+                            segment_parts(kpi, *dimension, table, &baseline, period, &db.settings);
                         parts.sort_by(|a, b| b.part.abs().total_cmp(&a.part.abs()));
                         parts.truncate(DRIVERS);
                         parts
@@ -354,7 +366,13 @@ mod server {
         let sides: Vec<(String, KpiInputs, &KpiInputs)> = table
             .cells
             .keys()
-            .map(|g| (g.first().cloned().unwrap_or_default(), merged(g), table.inputs(g, &period).unwrap_or(&empty)))
+            .map(|g| {
+                (
+                    g.first().cloned().unwrap_or_default(),
+                    merged(g),
+                    table.inputs(g, &period).unwrap_or(&empty),
+                )
+            })
             .collect();
         if kpi == Kpi::Tickets {
             let periods = baseline.len().max(1) as f64;

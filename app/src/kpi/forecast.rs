@@ -131,11 +131,11 @@ impl Smoothed {
             .map(|h| {
                 if h > 1 {
                     let j = (h - 1) as f64;
-                    let seasonal = if m > 1 && (h - 1) % m == 0 { self.gamma * (1.0 - self.alpha) } else { 0.0 };
+                    let seasonal =
+                        if m > 1 && (h - 1) % m == 0 { self.gamma * (1.0 - self.alpha) } else { 0.0 };
                     spread += (self.alpha * (1.0 + j * self.beta) + seasonal).powi(2);
                 }
-                let expected =
-                    self.level + h as f64 * self.trend + self.seasonal[(self.next + h - 1) % m];
+                let expected = self.level + h as f64 * self.trend + self.seasonal[(self.next + h - 1) % m];
                 let margin = Z_95 * (self.mse * spread).sqrt();
                 Forecast { low: expected - margin, expected, high: expected + margin }
             })
@@ -172,8 +172,7 @@ fn smooth(y: &[f64], season: usize, alpha: f64, beta: f64, gamma: f64) -> Smooth
         let trend = (second - first) / m as f64;
         let middle = (m as f64 - 1.0) / 2.0;
         // The seasonal terms are the first season's deviations from its line.
-        let seasonal: Vec<f64> =
-            (0..m).map(|i| y[i] - (first + trend * (i as f64 - middle))).collect();
+        let seasonal: Vec<f64> = (0..m).map(|i| y[i] - (first + trend * (i as f64 - middle))).collect();
         (first + trend * middle, trend, seasonal, m)
     } else {
         (y[0], y.get(1).map_or(0.0, |v| v - y[0]), vec![0.0], 1)
@@ -218,7 +217,11 @@ mod tests {
         // Every forecast month within 1 % of the true value, pattern included.
         for (h, f) in out.points.iter().enumerate() {
             let expected = truth[48 + h];
-            assert!(((f.expected - expected) / expected).abs() < 0.01, "month {h}: {} vs {expected}", f.expected);
+            assert!(
+                ((f.expected - expected) / expected).abs() < 0.01,
+                "month {h}: {} vs {expected}",
+                f.expected
+            );
             assert!(f.low <= f.expected && f.expected <= f.high);
         }
         assert!(out.mape.unwrap() < 1.0, "backtest MAPE {:?}", out.mape);

@@ -3,8 +3,8 @@
 //! &warn_by=channel`), the forms are plain GET forms, and the chart is the
 //! kit's line chart with its interactive island.
 
-use crate::api::query::{filter_options, FilterChoices, RangeParams};
 use crate::api::early_warning::EarlyWarningQuery;
+use crate::api::query::{filter_options, FilterChoices, RangeParams};
 use crate::api::trend::{get_trend, Flagged, Trend, TrendQuery};
 use crate::charts::line::{self, LineSpec};
 use crate::components::chart::ChartView;
@@ -144,10 +144,7 @@ fn TrendBody(trend: Trend) -> impl IntoView {
         ("Against the period before".to_string(), delta(trend.change, unit)),
         ("Against a year earlier".to_string(), delta(trend.year_over_year, unit)),
         (format!("Trend per {}", grain_name(trend.grain)), delta(trend.slope, unit)),
-        (
-            "Fit of the trend (R²)".to_string(),
-            trend.r2.map_or("—".into(), |r| fixed(r, 2)),
-        ),
+        ("Fit of the trend (R²)".to_string(), trend.r2.map_or("—".into(), |r| fixed(r, 2))),
         (
             "Forecast error (backtest)".to_string(),
             trend.mape.map_or("—".into(), |m| format!("{} %", fixed(m, 1))),

@@ -289,8 +289,12 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
     let s36d = series_query(range(FIRST_DAY, LAST_DAY, "day"));
     let m1 = MatrixQuery { range: range(month_first, month_last, ""), ..MatrixQuery::default() };
     let mall = MatrixQuery { range: range(FIRST_DAY, LAST_DAY, ""), ..MatrixQuery::default() };
-    let tr36 =
-        TrendQuery { kpi: "csat".into(), window: None, min_n: None, range: range(FIRST_DAY, LAST_DAY, "month") };
+    let tr36 = TrendQuery {
+        kpi: "csat".into(),
+        window: None,
+        min_n: None,
+        range: range(FIRST_DAY, LAST_DAY, "month"),
+    };
     let warn = EarlyWarningQuery { period: Some(month.into()), by: Some("category".into()) };
     let c = config;
     t.loaders.push(("overview, one month", 4.0, measure(c, || overview::load(db, Some(month))).await?));
@@ -300,7 +304,11 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
     t.loaders.push(("matrix, one month", 4.0, measure(c, || matrix::load(db, &m1)).await?));
     t.loaders.push(("matrix, all time (36 months)", 26.0, measure(c, || matrix::load(db, &mall)).await?));
     t.loaders.push(("trend, 36 months", 10.0, measure(c, || trend::load(db, &tr36)).await?));
-    t.loaders.push(("early warning, one month by category", 4.0, measure(c, || early_warning::load(db, &warn)).await?));
+    t.loaders.push((
+        "early warning, one month by category",
+        4.0,
+        measure(c, || early_warning::load(db, &warn)).await?,
+    ));
 
     // The pages and the REST route through the real router.
     let server = Server::start(db).await?;

@@ -15,4 +15,5 @@ mod ingest;
 mod kpi_matches_sql;
 mod redirects;
 mod support;
+mod trends;
 mod variance;
