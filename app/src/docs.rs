@@ -92,7 +92,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "get",
         path: "/trends/{key}",
-        summary: "A KPI over time with its least-squares trend (slope per period, R²), a moving average, the same periods a year earlier, the change against the period before and a year earlier, a three-period linear forecast with its 95 % interval, and the periods outside mean ± 3σ of the six before them.",
+        summary: "A KPI over time with its least-squares trend (slope per period, R²), a moving average, the same periods a year earlier, the change against the period before and a year earlier, a 95 % Wilson interval for proportions, the target and benchmark lines, a three-period forecast with its 95 % interval (Holt-Winters with two seasons of history, Holt's linear method with fewer, a straight line below 8 periods; the method, the reason and the backtest MAPE are given), and the periods outside mean ± 3σ of the six before them, latest first, with the channels and categories that moved them. Periods with fewer than min_n behind their value are marked too_few and never flagged.",
         scope: "read",
         params: &[
             ("key", "a KPI key from GET /kpis (path)"),
@@ -100,12 +100,25 @@ pub const ENDPOINTS: &[Endpoint] = &[
             RANGE[1],
             ("grain", "day, week, month (default) or quarter"),
             ("window", "the moving average's window, 1 to 24 periods (default 3)"),
+            ("min_n", "the minimum sample behind a judged value, 1 to 100000 (default 30)"),
             FILTERS[0],
             FILTERS[1],
             FILTERS[2],
         ],
         body: None,
-        returns: r#"{"kpi","name","unit","direction","grain","window","points":[{"period","label","value","n","moving_average","year_ago","unusual"}],"slope","r2","change","year_over_year","forecast":[{"period","label","low","expected","high"}]}"#,
+        returns: r#"{"kpi","name","unit","direction","grain","window","min_sample","points":[{"period","label","value","n","moving_average","year_ago","unusual","interval","too_few"}],"slope","r2","change","year_over_year","forecast":[{"period","label","low","expected","high"}],"method","method_reason","mape","backtest_periods","target","benchmarks","notes","flagged":[{"period","label","value","mean","sigma","drivers":[{"dimension","segment","before","after","n","part"}]}]}"#,
+    },
+    Endpoint {
+        method: "get",
+        path: "/early-warning",
+        summary: "The segments of one dimension rising faster than usual in a period, most alarming first: each segment's share of all tickets, and its share of unhappy CSAT answers in excess of all tickets', as z-scores of the period against the 8 periods before it (standard error: the larger of the baseline's period-to-period deviation and the binomial error, times √(1 + 1/k) for a baseline of k periods; 3 or more is significant). Segments with fewer than 30 tickets or answers, or fewer than 3 baseline periods with data, are not scored.",
+        scope: "read",
+        params: &[
+            ("period", "a day (2026-05-14), ISO week (2026-W20) or month (2026-05); default: the week of the latest data"),
+            ("by", "category (default), channel or team"),
+        ],
+        body: None,
+        returns: r#"{"period","label","grain","by","baseline_periods","min_sample","warnings":[{"segment","tickets","baseline_tickets","share","baseline_share","share_z","dissatisfaction","baseline_dissatisfaction","dissatisfaction_z","score","signal","significant","history"}]}"#,
     },
     Endpoint {
         method: "get",

@@ -275,11 +275,11 @@ mod tests {
     #[test]
     fn small_samples_get_no_score() {
         let tiny = vec![counts(1, 1, 0), counts(2, 1, 0), counts(2, 1, 0), counts(9, 5, 5)];
-        let w = &rank(&[("tiny".to_string(), tiny)], &vec![counts(100, 50, 5); 4], 30)[0];
+        let w = &rank(&[("tiny".to_string(), tiny)], &[counts(100, 50, 5); 4], 30)[0];
         assert_eq!((w.share_z, w.dissatisfaction_z, w.score, w.significant), (None, None, 0.0, false));
         // Two baseline periods are too few to know what is usual.
         let short = vec![counts(20, 40, 4), counts(30, 40, 4), counts(90, 40, 30)];
-        let w = &rank(&[("short".to_string(), short)], &vec![counts(100, 50, 5); 3], 10)[0];
+        let w = &rank(&[("short".to_string(), short)], &[counts(100, 50, 5); 3], 10)[0];
         assert_eq!((w.share_z, w.dissatisfaction_z), (None, None));
     }
 }

@@ -150,7 +150,7 @@ fn WarningForm(list_period: String, by: &'static str, trend: TrendQuery) -> impl
                 <input id="warn-period" name="warn_period" value=list_period placeholder="2026-W20, 2026-05 or 2026-05-14"/>
             </div>
             <div class="field">
-                <label for="warn-by">"By"</label>
+                <label for="warn-by">"Rank by"</label>
                 <select id="warn-by" name="warn_by">
                     {["category", "channel", "team"].map(|d| view! { <option value=d selected=d == by>{d}</option> }).collect_view()}
                 </select>

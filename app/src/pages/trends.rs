@@ -329,6 +329,5 @@ fn chart_spec(t: &Trend) -> LineSpec {
             .map(|(i, p)| (i, format!("Unusual: {} is outside its normal range", p.label)))
             .chain(t.notes.iter().cloned())
             .collect(),
-        ..Default::default()
     }
 }
