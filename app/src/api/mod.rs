@@ -7,6 +7,7 @@ pub mod auth;
 pub mod charts;
 pub mod data;
 pub mod early_warning;
+pub mod events;
 pub mod gallery;
 #[cfg(feature = "ssr")]
 pub mod markers;

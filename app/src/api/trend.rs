@@ -56,8 +56,10 @@ pub struct Trend {
     /// benchmark lines.
     pub target: Option<f64>,
     pub benchmarks: Vec<(String, f64)>,
-    /// Notes pinned to the shown periods: (index in `points`, text).
+    /// Notes and business events on the shown periods: (index in `points`, text).
     pub notes: Vec<(usize, String)>,
+    /// The business events that overlap the shown periods.
+    pub events: Vec<crate::api::events::EventInfo>,
     /// The unusual periods, latest first, with the segments that moved them.
     pub flagged: Vec<Flagged>,
 }
@@ -287,7 +289,13 @@ mod server {
             backtest_periods: outlook.as_ref().map_or(0, |o| o.backtest_periods as i64),
             target,
             benchmarks: markers::benchmark_lines(db, kpi).await?,
-            notes: markers::notes(db, kpi, &table.periods[shown]).await?,
+            notes: markers::notes(db, kpi, &table.periods[shown.clone()]).await?,
+            events: crate::api::events::server::list(
+                db,
+                table.periods[shown.start].start,
+                range.last.last_day(),
+            )
+            .await?,
             flagged,
             points,
         })

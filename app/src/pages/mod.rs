@@ -7,6 +7,7 @@ pub mod chart_gallery;
 pub mod data;
 pub mod docs;
 pub mod early_warning;
+pub mod events;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -15,6 +15,7 @@ use crate::kpi::format::{delta, fixed, value};
 use crate::kpi::variance::{watch_band, DEFAULT_TOLERANCE_PCT};
 use crate::kpi::Kpi;
 use crate::pages::early_warning::EarlyWarningPanel;
+use crate::pages::events::EventsPanel;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -174,6 +175,7 @@ fn TrendBody(trend: Trend) -> impl IntoView {
                 }.into_any()
             }}
         </section>
+        <EventsPanel events=trend.events.clone()/>
         <PeriodTable trend/>
     }
 }

@@ -7,6 +7,7 @@
 pub mod annotations;
 pub mod cube;
 pub mod customer_months;
+pub mod events;
 pub mod ingest;
 pub mod kpi_values;
 pub mod matrix;

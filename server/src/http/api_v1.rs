@@ -3,6 +3,7 @@
 
 use super::guard::{allowed, ApiCaller};
 use app::api::early_warning::{self, EarlyWarningQuery};
+use app::api::events::{self, EventInput};
 use app::api::matrix::{self, MatrixQuery};
 use app::api::query::RangeParams;
 use app::api::series::{self, SeriesQuery};
@@ -31,6 +32,7 @@ pub fn routes(db: Db) -> Router {
         .route("/matrix", get(matrix))
         .route("/trends/{key}", get(trend))
         .route("/early-warning", get(early_warning_list))
+        .route("/events", get(list_events).merge(post(post_events)))
         .route("/variance", get(variance_report))
         .route("/targets", get(list_targets).merge(put(put_targets)))
         .route("/tickets", post(tickets))
@@ -185,6 +187,55 @@ async fn early_warning_list(
         return refusal;
     }
     answer(early_warning::load(&db, &query).await)
+}
+
+/// `GET /events?from&to`: the business events overlapping the range (the
+/// last 12 months by default).
+async fn list_events(State(db): State<Db>, headers: HeaderMap, Query(range): Query<RangeParams>) -> Response {
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read).await {
+        return refusal;
+    }
+    let listed = async {
+        let latest = app::store::kpi_values::latest_day(&db).await?;
+        let days = RangeParams {
+            from: range.from.clone().or_else(|| Some((latest - chrono::Days::new(365)).to_string())),
+            ..range
+        }
+        .days(latest)?;
+        events::server::list(&db, days.first, days.last).await
+    };
+    answer(listed.await)
+}
+
+/// `POST /events`: a JSON array of `{kind, title, starts_on, ends_on?}`, or
+/// CSV with those columns (`Content-Type: text/csv`); all saved in one
+/// transaction or none. Needs a write token, or a manager or admin.
+async fn post_events(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {
+    let caller = match allowed(&db, &headers, ApiCaller::can_write_targets).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
+    };
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/csv"));
+    let inputs: Vec<EventInput> = if csv {
+        match events::server::parse_csv(&body) {
+            Ok(inputs) => inputs,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        match serde_json::from_str(&body) {
+            Ok(inputs) => inputs,
+            Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("invalid JSON: {e}")),
+        }
+    };
+    let received = inputs.len();
+    answer(
+        events::server::save(&db, &inputs, &caller.name())
+            .await
+            .map(|new| json!({ "received": received, "new": new })),
+    )
 }
 
 /// `GET /matrix?kpi&rows&cols&from&to&channel&category&team`: an adapter of

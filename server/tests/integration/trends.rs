@@ -143,3 +143,57 @@ async fn the_early_warning_route_and_server_function_agree_and_refuse_bad_input(
         assert_eq!(anonymous.status().as_u16(), 401);
     }
 }
+
+#[tokio::test]
+async fn events_come_in_as_json_or_csv_once_and_mark_the_trend() {
+    for db in [with_demo(sqlite().await).await, with_demo(postgres().await).await] {
+        let app = TestApp::spawn_with(db).await;
+        let writer = app::store::tokens::create(&app.db, "test", "plan", TokenScope::Write).await.unwrap();
+        let reader = app::store::tokens::create(&app.db, "test", "reader", TokenScope::Read).await.unwrap();
+        let client = reqwest::Client::new();
+        let post = |token: &str, body: &str, csv: bool| {
+            client
+                .post(format!("{}/api/v1/events", app.base))
+                .bearer_auth(token)
+                .header("content-type", if csv { "text/csv" } else { "application/json" })
+                .body(body.to_string())
+                .send()
+        };
+        let json =
+            r#"[{"kind":"promotion","title":"Autumn sale","starts_on":"2025-09-15","ends_on":"2025-09-21"}]"#;
+        let answer: Value = post(&writer, json, false).await.unwrap().json().await.unwrap();
+        assert_eq!(answer, serde_json::json!({"received": 1, "new": 1}));
+        let csv = "kind,title,starts_on,ends_on\noutage,Carrier outage,2025-10-02,2025-10-03\npromotion,Autumn sale,2025-09-15,2025-09-21\n";
+        let answer: Value = post(&writer, csv, true).await.unwrap().json().await.unwrap();
+        assert_eq!(answer, serde_json::json!({"received": 2, "new": 1}), "the sale was there already");
+        // Sending the same file again changes nothing.
+        let again: Value = post(&writer, csv, true).await.unwrap().json().await.unwrap();
+        assert_eq!(again["new"], 0);
+
+        // One bad row refuses the whole file, naming it; nothing is saved.
+        let bad = "kind,title,starts_on\nrelease,App 2.0,2025-10-10\nparty,Office party,2025-10-11\n";
+        let refused = post(&writer, bad, true).await.unwrap();
+        assert_eq!(refused.status().as_u16(), 422);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["field"], "events[1].kind", "{body}");
+        // A read token may list but not write.
+        assert_eq!(post(&reader, json, false).await.unwrap().status().as_u16(), 403);
+        let (status, listed) = rest(&app, "/events?from=2025-09-01&to=2025-10-31", &reader).await;
+        assert_eq!(status, 200);
+        let titles: Vec<&str> =
+            listed.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["Autumn sale", "Carrier outage"]);
+
+        // The trend lists them and marks them on its chart at their months.
+        let (_, trend) = rest(&app, "/trends/csat?from=2025-07-01&to=2025-10-31", &reader).await;
+        assert_eq!(trend["events"].as_array().unwrap().len(), 2);
+        let notes = trend["notes"].as_array().unwrap();
+        assert!(
+            notes.iter().any(|n| n[0] == 2 && n[1].as_str().unwrap().starts_with("Promotion: Autumn sale")),
+            "{notes:?}"
+        );
+        assert!(notes
+            .iter()
+            .any(|n| n[0] == 3 && n[1].as_str().unwrap().starts_with("Outage: Carrier outage")));
+    }
+}
