@@ -28,6 +28,8 @@ pub enum Body {
     ChartForm,
     /// A JSON array of targets.
     Targets,
+    /// A JSON array of business events, or CSV.
+    Events,
 }
 
 const RANGE: [Param; 2] =
@@ -119,6 +121,27 @@ pub const ENDPOINTS: &[Endpoint] = &[
         ],
         body: None,
         returns: r#"{"period","label","grain","by","baseline_periods","min_sample","warnings":[{"segment","tickets","baseline_tickets","share","baseline_share","share_z","dissatisfaction","baseline_dissatisfaction","dissatisfaction_z","score","signal","significant","history"}]}"#,
+    },
+    Endpoint {
+        method: "get",
+        path: "/events",
+        summary: "The business events (promotions, outages, releases, price changes) that overlap a range of days, earliest first; every time chart marks them at the period they begin.",
+        scope: "read",
+        params: &[
+            ("from", "first day, YYYY-MM-DD (default: a year before the latest data)"),
+            RANGE[1],
+        ],
+        body: None,
+        returns: r#"[{"kind","title","starts_on","ends_on","author"}]"#,
+    },
+    Endpoint {
+        method: "post",
+        path: "/events",
+        summary: "Adds business events, all in one transaction or none: a JSON array of {kind, title, starts_on, ends_on?}, or CSV with a header row naming kind, title, starts_on and optionally ends_on (Content-Type: text/csv). kind is promotion, outage, release, price_change or other; titles up to 100 characters; dates YYYY-MM-DD from 1990 to 2100; an event lasts at most 366 days (ends_on defaults to starts_on). An event of the same kind, title and first day is updated, so sending a file twice changes nothing. A refusal names the field, e.g. events[2].starts_on for the third event (the fourth line of a CSV file).",
+        scope: "write",
+        params: &[],
+        body: Some(Body::Events),
+        returns: r#"{"received","new"}"#,
     },
     Endpoint {
         method: "get",
@@ -340,6 +363,25 @@ fn request_body(body: Body) -> Value {
                 "required": ["kpi", "period", "value"],
             } } } },
         }),
+        Body::Events => {
+            let event = json!({
+                "type": "object",
+                "properties": {
+                    "kind": { "type": "string", "enum": ["promotion", "outage", "release", "price_change", "other"] },
+                    "title": { "type": "string", "minLength": 1, "maxLength": 100 },
+                    "starts_on": { "type": "string", "format": "date" },
+                    "ends_on": { "type": "string", "format": "date" },
+                },
+                "required": ["kind", "title", "starts_on"],
+            });
+            json!({
+                "required": true,
+                "content": {
+                    "application/json": { "schema": { "type": "array", "items": event } },
+                    "text/csv": { "schema": { "type": "string" } },
+                },
+            })
+        }
         Body::ChartForm => json!({
             "required": true,
             "content": { "application/x-www-form-urlencoded": {

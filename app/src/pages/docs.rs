@@ -44,6 +44,10 @@ pub fn DocsPage() -> impl IntoView {
                 Body::Records(kind) => format!("{} records: a JSON array or NDJSON", kind.key()),
                 Body::Csv => "a CSV file".to_string(),
                 Body::ChartForm => "form field spec: a chart spec as JSON".to_string(),
+                Body::Events => {
+                    "a JSON array of {kind, title, starts_on, ends_on?}, or CSV with those columns (Content-Type: text/csv)"
+                        .to_string()
+                }
                 Body::Targets => {
                     "a JSON array of {kpi, period, scope?: {dimension, value}, value, tolerance?, note?, version?}"
                         .to_string()
