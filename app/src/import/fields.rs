@@ -205,7 +205,7 @@ pub const TICKET_FIELDS: &[Field] = &[
         "priority",
         Text,
         false,
-        "low, normal, high or urgent (default normal).",
+        "low, normal, high or urgent (default normal); imports read common words such as critical → urgent, medium → normal.",
         "normal",
         &["priority", "urgency", "severity"],
     ),
