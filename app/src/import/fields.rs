@@ -360,8 +360,8 @@ pub const ORDER_FIELDS: &[Field] = &[
     field(
         "amount",
         Decimal,
-        true,
-        "Order value (revenue), in `currency`.",
+        false,
+        "Order value (revenue), in `currency`; empty or unmapped when the export has none: the order then counts as an order but not in money KPIs (CLV).",
         "89.90",
         &["amount", "total", "total price", "order total", "value", "revenue", "subtotal", "grand total"],
     ),

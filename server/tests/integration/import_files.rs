@@ -149,6 +149,38 @@ async fn priorities_land_on_the_scale_or_are_refused(db: Db) {
     assert!(refusals.first[0].reason.contains("low, normal, high or urgent"));
 }
 
+async fn orders_without_an_amount_are_stored_as_unknown(db: Db) {
+    // A marketplace export: no amount column at all.
+    let file = "order_id,customer_unique_id,order_purchase_timestamp,currency\n\
+                O-1,C-1,2025-03-14 09:30:00,BRL\n\
+                O-2,C-1,2025-03-20 10:00:00,BRL\n";
+    let mut m = Mapping::default();
+    for (field, col) in [
+        ("external_id", "order_id"),
+        ("customer_id", "customer_unique_id"),
+        ("placed_at", "order_purchase_timestamp"),
+    ] {
+        m.fields.insert(field.into(), column(col));
+    }
+    m.fields.insert("currency".into(), column("currency"));
+    let report = run(&db, file, m, Kind::Orders).await.unwrap();
+    assert_eq!(report.inserted, 2);
+    let row = sqlx::query("SELECT COUNT(*), COUNT(amount) FROM orders").fetch_one(&db.pool).await.unwrap();
+    assert_eq!((row.get::<i64, _>(0), row.get::<i64, _>(1)), (2, 0), "stored as unknown, not 0");
+    let row = sqlx::query("SELECT orders, priced_orders FROM order_months WHERE month = '2025-03'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!((row.get::<i64, _>(0), row.get::<i64, _>(1)), (2, 0), "counted as orders, not as priced ones");
+}
+
+#[tokio::test]
+async fn orders_without_amounts_on_sqlite_and_postgres() {
+    for db in [sqlite().await, postgres().await] {
+        orders_without_an_amount_are_stored_as_unknown(db).await;
+    }
+}
+
 #[tokio::test]
 async fn event_logs_and_repeated_ids_on_sqlite_and_postgres() {
     for db in [sqlite().await, postgres().await] {

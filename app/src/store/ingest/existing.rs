@@ -72,7 +72,7 @@ pub(super) async fn orders(
             external_id: row.try_get("external_id")?,
             customer_id: row.try_get("customer_id")?,
             placed_at: row.try_get("placed_at")?,
-            amount: row.try_get("amount")?,
+            amount: row.try_get::<Option<f64>, _>("amount")?,
             currency: row.try_get("currency")?,
         };
         out.insert(o.external_id.clone(), o);
