@@ -17,7 +17,7 @@ MAPPING FILES (TOML)
 A mapping says where each Aftercare field comes from in your file. Top-level keys:
   timezone = \"Europe/Berlin\"  zone of times written without an offset (default UTC)
   delimiter = \";\"             the column separator (default: detected)
-  repeated = \"last\"|\"events\" what rows repeating an external id mean (see below)
+  repeated = \"last\"         what rows repeating an external id mean: last, first or events
 Then one [fields.NAME] table per Aftercare field, with:
   column = \"Ticket ID\"        the file's column (its header text, or \"column 3\" without a header)
   value = \"email\"             or the same value for every row
@@ -38,6 +38,8 @@ REPEATED IDS
 Rows that repeat an external id within one file are reported; a strict import
 refuses the file unless the mapping says what they are:
   repeated = \"last\"    an export with updates: the last row of each id wins
+  repeated = \"first\"   one row per line item, the first carrying the record
+                       (Shopify orders): the first row of each id wins
   repeated = \"events\"  an event log: the rows of one id are events of one ticket.
       created_at = the first event; resolved_at = the last mapped resolved_at,
       else the last event whose status says solved/resolved/closed (when status

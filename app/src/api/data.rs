@@ -28,7 +28,9 @@ pub async fn import_preview(kind: String, sample: String) -> Result<ImportSetup,
         let kind = kind_of(&kind)?;
         let preview =
             crate::import::sniff::preview(kind, &sample).map_err(|m| AppError::invalid("file", m))?;
-        let presets = crate::store::presets::names(&db, kind.key()).await?;
+        // Built-in mappings for well-known exports first, then the saved ones.
+        let mut presets = crate::import::presets::names(kind);
+        presets.extend(crate::store::presets::names(&db, kind.key()).await?);
         Ok(ImportSetup { preview, presets })
     })
     .await
@@ -39,7 +41,11 @@ pub async fn load_import_preset(kind: String, name: String) -> Result<Mapping, A
     super::respond(async move {
         let db = super::db()?;
         crate::auth::session::require(&db, crate::models::Role::Admin).await?;
-        let saved = crate::store::presets::get(&db, kind_of(&kind)?.key(), &name).await?;
+        let kind = kind_of(&kind)?;
+        if let Some(builtin) = crate::import::presets::get(kind, &name) {
+            return Ok(builtin);
+        }
+        let saved = crate::store::presets::get(&db, kind.key(), &name).await?;
         let json = saved.ok_or_else(|| AppError::NotFound(format!("no preset named '{name}'")))?;
         serde_json::from_str(&json)
             .map_err(|e| AppError::invalid("name", format!("the preset is unreadable: {e}")))

@@ -31,6 +31,9 @@ pub struct Mapping {
 pub enum Repeated {
     /// An export with updates: the last row of each id wins.
     Last,
+    /// An export with one row per line item whose first row carries the
+    /// record (Shopify orders): the first row of each id wins.
+    First,
     /// An event log: the rows of one id are events of one ticket, aggregated
     /// into it (see `import::events`).
     Events,

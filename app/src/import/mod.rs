@@ -12,6 +12,8 @@ pub mod convert;
 #[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
+pub mod presets;
+#[cfg(feature = "ssr")]
 pub mod priority;
 #[cfg(feature = "ssr")]
 pub mod refusals;

@@ -94,7 +94,8 @@ impl Repeats {
         let listed: Vec<String> = self.first.iter().take(5).map(|r| r.to_string()).collect();
         format!(
             "{} repeat the external id of an earlier row ({}{}). Say in the mapping what they mean: \
-             repeated = \"last\" (an export with updates: the last row of each id wins) or \
+             repeated = \"last\" (an export with updates: the last row of each id wins), \
+             repeated = \"first\" (one row per line item: the first row of each id wins) or \
              repeated = \"events\" (an event log: the rows of one id are aggregated into one ticket)",
             rows(self.count),
             listed.join(", "),

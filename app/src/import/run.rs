@@ -145,8 +145,19 @@ pub async fn import(
         }
         report.rows = data_row;
         let cells: Vec<&str> = record.iter().collect();
+        // With `first`, a later row of an id is skipped unread: line-item rows
+        // leave the record's own cells empty.
+        if repeated == Some(Repeated::First) {
+            let id = converter.cell_of("external_id", &cells).unwrap_or_default().trim();
+            if !id.is_empty() && repeats.note(id, row) {
+                report.repeated += 1;
+                continue;
+            }
+        }
         let converted = converter.convert(&cells, row).map_err(|e| RowError { data_row, ..e });
-        if let (true, Ok(map)) = (has_ids, &converted) {
+        if let (true, Some(Repeated::Last | Repeated::Events) | None, Ok(map)) =
+            (has_ids, repeated, &converted)
+        {
             let id = map.get("external_id").and_then(Value::as_str).unwrap_or_default();
             if repeats.note(id, row) {
                 report.repeated += 1;
