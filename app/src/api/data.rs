@@ -71,13 +71,21 @@ pub async fn save_import_preset(
                 "Name the preset (up to 60 characters), e.g. 'Zendesk export'.",
             ));
         }
+        if name.ends_with("(built-in)") {
+            return Err(AppError::invalid(
+                "name",
+                "'(built-in)' marks the presets Aftercare ships; choose another name.",
+            ));
+        }
         let mapping: Mapping =
             serde_json::from_str(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
         let now = crate::auth::session::now();
         let json =
             serde_json::to_string(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
         crate::store::presets::save(&db, kind.key(), name, &json, &admin.username, now).await?;
-        Ok(crate::store::presets::names(&db, kind.key()).await?)
+        let mut presets = crate::import::presets::names(kind);
+        presets.extend(crate::store::presets::names(&db, kind.key()).await?);
+        Ok(presets)
     })
     .await
 }

@@ -403,7 +403,7 @@ fn MappingPanel(setup: ImportSetup, kind: RwSignal<Kind>, mapping: RwSignal<Mapp
                     />
                 </div>
                 <div class="field">
-                    <label for="import-preset">"Saved presets"</label>
+                    <label for="import-preset">"Built-in and saved presets"</label>
                     <select id="import-preset" on:change=move |ev| chosen_preset.set(event_target_value(&ev))>
                         <option value="">{move || if presets.with(Vec::is_empty) { "none yet" } else { "choose…" }}</option>
                         {move || presets.get().into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}

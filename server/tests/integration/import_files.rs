@@ -200,3 +200,29 @@ async fn row_numbers_refusals_and_priorities_on_sqlite_and_postgres() {
         priorities_land_on_the_scale_or_are_refused(db).await;
     }
 }
+
+/// A Shopify export through its built-in preset: one row per line item.
+async fn line_item_rows_keep_the_first_row_of_each_order(db: Db) {
+    let mapping = app::import::presets::get(Kind::Orders, "Shopify orders (built-in)").unwrap();
+    let file = "Name,Email,Financial Status,Currency,Total,Created at,Lineitem name\n\
+                #1001,kim@example.com,paid,EUR,101.15,2025-03-03 09:00:00 +0100,Mug\n\
+                #1001,,,,,2025-03-03 09:00:00 +0100,Teapot\n\
+                #1002,lee@example.com,paid,EUR,23.80,2025-03-04 11:59:00 +0100,Spoon\n";
+    let report = run(&db, file, mapping.clone(), Kind::Orders).await.unwrap();
+    assert_eq!((report.rows, report.inserted, report.repeated), (3, 2, 1));
+    let total: f64 = sqlx::query("SELECT amount FROM orders WHERE external_id = '#1001'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(total, 101.15);
+    let again = run(&db, file, mapping, Kind::Orders).await.unwrap();
+    assert_eq!((again.inserted, again.updated, again.unchanged, again.repeated), (0, 0, 2, 1));
+}
+
+#[tokio::test]
+async fn line_item_exports_on_sqlite_and_postgres() {
+    for db in [sqlite().await, postgres().await] {
+        line_item_rows_keep_the_first_row_of_each_order(db).await;
+    }
+}
