@@ -58,6 +58,9 @@ pub async fn run(
                 lines.join("\n")
             ))
         }
+        Err(ImportError::Repeated(why)) => {
+            Err(format!("{path} was not imported (nothing was changed): {why}"))
+        }
         Err(other) => Err(format!("{path} was not imported (nothing was changed): {other}")),
     }
 }
@@ -76,8 +79,8 @@ fn summary(report: &ImportReport, kind: Kind, seconds: f64, rejects: Option<&str
     if report.repeated > 0 {
         let listed: Vec<String> = report.repeated_first.iter().take(5).map(|r| r.to_string()).collect();
         out += &format!(
-            "; {} rows repeated an earlier row's external id and were merged into it ({}{})",
-            report.repeated,
+            "; {} repeated an earlier row's external id ({}{})",
+            app::import::refusals::rows(report.repeated),
             listed.join(", "),
             if report.repeated > 5 { ", …" } else { "" }
         );
