@@ -188,7 +188,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         scope: "ingest",
         params: &[],
         body: Some(Body::Records(Kind::Tickets)),
-        returns: r#"{"inserted","updated"}, or 422 {"error","record","field"}"#,
+        returns: r#"{"inserted","updated","unchanged"}, or 422 {"error","record","field"}"#,
     },
     Endpoint {
         method: "post",
@@ -197,7 +197,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         scope: "ingest",
         params: &[],
         body: Some(Body::Records(Kind::Orders)),
-        returns: r#"{"inserted","updated"}, or 422 {"error","record","field"}"#,
+        returns: r#"{"inserted","updated","unchanged"}, or 422 {"error","record","field"}"#,
     },
     Endpoint {
         method: "post",
@@ -206,7 +206,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         scope: "ingest",
         params: &[],
         body: Some(Body::Records(Kind::Financials)),
-        returns: r#"{"inserted","updated"}, or 422 {"error","record","field"}"#,
+        returns: r#"{"inserted","updated","unchanged"}, or 422 {"error","record","field"}"#,
     },
     Endpoint {
         method: "post",
@@ -219,7 +219,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
             ("preset", "the name of a mapping saved on the Data page"),
         ],
         body: Some(Body::Csv),
-        returns: r#"{"rows","inserted","updated","rejected"}, or 422 {"error","errors":[{"row","column","value","reason"}]}"#,
+        returns: r#"{"rows","inserted","updated","unchanged","repeated","repeated_first","rejected"}, or 422 {"error","refused","by_reason","errors":[{"row","data_row","column","value","reason"}]}"#,
     },
     Endpoint {
         method: "post",

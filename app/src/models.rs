@@ -110,7 +110,10 @@ pub struct OrderRecord {
     pub customer_id: String,
     #[serde(with = "timestamp")]
     pub placed_at: i64,
-    pub amount: f64,
+    /// Unknown (`None`) when the export has no amount: such an order counts
+    /// as an order but is left out of money KPIs rather than stored as 0.
+    #[serde(default)]
+    pub amount: Option<f64>,
     pub currency: String,
 }
 
@@ -347,7 +350,7 @@ impl OrderRecord {
         at_most("customer_id", &self.customer_id, MAX_ID_CHARS)?;
         at_most("currency", &self.currency, MAX_TEXT_CHARS)?;
         plausible_time("placed_at", Some(self.placed_at), now)?;
-        amount("amount", self.amount)
+        self.amount.map_or(Ok(()), |a| amount("amount", a))
     }
 }
 
@@ -494,7 +497,7 @@ mod tests {
             external_id: "O".into(),
             customer_id: "C".into(),
             placed_at: -1,
-            amount: 1.0,
+            amount: Some(1.0),
             currency: "USD".into(),
         };
         assert_eq!(o.validate(NOW).unwrap_err().field, "placed_at");
@@ -521,7 +524,7 @@ mod tests {
             external_id: "O".into(),
             customer_id: "C".into(),
             placed_at: T0,
-            amount: f64::NAN,
+            amount: Some(f64::NAN),
             currency: "USD".into(),
         };
         assert_eq!(o.validate(NOW).unwrap_err().field, "amount");
@@ -544,14 +547,16 @@ mod tests {
             external_id: "O".into(),
             customer_id: "C".into(),
             placed_at: T0,
-            amount: 1e308,
+            amount: Some(1e308),
             currency: "USD".into(),
         };
         assert_eq!(o.validate(NOW).unwrap_err().field, "amount");
-        o.amount = -2e12;
+        o.amount = Some(-2e12);
         assert_eq!(o.validate(NOW).unwrap_err().field, "amount");
-        o.amount = 999_999_999_999.0;
+        o.amount = Some(999_999_999_999.0);
         assert_eq!(o.validate(NOW), Ok(()));
+        o.amount = None;
+        assert_eq!(o.validate(NOW), Ok(()), "an unknown amount is not a fake 0");
     }
 }
 

@@ -33,7 +33,7 @@ test("a helpdesk export is mapped, imported and shows on the overview", async ({
   await expect(csat.locator(".word-scores input").last()).toHaveValue("5"); // "good"
 
   await page.getByRole("button", { name: "Import helpdesk.csv" }).click();
-  await expect(page.getByTestId("import-result")).toContainText("Imported 3 rows: 3 new, 0 updated.");
+  await expect(page.getByTestId("import-result")).toContainText("Imported 3 rows: 3 new, 0 updated, 0 unchanged.");
 
   const overview = new OverviewPage(page);
   await overview.goto("2024-03");

@@ -1,14 +1,14 @@
-//! The `aftercare` command line: `serve` (default), `migrate`, `demo`.
+//! The `aftercare` command line, parsed by clap: `serve` (the default),
+//! `migrate`, `demo`, `import`, `user add`, `token create`, `rollup rebuild`.
+//! Every command and subcommand has `--help`; `import --help` describes the
+//! mapping format (see also docs/mappings/README.md).
 
+use crate::cli_help::{EXIT_CODES, IMPORT_HELP};
 use crate::config::Config;
 use crate::demo::{self, DemoConfig};
 use app::import::Kind;
 use app::kpi::{Grain, Period};
-
-pub const USAGE: &str = "usage: aftercare [serve | migrate | demo [--seed N] [--months N] [--end YYYY-MM] [--scale X] [--export DIR]
-  | import tickets|orders|financials|targets|benchmarks FILE [--mapping M.toml] [--rejects FILE]
-  | user add --username U --role viewer|manager|admin | token create --scope read|ingest|write [--label L]
-  | rollup rebuild]";
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -22,100 +22,159 @@ pub enum Command {
     ExportDemo { config: DemoConfig, dir: String },
 }
 
-/// Reads the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    match args.first().map(String::as_str) {
-        None | Some("serve") => Ok(Command::Serve),
-        Some("migrate") => Ok(Command::Migrate),
-        Some("demo") => {
-            let export = args.iter().position(|a| a == "--export");
-            match export {
-                Some(i) => {
-                    let dir = args.get(i + 1).ok_or(format!("--export needs a directory\n{USAGE}"))?.clone();
-                    let rest: Vec<String> = args[1..]
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, _)| *j + 1 != i && *j != i)
-                        .map(|p| p.1.clone())
-                        .collect();
-                    Ok(Command::ExportDemo { config: parse_demo(&rest)?, dir })
-                }
-                None => parse_demo(&args[1..]).map(Command::Demo),
-            }
-        }
-        Some("import") => {
-            let kind = args.get(1).and_then(|k| Kind::from_key(k)).ok_or(format!(
-                "import needs a kind: tickets, orders, financials, targets or benchmarks\n{USAGE}"
-            ))?;
-            let file = args
-                .get(2)
-                .filter(|f| !f.starts_with("--"))
-                .ok_or(format!("import needs a FILE\n{USAGE}"))?;
-            let opts = options(&args[3..], &["--mapping", "--rejects"])?;
-            Ok(Command::Import {
-                kind,
-                file: file.clone(),
-                mapping: opts.get("--mapping").cloned(),
-                rejects: opts.get("--rejects").cloned(),
-            })
-        }
-        Some("user") if args.get(1).map(String::as_str) == Some("add") => {
-            let opts = options(&args[2..], &["--username", "--role"])?;
-            Ok(Command::AddUser {
-                username: required(&opts, "--username")?,
-                role: required(&opts, "--role")?,
-            })
-        }
-        Some("rollup") if args.get(1).map(String::as_str) == Some("rebuild") => Ok(Command::RebuildRollup),
-        Some("token") if args.get(1).map(String::as_str) == Some("create") => {
-            let opts = options(&args[2..], &["--scope", "--label"])?;
-            let label = opts.get("--label").cloned().unwrap_or_else(|| "command line".to_string());
-            Ok(Command::CreateToken { scope: required(&opts, "--scope")?, label })
-        }
-        Some("-h" | "--help" | "help") => Err(USAGE.to_string()),
-        Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
-    }
+/// Aftercare: a self-hosted support-analytics dashboard. Every command reads
+/// DATABASE_URL (unset: a SQLite file under ./data/).
+#[derive(Debug, Parser)]
+#[command(name = "aftercare", version, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
 }
 
-fn parse_demo(args: &[String]) -> Result<DemoConfig, String> {
-    let mut config = DemoConfig::standard(42);
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or(format!("{flag} needs a value\n{USAGE}"))?;
-        let bad = || format!("{flag}: '{value}' is not valid\n{USAGE}");
-        match flag.as_str() {
-            "--seed" => config.seed = value.parse().map_err(|_| bad())?,
-            "--months" => {
-                config.months = value.parse().ok().filter(|m| (1..=120).contains(m)).ok_or_else(bad)?
-            }
-            "--end" => {
-                config.end = Period::parse(value).filter(|p| p.grain == Grain::Month).ok_or_else(bad)?
-            }
-            "--scale" => {
-                config.scale = value.parse().ok().filter(|s: &f64| *s > 0.0 && *s <= 10.0).ok_or_else(bad)?
-            }
-            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
-        }
-    }
-    Ok(config)
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Serve the web app and the REST API (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Load generated demo data (or write it as CSV files with --export).
+    Demo(DemoArgs),
+    /// Import a CSV file: tickets, orders, financials, targets or benchmarks.
+    #[command(after_long_help = IMPORT_HELP)]
+    Import(ImportArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserSub),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenSub),
+    /// Maintain the daily rollup.
+    #[command(subcommand)]
+    Rollup(RollupSub),
 }
 
-/// `--flag value` pairs, refusing flags not in `allowed`.
-fn options(args: &[String], allowed: &[&str]) -> Result<std::collections::HashMap<String, String>, String> {
-    let mut out = std::collections::HashMap::new();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        if !allowed.contains(&flag.as_str()) {
-            return Err(format!("unknown option {flag}\n{USAGE}"));
-        }
-        let value = it.next().ok_or(format!("{flag} needs a value\n{USAGE}"))?;
-        out.insert(flag.clone(), value.clone());
-    }
-    Ok(out)
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Months of data, 1–120.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=120))]
+    months: u32,
+    /// The last month of data, YYYY-MM (default: last month).
+    #[arg(long, value_parser = month)]
+    end: Option<Period>,
+    /// Volume: 1.0 ≈ 6,500 tickets and 43,000 orders a month (0 < X ≤ 10).
+    #[arg(long, default_value_t = 1.0, value_parser = scale)]
+    scale: f64,
+    /// Write the data as CSV files into DIR instead of loading it.
+    #[arg(long, value_name = "DIR")]
+    export: Option<String>,
 }
 
-fn required(opts: &std::collections::HashMap<String, String>, flag: &str) -> Result<String, String> {
-    opts.get(flag).cloned().ok_or(format!("{flag} is required\n{USAGE}"))
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum KindArg {
+    Tickets,
+    Orders,
+    Financials,
+    Targets,
+    Benchmarks,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// What the file holds.
+    #[arg(value_enum)]
+    kind: KindArg,
+    /// The CSV file (any delimiter; UTF-8).
+    file: String,
+    /// A mapping file (TOML) from the file's columns to Aftercare's fields;
+    /// without it the columns are guessed from the header.
+    #[arg(long, value_name = "M.toml")]
+    mapping: Option<String>,
+    /// Import the valid rows and write the refused ones, with their reasons,
+    /// to FILE (without it one refused row refuses the whole file).
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserSub {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// viewer, manager or admin.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenSub {
+    /// Create an API token and print it alone on standard output.
+    Create {
+        /// read, ingest or write.
+        #[arg(long)]
+        scope: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "command line")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RollupSub {
+    /// Recompute the daily rollup from the raw tickets (e.g. after the SLA changed).
+    Rebuild,
+}
+
+fn month(text: &str) -> Result<Period, String> {
+    Period::parse(text)
+        .filter(|p| p.grain == Grain::Month)
+        .ok_or(format!("'{text}' is not a month like 2025-10"))
+}
+
+fn scale(text: &str) -> Result<f64, String> {
+    text.parse()
+        .ok()
+        .filter(|s: &f64| *s > 0.0 && *s <= 10.0)
+        .ok_or(format!("'{text}' is not a number above 0 and at most 10"))
+}
+
+/// Reads the arguments after the program name. A `--help` or `--version`
+/// comes back as an error too: `clap::Error::exit` prints it and exits 0.
+pub fn parse(args: &[String]) -> Result<Command, clap::Error> {
+    let cli = Cli::try_parse_from(std::iter::once("aftercare".to_string()).chain(args.iter().cloned()))?;
+    Ok(match cli.command {
+        None | Some(Sub::Serve) => Command::Serve,
+        Some(Sub::Migrate) => Command::Migrate,
+        Some(Sub::Demo(d)) => {
+            let mut config = DemoConfig::standard(d.seed);
+            config.months = d.months;
+            config.scale = d.scale;
+            if let Some(end) = d.end {
+                config.end = end;
+            }
+            match d.export {
+                Some(dir) => Command::ExportDemo { config, dir },
+                None => Command::Demo(config),
+            }
+        }
+        Some(Sub::Import(i)) => {
+            let kind = match i.kind {
+                KindArg::Tickets => Kind::Tickets,
+                KindArg::Orders => Kind::Orders,
+                KindArg::Financials => Kind::Financials,
+                KindArg::Targets => Kind::Targets,
+                KindArg::Benchmarks => Kind::Benchmarks,
+            };
+            Command::Import { kind, file: i.file, mapping: i.mapping, rejects: i.rejects }
+        }
+        Some(Sub::User(UserSub::Add { username, role })) => Command::AddUser { username, role },
+        Some(Sub::Token(TokenSub::Create { scope, label })) => Command::CreateToken { scope, label },
+        Some(Sub::Rollup(RollupSub::Rebuild)) => Command::RebuildRollup,
+    })
 }
 
 /// Creates an account; the password is the first line of standard input.
@@ -172,6 +231,7 @@ pub async fn run_demo(config: &Config, demo_config: &DemoConfig) -> Result<(), S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::error::ErrorKind;
 
     fn args(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
@@ -179,33 +239,77 @@ mod tests {
 
     #[test]
     fn no_command_means_serve() {
-        assert_eq!(parse(&[]), Ok(Command::Serve));
+        assert_eq!(parse(&[]).unwrap(), Command::Serve);
+        assert_eq!(parse(&args("serve")).unwrap(), Command::Serve);
     }
 
     #[test]
     fn demo_options_are_read() {
-        let Ok(Command::Demo(c)) = parse(&args("demo --seed 7 --months 3 --end 2025-06")) else { panic!() };
-        assert_eq!((c.seed, c.months, c.end.to_string()), (7, 3, "2025-06".to_string()));
+        let Ok(Command::Demo(c)) = parse(&args("demo --seed 42 --months 14 --end 2025-10 --scale 0.15"))
+        else {
+            panic!()
+        };
+        assert_eq!((c.seed, c.months, c.end.to_string(), c.scale), (42, 14, "2025-10".to_string(), 0.15));
+        let Ok(Command::ExportDemo { config, dir }) = parse(&args("demo --seed 7 --export out --months 3"))
+        else {
+            panic!()
+        };
+        assert_eq!((config.seed, config.months, dir.as_str()), (7, 3, "out"));
     }
 
     #[test]
-    fn user_and_token_commands_are_read() {
+    fn import_user_and_token_commands_are_read() {
         assert_eq!(
-            parse(&args("user add --username ana --role manager")),
-            Ok(Command::AddUser { username: "ana".into(), role: "manager".into() })
+            parse(&args("import orders o.csv --mapping m.toml --rejects r.csv")).unwrap(),
+            Command::Import {
+                kind: Kind::Orders,
+                file: "o.csv".into(),
+                mapping: Some("m.toml".into()),
+                rejects: Some("r.csv".into())
+            }
         );
         assert_eq!(
-            parse(&args("token create --scope read")),
-            Ok(Command::CreateToken { scope: "read".into(), label: "command line".into() })
+            parse(&args("user add --username ana --role manager")).unwrap(),
+            Command::AddUser { username: "ana".into(), role: "manager".into() }
         );
-        assert!(parse(&args("user add --role admin")).unwrap_err().contains("--username is required"));
-        assert_eq!(parse(&args("rollup rebuild")), Ok(Command::RebuildRollup));
+        assert_eq!(
+            parse(&args("token create --scope read")).unwrap(),
+            Command::CreateToken { scope: "read".into(), label: "command line".into() }
+        );
+        assert!(parse(&args("user add --role admin")).unwrap_err().to_string().contains("--username"));
+        assert_eq!(parse(&args("rollup rebuild")).unwrap(), Command::RebuildRollup);
     }
 
     #[test]
-    fn bad_options_are_refused_with_usage() {
-        assert!(parse(&args("demo --months 0")).unwrap_err().contains("usage"));
-        assert!(parse(&args("demo --end 2025-13")).is_err());
-        assert!(parse(&args("frobnicate")).is_err());
+    fn bad_options_are_refused_as_usage_errors() {
+        for bad in ["demo --months 0", "demo --end 2025-13", "frobnicate", "import customers f.csv"] {
+            let e = parse(&args(bad)).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_command_has_help_that_exits_0() {
+        for line in [
+            "--help",
+            "serve --help",
+            "migrate --help",
+            "demo --help",
+            "import --help",
+            "user --help",
+            "user add --help",
+            "token create --help",
+            "rollup rebuild --help",
+        ] {
+            let e = parse(&args(line)).unwrap_err();
+            assert_eq!((e.kind(), e.exit_code()), (ErrorKind::DisplayHelp, 0), "{line}");
+        }
+        let help = parse(&args("import --help")).unwrap_err().render().to_string();
+        for key in
+            ["column", "value", "format", "duration", "scale", "timezone", "values", "repeated", "pick"]
+        {
+            assert!(help.contains(key), "import --help explains `{key}`");
+        }
+        assert!(help.contains("Exit status"), "{help}");
     }
 }

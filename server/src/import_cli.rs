@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use app::import::run::{import, ImportError, ImportOptions};
-use app::import::{sniff, Kind, Mapping};
+use app::import::{sniff, ImportReport, Kind, Mapping};
 use std::io::{IsTerminal, Read, Write};
 
 pub async fn run(
@@ -45,31 +45,50 @@ pub async fn run(
     }
     match result {
         Ok(report) => {
-            eprintln!(
-                "imported {} rows of {} in {:.1} s: {} inserted, {} updated{}",
-                report.rows,
-                kind.key(),
-                started.elapsed().as_secs_f64(),
-                report.inserted,
-                report.updated,
-                match rejects {
-                    Some(p) if report.rejected > 0 =>
-                        format!("; {} refused rows written to {p}", report.rejected),
-                    _ => String::new(),
-                }
-            );
+            eprintln!("{}", summary(&report, kind, started.elapsed().as_secs_f64(), rejects));
             Ok(())
         }
-        Err(ImportError::Rows(errors)) => {
-            let lines: Vec<String> = errors.iter().map(|e| format!("  {e}")).collect();
+        Err(ImportError::Rows(refusals)) => {
+            let lines: Vec<String> = refusals.first.iter().map(|e| format!("  {e}")).collect();
             Err(format!(
-                "{path} was not imported (nothing was changed); the first refused rows:\n{}\n\
+                "{path} was not imported (nothing was changed): {}.\nThe first refused rows \
+                 (row N counts the header as row 1; data row N does not):\n{}\n\
                  Fix them, or pass --rejects FILE to import the valid rows and list the others there.",
+                refusals.summary(),
                 lines.join("\n")
             ))
         }
-        Err(other) => Err(format!("{path} was not imported: {other}")),
+        Err(ImportError::Repeated(why)) => {
+            Err(format!("{path} was not imported (nothing was changed): {why}"))
+        }
+        Err(other) => Err(format!("{path} was not imported (nothing was changed): {other}")),
     }
+}
+
+/// "imported 5 rows of tickets in 0.1 s: 2 inserted, 0 updated, 1 unchanged;
+/// 2 rows repeated an earlier row's id (row 4 repeats 'A' of row 2, …)".
+fn summary(report: &ImportReport, kind: Kind, seconds: f64, rejects: Option<&str>) -> String {
+    let mut out = format!(
+        "imported {} rows of {} in {seconds:.1} s: {} inserted, {} updated, {} unchanged",
+        report.rows,
+        kind.key(),
+        report.inserted,
+        report.updated,
+        report.unchanged,
+    );
+    if report.repeated > 0 {
+        let listed: Vec<String> = report.repeated_first.iter().take(5).map(|r| r.to_string()).collect();
+        out += &format!(
+            "; {} repeated an earlier row's external id ({}{})",
+            app::import::refusals::rows(report.repeated),
+            listed.join(", "),
+            if report.repeated > 5 { ", …" } else { "" }
+        );
+    }
+    if let Some(p) = rejects.filter(|_| report.rejected > 0) {
+        out += &format!("; {} refused rows written to {p}", report.rejected);
+    }
+    out
 }
 
 fn read_mapping(file: &str) -> Result<Mapping, String> {
@@ -103,6 +122,22 @@ mod tests {
             "#".repeat(15),
             "·".repeat(15)
         )));
+    }
+
+    #[test]
+    fn the_summary_adds_up_and_names_repeated_rows() {
+        let report = ImportReport {
+            rows: 5,
+            inserted: 2,
+            unchanged: 1,
+            repeated: 2,
+            repeated_first: vec![app::import::RepeatedId { external_id: "A".into(), row: 4, first_row: 2 }],
+            ..ImportReport::default()
+        };
+        let text = summary(&report, Kind::Tickets, 0.1, None);
+        assert!(text
+            .starts_with("imported 5 rows of tickets in 0.1 s: 2 inserted, 0 updated, 1 unchanged; 2 rows"));
+        assert!(text.contains("row 4 repeats 'A' of row 2"), "{text}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! app, the first-run demo data and the command line.
 
 pub mod cli;
+pub mod cli_help;
 pub mod config;
 pub mod demo;
 pub mod http;

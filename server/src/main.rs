@@ -13,15 +13,16 @@ async fn main() {
                 .unwrap_or_else(|_| "info,sqlx=error".into()),
         )
         .init();
-    if let Err(message) = run().await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Help and version exit 0, a wrong command line 2 (see `aftercare --help`).
+    let command = cli::parse(&args).unwrap_or_else(|e| e.exit());
+    if let Err(message) = run(command).await {
         eprintln!("aftercare: {message}");
         std::process::exit(1);
     }
 }
 
-async fn run() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = cli::parse(&args)?;
+async fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env()?;
     match command {
         Command::Migrate => config.open_database().await.map(|_| eprintln!("migrations applied")),

@@ -28,7 +28,9 @@ pub async fn import_preview(kind: String, sample: String) -> Result<ImportSetup,
         let kind = kind_of(&kind)?;
         let preview =
             crate::import::sniff::preview(kind, &sample).map_err(|m| AppError::invalid("file", m))?;
-        let presets = crate::store::presets::names(&db, kind.key()).await?;
+        // Built-in mappings for well-known exports first, then the saved ones.
+        let mut presets = crate::import::presets::names(kind);
+        presets.extend(crate::store::presets::names(&db, kind.key()).await?);
         Ok(ImportSetup { preview, presets })
     })
     .await
@@ -39,7 +41,11 @@ pub async fn load_import_preset(kind: String, name: String) -> Result<Mapping, A
     super::respond(async move {
         let db = super::db()?;
         crate::auth::session::require(&db, crate::models::Role::Admin).await?;
-        let saved = crate::store::presets::get(&db, kind_of(&kind)?.key(), &name).await?;
+        let kind = kind_of(&kind)?;
+        if let Some(builtin) = crate::import::presets::get(kind, &name) {
+            return Ok(builtin);
+        }
+        let saved = crate::store::presets::get(&db, kind.key(), &name).await?;
         let json = saved.ok_or_else(|| AppError::NotFound(format!("no preset named '{name}'")))?;
         serde_json::from_str(&json)
             .map_err(|e| AppError::invalid("name", format!("the preset is unreadable: {e}")))
@@ -65,13 +71,21 @@ pub async fn save_import_preset(
                 "Name the preset (up to 60 characters), e.g. 'Zendesk export'.",
             ));
         }
+        if name.ends_with("(built-in)") {
+            return Err(AppError::invalid(
+                "name",
+                "'(built-in)' marks the presets Aftercare ships; choose another name.",
+            ));
+        }
         let mapping: Mapping =
             serde_json::from_str(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
         let now = crate::auth::session::now();
         let json =
             serde_json::to_string(&mapping).map_err(|e| AppError::invalid("mapping", e.to_string()))?;
         crate::store::presets::save(&db, kind.key(), name, &json, &admin.username, now).await?;
-        Ok(crate::store::presets::names(&db, kind.key()).await?)
+        let mut presets = crate::import::presets::names(kind);
+        presets.extend(crate::store::presets::names(&db, kind.key()).await?);
+        Ok(presets)
     })
     .await
 }

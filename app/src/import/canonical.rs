@@ -39,7 +39,7 @@ mod tests {
             external_id: "O-1".into(),
             customer_id: "C-1".into(),
             placed_at: 1_741_944_600,
-            amount: 89.9,
+            amount: Some(89.9),
             currency: "EUR".into(),
         };
         assert_eq!(header(Kind::Orders), ["external_id", "customer_id", "placed_at", "amount", "currency"]);

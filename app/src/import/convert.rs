@@ -13,8 +13,13 @@ use serde_json::{Map, Value};
 /// Why one row was refused.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RowError {
-    /// The line in the file, counting the header as line 1.
+    /// The row as a spreadsheet numbers it: the header, when the file has
+    /// one, is row 1. Quoted line breaks inside a cell do not count, and
+    /// neither do line endings (LF and CRLF number alike).
     pub row: u64,
+    /// The row among the data rows only, the header not counted.
+    #[serde(default)]
+    pub data_row: u64,
     pub column: String,
     pub value: String,
     pub reason: String,
@@ -22,7 +27,11 @@ pub struct RowError {
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "row {}, column '{}', value '{}': {}", self.row, self.column, self.value, self.reason)
+        write!(
+            f,
+            "row {} (data row {}), column '{}', value '{}': {}",
+            self.row, self.data_row, self.column, self.value, self.reason
+        )
     }
 }
 
@@ -54,19 +63,26 @@ pub const AMBIGUOUS_FORMATS: &[&str] = &[
     "%d-%m-%Y %H:%M",
 ];
 
+/// Epoch seconds rounded to the nearest second (half a second rounds up):
+/// times are stored to the second, and truncating would bias every mean.
+fn nearest_second<T: TimeZone>(t: DateTime<T>) -> i64 {
+    (t.timestamp_millis() + 500).div_euclid(1000)
+}
+
 /// Reads a point in time: RFC 3339 (with its own offset), epoch seconds, an
 /// explicit chrono `format`, or a common date-time format read in `tz`.
+/// Fractions of a second are rounded to the nearest second.
 pub fn parse_timestamp(text: &str, format: Option<&str>, tz: Tz) -> Result<i64, String> {
     let s = text.trim();
     let local = |naive: NaiveDateTime| {
         tz.from_local_datetime(&naive)
             .earliest()
-            .map(|t| t.timestamp())
+            .map(nearest_second)
             .ok_or_else(|| format!("does not exist in {tz} (a daylight-saving gap)"))
     };
     if let Some(format) = format {
         if let Ok(t) = DateTime::parse_from_str(s, format) {
-            return Ok(t.timestamp());
+            return Ok(nearest_second(t));
         }
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, format) {
             return local(naive);
@@ -77,7 +93,7 @@ pub fn parse_timestamp(text: &str, format: Option<&str>, tz: Tz) -> Result<i64, 
         return Err(format!("does not match the format {format}"));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.timestamp());
+        return Ok(nearest_second(t));
     }
     if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) {
         return s.parse::<i64>().map_err(|e| e.to_string());
@@ -221,6 +237,15 @@ impl Converter {
             .map_or_else(|| field.to_string(), |r| r.column.clone())
     }
 
+    /// The cell a field was read from, as the file writes it (not for
+    /// fields given a constant value).
+    pub fn cell_of<'a>(&self, field: &str, cells: &[&'a str]) -> Option<&'a str> {
+        self.rules.iter().find(|r| r.field.name == field).and_then(|r| match r.source {
+            Source::Column(i) => cells.get(i).copied(),
+            Source::Constant(_) => None,
+        })
+    }
+
     /// One row as the JSON object of a canonical record.
     pub fn convert(&self, cells: &[&str], row: u64) -> Result<Map<String, Value>, RowError> {
         let mut out = Map::new();
@@ -232,6 +257,7 @@ impl Converter {
             };
             let refuse = |reason: String| RowError {
                 row,
+                data_row: 0,
                 column: rule.column.clone(),
                 value: raw.to_string(),
                 reason: format!("{} {reason}", rule.field.name),
@@ -259,6 +285,9 @@ impl Converter {
                         created_at = Some(t);
                     }
                     Value::from(t)
+                }
+                (FieldType::Text, _) if rule.field.name == "priority" => {
+                    Value::from(super::priority::normalise(text).map_err(refuse)?)
                 }
                 (FieldType::Text | FieldType::Month, _) => Value::from(text),
                 (FieldType::Integer, _) => {

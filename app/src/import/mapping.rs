@@ -16,9 +16,35 @@ pub struct Mapping {
     /// The column separator; detected when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<char>,
+    /// What rows that repeat an external id within the file mean; a strict
+    /// import refuses such a file until this says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeated: Option<Repeated>,
     /// Aftercare field name → where its value comes from.
     #[serde(default)]
     pub fields: BTreeMap<String, FieldMap>,
+}
+
+/// The meaning of rows that repeat an external id within one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Repeated {
+    /// An export with updates: the last row of each id wins.
+    Last,
+    /// An export with one row per line item whose first row carries the
+    /// record (Shopify orders): the first row of each id wins.
+    First,
+    /// An event log: the rows of one id are events of one ticket, aggregated
+    /// into it (see `import::events`).
+    Events,
+}
+
+/// Which event of a ticket gives a field its value when rows are events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pick {
+    First,
+    Last,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -41,6 +67,10 @@ pub struct FieldMap {
     /// The file's values → Aftercare's, e.g. "good" → "5", "Mail" → "email".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, String>,
+    /// With `repeated = "events"`: take the value of the first or the last
+    /// event that has one (the default depends on the field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pick: Option<Pick>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

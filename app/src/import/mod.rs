@@ -10,12 +10,22 @@ pub mod mapping;
 #[cfg(feature = "ssr")]
 pub mod convert;
 #[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
+pub mod presets;
+#[cfg(feature = "ssr")]
+pub mod priority;
+#[cfg(feature = "ssr")]
+pub mod refusals;
+#[cfg(feature = "ssr")]
 pub mod run;
+#[cfg(feature = "ssr")]
+mod sink;
 #[cfg(feature = "ssr")]
 pub mod sniff;
 
 pub use fields::{Field, FieldType, Kind};
-pub use mapping::{DurationUnit, FieldMap, Mapping};
+pub use mapping::{DurationUnit, FieldMap, Mapping, Pick, Repeated};
 
 use serde::{Deserialize, Serialize};
 
@@ -32,13 +42,40 @@ pub struct Preview {
     pub mapping: Mapping,
 }
 
-/// What an import did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What an import did. The rows read add up: rows = inserted + updated +
+/// unchanged + repeated + rejected.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// Data rows read (the header not counted).
     pub rows: u64,
     pub inserted: i64,
     pub updated: i64,
+    /// Records already stored exactly so: re-importing a file reports every
+    /// row here.
+    #[serde(default)]
+    pub unchanged: i64,
+    /// Rows whose external id an earlier row of the file had: merged into
+    /// that record (`repeated = "last"` or `"events"`).
+    #[serde(default)]
+    pub repeated: u64,
+    /// The first of them, with their rows.
+    #[serde(default)]
+    pub repeated_first: Vec<RepeatedId>,
     /// Rows refused and written to the rejects file (only when asked for).
     pub rejected: u64,
+}
+
+/// A row repeating the external id of an earlier row of the same file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepeatedId {
+    pub external_id: String,
+    /// Spreadsheet rows (the header is row 1) of this row and the first with the id.
+    pub row: u64,
+    pub first_row: u64,
+}
+
+impl std::fmt::Display for RepeatedId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "row {} repeats '{}' of row {}", self.row, self.external_id, self.first_row)
+    }
 }

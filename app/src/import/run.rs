@@ -1,26 +1,32 @@
 //! The import itself: a CSV stream read row by row, converted through the
 //! mapping, validated like every other ingest, and written in chunks inside
 //! one transaction. Strict by default: any refused row rolls everything
-//! back and the first refusals are reported. With `keep_valid`, the valid
-//! rows are imported and each refused one goes to the rejects file with its
-//! reason, never silently.
+//! back and the refusals are reported (how many in all, by reason, the
+//! first rows). With `keep_valid`, the valid rows are imported and each
+//! refused one goes to the rejects file with its reason, never silently.
+//! Rows repeating an external id are reported, and refused in strict mode
+//! unless the mapping says what they mean (`repeated`).
+//!
+//! Rows are numbered as a spreadsheet numbers them: the header is row 1,
+//! so the first data row is "row 2 (data row 1)", whatever the line endings.
 
 use super::convert::{Converter, RowError};
+use super::events::EventLog;
 use super::fields::Kind;
-use super::mapping::Mapping;
+use super::mapping::{Mapping, Repeated};
+use super::refusals::{Refusals, Repeats};
+use super::sink::{Record, Sink};
 use super::sniff::{detect_delimiter, has_header};
 use super::ImportReport;
 use crate::csv_cell::neutralise_all;
 use crate::models::{BenchmarkRecord, FieldError, FinancialMonth, OrderRecord, TargetRecord, TicketRecord};
-use crate::store::ingest::{self, IngestError, OrderWriter, TicketWriter};
+use crate::store::ingest::IngestError;
 use crate::store::Db;
 use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 
-/// Refused rows listed in a strict import's report.
-pub const MAX_REPORTED_ERRORS: usize = 20;
-/// Records written to the database at a time.
-const CHUNK_ROWS: usize = 2_000;
+/// How often progress is reported, in rows.
+const PROGRESS_ROWS: u64 = 2_000;
 /// How much of the file the delimiter and header are judged on.
 const SNIFF_BYTES: usize = 64 * 1024;
 
@@ -37,21 +43,14 @@ pub struct ImportOptions {
 pub enum ImportError {
     #[error("{0}")]
     Mapping(String),
-    #[error("the file was not imported: {}, first: {}", refused_count(.0), .0[0])]
-    Rows(Vec<RowError>),
+    #[error("the file was not imported: {0}")]
+    Rows(Refusals),
+    #[error("the file was not imported: {0}")]
+    Repeated(String),
     #[error("{0}")]
     File(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-/// "3 refused rows", or "at least 20 refused rows" when the report was cut.
-pub fn refused_count(errors: &[RowError]) -> String {
-    match errors.len() {
-        n if n >= MAX_REPORTED_ERRORS => format!("at least {n} refused rows"),
-        1 => "1 refused row".to_string(),
-        n => format!("{n} refused rows"),
-    }
 }
 
 impl From<IngestError> for ImportError {
@@ -102,6 +101,15 @@ pub async fn import(
         if has_header { first_row } else { (1..=first_row.len()).map(|i| format!("column {i}")).collect() };
     let converter = Converter::new(options.kind, &options.mapping, &headers, &options.actor)
         .map_err(ImportError::Mapping)?;
+    let repeated = options.mapping.repeated;
+    let mut events = match repeated {
+        Some(Repeated::Events) if options.kind != Kind::Tickets => {
+            return Err(ImportError::Mapping("repeated = \"events\" is for tickets only".into()))
+        }
+        Some(Repeated::Events) => Some(EventLog::new(&options.mapping)),
+        _ => None,
+    };
+    let has_ids = matches!(options.kind, Kind::Tickets | Kind::Orders);
 
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -113,54 +121,104 @@ pub async fn import(
     }
     let mut sink = Sink::begin(db, options.kind).await?;
     let mut report = ImportReport::default();
-    let mut errors = Vec::new();
+    let mut refusals = Refusals::default();
+    let mut repeats = Repeats::default();
     let mut record = csv::StringRecord::new();
     let now = chrono::Utc::now().timestamp();
+    // Rows are counted here, not taken from the CSV reader's line numbers,
+    // which depend on line endings and on line breaks inside quoted cells.
+    let header_rows = u64::from(has_header);
     loop {
+        let data_row = report.rows + 1;
+        let row = data_row + header_rows;
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let row = e.position().map_or(report.rows + 1, |p| p.line());
                 let reason = match e.kind() {
                     csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text (save the file as UTF-8)".to_string(),
                     _ => e.to_string(),
                 };
-                errors.push(RowError { row, column: String::new(), value: String::new(), reason });
+                refusals.add(RowError { row, data_row, column: String::new(), value: String::new(), reason });
                 break;
             }
         }
-        report.rows += 1;
-        let row = record.position().map_or(report.rows, |p| p.line());
+        report.rows = data_row;
         let cells: Vec<&str> = record.iter().collect();
-        match converter.convert(&cells, row).and_then(|map| typed(options.kind, map, now, row, &converter)) {
-            Ok(valid) if errors.is_empty() => sink.push(valid).await?,
-            Ok(_) => {}
-            Err(refused) if options.keep_valid => {
+        // With `first`, a later row of an id is skipped unread: line-item rows
+        // leave the record's own cells empty.
+        if repeated == Some(Repeated::First) {
+            let id = converter.cell_of("external_id", &cells).unwrap_or_default().trim();
+            if !id.is_empty() && repeats.note(id, row) {
+                report.repeated += 1;
+                continue;
+            }
+        }
+        let converted = converter.convert(&cells, row).map_err(|e| RowError { data_row, ..e });
+        if let (true, Some(Repeated::Last | Repeated::Events) | None, Ok(map)) =
+            (has_ids, repeated, &converted)
+        {
+            let id = map.get("external_id").and_then(Value::as_str).unwrap_or_default();
+            if repeats.note(id, row) {
+                report.repeated += 1;
+            }
+        }
+        let valid = match (converted, events.as_mut()) {
+            (Ok(map), Some(log)) => {
+                log.add(map, row);
+                None
+            }
+            (converted, _) => Some(
+                converted.and_then(|map| typed(options.kind, map, now, (row, data_row), &converter, &cells)),
+            ),
+        };
+        match valid {
+            None => {}
+            Some(Ok(valid)) if refusals.is_empty() => sink.push(valid).await?,
+            Some(Ok(_)) => {}
+            Some(Err(refused)) if options.keep_valid => {
                 report.rejected += 1;
                 if let Some(out) = rejects.as_deref_mut() {
                     write_reject(out, &cells, &refused)?;
                 }
             }
-            Err(refused) => {
-                errors.push(refused);
-                if errors.len() >= MAX_REPORTED_ERRORS {
-                    break;
-                }
-            }
+            // Strict: nothing more is written, but every row is still read so
+            // that the report can say how many were refused, and why.
+            Some(Err(refused)) => refusals.add(refused),
         }
-        if report.rows % CHUNK_ROWS as u64 == 0 {
+        if report.rows % PROGRESS_ROWS == 0 {
             progress(reader.get_ref().get_ref().bytes);
         }
     }
     progress(reader.get_ref().get_ref().bytes);
-    if !errors.is_empty() {
+    if let Some(log) = events.take() {
+        for (row, map) in log.finish() {
+            let data_row = row - header_rows;
+            match typed(options.kind, map, now, (row, data_row), &converter, &[]) {
+                Ok(valid) if refusals.is_empty() => sink.push(valid).await?,
+                Ok(_) => {}
+                Err(refused) if options.keep_valid => {
+                    report.rejected += 1;
+                    if let Some(out) = rejects.as_deref_mut() {
+                        write_reject(out, &[], &refused)?;
+                    }
+                }
+                Err(refused) => refusals.add(refused),
+            }
+        }
+    }
+    if !refusals.is_empty() {
         // Dropping the sink rolls the transaction back: nothing is half-imported.
-        return Err(ImportError::Rows(errors));
+        return Err(ImportError::Rows(refusals));
+    }
+    if repeats.count > 0 && repeated.is_none() && !options.keep_valid {
+        return Err(ImportError::Repeated(repeats.refusal()));
     }
     let written = sink.commit(db, &options.actor).await?;
     report.inserted = written.inserted;
     report.updated = written.updated;
+    report.unchanged = written.unchanged;
+    report.repeated_first = repeats.first;
     Ok(report)
 }
 
@@ -178,26 +236,31 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// One valid record of any kind.
-enum Record {
-    Ticket(TicketRecord),
-    Order(OrderRecord),
-    Financial(FinancialMonth),
-    Target(TargetRecord),
-    Benchmark(BenchmarkRecord),
-}
-
 /// A converted row as its record, checked by the record's own invariants.
-fn typed(kind: Kind, map: Map<String, Value>, now: i64, row: u64, c: &Converter) -> Result<Record, RowError> {
-    let shown = |field: &str, map: &Map<String, Value>| map.get(field).map(value_text).unwrap_or_default();
+/// Refusals show the cell as the file writes it (`2023-06-01 01:57:40`,
+/// not the epoch seconds it became); aggregated events have no one cell.
+fn typed(
+    kind: Kind,
+    map: Map<String, Value>,
+    now: i64,
+    (row, data_row): (u64, u64),
+    c: &Converter,
+    cells: &[&str],
+) -> Result<Record, RowError> {
+    let shown = |field: &str, map: &Map<String, Value>| match c.cell_of(field, cells) {
+        Some(cell) => cell.to_string(),
+        None => map.get(field).map(value_text).unwrap_or_default(),
+    };
     let refuse = |e: FieldError, map: &Map<String, Value>| RowError {
         row,
+        data_row,
         column: c.column_of(&e.field),
         value: shown(&e.field, map),
         reason: format!("{} {}", e.field, e.message),
     };
     let parse_error = |e: serde_json::Error| RowError {
         row,
+        data_row,
         column: String::new(),
         value: String::new(),
         reason: e.to_string(),
@@ -238,80 +301,6 @@ fn value_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-/// Where valid records go: tickets and orders stream into the database in
-/// chunks; the small kinds (a row per month or KPI) are written at the end.
-enum Sink {
-    Tickets(TicketWriter, Vec<TicketRecord>),
-    Orders(OrderWriter, Vec<OrderRecord>),
-    Financials(Vec<FinancialMonth>),
-    Targets(Vec<TargetRecord>),
-    Benchmarks(Vec<BenchmarkRecord>),
-}
-
-impl Sink {
-    async fn begin(db: &Db, kind: Kind) -> Result<Sink, sqlx::Error> {
-        Ok(match kind {
-            Kind::Tickets => Sink::Tickets(TicketWriter::begin(db).await?, Vec::new()),
-            Kind::Orders => Sink::Orders(OrderWriter::begin(db).await?, Vec::new()),
-            Kind::Financials => Sink::Financials(Vec::new()),
-            Kind::Targets => Sink::Targets(Vec::new()),
-            Kind::Benchmarks => Sink::Benchmarks(Vec::new()),
-        })
-    }
-
-    async fn push(&mut self, record: Record) -> Result<(), ImportError> {
-        match (self, record) {
-            (Sink::Tickets(writer, buffer), Record::Ticket(t)) => {
-                buffer.push(t);
-                if buffer.len() >= CHUNK_ROWS {
-                    writer.write(buffer).await?;
-                    buffer.clear();
-                }
-            }
-            (Sink::Orders(writer, buffer), Record::Order(o)) => {
-                buffer.push(o);
-                if buffer.len() >= CHUNK_ROWS {
-                    writer.write(buffer).await?;
-                    buffer.clear();
-                }
-            }
-            (Sink::Financials(all), Record::Financial(f)) => push_small(all, f, Kind::Financials)?,
-            (Sink::Targets(all), Record::Target(t)) => push_small(all, t, Kind::Targets)?,
-            (Sink::Benchmarks(all), Record::Benchmark(b)) => push_small(all, b, Kind::Benchmarks)?,
-            _ => unreachable!("records are typed by the sink's kind"),
-        }
-        Ok(())
-    }
-
-    async fn commit(self, db: &Db, actor: &str) -> Result<ingest::IngestReport, ImportError> {
-        Ok(match self {
-            Sink::Tickets(mut writer, rest) => {
-                writer.write(&rest).await?;
-                writer.commit().await?
-            }
-            Sink::Orders(mut writer, rest) => {
-                writer.write(&rest).await?;
-                writer.commit().await?
-            }
-            Sink::Financials(all) => ingest::financials(db, actor, &all).await?,
-            Sink::Targets(all) => ingest::targets(db, &all).await?,
-            Sink::Benchmarks(all) => ingest::benchmarks(db, actor, &all).await?,
-        })
-    }
-}
-
-/// Financials, targets and benchmarks hold a row per month or KPI: they are
-/// kept until commit, so their files are capped.
-const MAX_SMALL_ROWS: usize = 100_000;
-
-fn push_small<T>(all: &mut Vec<T>, record: T, kind: Kind) -> Result<(), ImportError> {
-    if all.len() >= MAX_SMALL_ROWS {
-        return Err(ImportError::File(format!("a {} file has at most {MAX_SMALL_ROWS} rows", kind.key())));
-    }
-    all.push(record);
-    Ok(())
 }
 
 fn write_reject_header(out: &mut (dyn Write + Send), headers: &[String]) -> Result<(), ImportError> {

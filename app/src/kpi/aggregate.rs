@@ -110,7 +110,11 @@ impl TicketTotals {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OrderTotals {
     pub orders: i64,
+    /// The sum over the orders with a known amount (`priced_orders`).
     pub amount: f64,
+    /// Orders whose amount is known: an order imported without one is
+    /// counted in `orders` but left out of every money KPI.
+    pub priced_orders: i64,
     pub customers: i64,
     /// Customers ordering in the period who had ordered before it.
     pub returning_customers: i64,

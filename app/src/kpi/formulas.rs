@@ -80,7 +80,9 @@ pub fn sample_size(kpi: Kpi, inputs: &KpiInputs) -> i64 {
         Kpi::Nps => t.nps_n,
         Kpi::CesMean => t.ces_n,
         Kpi::Backlog => inputs.backlog.unwrap_or(0),
-        Kpi::ContactRate | Kpi::Clv => orders.map_or(0, |o| o.orders),
+        Kpi::ContactRate => orders.map_or(0, |o| o.orders),
+        // Orders without a known amount are not behind a money KPI.
+        Kpi::Clv => orders.map_or(0, |o| o.priced_orders),
         Kpi::RepeatPurchaseRate => orders.map_or(0, |o| o.customers),
         Kpi::PostSupportRepurchase => orders.map_or(0, |o| o.ticket_customers),
         Kpi::SupportCostRatio | Kpi::ProfitMargin | Kpi::OpexRatio => finance.map_or(0, |f| f.months),
@@ -91,10 +93,11 @@ pub fn sample_size(kpi: Kpi, inputs: &KpiInputs) -> i64 {
 /// Average order value × orders per customer per year × gross margin ratio ×
 /// expected lifetime. Orders per customer per year are taken over the 12
 /// months ending with the period, so a single month is not annualised naively.
+/// The average order value is over orders with a known amount only.
 fn clv(inputs: &KpiInputs, settings: &KpiSettings) -> Option<f64> {
     let o = inputs.orders.as_ref()?;
     let f = inputs.finance.as_ref()?;
-    let average_order_value = ratio(o.amount, o.orders as f64)?;
+    let average_order_value = ratio(o.amount, o.priced_orders as f64)?;
     let orders_per_customer_year = ratio(o.trailing_year_orders as f64, o.trailing_year_customers as f64)?;
     let margin_ratio = ratio(f.gross_margin?, f.revenue)?;
     Some(average_order_value * orders_per_customer_year * margin_ratio * settings.customer_lifetime_years)

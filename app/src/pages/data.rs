@@ -262,7 +262,14 @@ fn UploadStatus(upload: RwSignal<Upload>) -> impl IntoView {
         }),
         Upload::Done(r) => EitherOf5::D(view! {
             <div class="import-result good" role="status" data-testid="import-result">
-                <strong>{format!("Imported {} rows: {} new, {} updated.", r.rows, r.inserted, r.updated)}</strong>
+                <strong>{format!(
+                    "Imported {} rows: {} new, {} updated, {} unchanged{}.",
+                    r.rows,
+                    r.inserted,
+                    r.updated,
+                    r.unchanged,
+                    if r.repeated > 0 { format!(", {} merged into an earlier row with the same id", r.repeated) } else { String::new() }
+                )}</strong>
                 " The dashboards include them now: "
                 <a href="/">"open the overview"</a>
                 "."
@@ -273,7 +280,7 @@ fn UploadStatus(upload: RwSignal<Upload>) -> impl IntoView {
                 <strong>{refusal.error.clone()}</strong>
                 {(!refusal.errors.is_empty()).then(|| view! {
                     <table class="data-table">
-                        <thead><tr><th>"Row"</th><th>"Column"</th><th>"Value"</th><th>"Reason"</th></tr></thead>
+                        <thead><tr><th title="The header is row 1">"Row"</th><th>"Column"</th><th>"Value"</th><th>"Reason"</th></tr></thead>
                         <tbody>
                             {refusal.errors.iter().map(|e| view! {
                                 <tr><td>{e.row}</td><td>{e.column.clone()}</td><td><code>{e.value.clone()}</code></td><td>{e.reason.clone()}</td></tr>
@@ -396,7 +403,7 @@ fn MappingPanel(setup: ImportSetup, kind: RwSignal<Kind>, mapping: RwSignal<Mapp
                     />
                 </div>
                 <div class="field">
-                    <label for="import-preset">"Saved presets"</label>
+                    <label for="import-preset">"Built-in and saved presets"</label>
                     <select id="import-preset" on:change=move |ev| chosen_preset.set(event_target_value(&ev))>
                         <option value="">{move || if presets.with(Vec::is_empty) { "none yet" } else { "choose…" }}</option>
                         {move || presets.get().into_iter().map(|p| view! { <option value=p.clone()>{p.clone()}</option> }).collect_view()}

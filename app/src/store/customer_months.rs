@@ -13,27 +13,34 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct CustomerMonth {
     pub month: String,
     pub orders: i64,
+    /// The sum over the orders with a known amount.
     pub amount: f64,
+    /// Orders with a known amount.
+    pub priced_orders: i64,
     pub returning: bool,
 }
 
 /// Groups one customer's orders `(placed_at, amount)` by month.
-pub fn months_of(orders: &[(i64, f64)]) -> Vec<CustomerMonth> {
-    let mut by_month: BTreeMap<Period, (i64, f64)> = BTreeMap::new();
+pub fn months_of(orders: &[(i64, Option<f64>)]) -> Vec<CustomerMonth> {
+    let mut by_month: BTreeMap<Period, (i64, f64, i64)> = BTreeMap::new();
     for (placed_at, amount) in orders {
         let month = Period::containing(Grain::Month, date_of(day_of_timestamp(*placed_at)));
         let entry = by_month.entry(month).or_default();
         entry.0 += 1;
-        entry.1 += amount;
+        if let Some(amount) = amount {
+            entry.1 += amount;
+            entry.2 += 1;
+        }
     }
     // Months come in order, so every month after the first is a returning one.
     by_month
         .into_iter()
         .enumerate()
-        .map(|(i, (month, (orders, amount)))| CustomerMonth {
+        .map(|(i, (month, (orders, amount, priced_orders)))| CustomerMonth {
             month: month.to_string(),
             orders,
             amount,
+            priced_orders,
             returning: i > 0,
         })
         .collect()
@@ -50,7 +57,7 @@ pub async fn refresh(conn: &mut AnyConnection, customers: &[String]) -> Result<(
              ORDER BY customer_id, placed_at, external_id"
         );
         let mut fresh: BTreeMap<(String, String), CustomerMonth> = BTreeMap::new();
-        let mut orders: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
+        let mut orders: BTreeMap<String, Vec<(i64, Option<f64>)>> = BTreeMap::new();
         for row in bind_all(sqlx::query(&orders_sql), chunk).fetch_all(&mut *conn).await? {
             orders
                 .entry(row.try_get("customer_id")?)
@@ -63,7 +70,8 @@ pub async fn refresh(conn: &mut AnyConnection, customers: &[String]) -> Result<(
             }
         }
         let stored_sql = format!(
-            "SELECT customer_id, month, orders, amount, is_returning FROM customer_months WHERE customer_id IN ({list})"
+            "SELECT customer_id, month, orders, amount, priced_orders, is_returning FROM customer_months \
+             WHERE customer_id IN ({list})"
         );
         let mut stale = Vec::new();
         for row in bind_all(sqlx::query(&stored_sql), chunk).fetch_all(&mut *conn).await? {
@@ -72,6 +80,7 @@ pub async fn refresh(conn: &mut AnyConnection, customers: &[String]) -> Result<(
                 month: key.1.clone(),
                 orders: row.try_get("orders")?,
                 amount: row.try_get("amount")?,
+                priced_orders: row.try_get("priced_orders")?,
                 returning: row.try_get::<i64, _>("is_returning")? != 0,
             };
             if fresh.get(&key) == Some(&stored) {
@@ -111,10 +120,11 @@ async fn insert_rows(
     conn: &mut AnyConnection,
     rows: Vec<(String, CustomerMonth)>,
 ) -> Result<(), sqlx::Error> {
-    for rows in rows.chunks(batch_rows(5)) {
+    for rows in rows.chunks(batch_rows(6)) {
         let sql = format!(
-            "INSERT INTO customer_months (month, customer_id, orders, amount, is_returning) VALUES {}",
-            values_placeholders(Params::of(conn), rows.len(), 5)
+            "INSERT INTO customer_months (month, customer_id, orders, amount, priced_orders, is_returning) \
+             VALUES {}",
+            values_placeholders(Params::of(conn), rows.len(), 6)
         );
         let mut insert = sqlx::query(&sql);
         for (customer, m) in rows {
@@ -123,6 +133,7 @@ async fn insert_rows(
                 .bind(customer.clone())
                 .bind(m.orders)
                 .bind(m.amount)
+                .bind(m.priced_orders)
                 .bind(i64::from(m.returning));
         }
         insert.execute(&mut *conn).await?;
@@ -137,8 +148,9 @@ async fn refresh_month_totals(conn: &mut AnyConnection, month: &str) -> Result<(
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO order_months (month, orders, amount, customers, returning_customers) \
-         SELECT month, CAST(SUM(orders) AS BIGINT), SUM(amount), COUNT(*), CAST(SUM(is_returning) AS BIGINT) \
+        "INSERT INTO order_months (month, orders, amount, customers, returning_customers, priced_orders) \
+         SELECT month, CAST(SUM(orders) AS BIGINT), SUM(amount), COUNT(*), CAST(SUM(is_returning) AS BIGINT), \
+         CAST(SUM(priced_orders) AS BIGINT) \
          FROM customer_months WHERE month = $1 GROUP BY month",
     )
     .bind(month.to_string())
@@ -157,12 +169,29 @@ mod tests {
     fn a_customer_is_new_in_their_first_month_and_returning_after() {
         // 2025-01-01 is day 20089.
         let jan = 20_089 * DAY;
-        let months = months_of(&[(jan, 10.0), (jan + 3 * DAY, 5.0), (jan + 40 * DAY, 7.5)]);
+        let months = months_of(&[
+            (jan, Some(10.0)),
+            (jan + 3 * DAY, Some(5.0)),
+            (jan + 4 * DAY, None),
+            (jan + 40 * DAY, Some(7.5)),
+        ]);
         assert_eq!(
             months,
             vec![
-                CustomerMonth { month: "2025-01".into(), orders: 2, amount: 15.0, returning: false },
-                CustomerMonth { month: "2025-02".into(), orders: 1, amount: 7.5, returning: true },
+                CustomerMonth {
+                    month: "2025-01".into(),
+                    orders: 3,
+                    amount: 15.0,
+                    priced_orders: 2,
+                    returning: false
+                },
+                CustomerMonth {
+                    month: "2025-02".into(),
+                    orders: 1,
+                    amount: 7.5,
+                    priced_orders: 1,
+                    returning: true
+                },
             ]
         );
     }

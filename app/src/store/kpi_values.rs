@@ -184,14 +184,14 @@ async fn order_totals(
     db: &Db,
     query: &KpiQuery,
     period: &Period,
-    month_orders: &HashMap<String, (i64, f64, i64, i64)>,
+    month_orders: &HashMap<String, (i64, f64, i64, i64, i64)>,
 ) -> Result<OrderTotals, sqlx::Error> {
     let mut o = OrderTotals::default();
     if period.grain == Grain::Month {
-        (o.orders, o.amount, o.customers, o.returning_customers) =
-            month_orders.get(&period.to_string()).copied().unwrap_or((0, 0.0, 0, 0));
+        (o.orders, o.amount, o.customers, o.returning_customers, o.priced_orders) =
+            month_orders.get(&period.to_string()).copied().unwrap_or((0, 0.0, 0, 0, 0));
     } else {
-        (o.orders, o.amount, o.customers) = read::order_volume(db, period).await?;
+        (o.orders, o.amount, o.customers, o.priced_orders) = read::order_volume(db, period).await?;
         if query.wants(Kpi::RepeatPurchaseRate) {
             o.returning_customers = read::returning_customers(db, period).await?;
         }

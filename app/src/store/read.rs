@@ -57,11 +57,13 @@ fn bounds(period: &Period) -> (i64, i64) {
     (day_number(period.start) * 86_400, day_number(period.end_exclusive()) * 86_400)
 }
 
-/// Orders, amount and distinct customers of a period.
-pub async fn order_volume(db: &Db, period: &Period) -> Result<(i64, f64, i64), sqlx::Error> {
+/// Orders, amount, distinct customers and orders with a known amount
+/// (`amount` is the sum over those) of a period.
+pub async fn order_volume(db: &Db, period: &Period) -> Result<(i64, f64, i64, i64), sqlx::Error> {
     let (start, end) = bounds(period);
     let row = sqlx::query(
-        "SELECT COUNT(*) AS n, SUM(amount) AS amount, COUNT(DISTINCT customer_id) AS customers \
+        "SELECT COUNT(*) AS n, SUM(amount) AS amount, COUNT(DISTINCT customer_id) AS customers, \
+         COUNT(amount) AS priced \
          FROM orders WHERE placed_at >= $1 AND placed_at < $2",
     )
     .bind(start)
@@ -72,19 +74,20 @@ pub async fn order_volume(db: &Db, period: &Period) -> Result<(i64, f64, i64), s
         row.try_get("n")?,
         row.try_get::<Option<f64>, _>("amount")?.unwrap_or(0.0),
         row.try_get("customers")?,
+        row.try_get("priced")?,
     ))
 }
 
 /// Per month of `first..=last` (`YYYY-MM`): orders, amount, distinct
-/// customers and returning customers, from the monthly order totals kept by
-/// ingest. Months without orders are absent.
+/// customers, returning customers and orders with a known amount, from the
+/// monthly order totals kept by ingest. Months without orders are absent.
 pub async fn month_orders(
     db: &Db,
     first: &Period,
     last: &Period,
-) -> Result<HashMap<String, (i64, f64, i64, i64)>, sqlx::Error> {
+) -> Result<HashMap<String, (i64, f64, i64, i64, i64)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT month, orders, amount, customers, returning_customers FROM order_months \
+        "SELECT month, orders, amount, customers, returning_customers, priced_orders FROM order_months \
          WHERE month >= $1 AND month <= $2",
     )
     .bind(first.to_string())
@@ -100,6 +103,7 @@ pub async fn month_orders(
                     r.try_get("amount")?,
                     r.try_get("customers")?,
                     r.try_get("returning_customers")?,
+                    r.try_get("priced_orders")?,
                 ),
             ))
         })

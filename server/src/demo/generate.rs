@@ -114,7 +114,7 @@ impl Generator {
                 external_id: format!("O-{:07}", self.next_order),
                 customer_id: format!("C-{customer:07}"),
                 placed_at,
-                amount: (self.rng.log_normal(82.0, 0.55) * 100.0).round() / 100.0,
+                amount: Some((self.rng.log_normal(82.0, 0.55) * 100.0).round() / 100.0),
                 currency: "USD".to_string(),
             });
             self.recent.push(customer);
@@ -279,7 +279,7 @@ impl Generator {
         tickets: &[TicketRecord],
         new_customers: i64,
     ) -> FinancialMonth {
-        let revenue: f64 = orders.iter().map(|o| o.amount).sum();
+        let revenue: f64 = orders.iter().filter_map(|o| o.amount).sum();
         let mut by_channel: HashMap<&str, f64> = HashMap::new();
         for t in tickets {
             let channel = CHANNELS.iter().find(|c| c.name == t.channel).expect("known channel");

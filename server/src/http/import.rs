@@ -6,7 +6,7 @@
 
 use super::api_v1::problem;
 use super::guard::{allowed, ApiCaller};
-use app::import::run::{import, refused_count, ImportError, ImportOptions};
+use app::import::run::{import, ImportError, ImportOptions};
 use app::import::{sniff, Kind, Mapping};
 use app::store::{presets, Db};
 use axum::body::Body;
@@ -60,17 +60,22 @@ async fn import_file(
     };
     match import(&db, file, &options, None, |_| {}).await {
         Ok(report) => Json(report).into_response(),
-        Err(ImportError::Rows(errors)) => (
+        Err(ImportError::Rows(refusals)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({
-                "error": format!("the file was not imported (nothing was changed): {}, first: {}", refused_count(&errors), errors[0]),
-                "errors": errors,
+                "error": format!("the file was not imported (nothing was changed): {refusals}"),
+                "refused": refusals.total,
+                "by_reason": refusals.by_reason,
+                "errors": refusals.first,
             })),
         )
             .into_response(),
         Err(ImportError::Database(e)) => {
             tracing::error!("import failed: {e}");
-            problem(StatusCode::INTERNAL_SERVER_ERROR, "the database refused the import; nothing was changed".into())
+            problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the database refused the import; nothing was changed".into(),
+            )
         }
         Err(other) => problem(StatusCode::UNPROCESSABLE_ENTITY, other.to_string()),
     }

@@ -29,9 +29,9 @@ async fn a_script_pushes_tickets_with_an_ingest_token_and_reposts_change_nothing
     assert_eq!(post(&app, "/tickets", Some(&read), TWO_TICKETS).await.0, 403);
 
     let (status, body) = post(&app, "/tickets", Some(&ingest), TWO_TICKETS).await;
-    assert_eq!((status, body), (200, serde_json::json!({"inserted": 2, "updated": 0})));
+    assert_eq!((status, body), (200, serde_json::json!({"inserted": 2, "updated": 0, "unchanged": 0})));
     let (_, again) = post(&app, "/tickets", Some(&ingest), TWO_TICKETS).await;
-    assert_eq!(again, serde_json::json!({"inserted": 0, "updated": 2}));
+    assert_eq!(again, serde_json::json!({"inserted": 0, "updated": 0, "unchanged": 2}));
     assert_eq!(app.count("SELECT COUNT(*) FROM tickets").await, 2);
     assert_eq!(app.count("SELECT CAST(SUM(tickets) AS BIGINT) FROM daily_rollup").await, 2);
 }

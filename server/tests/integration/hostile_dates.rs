@@ -78,10 +78,13 @@ async fn a_file_with_a_zero_date_is_refused_naming_row_and_column(db: Db) {
         );
         let mapping = sniff::preview(Kind::Tickets, &csv).unwrap().mapping;
         let options = ImportOptions { kind: Kind::Tickets, mapping, actor: "test".into(), keep_valid: false };
-        let Err(ImportError::Rows(errors)) = import(&db, csv.as_bytes(), &options, None, |_| {}).await else {
+        let Err(ImportError::Rows(refusals)) = import(&db, csv.as_bytes(), &options, None, |_| {}).await
+        else {
             panic!("{cell} must be refused")
         };
-        assert_eq!((errors[0].row, errors[0].column.as_str()), (3, "created_at"), "{cell}");
+        let first = &refusals.first[0];
+        assert_eq!((first.row, first.data_row, first.column.as_str()), (3, 2, "created_at"), "{cell}");
+        assert_eq!(first.value, cell.trim(), "the cell as written");
     }
 }
 

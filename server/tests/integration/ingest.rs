@@ -78,7 +78,7 @@ async fn loading_the_same_tickets_twice_changes_nothing() {
     let csat = kpi(&db, Kpi::Csat, "2025-03").await;
     let second = ingest::tickets(&db, &batch).await.unwrap();
     assert_eq!((first.inserted, first.updated), (2, 0));
-    assert_eq!((second.inserted, second.updated), (0, 2));
+    assert_eq!((second.inserted, second.updated, second.unchanged), (0, 0, 2));
     assert_eq!(count(&db, "tickets").await, 2);
     assert_eq!(kpi(&db, Kpi::Csat, "2025-03").await, csat);
     assert_eq!(csat, Some(50.0));

@@ -11,6 +11,7 @@ mod csv_injection;
 mod hostile_dates;
 mod http;
 mod import;
+mod import_files;
 mod ingest;
 mod kpi_matches_sql;
 mod redirects;

@@ -131,3 +131,12 @@ fn mappings_that_cannot_work_are_refused_before_any_row() {
     let err = Converter::new(Kind::Tickets, &mapping, &headers(), "x").err().unwrap();
     assert!(err.contains("not a time zone"), "{err}");
 }
+
+#[test]
+fn fractions_of_a_second_round_to_the_nearest_second() {
+    assert_eq!(parse_timestamp("2025-03-14T09:30:00.600Z", None, Tz::UTC), Ok(utc("2025-03-14T09:30:01Z")));
+    assert_eq!(parse_timestamp("2025-03-14T09:30:00.499Z", None, Tz::UTC), Ok(utc("2025-03-14T09:30:00Z")));
+    assert_eq!(parse_timestamp("2025-03-14 09:30:59.5", None, Tz::UTC), Ok(utc("2025-03-14T09:31:00Z")));
+    // 261.316 minutes is 15,678.96 s: stored as 15,679, not truncated.
+    assert_eq!(parse_duration("261.316", DurationUnit::Minutes), Ok(15_679));
+}

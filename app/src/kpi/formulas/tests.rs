@@ -66,6 +66,7 @@ fn full_inputs() -> KpiInputs {
         orders: Some(OrderTotals {
             orders: 50,
             amount: 2500.0,
+            priced_orders: 50,
             customers: 40,
             returning_customers: 10,
             trailing_year_orders: 600,

@@ -3,25 +3,31 @@
 //! refuses the whole batch, naming the record and field; loading the same
 //! records again changes nothing.
 
+mod existing;
 mod reference;
 
 pub use reference::{benchmarks, financials, targets};
 
 use super::customer_months;
 use super::rollup::rebuild_days;
-use super::sql::{batch_rows, list_placeholders, values_placeholders, Params};
+use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::day_of_timestamp;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
+use existing::{change, Change};
 use serde::{Deserialize, Serialize};
-use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use sqlx::AnyConnection;
+use std::collections::{BTreeSet, HashSet};
 
 /// What an ingest did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestReport {
     pub inserted: i64,
     pub updated: i64,
+    /// Records already stored exactly so (not rewritten): re-sending the
+    /// same records reports every one here.
+    #[serde(default)]
+    pub unchanged: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +81,9 @@ pub struct TicketWriter {
     days: BTreeSet<i64>,
     report: IngestReport,
     sla_seconds: i64,
+    /// Ids written by this writer: a later record of the same id (an
+    /// update within one file) is not counted a second time.
+    written: HashSet<String>,
 }
 
 impl TicketWriter {
@@ -85,22 +94,35 @@ impl TicketWriter {
             days: BTreeSet::new(),
             report: IngestReport::default(),
             sla_seconds: db.sla_seconds,
+            written: HashSet::new(),
         })
     }
 
-    /// Upserts records that have passed `TicketRecord::validate`.
+    /// Upserts records that have passed `TicketRecord::validate`; records
+    /// equal to their stored version are counted and left alone.
     pub async fn write(&mut self, records: &[TicketRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |t| &t.external_id);
         for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
-            let old = existing_ticket_days(&mut self.tx, chunk).await?;
-            self.report.updated += old.len() as i64;
-            self.report.inserted += (chunk.len() - old.len()) as i64;
-            self.days.extend(old.into_values().flatten());
+            let stored = existing::tickets(&mut self.tx, chunk).await?;
+            let mut changed = Vec::with_capacity(chunk.len());
             for t in chunk {
-                self.days.insert(day_of_timestamp(t.created_at));
-                self.days.extend(t.resolved_at.map(day_of_timestamp));
+                let old = stored.get(&t.external_id);
+                let how = change(old, t);
+                count(&mut self.report, &mut self.written, &t.external_id, how);
+                if how != Change::Unchanged {
+                    // An update moves the ticket off the days it counted on.
+                    if let Some(old) = old {
+                        self.days.insert(day_of_timestamp(old.created_at));
+                        self.days.extend(old.resolved_at.map(day_of_timestamp));
+                    }
+                    self.days.insert(day_of_timestamp(t.created_at));
+                    self.days.extend(t.resolved_at.map(day_of_timestamp));
+                    changed.push(t.clone());
+                }
             }
-            upsert_tickets(&mut self.tx, chunk).await?;
+            if !changed.is_empty() {
+                upsert_tickets(&mut self.tx, &changed).await?;
+            }
         }
         Ok(())
     }
@@ -112,27 +134,17 @@ impl TicketWriter {
     }
 }
 
-/// For the tickets of `chunk` already stored: the days they count on now.
-async fn existing_ticket_days(
-    conn: &mut AnyConnection,
-    chunk: &[TicketRecord],
-) -> Result<HashMap<String, Vec<i64>>, sqlx::Error> {
-    let sql = format!(
-        "SELECT external_id, created_at, resolved_at FROM tickets WHERE external_id IN ({})",
-        list_placeholders(Params::of(conn), chunk.len())
-    );
-    let mut query = sqlx::query(&sql);
-    for t in chunk {
-        query = query.bind(t.external_id.clone());
+/// Counts a record once per id and writer, by how it compares with the stored one.
+fn count(report: &mut IngestReport, written: &mut HashSet<String>, id: &str, how: Change) {
+    if written.contains(id) {
+        return;
     }
-    let mut out = HashMap::new();
-    for row in query.fetch_all(&mut *conn).await? {
-        let created: i64 = row.try_get("created_at")?;
-        let resolved: Option<i64> = row.try_get("resolved_at")?;
-        let days = std::iter::once(created).chain(resolved).map(day_of_timestamp).collect();
-        out.insert(row.try_get("external_id")?, days);
+    written.insert(id.to_string());
+    match how {
+        Change::Inserted => report.inserted += 1,
+        Change::Updated => report.updated += 1,
+        Change::Unchanged => report.unchanged += 1,
     }
-    Ok(out)
 }
 
 async fn upsert_tickets(conn: &mut AnyConnection, chunk: &[TicketRecord]) -> Result<(), sqlx::Error> {
@@ -194,31 +206,49 @@ pub struct OrderWriter {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     customers: BTreeSet<String>,
     report: IngestReport,
+    written: HashSet<String>,
 }
 
 impl OrderWriter {
     pub async fn begin(db: &Db) -> Result<OrderWriter, sqlx::Error> {
         let tx = db.pool.begin().await?;
-        Ok(OrderWriter { tx, customers: BTreeSet::new(), report: IngestReport::default() })
+        Ok(OrderWriter {
+            tx,
+            customers: BTreeSet::new(),
+            report: IngestReport::default(),
+            written: HashSet::new(),
+        })
     }
 
-    /// Upserts records that have passed `OrderRecord::validate`.
+    /// Upserts records that have passed `OrderRecord::validate`; records
+    /// equal to their stored version are counted and left alone.
     pub async fn write(&mut self, records: &[OrderRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |o| &o.external_id);
         for chunk in records.chunks(batch_rows(ORDER_COLUMNS)) {
-            // An order that moves to another customer changes both customers' months.
-            let previous = previous_customers(&mut self.tx, chunk).await?;
-            self.report.updated += previous.len() as i64;
-            self.report.inserted += (chunk.len() - previous.len()) as i64;
-            self.customers.extend(previous);
+            let stored = existing::orders(&mut self.tx, chunk).await?;
+            let mut changed = Vec::with_capacity(chunk.len());
+            for o in chunk {
+                let old = stored.get(&o.external_id);
+                let how = change(old, o);
+                count(&mut self.report, &mut self.written, &o.external_id, how);
+                if how != Change::Unchanged {
+                    // An order that moves to another customer changes both customers' months.
+                    self.customers.extend(old.map(|old| old.customer_id.clone()));
+                    self.customers.insert(o.customer_id.clone());
+                    changed.push(o.clone());
+                }
+            }
+            if changed.is_empty() {
+                continue;
+            }
             let sql = format!(
                 "INSERT INTO orders (external_id, customer_id, placed_at, amount, currency) VALUES {} \
                  ON CONFLICT (external_id) DO UPDATE SET customer_id = excluded.customer_id, \
                  placed_at = excluded.placed_at, amount = excluded.amount, currency = excluded.currency",
-                values_placeholders(Params::of(&self.tx), chunk.len(), ORDER_COLUMNS)
+                values_placeholders(Params::of(&self.tx), changed.len(), ORDER_COLUMNS)
             );
             let mut query = sqlx::query(&sql);
-            for o in chunk {
+            for o in &changed {
                 query = query
                     .bind(o.external_id.clone())
                     .bind(o.customer_id.clone())
@@ -227,7 +257,6 @@ impl OrderWriter {
                     .bind(o.currency.clone());
             }
             query.execute(&mut *self.tx).await?;
-            self.customers.extend(chunk.iter().map(|o| o.customer_id.clone()));
         }
         Ok(())
     }
@@ -238,20 +267,4 @@ impl OrderWriter {
         self.tx.commit().await?;
         Ok(self.report)
     }
-}
-
-/// The customers of the orders of `chunk` already stored, one per order.
-async fn previous_customers(
-    conn: &mut AnyConnection,
-    chunk: &[OrderRecord],
-) -> Result<Vec<String>, sqlx::Error> {
-    let sql = format!(
-        "SELECT customer_id FROM orders WHERE external_id IN ({})",
-        list_placeholders(Params::of(conn), chunk.len())
-    );
-    let mut query = sqlx::query(&sql);
-    for o in chunk {
-        query = query.bind(o.external_id.clone());
-    }
-    query.fetch_all(&mut *conn).await?.iter().map(|row| row.try_get("customer_id")).collect()
 }
