@@ -149,3 +149,47 @@ async fn a_second_import_on_the_same_server_is_refused_at_once_with_a_clear_mess
     assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(err.to_string(), "an import is running: try again in a minute");
 }
+
+/// The same with a real import: sign-ins made while a 60,000-row file is
+/// imported succeed, and a write either waits its turn or gets a 503.
+#[tokio::test]
+async fn sign_ins_succeed_during_a_real_import() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    app.add_user("vera", "viewer").await;
+    let token = app::store::tokens::create(&app.db, "test", "nightly", TokenScope::Ingest).await.unwrap();
+    let mut big = String::from("external_id,created_at,channel,category,team\n");
+    for i in 0..60_000 {
+        big.push_str(&format!("B-{i},2025-03-{:02}T10:00:00Z,chat,billing,Tier 1\n", 1 + i % 28));
+    }
+    let started = Instant::now();
+    let upload = reqwest::Client::new()
+        .post(format!("{}/api/v1/import/tickets", app.base))
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .body(big)
+        .send();
+    let during = async {
+        let mut answers = Vec::new();
+        while !app.db.imports.is_running() && started.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        for _ in 0..3 {
+            let t = Instant::now();
+            let status = app.login_with("vera", PASSWORD).await.status().as_u16();
+            answers.push((status, t.elapsed(), app.db.imports.is_running()));
+        }
+        let form = [("username", "nina"), ("role", "viewer"), ("password", PASSWORD)];
+        let write = app.post("/api/create_user", Some(&admin), &form).await.status().as_u16();
+        (answers, write)
+    };
+    let (imported, (answers, write)) = tokio::join!(upload, during);
+    let imported = imported.unwrap();
+    println!("import {:?}, sign-ins during it {answers:?}, write {write}", started.elapsed());
+    assert_eq!(imported.status(), 200);
+    assert!(answers.iter().all(|(status, _, _)| *status == 200), "{answers:?}");
+    assert!(
+        answers.iter().any(|(_, _, running)| *running),
+        "a sign-in happened during the import: {answers:?}"
+    );
+    assert!(write == 200 || write == 503, "{write}");
+}
