@@ -18,8 +18,9 @@ pub enum AppError {
     Unauthorized,
     #[error("This needs the {} role.", .0.key())]
     Forbidden(Role),
-    #[error("Too many failed sign-ins. Wait 15 minutes, then try again.")]
-    TooManyAttempts,
+    /// Sign-in refused for this many minutes (per account and address, or per address).
+    #[error("Too many failed sign-ins from your address. Try again in {0} minutes.")]
+    TooManyAttempts(i64),
     /// The request clashes with the current state, e.g. removing the last admin.
     #[error("{0}")]
     Conflict(String),
@@ -30,6 +31,10 @@ pub enum AppError {
     /// Details are in the server log, not in the browser.
     #[error("The database did not answer. Please try again in a moment.")]
     Database,
+    /// The database cannot answer now (down, overloaded, or busy with an
+    /// import): 503 with `Retry-After`, never mistaken for a refusal.
+    #[error("{0}")]
+    Unavailable(String),
     /// The request did not reach the server function (network, encoding).
     #[error("The server could not be reached: {0}")]
     Transport(String),
@@ -58,8 +63,19 @@ impl From<FieldError> for AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server, a request whose arguments cannot be read is the
+    /// caller's mistake (400), not a transport failure (issue 16 F15).
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) | ServerFnErrorErr::Deserialization(m)
+                if cfg!(feature = "ssr") =>
+            {
+                AppError::BadRequest(format!(
+                    "The request could not be read ({m}): send the fields as a form (application/x-www-form-urlencoded)."
+                ))
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 
@@ -73,10 +89,20 @@ impl AppError {
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::NotFound(_) | AppError::UnknownKpi(_) => StatusCode::NOT_FOUND,
             AppError::Database | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// When to ask again, for a `Retry-After` header.
+    pub fn retry_after_seconds(&self) -> Option<i64> {
+        match self {
+            AppError::TooManyAttempts(minutes) => Some(minutes * 60),
+            AppError::Unavailable(_) => Some(RETRY_AFTER_SECONDS),
+            _ => None,
         }
     }
 
@@ -84,6 +110,9 @@ impl AppError {
     pub fn set_response_status(self) -> Self {
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(self.status());
+            if let Some(seconds) = self.retry_after_seconds() {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
         }
         self
     }
@@ -98,7 +127,25 @@ impl axum::response::IntoResponse for AppError {
         if let AppError::Invalid { field, .. } = &self {
             body["field"] = serde_json::Value::String(field.clone());
         }
-        (self.status(), axum::Json(body)).into_response()
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after_seconds() {
+            response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// How long a client waits before asking a busy or unreachable database again.
+#[cfg(feature = "ssr")]
+pub const RETRY_AFTER_SECONDS: i64 = 60;
+
+/// The 503 message of a database that cannot answer now.
+#[cfg(feature = "ssr")]
+pub fn unavailable_message(error: &sqlx::Error) -> &'static str {
+    if crate::store::is_busy(error) {
+        "The database is busy with another write, most likely an import: try again in a minute."
+    } else {
+        "The database is unavailable. Please try again in a moment."
     }
 }
 
@@ -106,6 +153,10 @@ impl axum::response::IntoResponse for AppError {
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "database error");
-        AppError::Database
+        if crate::store::is_unavailable(&error) {
+            AppError::Unavailable(unavailable_message(&error).to_string())
+        } else {
+            AppError::Database
+        }
     }
 }

@@ -280,7 +280,13 @@ fn not_before_creation(field: &str, value: Option<i64>, created_at: i64) -> Resu
     }
 }
 
+/// Ids and dimension values: at most `max` characters, and no control
+/// characters (a NUL, an escape or a line break in a category is an export
+/// gone wrong, and would garble pages, logs and downloads).
 fn at_most(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return refuse(field, format!("contains the control character U+{:04X}", u32::from(c)));
+    }
     match value.chars().count() {
         n if n > max => refuse(field, format!("has {n} characters; at most {max} are accepted")),
         _ => Ok(()),
@@ -370,9 +376,15 @@ impl FinancialMonth {
         for (field, v) in amounts {
             amount(field, v)?;
         }
-        for (channel, cost) in &self.support_cost_by_channel {
+        for (i, (channel, cost)) in self.support_cost_by_channel.iter().enumerate() {
             at_most("support_cost_by_channel", channel, MAX_TEXT_CHARS)?;
             amount("support_cost_by_channel", *cost)?;
+            if self.support_cost_by_channel[..i].iter().any(|(seen, _)| seen == channel) {
+                return refuse(
+                    "support_cost_by_channel",
+                    format!("'{channel}' is given twice: give each channel one cost"),
+                );
+            }
         }
         in_range("new_customers", Some(self.new_customers), 0, i64::MAX)
     }

@@ -1,5 +1,6 @@
 //! Settings from the environment, the same for the server and the CLI.
 
+use app::auth::client::TrustedProxies;
 use app::store::{DEFAULT_DATABASE_URL, DEFAULT_SLA_HOURS};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -13,6 +14,13 @@ pub struct Config {
     /// `AFTERCARE_SECURE_COOKIES=1` when served over TLS: cookies are
     /// `Secure` and responses carry `Strict-Transport-Security`.
     pub secure_cookies: bool,
+    /// `AFTERCARE_TRUSTED_PROXIES`: reverse proxies (addresses or networks,
+    /// comma-separated) whose `X-Forwarded-For` names the client for the
+    /// sign-in limits. Unset: the peer address is the client.
+    pub trusted_proxies: TrustedProxies,
+    /// `AFTERCARE_DATA_DIR`: where uploads are kept while they are imported;
+    /// unset means the SQLite file's folder, or `data` on Postgres.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -31,16 +39,43 @@ impl Config {
             load_demo_when_empty: var("AFTERCARE_DEMO").is_none_or(|v| v != "0" && v != "false"),
             sla_hours,
             secure_cookies: var("AFTERCARE_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
+            trusted_proxies: TrustedProxies::parse(&var("AFTERCARE_TRUSTED_PROXIES").unwrap_or_default())?,
+            data_dir: var("AFTERCARE_DATA_DIR").map(Into::into),
         })
     }
 
-    /// Connects, applies the migrations and sets the SLA.
+    /// Connects, applies the migrations, checks that the database can be
+    /// written, sets the SLA and removes uploads a killed server left behind.
+    /// Errors name the database (a SQLite path; never a Postgres password).
     pub async fn open_database(&self) -> Result<app::store::Db, String> {
+        let name = self.database_name();
         let mut db = app::store::Db::connect(&self.database_url)
             .await
-            .map_err(|e| format!("cannot open the database: {e}"))?;
-        db.migrate().await.map_err(|e| format!("cannot apply the migrations: {e}"))?;
+            .map_err(|e| format!("cannot open the database {name}: {e}"))?;
+        db.migrate().await.map_err(|e| format!("cannot apply the migrations to {name}: {e}"))?;
+        db.check_writable().await.map_err(|e| {
+            format!("the database {name} cannot be written ({e}): check its permissions and free disk space")
+        })?;
         db.sla_seconds = self.sla_hours * 3600;
+        if let Some(dir) = &self.data_dir {
+            db.data_dir = dir.clone();
+        }
+        let removed = crate::http::spool::remove_leftovers(&db.data_dir);
+        if removed > 0 {
+            tracing::info!(removed, "removed uploads left by a server that stopped mid-import");
+        }
         Ok(db)
+    }
+
+    /// The SQLite file, or the Postgres server and database without credentials.
+    fn database_name(&self) -> String {
+        let url = &self.database_url;
+        match url.split_once("://") {
+            Some((scheme, rest)) if scheme.starts_with("sqlite") => {
+                rest.split('?').next().unwrap_or(rest).to_string()
+            }
+            Some((_, rest)) => rest.rsplit_once('@').map_or(rest, |(_, host)| host).to_string(),
+            None => url.clone(),
+        }
     }
 }

@@ -43,7 +43,8 @@ async fn run(command: Command) -> Result<(), String> {
                 cli::run_demo(&config, &server::demo::DemoConfig::standard(42)).await?;
             }
             let addr = options.site_addr;
-            server::http::serve(server::http::router(db, options, config.secure_cookies), addr).await
+            let app = server::http::router_behind(db, options, config.secure_cookies, config.trusted_proxies);
+            server::http::serve(app, addr).await
         }
     }
 }

@@ -64,19 +64,23 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod server {
+    use crate::auth::client::{client_address, TrustedProxies};
     use crate::auth::session::{expired_cookie, now, session_cookie, SESSION_COOKIE, SESSION_SECONDS};
     use crate::error::AppError;
     use crate::models::{normalise_username, Role};
     use crate::secrets::{
         dummy_hash, hash_password, new_token, token_hash, verify_password, MIN_PASSWORD_LENGTH,
     };
-    use crate::store::{users, Db};
+    use crate::store::{login_limits, users, Db};
     use leptos::prelude::*;
 
-    /// Failed logins allowed per account, and per address, in the window.
-    pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-    pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-    pub const FAILURE_WINDOW_SECONDS: i64 = 15 * 60;
+    /// Sign-in attempts allowed per account at one address, and per address
+    /// over all accounts, in a period. There is no limit per account alone:
+    /// anyone could then lock a user out by guessing wrong (issue 16 F5).
+    pub const MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS: i64 = 5;
+    pub const MAX_ATTEMPTS_PER_ADDRESS: i64 = 20;
+    /// The first period; after one that went over its limit the next is longer.
+    pub const LIMIT_PERIOD_SECONDS: i64 = 15 * 60;
 
     /// Where to go after login: a local path only, never another site.
     pub fn safe_next(next: Option<&str>) -> String {
@@ -132,7 +136,9 @@ pub mod server {
     }
 
     /// The user id for valid credentials; refuses with a clear message after
-    /// too many failures for the account or the address.
+    /// too many attempts for the account from this address, or from the
+    /// address. Each attempt is counted before the password is checked, in
+    /// one statement per key, so parallel guesses cannot outrun the count.
     pub async fn check_credentials(
         db: &Db,
         username: &str,
@@ -140,12 +146,18 @@ pub mod server {
         ip: &str,
     ) -> Result<i64, AppError> {
         let username = username.trim().to_lowercase();
-        let (account_key, address_key) = (format!("user:{username}"), format!("ip:{ip}"));
-        let since = now() - FAILURE_WINDOW_SECONDS;
-        if users::recent_failures(db, &account_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
-            || users::recent_failures(db, &address_key, since).await? >= MAX_FAILURES_PER_ADDRESS
-        {
-            return Err(AppError::TooManyAttempts);
+        let (pair_key, address_key) = (format!("pair:{username}|{ip}"), format!("address:{ip}"));
+        let now = now();
+        let period = LIMIT_PERIOD_SECONDS;
+        let address = login_limits::take(db, &address_key, now, MAX_ATTEMPTS_PER_ADDRESS, period).await?;
+        let pair =
+            login_limits::take(db, &pair_key, now, MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS, period).await?;
+        let refused_until = [
+            (address.attempts > MAX_ATTEMPTS_PER_ADDRESS).then_some(address.period_end),
+            (pair.attempts > MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS).then_some(pair.period_end),
+        ];
+        if let Some(until) = refused_until.into_iter().flatten().max() {
+            return Err(AppError::TooManyAttempts((until - now).div_euclid(60) + 1));
         }
         let record = users::find_by_username(db, &username).await?;
         let valid = match &record {
@@ -158,12 +170,12 @@ pub mod server {
         };
         match record {
             Some(r) if valid => {
-                users::clear_failures(db, &account_key).await?;
+                login_limits::clear(db, &pair_key).await?;
+                login_limits::give_back(db, &address_key).await?;
                 Ok(r.info.id)
             }
             _ => {
-                users::record_failure(db, &account_key, now()).await?;
-                users::record_failure(db, &address_key, now()).await?;
+                login_limits::prune(db, now).await?;
                 Err(AppError::invalid("password", "Wrong username or password."))
             }
         }
@@ -202,13 +214,20 @@ pub mod server {
         std::env::var("AFTERCARE_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true")
     }
 
-    /// The peer address of the request, for per-address rate limiting.
+    /// The client's address, for sign-in limits: the peer, or what a trusted
+    /// proxy says in `X-Forwarded-For` (see `auth::client`).
     pub async fn client_ip() -> String {
         use axum::extract::ConnectInfo;
-        match leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await {
-            Ok(ConnectInfo(addr)) => addr.ip().to_string(),
-            Err(_) => "unknown".to_string(),
-        }
+        let Ok(ConnectInfo(peer)) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await else {
+            return "unknown".to_string();
+        };
+        let proxies = use_context::<TrustedProxies>().unwrap_or_default();
+        let parts = use_context::<http::request::Parts>();
+        let forwarded = parts
+            .iter()
+            .flat_map(|p| p.headers.get_all("x-forwarded-for").iter())
+            .filter_map(|v| v.to_str().ok());
+        client_address(peer.ip(), forwarded, &proxies).to_string()
     }
 
     #[cfg(test)]

@@ -72,6 +72,7 @@ pub mod server {
 
     pub async fn update(db: &Db, actor: &str, id: i64, action: &str, value: &str) -> Result<(), AppError> {
         let mut tx = db.begin().await?;
+        users::lock_admins(&mut tx).await?;
         let user =
             users::find_by_id(&mut tx, id).await?.ok_or_else(|| AppError::NotFound("That user".into()))?;
         let removes_admin = user.role == Role::Admin

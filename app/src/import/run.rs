@@ -51,6 +51,9 @@ pub enum ImportError {
     File(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// Another import holds the server's import turn (see `store::import_gate`).
+    #[error("an import is running: try again in a minute")]
+    Busy,
 }
 
 impl From<IngestError> for ImportError {
@@ -71,6 +74,7 @@ pub async fn import(
     mut rejects: Option<&mut (dyn Write + Send)>,
     mut progress: impl FnMut(u64),
 ) -> Result<ImportReport, ImportError> {
+    let _turn = db.imports.try_enter().ok_or(ImportError::Busy)?;
     // Counted from the first byte, so a progress bar ends at 100 %.
     let mut input = BufReader::with_capacity(SNIFF_BYTES, Counted { inner: input, bytes: 0 });
     let (delimiter, header) = {
@@ -116,6 +120,12 @@ pub async fn import(
         .has_headers(has_header)
         .flexible(true)
         .from_reader(input);
+    // Read the header now: a record's error carries the position from
+    // before its read, which for the first record would be the header's
+    // line 1 (a bad byte on line 2 was reported as row 1).
+    if has_header {
+        let _ = reader.byte_headers();
+    }
     if let Some(out) = rejects.as_deref_mut() {
         write_reject_header(out, &headers)?;
     }

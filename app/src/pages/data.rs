@@ -61,10 +61,24 @@ pub fn DataPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(m) if m.user.as_ref().is_some_and(|u| u.role == Role::Admin) => view! { <Importer/> }.into_any(),
-                    Ok(_) => view! {
-                        <ErrorPanel message="Importing data is for admins: ask one to import your file, or to make you an admin.".to_string()/>
+                    Ok(m) => {
+                        // 401 or 403 like the other admin pages, not a 200 with a refusal in it.
+                        #[cfg(feature = "ssr")]
+                        {
+                            let _ = if m.user.is_some() {
+                                crate::error::AppError::Forbidden(Role::Admin)
+                            } else {
+                                crate::error::AppError::Unauthorized
+                            }
+                            .set_response_status();
+                        }
+                        #[cfg(not(feature = "ssr"))]
+                        let _ = m;
+                        view! {
+                            <ErrorPanel message="Importing data is for admins: ask one to import your file, or to make you an admin.".to_string()/>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
                 }
             })}

@@ -98,6 +98,19 @@ pub fn DocsPage() -> impl IntoView {
             </table></div>
         </section>
         <section class="panel form-panel">
+            <h2>"Settings"</h2>
+            <p>"Environment variables of " <code>"aftercare serve"</code> "."</p>
+            <div class="table-scroll"><table class="data-table api-table">
+                <thead><tr><th>"Variable"</th><th>"Default"</th><th>"Meaning"</th></tr></thead>
+                <tbody>
+                    {crate::docs::SETTINGS
+                        .iter()
+                        .map(|(name, default, meaning)| view! { <tr><td><code>{*name}</code></td><td>{*default}</td><td>{*meaning}</td></tr> })
+                        .collect_view()}
+                </tbody>
+            </table></div>
+        </section>
+        <section class="panel form-panel">
             <h2>"Command line"</h2>
             <pre class="example"><code>{COMMANDS}</code></pre>
         </section>

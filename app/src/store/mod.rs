@@ -8,8 +8,11 @@ pub mod annotations;
 pub mod cube;
 pub mod customer_months;
 pub mod events;
+mod failure;
+pub mod import_gate;
 pub mod ingest;
 pub mod kpi_values;
+pub mod login_limits;
 pub mod matrix;
 pub mod presets;
 pub mod read;
@@ -23,6 +26,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use std::str::FromStr;
 
+pub use failure::{is_busy, is_unavailable};
+pub use import_gate::ImportGate;
 pub use kpi_values::{KpiQuery, KpiTable};
 
 /// Which database engine a pool talks to.
@@ -50,6 +55,11 @@ pub struct Db {
     pub sla_seconds: i64,
     /// The settings every KPI is computed with.
     pub settings: crate::kpi::KpiSettings,
+    /// Where the server keeps its own files (uploads being imported): the
+    /// SQLite file's folder, or `data` on Postgres unless configured.
+    pub data_dir: std::path::PathBuf,
+    /// One import at a time per server (see [`import_gate`]).
+    pub imports: ImportGate,
 }
 
 /// The default resolution SLA (DESIGN.md §3).
@@ -72,6 +82,7 @@ impl Db {
                 format!("DATABASE_URL must start with sqlite: or postgres:, not {url:.12}…").into(),
             ));
         };
+        let mut data_dir = std::path::PathBuf::from("data");
         let pool = match backend {
             Backend::Sqlite => {
                 let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
@@ -81,17 +92,46 @@ impl Db {
                     .busy_timeout(std::time::Duration::from_secs(10));
                 if let Some(dir) = std::path::Path::new(options.get_filename()).parent() {
                     if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            sqlx::Error::Configuration(
+                                format!("cannot create the folder {}: {e}", dir.display()).into(),
+                            )
+                        })?;
                     }
                 }
                 // The Any driver opens SQLite through its URL; the file now exists.
-                let url = format!("sqlite://{}", options.get_filename().display());
+                let file = options.get_filename().to_path_buf();
+                // Options such as `?mode=ro` still apply.
+                let query = url.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+                let url = format!("sqlite://{}{query}", file.display());
                 sqlx::sqlite::SqlitePool::connect_with(options).await?.close().await;
-                pool_options(8).after_connect(|conn, _| Box::pin(sqlite_settings(conn))).connect(&url).await?
+                // Created here: ATTACH opens files as the main one was opened, without "create".
+                let auth = auth_file(&file);
+                let auth_options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(&auth)
+                    .create_if_missing(true)
+                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+                sqlx::sqlite::SqlitePool::connect_with(auth_options).await?.close().await;
+                let pool = pool_options(8)
+                    .after_connect(move |conn, _| {
+                        let auth = auth.clone();
+                        Box::pin(async move { sqlite_settings(conn, &auth).await })
+                    })
+                    .connect(&url)
+                    .await?;
+                data_dir = file.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+                pool
             }
             Backend::Postgres => pool_options(16).connect(url).await?,
         };
-        Ok(Db { pool, backend, sla_seconds: DEFAULT_SLA_HOURS * 3600, settings: Default::default() })
+        Ok(Db {
+            pool,
+            backend,
+            sla_seconds: DEFAULT_SLA_HOURS * 3600,
+            settings: Default::default(),
+            data_dir,
+            imports: ImportGate::default(),
+        })
     }
 
     /// Applies the migrations of this backend's dialect, then builds the
@@ -101,7 +141,24 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
             Backend::Postgres => sqlx::migrate!("../migrations/postgres").run(&self.pool).await?,
         }
+        if self.backend == Backend::Sqlite {
+            sqlx::raw_sql(SQLITE_AUTH_TABLES).execute(&self.pool).await?;
+        }
         cube::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)
+    }
+
+    /// Refuses to start on a database that cannot be written (a read-only
+    /// file, a read-only Postgres role or replica): otherwise every sign-in
+    /// would fail later with a vague message. Writes and deletes one row.
+    pub async fn check_writable(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('write_check', '1') ON CONFLICT (key) DO UPDATE SET value = '1'")
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM settings WHERE key = 'write_check'").execute(&self.pool).await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::query("DELETE FROM login_limits WHERE key = 'write_check'").execute(&self.pool).await?;
+        }
+        Ok(())
     }
 
     /// Starts a transaction: writes grouped through it land together or not at all.
@@ -125,12 +182,44 @@ impl Db {
 /// them: commits wait for the WAL, not for the disk (durable across a
 /// process crash, and much faster), and a writer waits for a lock rather
 /// than failing. Reads never wait for a write in WAL mode.
-async fn sqlite_settings(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+///
+/// SQLite has one writer per file, and an import holds the main file's
+/// write lock for its whole transaction (nothing is half-imported). Sessions
+/// and sign-in limits therefore live in a second file, attached as `auth`:
+/// writing them takes only that file's lock, so signing in works while an
+/// import runs. Unqualified names find them there once the main file no
+/// longer has these tables (migration 0007), so the SQL is the same as on
+/// Postgres.
+async fn sqlite_settings(conn: &mut sqlx::AnyConnection, auth: &str) -> Result<(), sqlx::Error> {
     use sqlx::Executor;
     conn.execute("PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON")
         .await?;
+    sqlx::query("ATTACH DATABASE $1 AS auth").bind(auth.to_string()).execute(&mut *conn).await?;
+    conn.execute("PRAGMA auth.synchronous = NORMAL").await?;
     Ok(())
 }
+
+/// `data/aftercare.db` keeps its sessions in `data/aftercare-auth.db`.
+fn auth_file(main: &std::path::Path) -> String {
+    let stem = main.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    main.with_file_name(format!("{stem}-auth.db")).display().to_string()
+}
+
+/// The attached file's tables: throwaway state (sessions, counters), so they
+/// are created whenever missing rather than migrated.
+const SQLITE_AUTH_TABLES: &str = "
+CREATE TABLE IF NOT EXISTS auth.sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS auth.login_limits (
+    key TEXT PRIMARY KEY,
+    attempts BIGINT NOT NULL,
+    period_end BIGINT NOT NULL,
+    strikes BIGINT NOT NULL
+);";
 
 /// Pool settings: a request waits at most a few seconds for a connection,
 /// so an unreachable database answers quickly instead of hanging.

@@ -124,6 +124,20 @@ pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<(
     Ok(())
 }
 
+/// Locks the rows of the active admins until the transaction ends, before
+/// the last-admin rule is checked: two admins demoting each other at once
+/// then take turns, and the second sees the first's change (issue 16 F7).
+/// A no-op update rather than `SELECT … FOR UPDATE`, which SQLite lacks: on
+/// Postgres it takes the same row locks (and, read committed, the check after
+/// it sees committed changes); on SQLite it takes the write lock before the
+/// transaction reads anything.
+pub async fn lock_admins(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET role = role WHERE role = 'admin' AND disabled = 0")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Active admins other than `except`: the last admin may not be removed.
 pub async fn other_active_admins(tx: &mut Tx, except: i64) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
@@ -170,32 +184,6 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), sqlx::Error
         .bind(token_hash.to_string())
         .execute(&db.pool)
         .await?;
-    Ok(())
-}
-
-/// Failed logins for this key since `since`.
-pub async fn recent_failures(db: &Db, key: &str, since: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE key = $1 AND at > $2")
-        .bind(key.to_string())
-        .bind(since)
-        .fetch_one(&db.pool)
-        .await?
-        .try_get("n")
-}
-
-/// Records a failed login; failures older than a day are pruned meanwhile.
-pub async fn record_failure(db: &Db, key: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(now - 86_400).execute(&db.pool).await?;
-    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-        .bind(key.to_string())
-        .bind(now)
-        .execute(&db.pool)
-        .await?;
-    Ok(())
-}
-
-pub async fn clear_failures(db: &Db, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key.to_string()).execute(&db.pool).await?;
     Ok(())
 }
 

@@ -361,6 +361,10 @@ fn report(result: Result<IngestReport, IngestError>) -> Response {
             })),
         )
             .into_response(),
+        Err(IngestError::Database(error)) if app::store::is_unavailable(&error) => {
+            tracing::warn!(%error, "ingest waited too long for the database");
+            AppError::from(error).into_response()
+        }
         Err(IngestError::Database(error)) => {
             tracing::error!(%error, "ingest failed");
             (

@@ -3,6 +3,7 @@
 //! origin, and `/api/v1` needs a token of the right scope or a session.
 
 use app::auth::session::{cookie_value, user_of_session, SESSION_COOKIE};
+use app::error::AppError;
 use app::models::{Role, TokenScope, UserInfo};
 use app::store::{tokens, users, Db};
 use axum::extract::{Request, State};
@@ -31,9 +32,16 @@ fn session_token(headers: &HeaderMap) -> Option<&str> {
         .find_map(|h| cookie_value(h, SESSION_COOKIE))
 }
 
-async fn session_user(db: &Db, headers: &HeaderMap) -> Option<UserInfo> {
-    let token = session_token(headers)?;
-    user_of_session(db, token).await.ok().flatten()
+/// The signed-in user, if any; a database that cannot answer is an error
+/// (503), never "not signed in" (which would send users to the login page).
+async fn session_user(db: &Db, headers: &HeaderMap) -> Result<Option<UserInfo>, Response> {
+    let Some(token) = session_token(headers) else { return Ok(None) };
+    user_of_session(db, token).await.map_err(database_failure)
+}
+
+/// A failed lookup: 503 "the database is unavailable" with `Retry-After`.
+fn database_failure(error: sqlx::Error) -> Response {
+    AppError::from(error).into_response()
 }
 
 /// What the page guard needs: the database, and whether a user exists yet.
@@ -50,13 +58,13 @@ impl PageGuard {
         PageGuard { db, has_users: Arc::new(AtomicBool::new(false)) }
     }
 
-    async fn has_users(&self) -> bool {
+    async fn has_users(&self) -> Result<bool, Response> {
         if self.has_users.load(Ordering::Relaxed) {
-            return true;
+            return Ok(true);
         }
-        let exists = users::count_users(&self.db).await.map(|n| n > 0).unwrap_or(false);
+        let exists = users::count_users(&self.db).await.map_err(database_failure)? > 0;
         self.has_users.store(exists, Ordering::Relaxed);
-        exists
+        Ok(exists)
     }
 }
 
@@ -66,14 +74,21 @@ pub async fn require_session(State(guard): State<PageGuard>, request: Request, n
     if request.method() != Method::GET || is_public(&path) {
         return next.run(request).await;
     }
-    if !guard.has_users().await {
+    let has_users = match guard.has_users().await {
+        Ok(has) => has,
+        Err(failure) => return failure,
+    };
+    if !has_users {
         return if path == "/setup" {
             next.run(request).await
         } else {
             Redirect::to("/setup").into_response()
         };
     }
-    let signed_in = session_user(&guard.db, request.headers()).await.is_some();
+    let signed_in = match session_user(&guard.db, request.headers()).await {
+        Ok(user) => user.is_some(),
+        Err(failure) => return failure,
+    };
     match (path.as_str(), signed_in) {
         ("/setup" | "/login", true) => Redirect::to("/").into_response(),
         ("/setup", false) => Redirect::to("/login").into_response(),
@@ -212,10 +227,11 @@ pub async fn api_caller(db: &Db, headers: &HeaderMap) -> Result<ApiCaller, Respo
     if let Some(token) = bearer_token(headers) {
         return match tokens::scope_of(db, token).await {
             Ok(Some(scope)) => Ok(ApiCaller::Token(scope)),
-            _ => Err(unauthorized()),
+            Ok(None) => Err(unauthorized()),
+            Err(error) => Err(database_failure(error)),
         };
     }
-    session_user(db, headers).await.map(ApiCaller::User).ok_or_else(unauthorized)
+    session_user(db, headers).await?.map(ApiCaller::User).ok_or_else(unauthorized)
 }
 
 pub fn unauthorized() -> Response {

@@ -1,11 +1,12 @@
 //! `POST /api/v1/import/{kind}?mapping=…` (or `&preset=NAME`): a CSV file as
-//! the request body, streamed to a private temporary file (large files are
+//! the request body, streamed to a private file in the data folder (large files are
 //! normal here, so this route has its own size limit), then imported in one
 //! transaction. Without a mapping or preset, the mapping is guessed from the
 //! header as the Data page does (canonical column names always match).
 
 use super::api_v1::problem;
 use super::guard::{allowed, ApiCaller};
+use super::spool::Spooled;
 use app::import::run::{import, ImportError, ImportOptions};
 use app::import::{sniff, Kind, Mapping};
 use app::store::{presets, Db};
@@ -17,12 +18,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::json;
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Import files above this are refused with 413.
-pub const MAX_IMPORT_BYTES: u64 = 1_000_000_000;
+use std::io::Read;
 
 pub fn routes(db: Db) -> Router {
     Router::new().route("/api/v1/import/{kind}", post(import_file)).with_state(db)
@@ -45,7 +41,11 @@ async fn import_file(
             format!("'{kind}' cannot be imported: tickets, orders, financials, targets or benchmarks"),
         );
     };
-    let spooled = match Spooled::from_body(body).await {
+    // Refused before the upload, which may take a while.
+    if db.imports.is_running() {
+        return app::error::AppError::Unavailable(ImportError::Busy.to_string()).into_response();
+    }
+    let spooled = match Spooled::from_body(body, &db.data_dir).await {
         Ok(file) => file,
         Err(refusal) => return refusal,
     };
@@ -70,6 +70,10 @@ async fn import_file(
             })),
         )
             .into_response(),
+        Err(ImportError::Busy) => {
+            app::error::AppError::Unavailable(ImportError::Busy.to_string()).into_response()
+        }
+        Err(ImportError::Database(e)) if app::store::is_unavailable(&e) => app::error::AppError::from(e).into_response(),
         Err(ImportError::Database(e)) => {
             tracing::error!("import failed: {e}");
             problem(
@@ -100,58 +104,4 @@ async fn mapping_of(
     let mut head = vec![0; 64 * 1024];
     let n = std::fs::File::open(&file.path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
     Ok(sniff::preview(kind, &String::from_utf8_lossy(&head[..n]))?.mapping)
-}
-
-/// The request body in a temporary file, removed when dropped.
-struct Spooled {
-    path: std::path::PathBuf,
-}
-
-impl Spooled {
-    async fn from_body(body: Body) -> Result<Spooled, Response> {
-        use futures_util::StreamExt;
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let name =
-            format!("aftercare-import-{}-{}.csv", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-        let spooled = Spooled { path: std::env::temp_dir().join(name) };
-        let fail = |e: std::io::Error| {
-            problem(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot store the upload: {e}"))
-        };
-        // Created afresh (never through a planted link) and readable by this user only.
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&spooled.path)
-            .map_err(fail)?;
-        let mut out = std::io::BufWriter::new(file);
-        let mut size = 0u64;
-        let mut stream = body.into_data_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk =
-                chunk.map_err(|e| problem(StatusCode::BAD_REQUEST, format!("the upload broke off: {e}")))?;
-            size += chunk.len() as u64;
-            if size > MAX_IMPORT_BYTES {
-                return Err(problem(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the file is larger than {} MB; split it or import it with the CLI",
-                        MAX_IMPORT_BYTES / 1_000_000
-                    ),
-                ));
-            }
-            out.write_all(&chunk).map_err(fail)?;
-        }
-        out.flush().map_err(fail)?;
-        if size == 0 {
-            return Err(problem(StatusCode::BAD_REQUEST, "the file is empty".into()));
-        }
-        Ok(spooled)
-    }
-}
-
-impl Drop for Spooled {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
 }

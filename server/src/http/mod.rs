@@ -6,7 +6,10 @@ mod cache;
 mod exports;
 pub mod guard;
 mod import;
+mod server_fns;
+pub mod spool;
 
+use app::auth::client::TrustedProxies;
 use app::store::Db;
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
@@ -26,6 +29,16 @@ const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 /// Builds the whole application around one database handle. With
 /// `secure_cookies` (served over TLS) browsers are told to keep to HTTPS.
 pub fn router(db: Db, options: LeptosOptions, secure_cookies: bool) -> Router {
+    router_behind(db, options, secure_cookies, TrustedProxies::default())
+}
+
+/// [`router`] behind reverse proxies whose `X-Forwarded-For` names the client.
+pub fn router_behind(
+    db: Db,
+    options: LeptosOptions,
+    secure_cookies: bool,
+    proxies: TrustedProxies,
+) -> Router {
     let routes = generate_route_list(App);
     let pkg_dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     // Unhashed file names: browsers revalidate (Last-Modified → 304) instead of guessing.
@@ -37,10 +50,18 @@ pub fn router(db: Db, options: LeptosOptions, secure_cookies: bool) -> Router {
         .service(ServeDir::new(pkg_dir));
     let context_db = db.clone();
     let app = Router::new()
-        .leptos_routes_with_context(&options, routes, move || provide_context(context_db.clone()), {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || {
+                provide_context(context_db.clone());
+                provide_context(proxies.clone());
+            },
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
@@ -49,6 +70,7 @@ pub fn router(db: Db, options: LeptosOptions, secure_cookies: bool) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // Imports stream large files to disk under their own limit.
         .merge(import::routes(db.clone()))
+        .layer(middleware::from_fn(server_fns::error_status))
         .layer(middleware::from_fn_with_state(guard::PageGuard::new(db), guard::require_session))
         .layer(middleware::from_fn(guard::reject_cross_site))
         .layer(middleware::from_fn(guard::reject_dot_segments))

@@ -34,13 +34,24 @@ impl TestApp {
         Self::start(sqlite().await, true).await
     }
 
+    /// The app behind a reverse proxy on 127.0.0.1 (`AFTERCARE_TRUSTED_PROXIES`):
+    /// a test names the client in `X-Forwarded-For`.
+    pub async fn spawn_behind_proxy(db: Db) -> TestApp {
+        let proxies = app::auth::client::TrustedProxies::parse("127.0.0.1").unwrap();
+        Self::start_with(db, false, proxies).await
+    }
+
     async fn start(db: Db, secure_cookies: bool) -> TestApp {
+        Self::start_with(db, secure_cookies, Default::default()).await
+    }
+
+    async fn start_with(db: Db, secure_cookies: bool, proxies: app::auth::client::TrustedProxies) -> TestApp {
         let options = LeptosOptions::builder()
             .output_name("aftercare")
             .site_root("target/site")
             .site_pkg_dir("pkg")
             .build();
-        let app = server::http::router(db.clone(), options, secure_cookies);
+        let app = server::http::router_behind(db.clone(), options, secure_cookies, proxies);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {

@@ -289,3 +289,56 @@ async fn a_form_posted_without_javascript_comes_back_with_its_error_in_the_url()
     let page = app.get(location.trim_start_matches(&app.base), None).await.text().await.unwrap();
     assert!(page.contains("Wrong username or password."), "the page shows the refusal");
 }
+
+/// Issue 16 F7: the last two admins demoting each other at the same moment
+/// take turns, and one admin is left. Several rounds, as the race is timing.
+async fn two_admins_demoting_each_other_leave_one_admin(db: app::store::Db) {
+    use app::api::users::server::update;
+    for who in ["ann", "bob"] {
+        app::api::users::server::create(&db, "test", who, "admin", PASSWORD).await.unwrap();
+    }
+    let id = |name: &'static str| {
+        let db = db.clone();
+        async move {
+            use sqlx::Row;
+            sqlx::query("SELECT id FROM users WHERE username = $1")
+                .bind(name)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+                .get::<i64, _>(0)
+        }
+    };
+    let (ann, bob) = (id("ann").await, id("bob").await);
+    for round in 0..10 {
+        let (a, b) = tokio::join!(
+            update(&db, "ann", bob, "role", "viewer"),
+            update(&db, "bob", ann, "role", "viewer")
+        );
+        let admins: i64 = {
+            use sqlx::Row;
+            sqlx::query("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+                .get(0)
+        };
+        assert_eq!(admins, 1, "round {round}: {a:?} {b:?}");
+        let refused = [&a, &b].into_iter().filter(|r| r.is_err()).count();
+        assert_eq!(refused, 1, "round {round}: {a:?} {b:?}");
+        for r in [a, b] {
+            if let Err(e) = r {
+                assert!(e.to_string().contains("last admin"), "round {round}: {e}");
+            }
+        }
+        for who in [ann, bob] {
+            update(&db, "test", who, "role", "admin").await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_last_two_admins_demoting_each_other_at_once_leave_one_on_sqlite_and_postgres() {
+    two_admins_demoting_each_other_leave_one_admin(super::support::sqlite().await).await;
+    two_admins_demoting_each_other_leave_one_admin(super::support::postgres().await).await;
+}

@@ -1,6 +1,7 @@
 //! Issue 16 F1 and F14: far-past and zero dates are refused by every ingest
 //! path (REST, file import, command line) and cannot take a page down once
-//! stored; query dates stay inside 1990–2100; a panic answers 500.
+//! stored; query dates stay inside 1990–2100; a panic answers 500. Also the
+//! table of hostile text (sizes, control characters) run through the same paths.
 
 use super::app::TestApp;
 use super::support::{postgres, sqlite};
@@ -116,6 +117,8 @@ async fn the_command_line_import_refuses_a_zero_date_naming_the_row() {
         load_demo_when_empty: false,
         sla_hours: 24,
         secure_cookies: false,
+        trusted_proxies: Default::default(),
+        data_dir: None,
     };
     let message = server::import_cli::run(&config, Kind::Tickets, file.to_str().unwrap(), None, None)
         .await
@@ -196,5 +199,56 @@ async fn query_dates_outside_1990_to_2100_are_a_422_naming_the_field() {
         let error =
             response.json::<serde_json::Value>().await.unwrap()["error"].as_str().unwrap().to_string();
         assert!(error.starts_with(&format!("{field} must lie between 1990-01-01 and 2100-12-31")), "{error}");
+    }
+}
+
+/// Issue 16's table of hostile text: (what, the cell, the start of the
+/// refusal). Every ingest path runs through it; formula cells are accepted
+/// and neutralised on the way out (csv_injection.rs).
+fn hostile_text() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        ("a 101-character category", "x".repeat(101), "has 101 characters"),
+        ("a 5,000-character category", "y".repeat(5_000), "has 5000 characters"),
+        ("a NUL", "bill\u{0}ing".into(), "contains the control character U+0000"),
+        ("an escape sequence", "\u{1b}[31mred".into(), "contains the control character U+001B"),
+        ("a line break", "bill\ning".into(), "contains the control character U+000A"),
+        ("a C1 control", "bill\u{85}ing".into(), "contains the control character U+0085"),
+    ]
+}
+
+#[tokio::test]
+async fn the_api_refuses_each_hostile_text_naming_record_and_field() {
+    let app = TestApp::spawn().await;
+    let token = app::store::tokens::create(&app.db, "test", "hourly", TokenScope::Ingest).await.unwrap();
+    for (what, cell, refusal) in hostile_text() {
+        let mut bad: serde_json::Value = serde_json::from_str(&ticket_json("BAD", "1741944600")).unwrap();
+        bad["category"] = serde_json::Value::String(cell);
+        let body = format!("[{},{bad}]", ticket_json("OK-1", "1741944600"));
+        let (status, answer) = post_json(&app, "/api/v1/tickets", &token, body).await;
+        assert_eq!(status, 422, "{what}: {answer}");
+        assert_eq!(
+            (answer["record"].as_i64(), answer["field"].as_str()),
+            (Some(2), Some("category")),
+            "{what}"
+        );
+        assert!(answer["error"].as_str().unwrap().contains(refusal), "{what}: {answer}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM tickets").await, 0);
+}
+
+#[tokio::test]
+async fn a_file_import_refuses_each_hostile_text_naming_row_and_column() {
+    let db = sqlite().await;
+    for (what, cell, refusal) in hostile_text() {
+        let csv = format!(
+            "external_id,created_at,channel,category,team\nOK-1,2025-03-14T09:30:00Z,chat,billing,Tier 1\nBAD,2025-03-14T09:30:00Z,chat,\"{cell}\",Tier 1\n"
+        );
+        let mapping = sniff::preview(Kind::Tickets, &csv).unwrap().mapping;
+        let options = ImportOptions { kind: Kind::Tickets, mapping, actor: "test".into(), keep_valid: false };
+        let Err(ImportError::Rows(errors)) = import(&db, csv.as_bytes(), &options, None, |_| {}).await else {
+            panic!("{what}: refused")
+        };
+        assert_eq!((errors[0].row, errors[0].column.as_str()), (3, "category"), "{what}");
+        assert!(errors[0].reason.contains(refusal), "{what}: {}", errors[0].reason);
     }
 }
