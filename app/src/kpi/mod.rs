@@ -6,6 +6,7 @@ pub mod aggregate;
 pub mod catalogue;
 pub mod format;
 pub mod formulas;
+pub mod matrix;
 pub mod period;
 pub mod sketch;
 pub mod trend;

@@ -7,6 +7,8 @@ pub mod chart_gallery;
 pub mod data;
 pub mod docs;
 pub mod login;
+pub mod matrix;
+pub mod matrix_tickets;
 pub mod not_found;
 pub mod overview;
 pub mod setup;
