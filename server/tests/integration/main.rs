@@ -13,6 +13,7 @@ mod http;
 mod import;
 mod ingest;
 mod kpi_matches_sql;
+mod matrix;
 mod redirects;
 mod support;
 mod variance;
