@@ -153,8 +153,7 @@ mod server {
         }
         let rows = dimension(&query.rows, "rows", Dimension::Category)?;
         let cols = columns(&query.cols, rows)?;
-        let order =
-            parsed(&query.sort, "sort", "name, value or total", |s| Order::parse(s))?.unwrap_or_default();
+        let order = parsed(&query.sort, "sort", "name, value or total", Order::parse)?.unwrap_or_default();
         let top = number(&query.top, "top", 1, 100)?.map(|t| t as usize);
         let min_n = number(&query.min_n, "min_n", 0, 1_000_000)?.unwrap_or(DEFAULT_MIN_N);
         let days = query.range.days(kpi_values::latest_day(db).await?)?;

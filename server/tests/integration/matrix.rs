@@ -313,7 +313,7 @@ async fn the_audit_log_comes_a_page_at_a_time() {
     let cookie = app.signed_in("admin").await;
     let mut conn = app.db.pool.acquire().await.unwrap();
     for i in 0..230 {
-        app::store::users::audit(&mut *conn, "admin", "test", &format!("e{i}"), "", "", i).await.unwrap();
+        app::store::users::audit(&mut conn, "admin", "test", &format!("e{i}"), "", "", i).await.unwrap();
     }
     drop(conn);
     let mut seen = HashSet::new();
