@@ -9,7 +9,7 @@ use crate::components::layout::PageHead;
 use crate::components::states::{EmptyState, ErrorPanel};
 use crate::kpi::format::{delta, value};
 use crate::kpi::matrix::{shade, span, Metric};
-use crate::kpi::{Direction, Kpi, Period};
+use crate::kpi::{Direction, Kpi, Period, Unit};
 use crate::url::percent_encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -242,14 +242,14 @@ fn MatrixTable(matrix: MatrixResult, query: MatrixQuery) -> impl IntoView {
         let sub = if comparing {
             format!("{} · was {}", value(x.value, unit), value(x.before, unit))
         } else {
-            format!("n = {}", x.n)
+            format!("n = {}", value(Some(x.n as f64), Unit::Count))
         };
         let marker =
             low.then(|| view! { <span class="low-mark" title="Too few to be meaningful">"*"</span> });
         let inner = view! { <span class="heat-value">{main}{marker}</span><span class="heat-n">{sub}</span> };
         match href {
             Some(h) => view! { <td class=class><a href=h>{inner}</a></td> }.into_any(),
-            None => view! { <td class=class>{inner}</td> }.into_any(),
+            None => view! { <td class=class><span class="heat-cell">{inner}</span></td> }.into_any(),
         }
     };
     let header = |label: String, href: Option<String>| match href {
@@ -323,9 +323,10 @@ fn MatrixTable(matrix: MatrixResult, query: MatrixQuery) -> impl IntoView {
     });
     view! {
         <section class="panel form-panel matrix-panel">
+            <h2 class="table-title" aria-hidden="true">{caption.clone()}</h2>
             <div class="table-scroll">
                 <table class="data-table matrix-table">
-                    <caption>{caption}</caption>
+                    <caption class="visually-hidden">{caption}</caption>
                     <thead>
                         <tr>
                             <th scope="col">{format!("{} \\ {}", m.row_dim, m.col_dim)}</th>
@@ -345,8 +346,11 @@ fn MatrixTable(matrix: MatrixResult, query: MatrixQuery) -> impl IntoView {
             </div>
             {other}
             <p class="legend muted small">
-                <span class="swatch heat-good-3"></span>" better "
-                <span class="swatch heat-bad-3"></span>" worse "
+                {if m.direction == Direction::Neutral && !comparing {
+                    view! { <span class="swatch heat-level-1"></span>" fewer " <span class="swatch heat-level-4"></span>" more " }.into_any()
+                } else {
+                    view! { <span class="swatch heat-good-3"></span>" better " <span class="swatch heat-bad-3"></span>" worse " }.into_any()
+                }}
                 {format!(
                     "· n = the count behind each value ({metric_name}); * fewer than {} (not coloured) · — no tickets · totals are the KPI over all their tickets, not averages of cells. ",
                     m.min_n

@@ -151,6 +151,7 @@ fn TicketList(page: TicketPage, params: Vec<(String, String)>) -> impl IntoView 
                 <a class="btn" href=csv download>"Download CSV"</a>
             </div>
         </div>
+        <RawFilters params=params.clone()/>
         {if page.tickets.is_empty() {
             view! {
                 <EmptyState title="No tickets">
@@ -214,5 +215,36 @@ fn ticket_row(t: TicketRow) -> impl IntoView {
             <td>{yes(t.reopened)}</td>
             <td>{yes(t.escalated)}</td>
         </tr>
+    }
+}
+
+/// Agent, priority and product: not in the rollup, so they narrow this list
+/// of raw tickets only. A GET form that keeps the rest of the URL.
+#[component]
+fn RawFilters(params: Vec<(String, String)>) -> impl IntoView {
+    let raw = ["agent", "priority", "product"];
+    let kept: Vec<(String, String)> =
+        params.iter().filter(|(k, _)| !raw.contains(&k.as_str()) && k != "cursor").cloned().collect();
+    let current =
+        |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    view! {
+        <form class="panel form-panel filter-form" method="get" action="/matrix/tickets">
+            {kept.into_iter().map(|(k, v)| view! { <input type="hidden" name=k value=v/> }).collect_view()}
+            {raw.into_iter().map(|name| {
+                let id = format!("drill-{name}");
+                let label = match name {
+                    "agent" => "Agent",
+                    "priority" => "Priority",
+                    _ => "Product",
+                };
+                view! {
+                    <div class="field">
+                        <label for=id.clone()>{label}</label>
+                        <input id=id type="text" name=name value=current(name) maxlength="200"/>
+                    </div>
+                }
+            }).collect_view()}
+            <button type="submit" class="btn btn-primary">"Filter"</button>
+        </form>
     }
 }
