@@ -360,3 +360,60 @@ fn MatrixTable(matrix: MatrixResult, query: MatrixQuery) -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::Unit;
+
+    fn result(col_dim: &str, cols: &[&str], other: &[&str]) -> MatrixResult {
+        let mut rows = vec!["chat".to_string()];
+        if !other.is_empty() {
+            rows.push(format!("Other ({})", other.len()));
+        }
+        MatrixResult {
+            kpi: "csat".into(),
+            name: "CSAT".into(),
+            unit: Unit::Percent,
+            direction: Direction::Higher,
+            row_dim: "channel".into(),
+            col_dim: col_dim.into(),
+            from: "2025-07-15".into(),
+            to: "2025-09-30".into(),
+            compare_from: None,
+            compare_to: None,
+            min_n: 30,
+            rows,
+            cols: cols.iter().map(|c| c.to_string()).collect(),
+            other: other.iter().map(|c| c.to_string()).collect(),
+            cells: Vec::new(),
+            row_totals: Vec::new(),
+            col_totals: Vec::new(),
+            total: Measure { value: None, n: 0, before: None, before_n: None, delta: None },
+        }
+    }
+
+    #[test]
+    fn a_cell_drills_to_its_row_and_column_with_the_view_kept() {
+        let m = result("category", &["delivery & returns"], &[]);
+        let query = MatrixQuery { kpi: Some("csat".into()), ..Default::default() };
+        let href = Drill { m: &m, query: &query }.href(Some("chat"), Some("delivery & returns")).unwrap();
+        assert_eq!(
+            href,
+            "/matrix/tickets?from=2025-07-15&to=2025-09-30&channel=chat&category=delivery%20%26%20returns&kpi=csat"
+        );
+    }
+
+    #[test]
+    fn a_month_column_drills_to_its_days_within_the_range_and_other_does_not_drill() {
+        let m = result("month", &["2025-07", "2025-08"], &["email", "phone"]);
+        let query = MatrixQuery::default();
+        let drill = Drill { m: &m, query: &query };
+        assert_eq!(
+            drill.href(None, Some("2025-07")).unwrap(),
+            "/matrix/tickets?from=2025-07-15&to=2025-07-31"
+        );
+        assert_eq!(drill.href(Some("Other (2)"), Some("2025-08")), None);
+        assert!(drill.href(Some("chat"), None).unwrap().ends_with("channel=chat"));
+    }
+}
