@@ -7,6 +7,8 @@ use crate::pages::admin_users::AdminUsersPage;
 use crate::pages::chart_gallery::ChartGalleryPage;
 use crate::pages::data::DataPage;
 use crate::pages::docs::DocsPage;
+use crate::pages::matrix::MatrixPage;
+use crate::pages::matrix_tickets::MatrixTicketsPage;
 use crate::pages::targets::TargetsPage;
 use crate::pages::trends::TrendsPage;
 use crate::pages::variance::VariancePage;
@@ -79,6 +81,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/data") view=DataPage ssr=SsrMode::Async/>
                     <Route path=path!("/trends") view=TrendsPage ssr=SsrMode::Async/>
                     <Route path=path!("/variance") view=VariancePage ssr=SsrMode::Async/>
+                    <Route path=path!("/matrix") view=MatrixPage ssr=SsrMode::Async/>
+                    <Route path=path!("/matrix/tickets") view=MatrixTicketsPage ssr=SsrMode::Async/>
                     <Route path=path!("/targets") view=TargetsPage ssr=SsrMode::Async/>
                     <Route path=path!("/docs") view=DocsPage/>
                 </Routes>

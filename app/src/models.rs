@@ -683,6 +683,7 @@ pub struct TokenInfo {
 /// One change in the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    pub id: i64,
     pub at: i64,
     pub actor: String,
     pub action: String,

@@ -5,42 +5,83 @@
 
 use super::query::RangeParams;
 use crate::error::AppError;
+use crate::kpi::{Direction, Unit};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MatrixQuery {
-    /// A ticket KPI; CSAT by default.
+    /// A ticket KPI or `share` (of volume); CSAT by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kpi: Option<String>,
-    /// The row and column dimensions: category and channel by default.
+    /// The row dimension (category by default) and the column dimension
+    /// (channel by default; `month` or `week` for time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cols: Option<String>,
+    /// Order of rows and columns: name (default), value (worst first) or total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// Show the rows with the most tickets, the rest folded into "Other".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top: Option<String>,
+    /// Cells resting on fewer than this many tickets are marked, not coloured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_n: Option<String>,
+    /// `previous` (the same span before) or a month `2025-09`: each cell
+    /// also carries its value then and the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<String>,
     /// The days (the last month with data by default) and filters.
     #[serde(flatten)]
     pub range: RangeParams,
 }
 
+/// Cells under this many tickets are marked when the query names no `min_n`.
+pub const DEFAULT_MIN_N: i64 = 30;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MatrixResult {
     pub kpi: String,
+    pub name: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    /// The dimensions of rows and columns, as named in the query.
+    pub row_dim: String,
+    pub col_dim: String,
     pub from: String,
     pub to: String,
+    /// The compared span, with `compare`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare_to: Option<String>,
+    pub min_n: i64,
+    /// Rows and columns in display order; the last row may be "Other (k)".
     pub rows: Vec<String>,
     pub cols: Vec<String>,
+    /// The rows folded into "Other", with `top`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other: Vec<String>,
     pub cells: Vec<MatrixCell>,
     pub row_totals: Vec<RowTotal>,
     pub col_totals: Vec<ColTotal>,
     pub total: Measure,
 }
 
-/// A value and the count behind it.
+/// A value and the count behind it; with a comparison, the value then and
+/// the change (now − then).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Measure {
     pub value: Option<f64>,
     pub n: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before_n: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,52 +125,202 @@ pub use server::load;
 mod server {
     use super::*;
     use crate::api::query::dimension;
-    use crate::kpi::{compute, sample_size, Kpi, KpiInputs};
-    use crate::models::Dimension;
+    use crate::kpi::matrix::{arrange, cell, line_total, previous_span, Grid, Line, Metric, Order};
+    use crate::kpi::{Grain, KpiInputs, Period};
+    use crate::models::{Dimension, Filters};
     use crate::store::{kpi_values, matrix, Db};
+    use chrono::NaiveDate;
+
+    /// What the columns are: a dimension of the cube, or periods of time.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Columns {
+        Dim(Dimension),
+        Time(Grain),
+    }
 
     pub async fn load(db: &Db, query: &MatrixQuery) -> Result<MatrixResult, AppError> {
-        let key = query.kpi.as_deref().unwrap_or("csat");
-        let kpi = Kpi::from_key(key).ok_or_else(|| AppError::UnknownKpi(key.to_string()))?;
-        if !kpi.needs().tickets_only() {
-            return Err(AppError::invalid(
-                "kpi",
-                format!("kpi must be a ticket KPI: {key} is company-wide (orders, financials or backlog)"),
-            ));
+        let key = query.kpi.as_deref().map(str::trim).filter(|k| !k.is_empty()).unwrap_or("csat");
+        let metric = Metric::parse(key).ok_or_else(|| AppError::UnknownKpi(key.to_string()))?;
+        if let Metric::Kpi(kpi) = metric {
+            if !kpi.needs().tickets_only() {
+                return Err(AppError::invalid(
+                    "kpi",
+                    format!(
+                        "kpi must be a ticket KPI: {key} is company-wide (orders, financials or backlog)"
+                    ),
+                ));
+            }
         }
         let rows = dimension(&query.rows, "rows", Dimension::Category)?;
-        let cols = dimension(&query.cols, "cols", Dimension::Channel)?;
-        if rows == cols {
-            return Err(AppError::invalid("cols", "rows and cols must be two different dimensions"));
-        }
+        let cols = columns(&query.cols, rows)?;
+        let order = parsed(&query.sort, "sort", "name, value or total", Order::parse)?.unwrap_or_default();
+        let top = number(&query.top, "top", 1, 100)?.map(|t| t as usize);
+        let min_n = number(&query.min_n, "min_n", 0, 1_000_000)?.unwrap_or(DEFAULT_MIN_N);
         let days = query.range.days(kpi_values::latest_day(db).await?)?;
-        let m = matrix::load(db, rows, cols, days.first, days.last, &days.filters).await?;
-        let measure = |inputs: &KpiInputs| Measure {
-            value: compute(kpi, inputs, &db.settings),
-            n: sample_size(kpi, inputs),
+        let compare = compare_span(&query.compare, days.first, days.last, cols)?;
+        let grid = read(db, rows, cols, days.first, days.last, &days.filters).await?;
+        let before = match compare {
+            Some((first, last)) => Some(read(db, rows, cols, first, last, &days.filters).await?),
+            None => None,
         };
+        let settings = db.settings;
+        let direction = metric.direction();
+        let row_lines = arrange(&grid.rows, &grid.row_totals, order, top, direction, |i| {
+            metric.value(i, &grid.total, &settings)
+        });
+        let col_lines = match cols {
+            Columns::Time(_) => grid.cols.iter().cloned().map(Line::One).collect(),
+            Columns::Dim(_) => arrange(&grid.cols, &grid.col_totals, order, None, direction, |i| {
+                metric.value(i, &grid.total, &settings)
+            }),
+        };
+        // One measure read the same way from now and, if compared, from then.
+        let measure = |pick: &dyn Fn(&Grid) -> Option<KpiInputs>| {
+            let now = pick(&grid);
+            let value = now.as_ref().and_then(|i| metric.value(i, &grid.total, &settings));
+            let then = before.as_ref().map(|b| {
+                let i = pick(b);
+                (i.as_ref().and_then(|i| metric.value(i, &b.total, &settings)), i.map_or(0, |i| metric.n(&i)))
+            });
+            let before_value = then.and_then(|(v, _)| v);
+            Measure {
+                value,
+                n: now.as_ref().map_or(0, |i| metric.n(i)),
+                before: before_value,
+                before_n: then.map(|(_, n)| n),
+                delta: value.zip(before_value).map(|(a, b)| a - b),
+            }
+        };
+        let mut cells = Vec::new();
+        for r in &row_lines {
+            for c in &col_lines {
+                if cell(&grid, r, c).is_some() {
+                    let m = measure(&|g: &Grid| cell(g, r, c));
+                    cells.push(MatrixCell { row: r.label(), col: c.label(), measure: m });
+                }
+            }
+        }
         Ok(MatrixResult {
-            kpi: kpi.key().to_string(),
+            kpi: metric.key().to_string(),
+            name: metric.name().to_string(),
+            unit: metric.unit(),
+            direction,
+            row_dim: rows.column().to_string(),
+            col_dim: match cols {
+                Columns::Dim(d) => d.column().to_string(),
+                Columns::Time(Grain::Week) => "week".to_string(),
+                Columns::Time(_) => "month".to_string(),
+            },
             from: days.first.to_string(),
             to: days.last.to_string(),
-            cells: m
-                .cells
+            compare_from: compare.map(|(f, _)| f.to_string()),
+            compare_to: compare.map(|(_, l)| l.to_string()),
+            min_n,
+            rows: row_lines.iter().map(Line::label).collect(),
+            cols: col_lines.iter().map(Line::label).collect(),
+            other: row_lines
                 .iter()
-                .map(|((row, col), i)| MatrixCell { row: row.clone(), col: col.clone(), measure: measure(i) })
-                .collect(),
-            row_totals: m
-                .row_totals
+                .find_map(|l| match l {
+                    Line::Other(rest) => Some(rest.clone()),
+                    Line::One(_) => None,
+                })
+                .unwrap_or_default(),
+            cells,
+            row_totals: row_lines
                 .iter()
-                .map(|(row, i)| RowTotal { row: row.clone(), measure: measure(i) })
+                .map(|r| RowTotal {
+                    row: r.label(),
+                    measure: measure(&|g: &Grid| line_total(&g.row_totals, r)),
+                })
                 .collect(),
-            col_totals: m
-                .col_totals
+            col_totals: col_lines
                 .iter()
-                .map(|(col, i)| ColTotal { col: col.clone(), measure: measure(i) })
+                .map(|c| ColTotal {
+                    col: c.label(),
+                    measure: measure(&|g: &Grid| line_total(&g.col_totals, c)),
+                })
                 .collect(),
-            total: measure(&m.total),
-            rows: m.rows,
-            cols: m.cols,
+            total: measure(&|g: &Grid| Some(g.total.clone()).filter(|t| t.tickets.tickets > 0)),
+        })
+    }
+
+    async fn read(
+        db: &Db,
+        rows: Dimension,
+        cols: Columns,
+        first: NaiveDate,
+        last: NaiveDate,
+        filters: &Filters,
+    ) -> Result<Grid, AppError> {
+        Ok(match cols {
+            Columns::Dim(d) => matrix::load(db, rows, d, first, last, filters).await?,
+            Columns::Time(g) => matrix::load_by_time(db, rows, g, first, last, filters).await?,
+        })
+    }
+
+    fn columns(value: &Option<String>, rows: Dimension) -> Result<Columns, AppError> {
+        let text = value.as_deref().map(str::trim).unwrap_or("");
+        let cols = match text {
+            "month" => Columns::Time(Grain::Month),
+            "week" => Columns::Time(Grain::Week),
+            _ => Columns::Dim(dimension(value, "cols", Dimension::Channel).map_err(|_| {
+                AppError::invalid(
+                    "cols",
+                    format!("cols must be channel, category, team, month or week, not '{text}'"),
+                )
+            })?),
+        };
+        if cols == Columns::Dim(rows) {
+            return Err(AppError::invalid("cols", "rows and cols must be two different dimensions"));
+        }
+        Ok(cols)
+    }
+
+    /// The span to compare with, if any: `previous` or a month `YYYY-MM`.
+    fn compare_span(
+        value: &Option<String>,
+        first: NaiveDate,
+        last: NaiveDate,
+        cols: Columns,
+    ) -> Result<Option<(NaiveDate, NaiveDate)>, AppError> {
+        let Some(text) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+        if matches!(cols, Columns::Time(_)) {
+            return Err(AppError::invalid("compare", "compare needs two dimensions, not time columns"));
+        }
+        let refused = || {
+            AppError::invalid(
+                "compare",
+                format!("compare must be previous or a month like 2025-09, not '{text}'"),
+            )
+        };
+        let span = if text == "previous" {
+            previous_span(first, last)
+        } else {
+            let month = Period::parse(text).filter(|p| p.grain == Grain::Month).ok_or_else(refused)?;
+            Some((month.start, month.last_day()))
+        };
+        span.filter(|(f, l)| crate::kpi::period::is_plausible(*f) && crate::kpi::period::is_plausible(*l))
+            .map(Some)
+            .ok_or_else(refused)
+    }
+
+    fn parsed<T>(
+        value: &Option<String>,
+        field: &str,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, AppError> {
+        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => parse(v)
+                .map(Some)
+                .ok_or_else(|| AppError::invalid(field, format!("{field} must be {expected}, not '{v}'"))),
+        }
+    }
+
+    fn number(value: &Option<String>, field: &str, lo: i64, hi: i64) -> Result<Option<i64>, AppError> {
+        parsed(value, field, &format!("a whole number from {lo} to {hi}"), |v| {
+            v.parse::<i64>().ok().filter(|n| (lo..=hi).contains(n))
         })
     }
 }

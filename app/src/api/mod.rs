@@ -16,6 +16,7 @@ pub mod overview;
 pub mod query;
 pub mod series;
 pub mod targets;
+pub mod tickets;
 pub mod tokens;
 pub mod trend;
 pub mod users;

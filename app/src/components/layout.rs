@@ -15,7 +15,7 @@ const SCREENS: &[(&str, &str, bool)] = &[
     ("/", "Overview", true),
     ("/variance", "Variance", true),
     ("/trends", "Trends", true),
-    ("/matrix", "Matrix", false),
+    ("/matrix", "Matrix", true),
     ("/finance", "Finance", false),
     ("/benchmarks", "Benchmarks", false),
     ("/targets", "Targets", true),

@@ -8,6 +8,7 @@ pub mod early_warning;
 pub mod forecast;
 pub mod format;
 pub mod formulas;
+pub mod matrix;
 pub mod period;
 pub mod sketch;
 pub mod trend;

@@ -9,6 +9,8 @@ pub mod docs;
 pub mod early_warning;
 pub mod events;
 pub mod login;
+pub mod matrix;
+pub mod matrix_tickets;
 pub mod not_found;
 pub mod overview;
 pub mod setup;

@@ -6,21 +6,12 @@
 use super::cube;
 use super::rollup::CellKey;
 use super::Db;
-use crate::kpi::period::day_number;
-use crate::kpi::KpiInputs;
+use crate::kpi::period::{date_of, day_number};
+use crate::kpi::{Grain, Period};
 use crate::models::{Dimension, Filters};
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Matrix {
-    pub rows: Vec<String>,
-    pub cols: Vec<String>,
-    pub cells: BTreeMap<(String, String), KpiInputs>,
-    pub row_totals: BTreeMap<String, KpiInputs>,
-    pub col_totals: BTreeMap<String, KpiInputs>,
-    pub total: KpiInputs,
-}
+pub use crate::kpi::matrix::Grid as Matrix;
 
 fn value_of(key: &CellKey, dimension: Dimension) -> &str {
     match dimension {
@@ -58,6 +49,40 @@ pub async fn load(
         m.col_totals.entry(value_of(&key, cols).to_string()).or_default().tickets.merge(&cell.totals);
     }
     for (_, cell) in read(Vec::new()).await? {
+        m.total.tickets.merge(&cell.totals);
+    }
+    m.rows = m.row_totals.keys().cloned().collect();
+    m.cols = m.col_totals.keys().cloned().collect();
+    Ok(m)
+}
+
+/// A KPI by `rows` × periods of `grain` (week or month) as columns. Cells
+/// and column totals are summed from day or month rows of the cube by the
+/// period their bucket falls in; a week cuts across months, so weeks read
+/// days.
+pub async fn load_by_time(
+    db: &Db,
+    rows: Dimension,
+    grain: Grain,
+    first: NaiveDate,
+    last: NaiveDate,
+    filters: &Filters,
+) -> Result<Matrix, sqlx::Error> {
+    let (first, last) = (day_number(first), day_number(last));
+    let whole_months = grain == Grain::Month;
+    let period = |bucket: i64| Period::containing(grain, date_of(bucket)).to_string();
+    let read = |group_by: Vec<Dimension>| async move {
+        let cells = cube::cells(db, first, last, whole_months, filters, &group_by).await?;
+        Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
+    };
+    let mut m = Matrix::default();
+    for (key, cell) in read(vec![rows]).await? {
+        let row = value_of(&key, rows).to_string();
+        m.cells.entry((row.clone(), period(key.day))).or_default().tickets.merge(&cell.totals);
+        m.row_totals.entry(row).or_default().tickets.merge(&cell.totals);
+    }
+    for (key, cell) in read(Vec::new()).await? {
+        m.col_totals.entry(period(key.day)).or_default().tickets.merge(&cell.totals);
         m.total.tickets.merge(&cell.totals);
     }
     m.rows = m.row_totals.keys().cloned().collect();

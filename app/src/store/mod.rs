@@ -19,6 +19,7 @@ pub mod read;
 pub mod rollup;
 mod sql;
 pub mod targets;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 

@@ -210,15 +210,24 @@ pub async fn audit(
 }
 
 pub async fn audit_entries(db: &Db, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    audit_page(db, None, limit).await
+}
+
+/// Up to `limit` entries, newest first, older than entry `before` when
+/// given: a keyset page on the primary key.
+pub async fn audit_page(db: &Db, before: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT at, actor, action, entity, old_value, new_value FROM audit_log ORDER BY id DESC LIMIT $1",
+        "SELECT id, at, actor, action, entity, old_value, new_value FROM audit_log \
+         WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
     )
+    .bind(before)
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
     rows.iter()
         .map(|r| {
             Ok(AuditEntry {
+                id: r.try_get("id")?,
                 at: r.try_get("at")?,
                 actor: r.try_get("actor")?,
                 action: r.try_get("action")?,

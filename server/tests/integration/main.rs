@@ -16,6 +16,7 @@ mod import_files;
 mod ingest;
 mod kpi_matches_sql;
 mod login_limits;
+mod matrix;
 mod redirects;
 mod statuses;
 mod support;
