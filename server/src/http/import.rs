@@ -73,7 +73,9 @@ async fn import_file(
         Err(ImportError::Busy) => {
             app::error::AppError::Unavailable(ImportError::Busy.to_string()).into_response()
         }
-        Err(ImportError::Database(e)) if app::store::is_unavailable(&e) => app::error::AppError::from(e).into_response(),
+        Err(ImportError::Database(e)) if app::store::is_unavailable(&e) => {
+            app::error::AppError::from(e).into_response()
+        }
         Err(ImportError::Database(e)) => {
             tracing::error!("import failed: {e}");
             problem(

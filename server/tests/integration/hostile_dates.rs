@@ -248,7 +248,7 @@ async fn a_file_import_refuses_each_hostile_text_naming_row_and_column() {
         let Err(ImportError::Rows(errors)) = import(&db, csv.as_bytes(), &options, None, |_| {}).await else {
             panic!("{what}: refused")
         };
-        assert_eq!((errors[0].row, errors[0].column.as_str()), (3, "category"), "{what}");
-        assert!(errors[0].reason.contains(refusal), "{what}: {}", errors[0].reason);
+        assert_eq!((errors.first[0].row, errors.first[0].column.as_str()), (3, "category"), "{what}");
+        assert!(errors.first[0].reason.contains(refusal), "{what}: {}", errors.first[0].reason);
     }
 }

@@ -54,8 +54,8 @@ async fn a_bad_utf8_byte_on_line_2_is_reported_as_row_2() {
     let Err(ImportError::Rows(errors)) = import(&db, file.as_slice(), &options, None, |_| {}).await else {
         panic!("refused")
     };
-    assert_eq!(errors[0].row, 2, "{:?}", errors[0]);
-    assert!(errors[0].reason.contains("UTF-8"));
+    assert_eq!(errors.first[0].row, 2, "{:?}", errors.first[0]);
+    assert!(errors.first[0].reason.contains("UTF-8"));
 }
 
 fn config(url: String) -> server::config::Config {
