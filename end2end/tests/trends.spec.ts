@@ -65,3 +65,12 @@ test("periods below the minimum sample are marked, not flagged", async ({ page }
   await expect(page.locator("details.periods")).toContainText("95 % interval");
   await expect(page.locator(".flagged")).toHaveCount(0);
 });
+
+test("more KPIs show as small multiples under the main chart", async ({ page }) => {
+  await page.goto("/trends?kpi=csat&also=nps&also=fcr_rate");
+  await expect(page.locator('figure[data-chart="csat-by-month"]')).toBeVisible();
+  const multiples = page.locator("section.multiples");
+  await expect(multiples.locator('figure[data-chart="nps-by-month"]')).toBeVisible();
+  await expect(multiples.locator('figure[data-chart="first-contact-resolution-by-month"]')).toBeVisible();
+  await expect(page.getByLabel("Also show (small multiples)")).toHaveValues(["fcr_rate", "nps"]);
+});

@@ -145,19 +145,24 @@ pub mod server {
         password: &str,
         ip: &str,
     ) -> Result<i64, AppError> {
-        let username = username.trim().to_lowercase();
-        let (pair_key, address_key) = (format!("pair:{username}|{ip}"), format!("address:{ip}"));
         let now = now();
         let period = LIMIT_PERIOD_SECONDS;
+        let address_key = format!("address:{ip}");
         let address = login_limits::take(db, &address_key, now, MAX_ATTEMPTS_PER_ADDRESS, period).await?;
+        if address.attempts > MAX_ATTEMPTS_PER_ADDRESS {
+            return Err(AppError::TooManyAttempts((address.period_end - now).div_euclid(60) + 1));
+        }
+        // A name no account can have is wrong without a per-account count,
+        // so junk names cannot fill the limits table.
+        let Ok(username) = crate::models::normalise_username(username) else {
+            let _ = verify_password(password, dummy_hash());
+            return Err(AppError::invalid("password", "Wrong username or password."));
+        };
+        let pair_key = format!("pair:{username}|{ip}");
         let pair =
             login_limits::take(db, &pair_key, now, MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS, period).await?;
-        let refused_until = [
-            (address.attempts > MAX_ATTEMPTS_PER_ADDRESS).then_some(address.period_end),
-            (pair.attempts > MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS).then_some(pair.period_end),
-        ];
-        if let Some(until) = refused_until.into_iter().flatten().max() {
-            return Err(AppError::TooManyAttempts((until - now).div_euclid(60) + 1));
+        if pair.attempts > MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS {
+            return Err(AppError::TooManyAttempts((pair.period_end - now).div_euclid(60) + 1));
         }
         let record = users::find_by_username(db, &username).await?;
         let valid = match &record {
@@ -227,7 +232,19 @@ pub mod server {
             .iter()
             .flat_map(|p| p.headers.get_all("x-forwarded-for").iter())
             .filter_map(|v| v.to_str().ok());
-        client_address(peer.ip(), forwarded, &proxies).to_string()
+        limit_key(client_address(peer.ip(), forwarded, &proxies))
+    }
+
+    /// The address a sign-in limit is kept for: an IPv4 address, or the /64
+    /// network of an IPv6 one (one subscriber usually holds a whole /64).
+    fn limit_key(ip: std::net::IpAddr) -> String {
+        match ip {
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+            std::net::IpAddr::V6(v6) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        }
     }
 
     #[cfg(test)]

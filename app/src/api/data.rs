@@ -41,16 +41,26 @@ pub async fn load_import_preset(kind: String, name: String) -> Result<Mapping, A
     super::respond(async move {
         let db = super::db()?;
         crate::auth::session::require(&db, crate::models::Role::Admin).await?;
-        let kind = kind_of(&kind)?;
-        if let Some(builtin) = crate::import::presets::get(kind, &name) {
-            return Ok(builtin);
-        }
-        let saved = crate::store::presets::get(&db, kind.key(), &name).await?;
-        let json = saved.ok_or_else(|| AppError::NotFound(format!("no preset named '{name}'")))?;
-        serde_json::from_str(&json)
-            .map_err(|e| AppError::invalid("name", format!("the preset is unreadable: {e}")))
+        find_preset(&db, kind_of(&kind)?, &name).await
     })
     .await
+}
+
+/// A preset by name: a built-in one, else one saved by an admin. The Data
+/// page and `POST /api/v1/import/{kind}?preset=` both read presets here.
+#[cfg(feature = "ssr")]
+pub async fn find_preset(
+    db: &crate::store::Db,
+    kind: crate::import::Kind,
+    name: &str,
+) -> Result<Mapping, AppError> {
+    if let Some(builtin) = crate::import::presets::get(kind, name) {
+        return Ok(builtin);
+    }
+    let saved = crate::store::presets::get(db, kind.key(), name).await?;
+    let json = saved.ok_or_else(|| AppError::NotFound(format!("no {} preset named '{name}'", kind.key())))?;
+    serde_json::from_str(&json)
+        .map_err(|e| AppError::invalid("name", format!("the preset is unreadable: {e}")))
 }
 
 /// `mapping` is the mapping as JSON.

@@ -319,8 +319,6 @@ mod server {
     }
 
     fn number(value: &Option<String>, field: &str, lo: i64, hi: i64) -> Result<Option<i64>, AppError> {
-        parsed(value, field, &format!("a whole number from {lo} to {hi}"), |v| {
-            v.parse::<i64>().ok().filter(|n| (lo..=hi).contains(n))
-        })
+        crate::api::query::whole_number(value, field, lo..=hi)
     }
 }

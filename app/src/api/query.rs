@@ -103,6 +103,28 @@ impl RangeParams {
     }
 }
 
+/// A whole number written in the URL (`top=10`), within `range`; `None`
+/// when absent or empty. The refusal names the field and the range.
+pub fn whole_number(
+    value: &Option<String>,
+    field: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<Option<i64>, AppError> {
+    match non_empty(value) {
+        None => Ok(None),
+        Some(v) => v.parse::<i64>().ok().filter(|n| range.contains(n)).map(Some).ok_or_else(|| {
+            AppError::invalid(
+                field,
+                format!(
+                    "{field} must be a whole number from {} to {}, not '{v}'",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        }),
+    }
+}
+
 /// A dimension named in the URL (`rows=channel`), or `default`.
 pub fn dimension(value: &Option<String>, field: &str, default: Dimension) -> Result<Dimension, AppError> {
     match non_empty(value) {

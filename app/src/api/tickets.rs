@@ -154,12 +154,8 @@ mod server {
                 )
             })?,
         };
-        let limit = match query.limit.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => DEFAULT_LIMIT,
-            Some(l) => l.parse::<i64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| {
-                AppError::invalid("limit", format!("limit must be 1 to {MAX_LIMIT}, not '{l}'"))
-            })?,
-        };
+        let limit =
+            crate::api::query::whole_number(&query.limit, "limit", 1..=MAX_LIMIT)?.unwrap_or(DEFAULT_LIMIT);
         let text =
             |v: &Option<String>, field: &str| match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 Some(v) if v.chars().count() > 200 => {

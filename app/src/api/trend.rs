@@ -62,6 +62,9 @@ pub struct Trend {
     pub events: Vec<crate::api::events::EventInfo>,
     /// The unusual periods, latest first, with the segments that moved them.
     pub flagged: Vec<Flagged>,
+    /// What the value leaves out, said on the page: orders imported without
+    /// an amount are not in CLV's average order value.
+    pub caveat: Option<String>,
 }
 
 /// An unusual period and the channels and categories behind its change.
@@ -131,6 +134,7 @@ pub use server::load;
 mod server {
     use super::*;
     use crate::api::markers;
+    use crate::api::query::whole_number;
     use crate::kpi::forecast::outlook;
     use crate::kpi::trend::{moving_average, proportion_interval, series_trend, unusual_points, Unusual};
     use crate::kpi::variance::{mix_rate, Segment};
@@ -165,31 +169,10 @@ mod server {
         }
     }
 
-    fn bounded(
-        text: &Option<String>,
-        field: &str,
-        range: std::ops::RangeInclusive<i64>,
-        default: i64,
-    ) -> Result<i64, AppError> {
-        match text.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            None => Ok(default),
-            Some(w) => w.parse::<i64>().ok().filter(|w| range.contains(w)).ok_or_else(|| {
-                AppError::invalid(
-                    field,
-                    format!(
-                        "{field} must be a whole number from {} to {}, not '{w}'",
-                        range.start(),
-                        range.end()
-                    ),
-                )
-            }),
-        }
-    }
-
     pub async fn load(db: &Db, query: &TrendQuery) -> Result<Trend, AppError> {
         let kpi = Kpi::from_key(&query.kpi).ok_or_else(|| AppError::UnknownKpi(query.kpi.clone()))?;
-        let window = bounded(&query.window, "window", 1..=24, 3)? as usize;
-        let min_sample = bounded(&query.min_n, "min_n", 1..=100_000, DEFAULT_MIN_SAMPLE)?;
+        let window = whole_number(&query.window, "window", 1..=24)?.unwrap_or(3) as usize;
+        let min_sample = whole_number(&query.min_n, "min_n", 1..=100_000)?.unwrap_or(DEFAULT_MIN_SAMPLE);
         let range = query.range.periods(kpi_values::latest_day(db).await?, DEFAULT_PERIODS)?;
         let grain = range.first.grain;
         // Two years more in front: the year-ago values, the baselines, and
@@ -263,14 +246,17 @@ mod server {
             .collect();
         let explained: Vec<&Unusual> =
             unusual.iter().rev().filter(|u| shown.contains(&u.index)).take(EXPLAINED).collect();
-        let flagged = flagged(db, kpi, &kpi_query, &all, &explained).await?;
+        let flagged = flagged(db, kpi, &kpi_query, &all, &explained, min_sample).await?;
         let target = if range.filters == Default::default() && grain == Grain::Month {
             let month = range.last.to_string();
             targets::company(db, &month, &month).await?.get(&(kpi.key().to_string(), month)).copied()
         } else {
             None
         };
+        let caveat =
+            (kpi == Kpi::Clv).then(|| unpriced_orders(&table, &table.periods[shown.clone()])).flatten();
         Ok(Trend {
+            caveat,
             kpi: kpi.key().to_string(),
             name: kpi.name().to_string(),
             unit: kpi.unit(),
@@ -301,6 +287,20 @@ mod server {
         })
     }
 
+    /// "12 of 4,310 orders …" when some orders of `periods` have no amount.
+    fn unpriced_orders(table: &KpiTable, periods: &[Period]) -> Option<String> {
+        let (orders, priced) = periods
+            .iter()
+            .filter_map(|p| table.inputs(&[], p)?.orders.as_ref())
+            .fold((0, 0), |(n, priced), o| (n + o.orders, priced + o.priced_orders));
+        (orders > priced).then(|| {
+            format!(
+                "{} of {orders} orders in these periods have no amount: they count as orders, but CLV's average order value is taken over the {priced} with one.",
+                orders - priced
+            )
+        })
+    }
+
     /// Each unusual period with the channels and categories that moved it
     /// most against its baseline (the `BASELINE` periods before it).
     async fn flagged(
@@ -309,6 +309,7 @@ mod server {
         query: &KpiQuery,
         all: &[(Period, Option<f64>, i64)],
         unusual: &[&Unusual],
+        min_sample: i64,
     ) -> Result<Vec<Flagged>, AppError> {
         let mut tables = Vec::new();
         if kpi.needs().tickets_only() && !unusual.is_empty() {
@@ -326,8 +327,14 @@ mod server {
             .iter()
             .filter_map(|u| {
                 let (period, value, _) = all[u.index];
-                let baseline: Vec<Period> =
-                    all[..u.index].iter().rev().take(BASELINE).map(|(p, _, _)| *p).collect();
+                // The periods that set its limits: the last judged ones before it.
+                let baseline: Vec<Period> = all[..u.index]
+                    .iter()
+                    .rev()
+                    .filter(|(_, v, n)| v.is_some() && *n >= min_sample)
+                    .take(BASELINE)
+                    .map(|(p, _, _)| *p)
+                    .collect();
                 let mut drivers: Vec<Driver> = tables
                     .iter()
                     .flat_map(|(dimension, table)| {

@@ -165,14 +165,12 @@ pub async fn import(
             }
         }
         let converted = converter.convert(&cells, row).map_err(|e| RowError { data_row, ..e });
-        if let (true, Some(Repeated::Last | Repeated::Events) | None, Ok(map)) =
-            (has_ids, repeated, &converted)
-        {
-            let id = map.get("external_id").and_then(Value::as_str).unwrap_or_default();
-            if repeats.note(id, row) {
-                report.repeated += 1;
-            }
-        }
+        let id = converted
+            .as_ref()
+            .ok()
+            .and_then(|map| map.get("external_id").and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_string();
         let valid = match (converted, events.as_mut()) {
             (Ok(map), Some(log)) => {
                 log.add(map, row);
@@ -182,6 +180,16 @@ pub async fn import(
                 converted.and_then(|map| typed(options.kind, map, now, (row, data_row), &converter, &cells)),
             ),
         };
+        // Only a row that is kept can repeat an earlier one: a refused row is
+        // counted as refused, never also as repeated.
+        let kept = !matches!(valid, Some(Err(_)));
+        if has_ids
+            && kept
+            && matches!(repeated, Some(Repeated::Last | Repeated::Events) | None)
+            && repeats.note(&id, row)
+        {
+            report.repeated += 1;
+        }
         match valid {
             None => {}
             Some(Ok(valid)) if refusals.is_empty() => sink.push(valid).await?,

@@ -177,11 +177,16 @@ fn smooth(y: &[f64], season: usize, alpha: f64, beta: f64, gamma: f64) -> Smooth
     } else {
         (y[0], y.get(1).map_or(0.0, |v| v - y[0]), vec![0.0], 1)
     };
+    // Without a season the starting trend is y₁ − y₀, so the step to y₁ is
+    // exact by construction: its zero error is not counted.
+    let first_error = if m > 1 { start } else { 2 };
     let mut squared = 0.0;
     for (t, &value) in y.iter().enumerate().skip(start) {
         let s = seasonal[t % m];
         let predicted = level + trend + s;
-        squared += (value - predicted).powi(2);
+        if t >= first_error {
+            squared += (value - predicted).powi(2);
+        }
         let previous = level;
         level = alpha * (value - s) + (1.0 - alpha) * (level + trend);
         trend = beta * (level - previous) + (1.0 - beta) * trend;
@@ -189,7 +194,7 @@ fn smooth(y: &[f64], season: usize, alpha: f64, beta: f64, gamma: f64) -> Smooth
             seasonal[t % m] = gamma * (value - level) + (1.0 - gamma) * s;
         }
     }
-    let steps = y.len().saturating_sub(start).max(1);
+    let steps = y.len().saturating_sub(first_error).max(1);
     Smoothed { alpha, beta, gamma, level, trend, seasonal, next: y.len(), mse: squared / steps as f64 }
 }
 

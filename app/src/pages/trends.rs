@@ -45,6 +45,15 @@ pub fn TrendsPage() -> impl IntoView {
         let get = |name: &str| q.get(name).filter(|v| !v.is_empty());
         EarlyWarningQuery { period: get("warn_period"), by: get("warn_by") }
     };
+    // More KPIs as small multiples under the main chart: `also=nps&also=fcr_rate`.
+    let also = move || {
+        let main = request().kpi;
+        let mut keys: Vec<String> = query.read().get_all("also").unwrap_or_default();
+        keys.retain(|k| !k.is_empty() && *k != main);
+        keys.dedup();
+        keys.truncate(MAX_ALSO);
+        keys
+    };
     let trend = Resource::new(request, get_trend);
     let options = Resource::new(|| (), |_| filter_options());
     view! {
@@ -57,7 +66,7 @@ pub fn TrendsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading the trend…"</p> }>
             {move || Suspend::new(async move {
                 let filters = match options.await {
-                    Ok(o) => view! { <TrendFilters query=request() options=o/> }.into_any(),
+                    Ok(o) => view! { <TrendFilters query=request() options=o also=also()/> }.into_any(),
                     Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
                 };
                 let body = match trend.await {
@@ -72,13 +81,62 @@ pub fn TrendsPage() -> impl IntoView {
                 view! { {filters} {body} }
             })}
         </Suspense>
+        <SmallMultiples kpis=also() base=request()/>
     }
+}
+
+/// Extra KPIs shown under the main chart.
+const MAX_ALSO: usize = 4;
+
+/// The other chosen KPIs over the same periods and filters, one chart each,
+/// so their movements can be read against each other.
+#[component]
+fn SmallMultiples(kpis: Vec<String>, base: TrendQuery) -> impl IntoView {
+    let empty = kpis.is_empty();
+    let trends = Resource::new(
+        move || (kpis.clone(), base.clone()),
+        |(kpis, base)| async move {
+            let mut out = Vec::new();
+            for kpi in kpis {
+                out.push(get_trend(TrendQuery { kpi, ..base.clone() }).await);
+            }
+            out
+        },
+    );
+    (!empty).then(|| {
+        view! {
+            <section class="multiples" aria-label="More KPIs">
+                <Suspense fallback=|| view! { <p class="muted">"Loading the other KPIs…"</p> }>
+                    {move || Suspend::new(async move {
+                        trends.await.into_iter().map(|t| match t {
+                            Ok(t) => {
+                                let summary = format!(
+                                    "Latest {} · trend {} per {}",
+                                    value(t.points.iter().rev().find_map(|p| p.value), t.unit),
+                                    delta(t.slope, t.unit),
+                                    grain_name(t.grain)
+                                );
+                                let chart = line::render(&chart_spec(&t));
+                                view! {
+                                    <div class="multiple">
+                                        <p class="muted">{summary}</p>
+                                        <ChartView chart/>
+                                    </div>
+                                }.into_any()
+                            }
+                            Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
+                        }).collect_view()
+                    })}
+                </Suspense>
+            </section>
+        }
+    })
 }
 
 /// The view's controls as a GET form: it works without JavaScript and puts
 /// the whole state in the URL.
 #[component]
-fn TrendFilters(query: TrendQuery, options: FilterChoices) -> impl IntoView {
+fn TrendFilters(query: TrendQuery, options: FilterChoices, also: Vec<String>) -> impl IntoView {
     let r = query.range.clone();
     let select = move |name: &'static str,
                        label: &'static str,
@@ -124,6 +182,18 @@ fn TrendFilters(query: TrendQuery, options: FilterChoices) -> impl IntoView {
             {select("category", "Category", any("All categories", options.categories), r.category.clone())}
             {select("team", "Team", any("All teams", options.teams), r.team.clone())}
             {select("window", "Moving average", windows, query.window.clone().or(Some("3".into())))}
+            <div class="field field-multi">
+                <label for="trend-also">"Also show (small multiples)"</label>
+                <select id="trend-also" name="also" multiple size="3">
+                    {Kpi::ALL
+                        .iter()
+                        .map(|k| {
+                            let selected = also.iter().any(|a| a == k.key());
+                            view! { <option value=k.key() selected=selected>{k.name()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
             <div class="field">
                 <label for="trend-min-n">"Minimum sample"</label>
                 <input id="trend-min-n" type="number" min="1" max="100000" name="min_n" value=query.min_n.clone().unwrap_or_else(|| "30".into())/>
@@ -160,6 +230,7 @@ fn TrendBody(trend: Trend) -> impl IntoView {
             }).collect_view()}
         </div>
         <ChartView chart/>
+        {trend.caveat.clone().map(|c| view! { <p class="form-warning caveat" role="note">{c}</p> })}
         <ForecastNote trend=trend.clone()/>
         <section class="panel form-panel">
             <h2>"Unusual periods"</h2>

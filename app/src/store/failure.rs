@@ -15,7 +15,10 @@ pub fn is_busy(e: &sqlx::Error) -> bool {
     let sqlx::Error::Database(db) = e else { return false };
     match db.code().as_deref() {
         Some("55P03") => true,
-        Some(code) => code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+        // Postgres' SQLSTATE codes are five characters, some of them all
+        // digits (42501, 22021): only SQLite's shorter numeric codes count.
+        Some(code) if code.len() < 5 => code.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+        Some(_) => false,
         None => db.message().contains("database is locked"),
     }
 }

@@ -199,11 +199,10 @@ async fn list_events(State(db): State<Db>, headers: HeaderMap, Query(range): Que
     }
     let listed = async {
         let latest = app::store::kpi_values::latest_day(&db).await?;
-        let days = RangeParams {
-            from: range.from.clone().or_else(|| Some((latest - chrono::Days::new(365)).to_string())),
-            ..range
-        }
-        .days(latest)?;
+        // Without `from`, the year that ends at `to` (or at the latest data).
+        let end = RangeParams { from: None, ..range.clone() }.days(latest)?.last;
+        let from = range.from.clone().or_else(|| Some((end - chrono::Days::new(365)).to_string()));
+        let days = RangeParams { from, ..range }.days(latest)?;
         events::server::list(&db, days.first, days.last).await
     };
     answer(listed.await)

@@ -9,7 +9,7 @@ use super::guard::{allowed, ApiCaller};
 use super::spool::Spooled;
 use app::import::run::{import, ImportError, ImportOptions};
 use app::import::{sniff, Kind, Mapping};
-use app::store::{presets, Db};
+use app::store::Db;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -99,9 +99,7 @@ async fn mapping_of(
         return serde_json::from_str(json).map_err(|e| format!("mapping: {e}"));
     }
     if let Some(name) = params.get("preset").filter(|m| !m.is_empty()) {
-        let saved = presets::get(db, kind.key(), name).await.map_err(|e| e.to_string())?;
-        let json = saved.ok_or_else(|| format!("there is no {} preset named '{name}'", kind.key()))?;
-        return serde_json::from_str(&json).map_err(|e| format!("preset {name}: {e}"));
+        return app::api::data::find_preset(db, kind, name).await.map_err(|e| e.to_string());
     }
     let mut head = vec![0; 64 * 1024];
     let n = std::fs::File::open(&file.path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;

@@ -197,3 +197,22 @@ async fn events_come_in_as_json_or_csv_once_and_mark_the_trend() {
             .any(|n| n[0] == 3 && n[1].as_str().unwrap().starts_with("Outage: Carrier outage")));
     }
 }
+
+#[tokio::test]
+async fn the_clv_trend_says_when_orders_have_no_amount() {
+    let db = with_demo(sqlite().await).await;
+    let range = RangeParams {
+        from: Some("2025-07-01".into()),
+        to: Some("2025-10-31".into()),
+        ..RangeParams::default()
+    };
+    let query = TrendQuery { kpi: "clv".into(), window: None, min_n: None, range };
+    assert_eq!(trend::load(&db, &query).await.unwrap().caveat, None, "the demo's orders all have amounts");
+    let order: app::models::OrderRecord = serde_json::from_value(serde_json::json!({
+        "external_id": "NO-AMOUNT-1", "customer_id": "C-NEW", "placed_at": "2025-10-05T10:00:00Z", "currency": "EUR"
+    }))
+    .unwrap();
+    app::store::ingest::orders(&db, &[order]).await.unwrap();
+    let caveat = trend::load(&db, &query).await.unwrap().caveat.expect("a caveat");
+    assert!(caveat.starts_with("1 of "), "{caveat}");
+}
