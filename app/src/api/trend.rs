@@ -199,7 +199,11 @@ mod server {
                 )
             })
             .collect();
-        let values: Vec<Option<f64>> = all.iter().map(|(_, v, _)| *v).collect();
+        // History starts with the first period that has data: the empty
+        // periods before it have no value (a count there is not a zero).
+        let start = all.iter().position(|(_, _, n)| *n > 0).unwrap_or(all.len());
+        let values: Vec<Option<f64>> =
+            all.iter().enumerate().map(|(i, (_, v, _))| v.filter(|_| i >= start)).collect();
         // Small samples neither raise a flag nor set anyone's limits.
         let judged: Vec<Option<f64>> = all.iter().map(|(_, v, n)| v.filter(|_| *n >= min_sample)).collect();
         let averages = moving_average(&values, window);
@@ -208,7 +212,7 @@ mod server {
         let points: Vec<TrendPoint> = shown
             .clone()
             .map(|i| {
-                let (period, value, n) = all[i];
+                let ((period, _, n), value) = (all[i], values[i]);
                 TrendPoint {
                     period: period.to_string(),
                     label: period.short_label(),
@@ -226,9 +230,6 @@ mod server {
         let fit = series_trend(shown_values);
         let last = points.last();
         let before = points.len().checked_sub(2).map(|i| &points[i]);
-        // The history starts with the first period that has data: the empty
-        // periods before it are not zeros to forecast from.
-        let start = all.iter().position(|(_, _, n)| *n > 0).unwrap_or(all.len());
         let outlook = outlook(&values[start..], season(grain), HORIZON);
         let forecast = outlook
             .iter()
@@ -238,7 +239,12 @@ mod server {
                 Some(ForecastPoint {
                     period: p.to_string(),
                     label: p.short_label(),
-                    low: f.low,
+                    // A count, a time or a rate per order is never below zero.
+                    low: if matches!(kpi.unit(), Unit::Count | Unit::Hours | Unit::TicketsPer100Orders) {
+                        f.low.max(0.0)
+                    } else {
+                        f.low
+                    },
                     expected: f.expected,
                     high: f.high,
                 })
