@@ -16,7 +16,7 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Sign out" }).waitFor();
-  for (const [file, path] of [["overview", "/"], ["users", "/admin/users"], ["tokens", "/admin/tokens"], ["audit", "/admin/audit"], ["404", "/nope"], ["charts", "/charts"], ["trends", "/trends"], ["trends-week", "/trends?kpi=frt_median_h&grain=week&channel=email"], ["data", "/data"], ["matrix", "/matrix"], ["matrix-compare", "/matrix?kpi=frt_median_h&rows=team&cols=channel&compare=previous"], ["matrix-months", "/matrix?kpi=tickets&rows=category&cols=month&from=2025-05-01&to=2025-10-31&top=5&sort=total"], ["matrix-tickets", "/matrix/tickets?from=2025-10-01&to=2025-10-31&channel=chat&kpi=csat"]]) {
+  for (const [file, path] of [["overview", "/"], ["users", "/admin/users"], ["tokens", "/admin/tokens"], ["audit", "/admin/audit"], ["404", "/nope"], ["charts", "/charts"], ["trends", "/trends"], ["trends-week", "/trends?kpi=frt_median_h&grain=week&channel=email"], ["trends-incident", "/trends?kpi=tickets&grain=week&from=2025-03-01&to=2025-06-30&warn_period=2025-05"], ["data", "/data"], ["matrix", "/matrix"], ["matrix-compare", "/matrix?kpi=frt_median_h&rows=team&cols=channel&compare=previous"], ["matrix-months", "/matrix?kpi=tickets&rows=category&cols=month&from=2025-05-01&to=2025-10-31&top=5&sort=total"], ["matrix-tickets", "/matrix/tickets?from=2025-10-01&to=2025-10-31&channel=chat&kpi=csat"]]) {
     await page.goto(`${base}${path}`);
     await page.screenshot({ path: `${out}/${name}-${file}.png`, fullPage: true });
   }

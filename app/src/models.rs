@@ -336,6 +336,14 @@ impl TicketRecord {
             at_most(field, value, MAX_TEXT_CHARS)?;
         }
         at_most("product", self.product.as_deref().unwrap_or(""), MAX_TEXT_CHARS)?;
+        // The documented scale on every ingest path; file imports map other
+        // words onto it first (`import::priority`).
+        if !crate::import::priority::SCALE.contains(&self.priority.as_str()) {
+            return refuse(
+                "priority",
+                format!("must be low, normal, high or urgent, not '{}'", self.priority),
+            );
+        }
         plausible_time("created_at", Some(self.created_at), now)?;
         not_before_creation("first_response_at", self.first_response_at, self.created_at)?;
         not_before_creation("resolved_at", self.resolved_at, self.created_at)?;
@@ -485,6 +493,7 @@ mod tests {
             "created_at"
         );
         assert_eq!(refused_field(TicketRecord { external_id: " ".into(), ..ticket() }), "external_id");
+        assert_eq!(refused_field(TicketRecord { priority: "Critical".into(), ..ticket() }), "priority");
     }
 
     #[test]
