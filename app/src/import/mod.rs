@@ -13,7 +13,7 @@ pub mod convert;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod presets;
-#[cfg(feature = "ssr")]
+// Pure: ticket validation, which the browser build also compiles, reads its scale.
 pub mod priority;
 #[cfg(feature = "ssr")]
 pub mod refusals;
