@@ -51,6 +51,19 @@ pub struct Days {
 }
 
 impl RangeParams {
+    /// The range as a page's URL holds it, read through `get` (empty
+    /// values are absent): the same names as the REST query string.
+    pub fn from_url(get: impl Fn(&str) -> Option<String>) -> RangeParams {
+        RangeParams {
+            from: get("from"),
+            to: get("to"),
+            grain: get("grain"),
+            channel: get("channel"),
+            category: get("category"),
+            team: get("team"),
+        }
+    }
+
     /// The periods from `from` to `to` at the grain; without `from`, the
     /// `default_count` periods that end at `to` (or at `latest`, the last day
     /// with data).

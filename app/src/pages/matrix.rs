@@ -29,14 +29,7 @@ pub fn MatrixPage() -> impl IntoView {
             top: get("top"),
             min_n: get("min_n"),
             compare: get("compare"),
-            range: RangeParams {
-                from: get("from"),
-                to: get("to"),
-                grain: None,
-                channel: get("channel"),
-                category: get("category"),
-                team: get("team"),
-            },
+            range: RangeParams::from_url(get),
         }
     };
     let matrix = Resource::new(request, get_matrix);

@@ -41,14 +41,7 @@ pub fn MatrixTicketsPage() -> impl IntoView {
             sort: get("sort"),
             cursor: get("cursor"),
             limit: get("limit"),
-            range: RangeParams {
-                from: get("from"),
-                to: get("to"),
-                grain: None,
-                channel: get("channel"),
-                category: get("category"),
-                team: get("team"),
-            },
+            range: RangeParams::from_url(get),
         }
     };
     let page = Resource::new(request, get_tickets);

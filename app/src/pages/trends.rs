@@ -30,14 +30,7 @@ pub fn TrendsPage() -> impl IntoView {
             kpi: get("kpi").unwrap_or_else(|| "csat".into()),
             window: get("window"),
             min_n: get("min_n"),
-            range: RangeParams {
-                from: get("from"),
-                to: get("to"),
-                grain: get("grain"),
-                channel: get("channel"),
-                category: get("category"),
-                team: get("team"),
-            },
+            range: RangeParams::from_url(get),
         }
     };
     let warning = move || {
