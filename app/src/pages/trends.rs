@@ -175,24 +175,44 @@ fn TrendFilters(query: TrendQuery, options: FilterChoices, also: Vec<String>) ->
             {select("category", "Category", any("All categories", options.categories), r.category.clone())}
             {select("team", "Team", any("All teams", options.teams), r.team.clone())}
             {select("window", "Moving average", windows, query.window.clone().or(Some("3".into())))}
-            <div class="field field-multi">
-                <label for="trend-also">"Also show (small multiples)"</label>
-                <select id="trend-also" name="also" multiple size="3">
-                    {Kpi::ALL
-                        .iter()
-                        .map(|k| {
-                            let selected = also.iter().any(|a| a == k.key());
-                            view! { <option value=k.key() selected=selected>{k.name()}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
+            <AlsoShow chosen=also/>
             <div class="field">
                 <label for="trend-min-n">"Minimum sample"</label>
                 <input id="trend-min-n" type="number" min="1" max="100000" name="min_n" value=query.min_n.clone().unwrap_or_else(|| "30".into())/>
             </div>
             <button type="submit" class="btn btn-primary">"Show"</button>
         </form>
+    }
+}
+
+/// The KPIs drawn as small multiples, as checkboxes in a drop-down that
+/// opens without JavaScript (`details`); the summary names what is chosen.
+#[component]
+fn AlsoShow(chosen: Vec<String>) -> impl IntoView {
+    let names: Vec<&str> =
+        Kpi::ALL.iter().filter(|k| chosen.iter().any(|c| c == k.key())).map(|k| k.name()).collect();
+    let summary = if names.is_empty() { "None".to_string() } else { names.join(", ") };
+    view! {
+        <div class="field">
+            <span class="field-label" id="trend-also-label">"Also show"</span>
+            <details class="multi-pick">
+                <summary aria-describedby="trend-also-label">{summary}</summary>
+                <fieldset aria-labelledby="trend-also-label">
+                    {Kpi::ALL
+                        .iter()
+                        .map(|k| {
+                            let checked = chosen.iter().any(|c| c == k.key());
+                            view! {
+                                <label>
+                                    <input type="checkbox" name="also" value=k.key() checked=checked/>
+                                    {k.name()}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+            </details>
+        </div>
     }
 }
 
