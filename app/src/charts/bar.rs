@@ -66,7 +66,7 @@ impl Draw for BarSpec {
                 String::new()
             }
         };
-        let x_label = |x: &f64| format::value(Some(*x), spec.unit);
+        let x_label = |x: &f64| format::tick(*x, spec.unit);
         let _ = chart
             .configure_mesh()
             .disable_y_mesh()

@@ -136,7 +136,7 @@ impl Draw for GroupSpec {
                     String::new()
                 }
             };
-            let value_label = |v: &f64| format::value(Some(*v), self.unit);
+            let value_label = |v: &f64| format::tick(*v, self.unit);
             let mut mesh = chart.configure_mesh();
             mesh.light_line_style(NO_LINE)
                 .bold_line_style(GRID)

@@ -145,7 +145,7 @@ impl Draw for Prepared<'_> {
                     String::new()
                 }
             };
-            let y_label = |y: &f64| format::value(Some(*y), spec.unit);
+            let y_label = |y: &f64| format::tick(*y, spec.unit);
             let _ = chart
                 .configure_mesh()
                 .disable_x_mesh()

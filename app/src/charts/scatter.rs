@@ -44,8 +44,8 @@ impl Draw for ScatterSpec {
         else {
             return drawn;
         };
-        let x_label = |x: &f64| format::value(Some(*x), spec.x_unit);
-        let y_label = |y: &f64| format::value(Some(*y), spec.y_unit);
+        let x_label = |x: &f64| format::tick(*x, spec.x_unit);
+        let y_label = |y: &f64| format::tick(*y, spec.y_unit);
         let _ = chart
             .configure_mesh()
             .x_desc(spec.x_name.as_str())

@@ -16,9 +16,13 @@ fn decimals(unit: Unit) -> usize {
 
 /// A magnitude with its unit, e.g. "84.2%", "3.5 h", "$4.12", "12,345".
 fn with_unit(v: f64, unit: Unit, percent_suffix: &str) -> String {
-    let d = decimals(unit);
+    with_decimals(v, unit, decimals(unit), percent_suffix)
+}
+
+fn with_decimals(v: f64, unit: Unit, d: usize, percent_suffix: &str) -> String {
     match unit {
-        Unit::Count => thousands(v.round() as i64),
+        Unit::Count if d == 0 => thousands(v.round() as i64),
+        Unit::Count => format!("{v:.d$}"),
         Unit::Percent => format!("{v:.d$}{percent_suffix}"),
         Unit::RelativePercent => format!("{v:.d$}%"),
         Unit::Hours => format!("{v:.d$} h"),
@@ -48,6 +52,18 @@ pub fn value(value: Option<f64>, unit: Unit) -> String {
         Some(v) => with_unit(v, unit, "%"),
         None => NO_VALUE.to_string(),
     }
+}
+
+/// An axis tick in its unit, with the unit's decimals or as many more (up to
+/// two) as the tick needs: ticks 0.05 h apart must not read "0.1 h" twice.
+pub fn tick(v: f64, unit: Unit) -> String {
+    let base = decimals(unit);
+    let exact = |d: usize| {
+        let scaled = v * 10f64.powi(d as i32);
+        (scaled - scaled.round()).abs() < 1e-6
+    };
+    let d = (base..base + 2).find(|&d| exact(d)).unwrap_or(base + 2);
+    with_decimals(if v.abs() < 1e-12 { 0.0 } else { v }, unit, d, "%")
 }
 
 /// The sign of a change as people will read it: `None` when it is zero once
@@ -91,6 +107,17 @@ fn thousands(n: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ticks_get_the_decimals_they_need_and_no_more() {
+        let ticks: Vec<String> =
+            [-0.05, 0.0, 0.05, 0.1, 0.15].iter().map(|&v| tick(v, Unit::Hours)).collect();
+        assert_eq!(ticks, ["-0.05 h", "0.0 h", "0.05 h", "0.1 h", "0.15 h"]);
+        assert_eq!(tick(20.0, Unit::Percent), "20.0%");
+        assert_eq!(tick(2.5, Unit::Count), "2.5");
+        assert_eq!(tick(12_000.0, Unit::Count), "12,000");
+        assert_eq!(tick(1.0 / 3.0, Unit::Score), "0.3333");
+    }
+
     use super::*;
 
     #[test]
