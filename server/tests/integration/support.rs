@@ -27,6 +27,12 @@ pub async fn sqlite() -> Db {
 
 /// A migrated, empty database on the throwaway Postgres server.
 pub async fn postgres() -> Db {
+    open(&postgres_url().await).await
+}
+
+/// The address of a new, empty database on the throwaway Postgres server,
+/// for tests that connect to it more than once.
+pub async fn postgres_url() -> String {
     let url = std::env::var("AFTERCARE_TEST_POSTGRES_URL").expect(
         "AFTERCARE_TEST_POSTGRES_URL is not set: run these tests with `make integration`, which starts Postgres",
     );
@@ -35,10 +41,10 @@ pub async fn postgres() -> Db {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin.pool).await.unwrap();
     admin.pool.close().await;
     let base = url.rsplit_once('/').unwrap().0;
-    open(&format!("{base}/{name}")).await
+    format!("{base}/{name}")
 }
 
-async fn open(url: &str) -> Db {
+pub async fn open(url: &str) -> Db {
     let db = Db::connect(url).await.unwrap();
     db.migrate().await.unwrap();
     db
