@@ -22,6 +22,7 @@ pub mod targets;
 pub mod tickets;
 pub mod tokens;
 pub mod users;
+pub mod zone;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
