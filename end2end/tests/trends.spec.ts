@@ -72,5 +72,10 @@ test("more KPIs show as small multiples under the main chart", async ({ page }) 
   const multiples = page.locator("section.multiples");
   await expect(multiples.locator('figure[data-chart="nps-by-month"]')).toBeVisible();
   await expect(multiples.locator('figure[data-chart="first-contact-resolution-by-month"]')).toBeVisible();
-  await expect(page.getByLabel("Also show (small multiples)")).toHaveValues(["fcr_rate", "nps"]);
+  const picker = page.locator("details.multi-pick");
+  await expect(picker.locator("summary")).toHaveText("First contact resolution, NPS");
+  await picker.locator("summary").click();
+  await expect(picker.locator('input[value="nps"]')).toBeChecked();
+  await expect(picker.locator('input[value="fcr_rate"]')).toBeChecked();
+  await expect(picker.locator('input[value="csat_mean"]')).not.toBeChecked();
 });
