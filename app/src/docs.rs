@@ -43,6 +43,7 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("DATABASE_URL", "sqlite://data/aftercare.db", "postgres://user@host/db runs the same app on Postgres. On SQLite, sessions and sign-in counters are kept next to the database in <name>-auth.db, so that signing in never waits for an import. The server refuses to start on a database it cannot write, naming it and the cause."),
     ("AFTERCARE_DEMO", "1", "0 keeps an empty database empty on first start"),
     ("AFTERCARE_SLA_HOURS", "24", "the resolution SLA behind sla_attainment"),
+    ("AFTERCARE_TIME_ZONE", "UTC", "the IANA time zone (Europe/Berlin, America/New_York) whose calendar decides on which day, week and month a ticket or an order falls; timestamps are stored in UTC. A start with another SLA or time zone than the rollups were built with rebuilds them once."),
     ("AFTERCARE_SECURE_COOKIES", "0", "1 marks the session cookie Secure and sends Strict-Transport-Security (set it when served over TLS)"),
     ("AFTERCARE_TRUSTED_PROXIES", "(none)", "reverse proxies, as addresses or networks separated by commas (127.0.0.1, 10.0.0.0/8): only when a request comes from one of them does its X-Forwarded-For name the client for the sign-in limits. Unset, the peer address is the client; behind a proxy every user would then share the proxy's limit."),
     ("AFTERCARE_DATA_DIR", "the SQLite file's folder, or data", "where uploads are kept while they are imported (in uploads/); a server stopped mid-import leaves its upload there and the next start removes it"),

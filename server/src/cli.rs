@@ -204,12 +204,18 @@ pub async fn create_token(config: &Config, scope: &str, label: &str) -> Result<(
     Ok(())
 }
 
-/// Recomputes the daily rollup from the raw tickets, e.g. after the SLA changed.
+/// Recomputes the rollups from the raw tickets and orders. The server does
+/// this by itself when the SLA or time zone changed; this forces it.
 pub async fn rebuild_rollup(config: &Config) -> Result<(), String> {
     let db = config.open_database().await?;
     let started = std::time::Instant::now();
-    app::store::rollup::rebuild(&db).await.map_err(|e| e.to_string())?;
-    eprintln!("rollup rebuilt with a {} h SLA in {:.1} s", config.sla_hours, started.elapsed().as_secs_f64());
+    app::store::rollup_rules::rebuild(&db).await.map_err(|e| e.to_string())?;
+    eprintln!(
+        "rollup rebuilt with a {} h SLA in {} time in {:.1} s",
+        config.sla_hours,
+        config.time_zone.name(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

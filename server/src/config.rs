@@ -1,6 +1,7 @@
 //! Settings from the environment, the same for the server and the CLI.
 
 use app::auth::client::TrustedProxies;
+use app::store::zone::ReportingZone;
 use app::store::{DEFAULT_DATABASE_URL, DEFAULT_SLA_HOURS};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -11,6 +12,9 @@ pub struct Config {
     pub load_demo_when_empty: bool,
     /// `AFTERCARE_SLA_HOURS`: the resolution SLA, 24 by default.
     pub sla_hours: i64,
+    /// `AFTERCARE_TIME_ZONE`: the IANA zone whose calendar cuts days and
+    /// months (`UTC` by default).
+    pub time_zone: ReportingZone,
     /// `AFTERCARE_SECURE_COOKIES=1` when served over TLS: cookies are
     /// `Secure` and responses carry `Strict-Transport-Security`.
     pub secure_cookies: bool,
@@ -38,6 +42,10 @@ impl Config {
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string()),
             load_demo_when_empty: var("AFTERCARE_DEMO").is_none_or(|v| v != "0" && v != "false"),
             sla_hours,
+            time_zone: match var("AFTERCARE_TIME_ZONE") {
+                Some(v) => ReportingZone::parse(&v).map_err(|e| format!("AFTERCARE_TIME_ZONE: {e}"))?,
+                None => ReportingZone::UTC,
+            },
             secure_cookies: var("AFTERCARE_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
             trusted_proxies: TrustedProxies::parse(&var("AFTERCARE_TRUSTED_PROXIES").unwrap_or_default())?,
             data_dir: var("AFTERCARE_DATA_DIR").map(Into::into),
@@ -45,7 +53,8 @@ impl Config {
     }
 
     /// Connects, applies the migrations, checks that the database can be
-    /// written, sets the SLA and removes uploads a killed server left behind.
+    /// written, sets the SLA and the time zone (rebuilding the rollups if
+    /// they followed others) and removes uploads a killed server left behind.
     /// Errors name the database (a SQLite path; never a Postgres password).
     pub async fn open_database(&self) -> Result<app::store::Db, String> {
         let name = self.database_name();
@@ -57,6 +66,18 @@ impl Config {
             format!("the database {name} cannot be written ({e}): check its permissions and free disk space")
         })?;
         db.sla_seconds = self.sla_hours * 3600;
+        db.zone = self.time_zone;
+        match app::store::rollup_rules::align(&db).await {
+            Ok(app::store::rollup_rules::Aligned::Unchanged) => {}
+            Ok(app::store::rollup_rules::Aligned::Rebuilt { from_zone, from_sla_seconds }) => tracing::info!(
+                from_zone,
+                from_sla_hours = from_sla_seconds / 3600,
+                zone = db.zone.name(),
+                sla_hours = self.sla_hours,
+                "rebuilt the rollups for a new time zone or SLA"
+            ),
+            Err(e) => return Err(format!("cannot bring the rollups of {name} up to date: {e}")),
+        }
         if let Some(dir) = &self.data_dir {
             db.data_dir = dir.clone();
         }

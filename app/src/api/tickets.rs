@@ -164,8 +164,8 @@ mod server {
                 other => Ok(other.map(str::to_string)),
             };
         let filter = tickets::TicketFilter {
-            created_from: day_number(days.first) * 86_400,
-            created_before: (day_number(days.last) + 1) * 86_400,
+            created_from: db.zone.day_start(day_number(days.first)),
+            created_before: db.zone.day_start(day_number(days.last) + 1),
             channel: text(&query.range.channel, "channel")?,
             category: text(&query.range.category, "category")?,
             team: text(&query.range.team, "team")?,

@@ -3,7 +3,7 @@
 
 use super::sql::{batch_rows, list_placeholders, values_placeholders, Params};
 use crate::kpi::period::date_of;
-use crate::kpi::period::day_of_timestamp;
+use super::zone::ReportingZone;
 use crate::kpi::{Grain, Period};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,11 +20,11 @@ pub struct CustomerMonth {
     pub returning: bool,
 }
 
-/// Groups one customer's orders `(placed_at, amount)` by month.
-pub fn months_of(orders: &[(i64, Option<f64>)]) -> Vec<CustomerMonth> {
+/// Groups one customer's orders `(placed_at, amount)` by month of `zone`.
+pub fn months_of(orders: &[(i64, Option<f64>)], zone: ReportingZone) -> Vec<CustomerMonth> {
     let mut by_month: BTreeMap<Period, (i64, f64, i64)> = BTreeMap::new();
     for (placed_at, amount) in orders {
-        let month = Period::containing(Grain::Month, date_of(day_of_timestamp(*placed_at)));
+        let month = Period::containing(Grain::Month, date_of(zone.day_of(*placed_at)));
         let entry = by_month.entry(month).or_default();
         entry.0 += 1;
         if let Some(amount) = amount {
@@ -48,7 +48,11 @@ pub fn months_of(orders: &[(i64, Option<f64>)]) -> Vec<CustomerMonth> {
 
 /// Rebuilds the rows of `customers` from the orders table, then the monthly
 /// totals of every month whose rows changed.
-pub async fn refresh(conn: &mut AnyConnection, customers: &[String]) -> Result<(), sqlx::Error> {
+pub async fn refresh(
+    conn: &mut AnyConnection,
+    customers: &[String],
+    zone: ReportingZone,
+) -> Result<(), sqlx::Error> {
     let mut changed_months = BTreeSet::new();
     for chunk in customers.chunks(batch_rows(5)) {
         let list = list_placeholders(Params::of(conn), chunk.len());
@@ -65,7 +69,7 @@ pub async fn refresh(conn: &mut AnyConnection, customers: &[String]) -> Result<(
                 .push((row.try_get("placed_at")?, row.try_get("amount")?));
         }
         for (customer, orders) in orders {
-            for m in months_of(&orders) {
+            for m in months_of(&orders, zone) {
                 fresh.insert((customer.clone(), m.month.clone()), m);
             }
         }
@@ -104,6 +108,19 @@ pub async fn refresh(conn: &mut AnyConnection, customers: &[String]) -> Result<(
         refresh_month_totals(conn, &month).await?;
     }
     Ok(())
+}
+
+/// Recomputes the whole table from the orders (after the reporting zone changed).
+pub async fn rebuild_all(conn: &mut AnyConnection, zone: ReportingZone) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM customer_months").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM order_months").execute(&mut *conn).await?;
+    let customers: Vec<String> = sqlx::query("SELECT DISTINCT customer_id FROM orders")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|row| row.try_get("customer_id"))
+        .collect::<Result<_, _>>()?;
+    refresh(conn, &customers, zone).await
 }
 
 fn bind_all<'q>(
@@ -174,7 +191,7 @@ mod tests {
             (jan + 3 * DAY, Some(5.0)),
             (jan + 4 * DAY, None),
             (jan + 40 * DAY, Some(7.5)),
-        ]);
+        ], ReportingZone::UTC);
         assert_eq!(
             months,
             vec![
@@ -194,5 +211,14 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn an_order_falls_in_the_month_of_the_reporting_zone() {
+        // 2025-01-31 23:30 UTC is 2025-02-01 00:30 in Berlin.
+        let late_january = 20_119 * DAY + 23 * 3600 + 1800;
+        let month = |zone| months_of(&[(late_january, Some(1.0))], zone)[0].month.clone();
+        assert_eq!(month(ReportingZone::UTC), "2025-01");
+        assert_eq!(month(ReportingZone::parse("Europe/Berlin").unwrap()), "2025-02");
     }
 }

@@ -17,6 +17,7 @@ pub mod matrix;
 pub mod presets;
 pub mod read;
 pub mod rollup;
+pub mod rollup_rules;
 mod sql;
 pub mod targets;
 pub mod tickets;
@@ -55,6 +56,8 @@ pub struct Db {
     pub backend: Backend,
     /// The resolution SLA that the rollup's `sla_met` counts against.
     pub sla_seconds: i64,
+    /// The calendar in which tickets and orders fall on days and months.
+    pub zone: zone::ReportingZone,
     /// The settings every KPI is computed with.
     pub settings: crate::kpi::KpiSettings,
     /// Where the server keeps its own files (uploads being imported): the
@@ -71,6 +74,11 @@ pub const DEFAULT_SLA_HOURS: i64 = 24;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/aftercare.db";
 
 impl Db {
+    /// What the stored rollups are computed with.
+    pub fn rollup_rules(&self) -> rollup::RollupRules {
+        rollup::RollupRules { sla_seconds: self.sla_seconds, zone: self.zone }
+    }
+
     /// Connects to `url` (`sqlite://…` or `postgres://…`); a SQLite file and
     /// its folder are created if missing.
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
@@ -130,6 +138,7 @@ impl Db {
             pool,
             backend,
             sla_seconds: DEFAULT_SLA_HOURS * 3600,
+            zone: zone::ReportingZone::UTC,
             settings: Default::default(),
             data_dir,
             imports: ImportGate::default(),

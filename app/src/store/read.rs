@@ -53,14 +53,15 @@ pub(super) fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
     })
 }
 
-fn bounds(period: &Period) -> (i64, i64) {
-    (day_number(period.start) * 86_400, day_number(period.end_exclusive()) * 86_400)
+/// The UTC timestamps `[from, before)` of a period's local days.
+fn bounds(db: &Db, period: &Period) -> (i64, i64) {
+    db.zone.span(day_number(period.start), day_number(period.end_exclusive()) - 1)
 }
 
 /// Orders, amount, distinct customers and orders with a known amount
 /// (`amount` is the sum over those) of a period.
 pub async fn order_volume(db: &Db, period: &Period) -> Result<(i64, f64, i64, i64), sqlx::Error> {
-    let (start, end) = bounds(period);
+    let (start, end) = bounds(db, period);
     let row = sqlx::query(
         "SELECT COUNT(*) AS n, SUM(amount) AS amount, COUNT(DISTINCT customer_id) AS customers, \
          COUNT(amount) AS priced \
@@ -112,7 +113,7 @@ pub async fn month_orders(
 
 /// Customers ordering in the period who had ordered before it.
 pub async fn returning_customers(db: &Db, period: &Period) -> Result<i64, sqlx::Error> {
-    let (start, end) = bounds(period);
+    let (start, end) = bounds(db, period);
     sqlx::query(
         "SELECT COUNT(DISTINCT o.customer_id) AS n FROM orders o WHERE o.placed_at >= $1 AND o.placed_at < $2 \
          AND EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND p.placed_at < $1)",
@@ -132,8 +133,8 @@ pub async fn trailing_year_orders(db: &Db, period: &Period) -> Result<(i64, i64)
         "SELECT COUNT(*) AS n, COUNT(DISTINCT customer_id) AS customers FROM orders \
          WHERE placed_at >= $1 AND placed_at < $2",
     )
-    .bind(day_number(start) * 86_400)
-    .bind(day_number(end) * 86_400)
+    .bind(db.zone.day_start(day_number(start)))
+    .bind(db.zone.day_start(day_number(end)))
     .fetch_one(&db.pool)
     .await?;
     Ok((row.try_get("n")?, row.try_get("customers")?))
@@ -149,7 +150,7 @@ pub async fn ticket_customers(
     period: &Period,
     filters: &Filters,
 ) -> Result<(i64, i64), sqlx::Error> {
-    let (start, end) = bounds(period);
+    let (start, end) = bounds(db, period);
     let row = sqlx::query(
         "SELECT COUNT(DISTINCT t.customer_id) AS customers, COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM orders o \
          WHERE o.customer_id = t.customer_id AND o.placed_at > t.created_at AND o.placed_at <= t.created_at + $3) \

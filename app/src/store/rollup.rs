@@ -4,7 +4,8 @@
 
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
-use crate::kpi::period::{date_of, day_of_timestamp, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
+use super::zone::ReportingZone;
+use crate::kpi::period::{date_of, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{TicketFacts, TicketTotals};
 use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
@@ -27,6 +28,14 @@ pub struct Cell {
     pub resolved_on_day: i64,
 }
 
+/// What the rollup's cells depend on besides the tickets: the resolution
+/// SLA (`sla_met`) and the reporting time zone (which day a ticket is on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RollupRules {
+    pub sla_seconds: i64,
+    pub zone: ReportingZone,
+}
+
 /// The longest run of days rebuilt in one pass, to bound memory.
 const MAX_RUN_DAYS: i64 = 31;
 
@@ -46,10 +55,10 @@ pub fn day_runs(days: &BTreeSet<i64>) -> Vec<(i64, i64)> {
 pub async fn rebuild_days(
     conn: &mut AnyConnection,
     days: &BTreeSet<i64>,
-    sla_seconds: i64,
+    rules: RollupRules,
 ) -> Result<(), sqlx::Error> {
     for (first, last) in day_runs(days) {
-        let cells = compute_run(conn, first, last, sla_seconds).await?;
+        let cells = compute_run(conn, first, last, rules).await?;
         sqlx::query("DELETE FROM daily_rollup WHERE day >= $1 AND day <= $2")
             .bind(first)
             .bind(last)
@@ -60,14 +69,14 @@ pub async fn rebuild_days(
     super::cube::refresh(conn, days).await
 }
 
-/// Recomputes the whole rollup in one transaction (after the SLA changed).
+/// Recomputes the whole rollup in one transaction.
 pub async fn rebuild(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    rebuild_all(&mut tx, db.sla_seconds).await?;
+    rebuild_all(&mut tx, db.rollup_rules()).await?;
     tx.commit().await
 }
 
-pub async fn rebuild_all(conn: &mut AnyConnection, sla_seconds: i64) -> Result<(), sqlx::Error> {
+pub async fn rebuild_all(conn: &mut AnyConnection, rules: RollupRules) -> Result<(), sqlx::Error> {
     let row = sqlx::query(
         "SELECT MIN(created_at) AS lo, MAX(COALESCE(resolved_at, created_at)) AS hi FROM tickets",
     )
@@ -78,19 +87,19 @@ pub async fn rebuild_all(conn: &mut AnyConnection, sla_seconds: i64) -> Result<(
         sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
         return super::cube::clear(conn).await;
     };
-    let days: BTreeSet<i64> = (day_of_timestamp(lo)..=day_of_timestamp(hi)).collect();
+    let days: BTreeSet<i64> = (rules.zone.day_of(lo)..=rules.zone.day_of(hi)).collect();
     sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
     super::cube::clear(conn).await?;
-    rebuild_days(conn, &days, sla_seconds).await
+    rebuild_days(conn, &days, rules).await
 }
 
 async fn compute_run(
     conn: &mut AnyConnection,
     first: i64,
     last: i64,
-    sla_seconds: i64,
+    rules: RollupRules,
 ) -> Result<BTreeMap<CellKey, Cell>, sqlx::Error> {
-    let (start, end) = (first * 86_400, (last + 1) * 86_400);
+    let (start, end) = rules.zone.span(first, last);
     let mut cells: BTreeMap<CellKey, Cell> = BTreeMap::new();
     // Rows are streamed, not collected: memory holds the cells, not the tickets.
     let mut created = sqlx::query(
@@ -112,8 +121,8 @@ async fn compute_run(
             reopened: row.try_get::<i64, _>("reopened")? != 0,
             escalated: row.try_get::<i64, _>("escalated")? != 0,
         };
-        let key = cell_key(day_of_timestamp(facts.created_at), &row)?;
-        cells.entry(key).or_default().totals.add_ticket(&facts, sla_seconds);
+        let key = cell_key(rules.zone.day_of(facts.created_at), &row)?;
+        cells.entry(key).or_default().totals.add_ticket(&facts, rules.sla_seconds);
     }
     drop(created);
     let mut resolved = sqlx::query(
@@ -123,7 +132,7 @@ async fn compute_run(
     .bind(end)
     .fetch(&mut *conn);
     while let Some(row) = resolved.try_next().await? {
-        let key = cell_key(day_of_timestamp(row.try_get("resolved_at")?), &row)?;
+        let key = cell_key(rules.zone.day_of(row.try_get("resolved_at")?), &row)?;
         cells.entry(key).or_default().resolved_on_day += 1;
     }
     Ok(cells)

@@ -116,6 +116,7 @@ async fn uploads_are_spooled_in_the_data_folder_and_a_killed_servers_leftovers_r
         database_url: format!("sqlite://{}", dir.join("aftercare.db").display()),
         load_demo_when_empty: false,
         sla_hours: 24,
+        time_zone: Default::default(),
         secure_cookies: false,
         trusted_proxies: Default::default(),
         data_dir: None,

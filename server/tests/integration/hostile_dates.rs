@@ -116,6 +116,7 @@ async fn the_command_line_import_refuses_a_zero_date_naming_the_row() {
         database_url: format!("sqlite://{}", database.display()),
         load_demo_when_empty: false,
         sla_hours: 24,
+        time_zone: Default::default(),
         secure_cookies: false,
         trusted_proxies: Default::default(),
         data_dir: None,

@@ -168,7 +168,7 @@ async fn a_rebuilt_rollup_counts_the_sla_with_the_new_hours() {
     assert_eq!(kpi(&db, Kpi::SlaAttainment, "2025-03").await, Some(50.0));
     db.sla_seconds = 48 * 3600;
     let mut tx = db.pool.begin().await.unwrap();
-    app::store::rollup::rebuild_all(&mut tx, db.sla_seconds).await.unwrap();
+    app::store::rollup::rebuild_all(&mut tx, db.rollup_rules()).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(kpi(&db, Kpi::SlaAttainment, "2025-03").await, Some(100.0));
 }

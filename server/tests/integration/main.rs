@@ -21,5 +21,6 @@ mod redirects;
 mod scale_out;
 mod statuses;
 mod support;
+mod time_zone;
 mod trends;
 mod variance;

@@ -63,6 +63,7 @@ fn config(url: String) -> server::config::Config {
         database_url: url,
         load_demo_when_empty: false,
         sla_hours: 24,
+        time_zone: Default::default(),
         secure_cookies: false,
         trusted_proxies: Default::default(),
         data_dir: None,

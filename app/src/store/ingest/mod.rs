@@ -9,10 +9,10 @@ mod reference;
 pub use reference::{benchmarks, financials, targets};
 
 use super::customer_months;
-use super::rollup::rebuild_days;
+use super::rollup::{rebuild_days, RollupRules};
+use super::zone::ReportingZone;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
-use crate::kpi::period::day_of_timestamp;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
 use existing::{change, Change};
 use serde::{Deserialize, Serialize};
@@ -80,7 +80,7 @@ pub struct TicketWriter {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     days: BTreeSet<i64>,
     report: IngestReport,
-    sla_seconds: i64,
+    rules: RollupRules,
     /// Ids written by this writer: a later record of the same id (an
     /// update within one file) is not counted a second time.
     written: HashSet<String>,
@@ -93,7 +93,7 @@ impl TicketWriter {
             tx,
             days: BTreeSet::new(),
             report: IngestReport::default(),
-            sla_seconds: db.sla_seconds,
+            rules: db.rollup_rules(),
             written: HashSet::new(),
         })
     }
@@ -111,12 +111,13 @@ impl TicketWriter {
                 count(&mut self.report, &mut self.written, &t.external_id, how);
                 if how != Change::Unchanged {
                     // An update moves the ticket off the days it counted on.
+                    let day_of = |at: i64| self.rules.zone.day_of(at);
                     if let Some(old) = old {
-                        self.days.insert(day_of_timestamp(old.created_at));
-                        self.days.extend(old.resolved_at.map(day_of_timestamp));
+                        self.days.insert(day_of(old.created_at));
+                        self.days.extend(old.resolved_at.map(day_of));
                     }
-                    self.days.insert(day_of_timestamp(t.created_at));
-                    self.days.extend(t.resolved_at.map(day_of_timestamp));
+                    self.days.insert(day_of(t.created_at));
+                    self.days.extend(t.resolved_at.map(day_of));
                     changed.push(t.clone());
                 }
             }
@@ -128,7 +129,7 @@ impl TicketWriter {
     }
 
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
-        rebuild_days(&mut self.tx, &self.days, self.sla_seconds).await?;
+        rebuild_days(&mut self.tx, &self.days, self.rules).await?;
         self.tx.commit().await?;
         Ok(self.report)
     }
@@ -207,6 +208,7 @@ pub struct OrderWriter {
     customers: BTreeSet<String>,
     report: IngestReport,
     written: HashSet<String>,
+    zone: ReportingZone,
 }
 
 impl OrderWriter {
@@ -217,6 +219,7 @@ impl OrderWriter {
             customers: BTreeSet::new(),
             report: IngestReport::default(),
             written: HashSet::new(),
+            zone: db.zone,
         })
     }
 
@@ -263,7 +266,7 @@ impl OrderWriter {
 
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
         let customers: Vec<String> = std::mem::take(&mut self.customers).into_iter().collect();
-        customer_months::refresh(&mut self.tx, &customers).await?;
+        customer_months::refresh(&mut self.tx, &customers, self.zone).await?;
         self.tx.commit().await?;
         Ok(self.report)
     }
