@@ -14,6 +14,7 @@ pub mod markers;
 pub mod matrix;
 pub mod overview;
 pub mod query;
+pub mod register;
 pub mod series;
 pub mod targets;
 pub mod tickets;

@@ -157,7 +157,7 @@ pub mod server {
         Kpi::from_key(key.trim()).ok_or_else(|| AppError::invalid("kpi", "Choose a KPI of the catalogue."))
     }
 
-    fn month(text: &str, field: &str) -> Result<Period, AppError> {
+    pub(crate) fn month(text: &str, field: &str) -> Result<Period, AppError> {
         let text = text.trim();
         let period = Period::parse(text).filter(|p| p.grain == Grain::Month).ok_or_else(|| {
             AppError::invalid(field, format!("Write the month like 2025-03, not '{text}'."))
@@ -219,7 +219,7 @@ pub mod server {
         }
     }
 
-    fn check_scope(dimension: &str, value: &str) -> Result<(String, String), AppError> {
+    pub(crate) fn check_scope(dimension: &str, value: &str) -> Result<(String, String), AppError> {
         let (dimension, value) = (dimension.trim(), value.trim());
         if dimension.is_empty() {
             if !value.is_empty() {

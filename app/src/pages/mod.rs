@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod actions;
 pub mod admin_audit;
 pub mod admin_tokens;
 pub mod admin_users;
@@ -17,3 +18,4 @@ pub mod setup;
 pub mod targets;
 pub mod trends;
 pub mod variance;
+pub mod variance_register;
