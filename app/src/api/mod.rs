@@ -16,6 +16,7 @@ pub mod overview;
 pub mod query;
 pub mod register;
 pub mod series;
+pub mod target_plan;
 pub mod targets;
 pub mod tickets;
 pub mod tokens;

@@ -15,6 +15,7 @@ pub mod matrix_tickets;
 pub mod not_found;
 pub mod overview;
 pub mod setup;
+pub mod target_plan;
 pub mod targets;
 pub mod trends;
 pub mod variance;

@@ -6,8 +6,8 @@
 
 use crate::api::query::{filter_options, FilterChoices};
 use crate::api::variance::{get_variance, Drill, VarianceQuery, VarianceReport, VarianceRow};
-use crate::charts::bar::{self, Bar, BarSpec};
 use crate::charts::line::{self, LineSpec};
+use crate::charts::waterfall::{self, WaterfallSpec};
 use crate::components::chart::ChartView;
 use crate::components::layout::PageHead;
 use crate::components::states::{EmptyState, ErrorPanel};
@@ -314,22 +314,24 @@ fn DrillView(drill: Drill, report: VarianceReport) -> impl IntoView {
         view! { <SegmentTable drill=drill.clone()/> }.into_any()
     };
     let mix = drill.mix_rate.clone().map(|m| {
-        let total = m.total();
-        let good = |v: f64| match drill.direction {
-            crate::kpi::Direction::Higher => Some(v >= 0.0),
-            crate::kpi::Direction::Lower => Some(v <= 0.0),
-            crate::kpi::Direction::Neutral => None,
+        // Per segment when that fits on the chart (mix and rate of each), else the two parts.
+        let steps: Vec<(String, f64)> = if m.segments.len() <= 4 {
+            m.segments
+                .iter()
+                .flat_map(|s| [(format!("Mix: {}", s.name), s.mix), (format!("Rate: {}", s.name), s.rate)])
+                .collect()
+        } else {
+            vec![("Mix (shift between segments)".into(), m.mix), ("Rate (within segments)".into(), m.rate)]
         };
-        let spec = BarSpec {
+        let spec = WaterfallSpec {
             title: format!("{}: why it moved since {}", drill.name, drill.previous_label),
             unit,
-            bars: vec![
-                Bar { label: "Mix (shift between segments)".into(), value: Some(m.mix), good: good(m.mix), href: None },
-                Bar { label: "Rate (within segments)".into(), value: Some(m.rate), good: good(m.rate), href: None },
-                Bar { label: "Total change".into(), value: Some(total), good: good(total), href: None },
-            ],
+            direction: drill.direction,
+            start: (drill.previous_label.clone(), m.before),
+            steps,
+            end_label: "This month".into(),
         };
-        let chart = bar::render(&spec);
+        let chart = waterfall::render(&spec);
         let rows = m.segments.clone();
         view! {
             <section class="panel form-panel" data-testid="mix-rate">

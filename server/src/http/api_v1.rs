@@ -394,13 +394,23 @@ async fn list_targets(State(db): State<Db>, headers: HeaderMap, Query(q): Query<
     answer(target_api::server::list(&db, q.kpi.as_deref(), q.from.as_deref(), q.to.as_deref()).await)
 }
 
-/// `PUT /targets` with a JSON array of targets: all are checked, then saved
-/// together (replacing those of the same key, keeping the history).
+/// `PUT /targets` with a JSON array of targets, or a whole plan as
+/// `text/csv` (`kpi,period,scope,value,tolerance,note,version`): all are
+/// checked, then saved together (replacing those of the same key, keeping
+/// the history).
 async fn put_targets(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {
     let caller = match allowed(&db, &headers, ApiCaller::can_write_targets).await {
         Ok(caller) => caller,
         Err(refusal) => return refusal,
     };
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+    if csv {
+        let now = app::auth::session::now();
+        return answer(app::api::target_plan::server::save_csv(&db, &body, &caller.name(), now).await);
+    }
     let inputs: Vec<TargetInput> = match serde_json::from_str(&body) {
         Ok(inputs) => inputs,
         Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("invalid JSON: {e}")),
