@@ -78,8 +78,10 @@ pub struct Marker {
 }
 
 /// The annotations of `kpi` whose period key lies in the years
-/// `first_year..=last_year` (every key starts with its year, and `~` sorts
-/// after any rest of a key); the caller keeps those in its date range.
+/// `first_year..=last_year`: every key starts with its year, so the keys of
+/// those years sort from the first year's number to before the next year's
+/// (in any collation: the digits decide). The caller keeps those in its date
+/// range.
 pub async fn markers_in_years(
     db: &Db,
     kpi: &str,
@@ -88,11 +90,11 @@ pub async fn markers_in_years(
 ) -> Result<Vec<Marker>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT period, kind, category, text, owner, status, completed_on FROM annotations \
-         WHERE kpi = $1 AND period >= $2 AND period <= $3 ORDER BY period, id LIMIT 1000",
+         WHERE kpi = $1 AND period >= $2 AND period < $3 ORDER BY period, id LIMIT 1000",
     )
     .bind(kpi.to_string())
     .bind(format!("{first_year:04}"))
-    .bind(format!("{last_year:04}~"))
+    .bind(format!("{:04}", last_year + 1))
     .fetch_all(&db.pool)
     .await?;
     rows.iter()
