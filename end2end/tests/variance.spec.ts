@@ -131,3 +131,30 @@ test("a viewer cannot add a root cause or an action", async ({ page }) => {
   await page.goto("/actions");
   await expect(page.getByTestId("actions")).not.toContainText("viewer action");
 });
+
+test("the variance table sorts by a column header and back", async ({ page }) => {
+  await signIn(page, VIEWER, "/variance?month=2025-10");
+  const table = page.locator("table.variance-table");
+  await table.getByRole("link", { name: "KPI" }).click();
+  await expect(page).toHaveURL(/sort=kpi&dir=asc/);
+  await expect(page.locator("table.variance-table th[aria-sort=ascending]")).toContainText("KPI");
+  const names = await page.locator("table.variance-table tbody tr td:first-child").allInnerTexts();
+  // By code point, as the server sorts (not by locale).
+  const lower = names.map((n) => n.trim().toLowerCase());
+  expect(lower).toEqual([...lower].sort());
+  await page.locator("table.variance-table").getByRole("link", { name: /^KPI/ }).click();
+  await expect(page).toHaveURL(/sort=kpi&dir=desc/);
+});
+
+test("a manager uploads a plan as CSV; a bad row is refused by its row and column", async ({ page }) => {
+  await signIn(page, MANAGER, "/targets?kpi=fcr_rate");
+  await expect(page.locator("html[data-hydrated]")).toHaveCount(1);
+  const plan = page.locator("form.plan-form");
+  const head = "kpi,period,scope,value,tolerance,note,version\n";
+  await plan.getByLabel("Or paste the plan").fill(`${head}fcr_rate,2026-01,,70,,e2e plan,\nfcr_rate,2026-02,,lots,,,\n`);
+  await plan.getByRole("button", { name: "Upload plan" }).click();
+  await expect(page.locator("#plan-csv-error")).toContainText("Row 3, column value");
+  await plan.getByLabel("Or paste the plan").fill(`${head}fcr_rate,2026-01,,70,,e2e plan,\nfcr_rate,2026-02,channel:chat,72,,,reforecast\n`);
+  await plan.getByRole("button", { name: "Upload plan" }).click();
+  await expect(page.getByTestId("target-history")).toContainText("e2e plan");
+});

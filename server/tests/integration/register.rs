@@ -327,3 +327,51 @@ async fn notes_of_a_day_or_a_week_are_marked_by_their_dates() {
         assert_eq!(notes, vec![(1, "a month".into()), (2, "a week".into()), (3, "a day".into())]);
     }
 }
+
+#[tokio::test]
+async fn the_register_pages_show_their_forms_to_managers_only_and_a_refusal_comes_back_by_field() {
+    let app = TestApp::spawn_with_demo().await;
+    let manager = app.signed_in("manager").await;
+    let viewer = app.signed_in("viewer").await;
+    let page = |path: &'static str, cookie: String| {
+        let app = &app;
+        async move {
+            let response = app.get(path, Some(&cookie)).await;
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let variance = "/variance?month=2025-10&kpi=csat&by=channel";
+    let html = page(variance, manager.clone()).await;
+    for text in ["Variance register", "Record root cause", "Add action", "Save materiality", "sort=actual"] {
+        assert!(html.contains(text), "{text}");
+    }
+    assert!(html.contains("data-chart=\"csat-why-it-moved-since-september-2025\""), "the waterfall");
+    let html = page(variance, viewer.clone()).await;
+    assert!(html.contains("Variance register") && !html.contains("Add action"));
+    assert!(page("/actions", viewer.clone()).await.contains("Corrective actions"));
+    assert!(page("/targets?kpi=csat", manager.clone()).await.contains("Upload plan"));
+    assert!(!page("/targets?kpi=csat", viewer.clone()).await.contains("Upload plan"));
+
+    // Without JavaScript a refusal comes back in the URL and shows by its field.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("accept", "text/html".parse().unwrap());
+    headers.insert("referer", format!("{}{variance}", app.base).parse().unwrap());
+    let form = [
+        ("kpi", "csat"),
+        ("month", "2025-10"),
+        ("scope", ""),
+        ("scope_value", ""),
+        ("text", "Call back every delayed order"),
+        ("owner", ""),
+        ("due_on", "2025-11-30"),
+    ];
+    let response = app.post_with("/api/add_action", Some(&manager), &form, headers).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.contains("__err"), "{location}");
+    let path = location.strip_prefix(&app.base).unwrap_or(&location).to_string();
+    let html = app.get(&path, Some(&manager)).await.text().await.unwrap();
+    assert!(html.contains("Write who owns the action in 1 to 60 characters."), "the owner's error");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM annotation_history").await, 0);
+}
