@@ -1,6 +1,7 @@
 //! The HTML shell and the router.
 
 use crate::components::layout::Layout;
+use crate::pages::actions::ActionsPage;
 use crate::pages::admin_audit::AdminAuditPage;
 use crate::pages::admin_tokens::AdminTokensPage;
 use crate::pages::admin_users::AdminUsersPage;
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/matrix") view=MatrixPage ssr=SsrMode::Async/>
                     <Route path=path!("/matrix/tickets") view=MatrixTicketsPage ssr=SsrMode::Async/>
                     <Route path=path!("/targets") view=TargetsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/actions") view=ActionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/docs") view=DocsPage/>
                 </Routes>
             </Layout>

@@ -30,6 +30,8 @@ pub enum Body {
     Targets,
     /// A JSON array of business events, or CSV.
     Events,
+    /// One corrective action, or a JSON array of them.
+    Actions,
 }
 
 const RANGE: [Param; 2] =
@@ -213,11 +215,33 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "put",
         path: "/targets",
-        summary: "Set targets: each replaces the one of the same KPI, month, scope and version, and the change is kept in the history. All are checked first; one wrong field refuses the whole array. Warns when a target asks for less than the same month's actual a year earlier.",
+        summary: "Set targets: each replaces the one of the same KPI, month, scope and version, and the change is kept in the history. All are checked first; one wrong field refuses the whole array. Warns when a target asks for less than the same month's actual a year earlier or lies beyond the newest benchmark's p90. With Content-Type text/csv the body is a whole plan, columns kpi,period,scope,value,tolerance,note,version (scope empty or like channel:chat); a bad row is refused as {\"field\":\"csv\"} naming its row and column.",
         scope: "write",
         params: &[],
         body: Some(Body::Targets),
         returns: r#"{"saved","replaced","warnings":[…]}, or 422 {"error","field"}"#,
+    },
+    Endpoint {
+        method: "get",
+        path: "/actions",
+        summary: "The corrective actions of the variance register across KPIs, newest month first; each done one says whether its KPI's gap to target narrowed in the 3 months after its completion month against the 3 before (toward, away, unchanged, or not_enough_data with fewer than 2 months a side).",
+        scope: "read",
+        params: &[
+            ("status", "open, in_progress or done"),
+            ("owner", "only this owner"),
+            ("kpi", "only this KPI"),
+        ],
+        body: None,
+        returns: r#"{"actions":[{"entry":{"id","kpi","period","scope_dim","scope_value","kind","text","owner","status","due_on","completed_on","author","created_at","updated_at"},"kpi_name","unit","recovery":{"before","after","months_before","months_after","outcome"}|null}],"owners":[…],"query"}"#,
+    },
+    Endpoint {
+        method: "post",
+        path: "/actions",
+        summary: "Add corrective actions to KPIs' variances, checked like the variance page's form; one wrong field refuses them all, naming the action (from 1) and the field.",
+        scope: "write",
+        params: &[],
+        body: Some(Body::Actions),
+        returns: r#"{"saved","ids":[…]}, or 422 {"error","field"}"#,
     },
     Endpoint {
         method: "post",
@@ -399,7 +423,8 @@ fn request_body(body: Body) -> Value {
                     "version": { "type": "string", "enum": ["plan", "reforecast"] },
                 },
                 "required": ["kpi", "period", "value"],
-            } } } },
+            } } },
+            "text/csv": { "schema": { "type": "string", "description": "kpi,period,scope,value,tolerance,note,version" } } },
         }),
         Body::Events => {
             let event = json!({
@@ -418,6 +443,29 @@ fn request_body(body: Body) -> Value {
                     "application/json": { "schema": { "type": "array", "items": event } },
                     "text/csv": { "schema": { "type": "string" } },
                 },
+            })
+        }
+        Body::Actions => {
+            let action = json!({
+                "type": "object",
+                "properties": {
+                    "kpi": { "$ref": "#/components/schemas/kpi_key" },
+                    "period": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$" },
+                    "scope": { "type": "object", "properties": {
+                        "dimension": { "type": "string", "enum": ["channel", "category", "team"] },
+                        "value": { "type": "string", "maxLength": 100 },
+                    }, "required": ["dimension", "value"] },
+                    "text": { "type": "string", "minLength": 1, "maxLength": 300 },
+                    "owner": { "type": "string", "minLength": 1, "maxLength": 60 },
+                    "due_on": { "type": "string", "format": "date" },
+                    "status": { "type": "string", "enum": ["open", "in_progress", "done"] },
+                    "completed_on": { "type": "string", "format": "date", "description": "when done; today by default" },
+                },
+                "required": ["kpi", "period", "text", "owner", "due_on"],
+            });
+            json!({
+                "required": true,
+                "content": { "application/json": { "schema": { "oneOf": [action, { "type": "array", "items": action }] } } },
             })
         }
         Body::ChartForm => json!({

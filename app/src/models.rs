@@ -212,6 +212,62 @@ pub struct TargetChange {
     pub previous_value: Option<f64>,
 }
 
+/// A root cause or a corrective action in the variance register, on one
+/// KPI, month and scope (`scope_dim` empty = the whole company). Dates are
+/// `YYYY-MM-DD`, empty when there is none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegisterEntry {
+    pub id: i64,
+    pub kpi: String,
+    /// The month of the variance, `2025-10`.
+    pub period: String,
+    pub scope_dim: String,
+    pub scope_value: String,
+    /// `root_cause` or `corrective_action`.
+    pub kind: String,
+    /// A root cause's category (`volume`, `mix`, `rate`, `timing`,
+    /// `one_off`, `data_quality`); empty for actions.
+    pub category: String,
+    pub text: String,
+    /// An action's owner.
+    pub owner: String,
+    /// An action's status: `open`, `in_progress` or `done`.
+    pub status: String,
+    pub due_on: String,
+    pub completed_on: String,
+    pub author: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl RegisterEntry {
+    pub fn is_action(&self) -> bool {
+        self.kind == "corrective_action"
+    }
+
+    /// "Whole company" or e.g. "channel chat".
+    pub fn scope_label(&self) -> String {
+        if self.scope_dim.is_empty() {
+            "Whole company".to_string()
+        } else {
+            format!("{} {}", self.scope_dim, self.scope_value)
+        }
+    }
+}
+
+/// One change of a register entry: who changed what, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterChange {
+    pub entry_id: i64,
+    pub kpi: String,
+    pub at: i64,
+    pub actor: String,
+    /// `created`, `status` or `completed_on`.
+    pub change: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
 /// A published benchmark with its source.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BenchmarkRecord {

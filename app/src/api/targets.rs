@@ -81,6 +81,8 @@ pub struct TargetsView {
     pub trend_per_month: Option<f64>,
     /// The newest published benchmark median: (source, p50).
     pub benchmark: Option<(String, f64)>,
+    /// The newest published p90: (source, p90); a target beyond it is saved with a warning.
+    pub benchmark_p90: Option<(String, f64)>,
     pub suggestion: Option<f64>,
     pub suggestion_rule: String,
     /// The month the form proposes: the one after the last month with data.
@@ -133,7 +135,7 @@ pub async fn set_targets(
 pub mod server {
     use super::*;
     use crate::kpi::period::{is_plausible, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
-    use crate::kpi::variance::{suggest_target, worse_than, SUGGESTION_RULE};
+    use crate::kpi::variance::{beyond_p90, suggest_target, worse_than, SUGGESTION_RULE};
     use crate::kpi::{compute, Grain, Kpi, Period};
     use crate::models::{Dimension, Filters, TargetVersion, MAX_AMOUNT, MAX_TEXT_CHARS};
     use crate::store::{kpi_values, read, targets, Db, KpiQuery};
@@ -157,7 +159,7 @@ pub mod server {
         Kpi::from_key(key.trim()).ok_or_else(|| AppError::invalid("kpi", "Choose a KPI of the catalogue."))
     }
 
-    fn month(text: &str, field: &str) -> Result<Period, AppError> {
+    pub(crate) fn month(text: &str, field: &str) -> Result<Period, AppError> {
         let text = text.trim();
         let period = Period::parse(text).filter(|p| p.grain == Grain::Month).ok_or_else(|| {
             AppError::invalid(field, format!("Write the month like 2025-03, not '{text}'."))
@@ -219,7 +221,7 @@ pub mod server {
         }
     }
 
-    fn check_scope(dimension: &str, value: &str) -> Result<(String, String), AppError> {
+    pub(crate) fn check_scope(dimension: &str, value: &str) -> Result<(String, String), AppError> {
         let (dimension, value) = (dimension.trim(), value.trim());
         if dimension.is_empty() {
             if !value.is_empty() {
@@ -317,7 +319,7 @@ pub mod server {
             .collect()
     }
 
-    fn check_input(input: &TargetInput, actor: &str, now: i64) -> Result<Target, AppError> {
+    pub(crate) fn check_input(input: &TargetInput, actor: &str, now: i64) -> Result<Target, AppError> {
         let kpi = kpi_of(&input.kpi)?;
         let period = month(&input.period, "period")?;
         let (scope_dim, scope_value) = match &input.scope {
@@ -365,7 +367,8 @@ pub mod server {
     }
 
     /// Saves checked targets (replacing those of the same key, keeping the
-    /// history) and warns where one asks for less than last year achieved.
+    /// history) and warns where one asks for less than last year achieved or
+    /// lies beyond the newest benchmark's p90.
     pub async fn save(db: &Db, targets: &[Target]) -> Result<SetOutcome, AppError> {
         let replaced = targets::set(db, targets).await?;
         let mut warnings = Vec::new();
@@ -377,7 +380,21 @@ pub mod server {
             let Some(kpi) = Kpi::from_key(&kpi) else { continue };
             let months: Vec<String> = group.iter().map(|t| t.period.clone()).collect();
             let last_year = last_year(db, kpi, &dim, &value, &months).await?;
+            let benchmark = read::benchmarks(db, kpi.key()).await?.into_iter().find(|b| b.p90.is_some());
             for t in group {
+                if let Some(b) = benchmark.as_ref().filter(|b| beyond_p90(t.value, b.p50, b.p75, b.p90)) {
+                    warnings.push(format!(
+                        "{} {} ({}): the target {} lies beyond the benchmark's p90, {} ({}, {}): fewer than 1 in 10 \
+                         of its companies get there.",
+                        kpi.name(),
+                        t.period,
+                        t.scope_label(),
+                        crate::kpi::format::value(Some(t.value), kpi.unit()),
+                        crate::kpi::format::value(b.p90, kpi.unit()),
+                        b.source,
+                        b.year,
+                    ));
+                }
                 if let Some(actual) = last_year.get(&t.period) {
                     if worse_than(t.value, *actual, kpi.direction()) {
                         warnings.push(format!(
@@ -462,10 +479,11 @@ pub mod server {
             .collect();
         let values: Vec<Option<f64>> = recent.iter().map(|(_, v)| *v).collect();
         let actuals: Vec<f64> = values.iter().flatten().copied().collect();
-        let benchmark = read::benchmarks(db, kpi.key())
-            .await?
-            .into_iter()
-            .find_map(|b| b.p50.map(|p50| (format!("{} ({})", b.source, b.segment), p50)));
+        let benchmarks = read::benchmarks(db, kpi.key()).await?;
+        let benchmark =
+            benchmarks.iter().find_map(|b| b.p50.map(|p50| (format!("{} ({})", b.source, b.segment), p50)));
+        let benchmark_p90 =
+            benchmarks.iter().find_map(|b| b.p90.map(|p90| (format!("{} ({})", b.source, b.segment), p90)));
         let listed = targets::list(
             db,
             &(1..12).fold(latest, |p, _| p.prev()).to_string(),
@@ -504,6 +522,7 @@ pub mod server {
             suggestion_rule: SUGGESTION_RULE.to_string(),
             recent,
             benchmark,
+            benchmark_p90,
             next_month: latest.next().to_string(),
             channels: values_of(Dimension::Channel).await?,
             categories: values_of(Dimension::Category).await?,

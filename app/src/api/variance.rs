@@ -4,6 +4,7 @@
 //! change since the month before, and 12 months of actual vs target. The
 //! page, `GET /api/v1/variance` and the tests all call [`load`].
 
+use crate::api::register::{KpiRegister, RegisterLine};
 use crate::error::AppError;
 use crate::kpi::variance::{MixRate, Variance};
 use crate::kpi::{Direction, Unit};
@@ -31,6 +32,45 @@ pub struct VarianceQuery {
     /// channel (default), category or team: what to split it by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// The table's order: `status` (worst first, the default), `kpi`,
+    /// `actual`, `target`, `variance` or `variance_pct`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+}
+
+/// The columns the variance table sorts by.
+pub const SORT_KEYS: [&str; 6] = ["status", "kpi", "actual", "target", "variance", "variance_pct"];
+
+/// Orders rows (already worst first) by `sort`: `status` keeps worst first
+/// (best first when descending); the other columns sort by their value,
+/// rows without one last in either direction, ties kept worst first.
+pub fn sort_rows(rows: &mut [VarianceRow], sort: &str, descending: bool) {
+    type Key = fn(&VarianceRow) -> Option<f64>;
+    let key: Option<Key> = match sort {
+        "actual" => Some(|r| r.variance.actual),
+        "target" => Some(|r| r.variance.target),
+        "variance" => Some(|r| r.variance.variance),
+        "variance_pct" => Some(|r| r.variance.variance_pct),
+        _ => None,
+    };
+    match (sort, key) {
+        ("kpi", _) => {
+            rows.sort_by_key(|r| r.name.to_lowercase());
+            if descending {
+                rows.reverse();
+            }
+        }
+        (_, Some(key)) => rows.sort_by(|a, b| match (key(a), key(b)) {
+            (Some(x), Some(y)) if descending => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (x, y) => y.is_some().cmp(&x.is_some()),
+        }),
+        _ if descending => rows.reverse(),
+        _ => {}
+    }
 }
 
 /// One KPI's actual against its target.
@@ -84,6 +124,11 @@ pub struct Drill {
     /// The target of the month and its tolerance band, for the chart.
     pub target: Option<f64>,
     pub band: Option<(f64, f64)>,
+    /// Markers on the chart: (index into `history`, text) of root causes,
+    /// actions, notes and business events.
+    pub notes: Vec<(usize, String)>,
+    /// The root causes and actions recorded on this KPI's variance.
+    pub register: KpiRegister,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,10 +140,16 @@ pub struct VarianceReport {
     /// The scope: (dimension, value), or `None` for the whole company.
     pub scope: Option<(String, String)>,
     pub version: String,
-    /// Every KPI, worst first; those without a target last.
+    /// The table's order (see [`VarianceQuery::sort`]) and direction.
+    pub sort: String,
+    pub descending: bool,
+    /// Every KPI, worst first (those without a target last) unless sorted otherwise.
     pub rows: Vec<VarianceRow>,
     /// How many KPIs have a target this month.
     pub with_target: usize,
+    /// The variance register of the month: unfavourable variances beyond
+    /// their KPI's materiality (needing an explanation) and those explained.
+    pub register: Vec<RegisterLine>,
     pub drill: Option<Drill>,
 }
 
@@ -165,6 +216,15 @@ mod server {
             Some(k) => Some(Kpi::from_key(k).ok_or_else(|| AppError::UnknownKpi(k.to_string()))?),
         };
         let by = dimension(&query.by, "by", Dimension::Channel)?;
+        let sort = text(&query.sort).unwrap_or("status");
+        if !SORT_KEYS.contains(&sort) {
+            return Err(AppError::invalid("sort", format!("sort by one of {}", SORT_KEYS.join(", "))));
+        }
+        let descending = match text(&query.dir) {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(_) => return Err(AppError::invalid("dir", "dir must be asc or desc")),
+        };
         let (dim, value) = scope.clone().unwrap_or_default();
         let filters = filters_of(&dim, &value);
 
@@ -214,11 +274,15 @@ mod server {
                 .then(worst_first((&a.variance, a.direction), (&b.variance, b.direction)))
         });
         let with_target = rows.iter().filter(|r| r.variance.target.is_some()).count();
+        let register = crate::api::register::server::lines(db, &rows, month, (&dim, &value)).await?;
         let drill_kpi = chosen.or_else(|| {
             rows.iter().find(|r| r.variance.target.is_some()).and_then(|r| Kpi::from_key(&r.key))
         });
+        sort_rows(&mut rows, sort, descending);
         let drill = match drill_kpi {
-            Some(kpi) => Some(drill(db, kpi, by, month, available[0], &dim, &value, &in_force).await?),
+            Some(kpi) => {
+                Some(drill(db, kpi, by, (month, available[0]), (&dim, &value), version, &in_force).await?)
+            }
             None => None,
         };
         Ok(Some(VarianceReport {
@@ -227,21 +291,23 @@ mod server {
             months: available.iter().rev().map(|p| (p.to_string(), p.long_label())).collect(),
             scope,
             version: version.key().to_string(),
+            sort: sort.to_string(),
+            descending,
             rows,
             with_target,
+            register,
             drill,
         }))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// `months`: the month, and the first with data; `scope`: (dimension, value).
     async fn drill(
         db: &Db,
         kpi: Kpi,
         by: Dimension,
-        month: Period,
-        first_with_data: Period,
-        dim: &str,
-        value: &str,
+        (month, first_with_data): (Period, Period),
+        (dim, value): (&str, &str),
+        version: TargetVersion,
         in_force: &HashMap<(String, String, String, String), Target>,
     ) -> Result<Drill, AppError> {
         let filters = filters_of(dim, value);
@@ -339,6 +405,56 @@ mod server {
             history,
             target: scope_target.map(|t| t.value),
             band,
+            notes: crate::api::markers::notes(db, kpi, &series.periods).await?,
+            register: crate::api::register::server::of_kpi(db, kpi, month, (dim, value), version).await?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, actual: Option<f64>, target: Option<f64>) -> VarianceRow {
+        VarianceRow {
+            key: name.to_lowercase(),
+            name: name.into(),
+            unit: Unit::Percent,
+            direction: Direction::Higher,
+            variance: Variance::new(actual, target, Direction::Higher, 5.0),
+            tolerance_pct: 5.0,
+            target_version: None,
+            note: None,
+        }
+    }
+
+    fn names(rows: &[VarianceRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn the_table_sorts_by_any_column_with_missing_values_last() {
+        // Worst first, as `load` orders them: B (−20 %), A (−10 %), C (+5 %), D (no target).
+        let worst_first = vec![
+            row("B", Some(64.0), Some(80.0)),
+            row("A", Some(72.0), Some(80.0)),
+            row("C", Some(84.0), Some(80.0)),
+            row("D", Some(90.0), None),
+        ];
+        let sorted = |sort: &str, desc: bool| {
+            let mut rows = worst_first.clone();
+            sort_rows(&mut rows, sort, desc);
+            names(&rows).join("")
+        };
+        assert_eq!(sorted("status", false), "BACD");
+        assert_eq!(sorted("status", true), "DCAB");
+        assert_eq!(sorted("kpi", false), "ABCD");
+        assert_eq!(sorted("kpi", true), "DCBA");
+        assert_eq!(sorted("actual", false), "BACD");
+        assert_eq!(sorted("actual", true), "DCAB");
+        // D has no variance: last both ways.
+        assert_eq!(sorted("variance_pct", false), "BACD");
+        assert_eq!(sorted("variance_pct", true), "CABD");
+        assert_eq!(sorted("target", true), "BACD", "equal targets keep worst first");
     }
 }

@@ -12,6 +12,7 @@ pub mod parts;
 pub mod scale;
 pub mod scatter;
 pub mod sparkline;
+pub mod waterfall;
 
 use serde::{Deserialize, Serialize};
 
@@ -139,6 +140,7 @@ pub enum ChartSpec {
     Groups(groups::GroupSpec),
     Heatmap(heatmap::HeatmapSpec),
     Scatter(scatter::ScatterSpec),
+    Waterfall(waterfall::WaterfallSpec),
 }
 
 impl ChartSpec {
@@ -149,6 +151,7 @@ impl ChartSpec {
             ChartSpec::Groups(s) => &s.title,
             ChartSpec::Heatmap(s) => &s.title,
             ChartSpec::Scatter(s) => &s.title,
+            ChartSpec::Waterfall(s) => &s.title,
         }
     }
 
@@ -176,6 +179,7 @@ impl ChartSpec {
                 fits("the matrix", s.cells.len(), s.rows.len())?;
                 s.cells.iter().try_for_each(|row| fits("a matrix row", row.len(), s.cols.len()))
             }
+            ChartSpec::Waterfall(s) => fits("the waterfall", s.steps.len(), 50),
             ChartSpec::Bar(_) | ChartSpec::Scatter(_) => Ok(()),
         }
     }
@@ -189,6 +193,7 @@ impl ChartSpec {
             ChartSpec::Groups(s) => s.size(),
             ChartSpec::Heatmap(s) => s.size(),
             ChartSpec::Scatter(s) => s.size(),
+            ChartSpec::Waterfall(s) => s.size(),
         }
     }
 
@@ -199,6 +204,7 @@ impl ChartSpec {
             ChartSpec::Groups(s) => groups::render(s),
             ChartSpec::Heatmap(s) => heatmap::render(s),
             ChartSpec::Scatter(s) => scatter::render(s),
+            ChartSpec::Waterfall(s) => waterfall::render(s),
         }
     }
 
@@ -212,6 +218,7 @@ impl ChartSpec {
             ChartSpec::Groups(s) => png_of(s),
             ChartSpec::Heatmap(s) => png_of(s),
             ChartSpec::Scatter(s) => png_of(s),
+            ChartSpec::Waterfall(s) => png_of(s),
         }
     }
 }

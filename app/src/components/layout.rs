@@ -19,6 +19,7 @@ const SCREENS: &[(&str, &str, bool)] = &[
     ("/finance", "Finance", false),
     ("/benchmarks", "Benchmarks", false),
     ("/targets", "Targets", true),
+    ("/actions", "Actions", true),
     ("/data", "Data", true),
 ];
 

@@ -10,6 +10,7 @@ pub mod format;
 pub mod formulas;
 pub mod matrix;
 pub mod period;
+pub mod register;
 pub mod sketch;
 pub mod trend;
 pub mod variance;

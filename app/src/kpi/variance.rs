@@ -260,6 +260,22 @@ pub fn worse_than(target: f64, last_year: f64, direction: Direction) -> bool {
     }
 }
 
+/// Whether `target` lies beyond a benchmark's p90: further out than p90
+/// on p90's side of the median (`p50`, else `p75`), so that fewer than 1 in
+/// 10 of the benchmark's companies lie beyond it. Reading the side from the
+/// data holds whether a library orders a lower-is-better KPI's percentiles
+/// by value or by performance. `false` without p90 and a median.
+pub fn beyond_p90(target: f64, p50: Option<f64>, p75: Option<f64>, p90: Option<f64>) -> bool {
+    let (Some(p90), Some(middle)) = (p90, p50.or(p75)) else { return false };
+    if p90 > middle {
+        target > p90
+    } else if p90 < middle {
+        target < p90
+    } else {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +366,19 @@ mod tests {
         assert_eq!(suggest_target(&actuals, Direction::Neutral, false), Some(75.0));
         assert_eq!(suggest_target(&[99.0, 100.0, 100.0], Direction::Higher, true), Some(100.0));
         assert_eq!(suggest_target(&[], Direction::Higher, false), None);
+    }
+
+    #[test]
+    fn beyond_p90_is_read_from_the_side_of_the_median_p90_lies_on() {
+        // CSAT by value: p50 80, p90 90. 91 is beyond, 90 is not.
+        assert!(beyond_p90(91.0, Some(80.0), None, Some(90.0)));
+        assert!(!beyond_p90(90.0, Some(80.0), None, Some(90.0)));
+        // First response hours ordered by performance: p50 12 h, p90 2 h. 1 h is beyond.
+        assert!(beyond_p90(1.0, Some(12.0), Some(5.0), Some(2.0)));
+        assert!(!beyond_p90(3.0, None, Some(5.0), Some(2.0)));
+        // Without a p90 or anything to tell its side: no warning.
+        assert!(!beyond_p90(1e9, Some(80.0), None, None));
+        assert!(!beyond_p90(1e9, None, None, Some(90.0)));
     }
 
     #[test]

@@ -49,7 +49,11 @@ pub fn DocsPage() -> impl IntoView {
                         .to_string()
                 }
                 Body::Targets => {
-                    "a JSON array of {kpi, period, scope?: {dimension, value}, value, tolerance?, note?, version?}"
+                    "a JSON array of {kpi, period, scope?: {dimension, value}, value, tolerance?, note?, version?}, or a plan as CSV (Content-Type: text/csv)"
+                        .to_string()
+                }
+                Body::Actions => {
+                    "one {kpi, period, scope?: {dimension, value}, text, owner, due_on, status?, completed_on?}, or a JSON array of them"
                         .to_string()
                 }
             });

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod actions;
 pub mod admin_audit;
 pub mod admin_tokens;
 pub mod admin_users;
@@ -14,6 +15,8 @@ pub mod matrix_tickets;
 pub mod not_found;
 pub mod overview;
 pub mod setup;
+pub mod target_plan;
 pub mod targets;
 pub mod trends;
 pub mod variance;
+pub mod variance_register;

@@ -9,6 +9,7 @@
 //! field errors and warnings in place, and without JavaScript it posts to
 //! the server function, which comes back with its error in the URL.
 
+use crate::api::target_plan::UploadPlan;
 use crate::api::targets::{get_targets, set_targets, SetOutcome, SetTargets, TargetsView};
 use crate::components::form::{field_error, form_error, reload, submit, url_error, FormAlert, FormFields};
 use crate::components::layout::PageHead;
@@ -16,6 +17,7 @@ use crate::components::states::{EmptyState, ErrorPanel};
 use crate::components::time::date_time;
 use crate::error::AppError;
 use crate::kpi::format::{delta, value};
+use crate::pages::target_plan::PlanSection;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -27,6 +29,7 @@ pub fn TargetsPage() -> impl IntoView {
     let kpi = move || query.read().get("kpi").filter(|v| !v.is_empty());
     let data = Resource::new(kpi, get_targets);
     let failed = url_error(SetTargets::PATH);
+    let plan_failed = url_error(UploadPlan::PATH);
     view! {
         <Title text="Targets"/>
         <PageHead eyebrow="Targets" title="Targets by KPI and month">
@@ -35,10 +38,10 @@ pub fn TargetsPage() -> impl IntoView {
         </PageHead>
         <Suspense fallback=|| view! { <p class="muted">"Loading targets…"</p> }>
             {move || {
-                let failed = failed.clone();
+                let (failed, plan_failed) = (failed.clone(), plan_failed.clone());
                 Suspend::new(async move {
                     match data.await {
-                        Ok(v) => view! { <TargetsBody data=v failed/> }.into_any(),
+                        Ok(v) => view! { <TargetsBody data=v failed plan_failed/> }.into_any(),
                         Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
                     }
                 })
@@ -48,7 +51,8 @@ pub fn TargetsPage() -> impl IntoView {
 }
 
 #[component]
-fn TargetsBody(data: TargetsView, failed: Option<AppError>) -> impl IntoView {
+fn TargetsBody(data: TargetsView, failed: Option<AppError>, plan_failed: Option<AppError>) -> impl IntoView {
+    let plan = data.can_edit.then(|| view! { <PlanSection failed=plan_failed/> });
     let unit = data.unit;
     let kpi_choice = data
         .kpis
@@ -104,6 +108,8 @@ fn TargetsBody(data: TargetsView, failed: Option<AppError>) -> impl IntoView {
                 <dd>{data.trend_per_month.map_or("—".to_string(), |t| format!("{} per month", delta(Some(t), unit)))}</dd>
                 <dt>"Benchmark (median)"</dt>
                 <dd>{data.benchmark.clone().map_or("None on file".to_string(), |(source, p50)| format!("{} — {}", value(Some(p50), unit), source))}</dd>
+                <dt>"Benchmark p90"</dt>
+                <dd>{data.benchmark_p90.clone().map_or("None on file".to_string(), |(source, p90)| format!("{} — {}", value(Some(p90), unit), source))}</dd>
                 <dt>"Suggested target"</dt>
                 <dd data-testid="suggestion"><strong>{value(data.suggestion, unit)}</strong></dd>
             </dl>
@@ -125,6 +131,7 @@ fn TargetsBody(data: TargetsView, failed: Option<AppError>) -> impl IntoView {
             </section>
             {context}
         </div>
+        {plan}
         <TargetTable data=data.clone()/>
         <HistoryTable data/>
     }

@@ -6,13 +6,14 @@
 
 use crate::api::query::{filter_options, FilterChoices};
 use crate::api::variance::{get_variance, Drill, VarianceQuery, VarianceReport, VarianceRow};
-use crate::charts::bar::{self, Bar, BarSpec};
 use crate::charts::line::{self, LineSpec};
+use crate::charts::waterfall::{self, WaterfallSpec};
 use crate::components::chart::ChartView;
 use crate::components::layout::PageHead;
 use crate::components::states::{EmptyState, ErrorPanel};
 use crate::kpi::format::{delta, fixed, value};
 use crate::kpi::{Status, Unit, Variance};
+use crate::pages::variance_register::{About, KpiRegisterPanel, RegisterSummary};
 use crate::url::percent_encode;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -39,6 +40,8 @@ pub fn VariancePage() -> impl IntoView {
             version: get("version"),
             kpi: get("kpi"),
             by: get("by"),
+            sort: get("sort"),
+            dir: get("dir"),
         }
     };
     let report = Resource::new(request, get_variance);
@@ -66,14 +69,44 @@ pub fn VariancePage() -> impl IntoView {
     }
 }
 
-/// The page's URL for the same month, scope and version with `kpi` and `by`.
-fn link(r: &VarianceReport, kpi: &str, by: &str) -> String {
+/// The page's URL for the same month, scope and version.
+fn base_link(r: &VarianceReport) -> String {
     let mut url = format!("/variance?month={}&version={}", r.month, r.version);
     if let Some((d, v)) = &r.scope {
         url.push_str(&format!("&segment={}", percent_encode(&format!("{d}:{v}"))));
     }
+    url
+}
+
+/// The page's URL for the same view with `kpi` and `by` (and the table's order).
+fn link(r: &VarianceReport, kpi: &str, by: &str) -> String {
+    let mut url = base_link(r);
+    if r.sort != "status" || r.descending {
+        url.push_str(&format!("&sort={}&dir={}", r.sort, if r.descending { "desc" } else { "asc" }));
+    }
     url.push_str(&format!("&kpi={}&by={by}#drill", percent_encode(kpi)));
     url
+}
+
+/// A column header that sorts the table by `key`; a second click reverses it.
+fn sort_header(r: &VarianceReport, key: &'static str, label: &'static str, numeric: bool) -> impl IntoView {
+    let current = r.sort == key;
+    let descending = current && !r.descending;
+    let mut href = format!("{}&sort={key}&dir={}", base_link(r), if descending { "desc" } else { "asc" });
+    if let Some(d) = &r.drill {
+        href.push_str(&format!("&kpi={}&by={}", percent_encode(&d.key), d.by));
+    }
+    let sorted = current.then_some(if r.descending { "descending" } else { "ascending" });
+    let arrow = match (current, r.descending) {
+        (false, _) => "",
+        (true, false) => " ▲",
+        (true, true) => " ▼",
+    };
+    view! {
+        <th class:num=numeric aria-sort=sorted.unwrap_or("none")>
+            <a href=href class="sort-link">{label}{arrow}</a>
+        </th>
+    }
 }
 
 pub(crate) fn status_badge(status: Status, has_target: bool) -> impl IntoView {
@@ -126,6 +159,14 @@ fn VarianceBody(report: VarianceReport, options: FilterChoices) -> impl IntoView
     let no_targets = report.with_target == 0;
     let rows = report.rows.clone();
     let drill = report.drill.clone();
+    let register_links: Vec<String> = report
+        .register
+        .iter()
+        .map(|l| {
+            link(&report, &l.key, drill.as_ref().map_or("channel", |d| d.by.as_str()))
+                .replace("#drill", "#register")
+        })
+        .collect();
     let links: Vec<String> = rows
         .iter()
         .map(|r| link(&report, &r.key, drill.as_ref().map_or("channel", |d| d.by.as_str())))
@@ -150,8 +191,13 @@ fn VarianceBody(report: VarianceReport, options: FilterChoices) -> impl IntoView
             <table class="data-table variance-table">
                 <thead>
                     <tr>
-                        <th>"KPI"</th><th class="num">"Actual"</th><th class="num">"Target"</th>
-                        <th class="num">"Variance"</th><th class="num">"Variance %"</th><th>"Status"</th><th>"Target version · note"</th>
+                        {sort_header(&report, "kpi", "KPI", false)}
+                        {sort_header(&report, "actual", "Actual", true)}
+                        {sort_header(&report, "target", "Target", true)}
+                        {sort_header(&report, "variance", "Variance", true)}
+                        {sort_header(&report, "variance_pct", "Variance %", true)}
+                        {sort_header(&report, "status", "Status", false)}
+                        <th>"Target version · note"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -164,6 +210,7 @@ fn VarianceBody(report: VarianceReport, options: FilterChoices) -> impl IntoView
                 "Within tolerance: worse than target by no more than the band (5 % of the target unless set)."
             </p>
         </section>
+        <RegisterSummary lines=report.register.clone() links=register_links/>
         {drill.map(|d| view! { <DrillView drill=d report=report.clone()/> })}
     }
 }
@@ -267,22 +314,24 @@ fn DrillView(drill: Drill, report: VarianceReport) -> impl IntoView {
         view! { <SegmentTable drill=drill.clone()/> }.into_any()
     };
     let mix = drill.mix_rate.clone().map(|m| {
-        let total = m.total();
-        let good = |v: f64| match drill.direction {
-            crate::kpi::Direction::Higher => Some(v >= 0.0),
-            crate::kpi::Direction::Lower => Some(v <= 0.0),
-            crate::kpi::Direction::Neutral => None,
+        // Per segment when that fits on the chart (mix and rate of each), else the two parts.
+        let steps: Vec<(String, f64)> = if m.segments.len() <= 4 {
+            m.segments
+                .iter()
+                .flat_map(|s| [(format!("Mix: {}", s.name), s.mix), (format!("Rate: {}", s.name), s.rate)])
+                .collect()
+        } else {
+            vec![("Mix (shift between segments)".into(), m.mix), ("Rate (within segments)".into(), m.rate)]
         };
-        let spec = BarSpec {
+        let spec = WaterfallSpec {
             title: format!("{}: why it moved since {}", drill.name, drill.previous_label),
             unit,
-            bars: vec![
-                Bar { label: "Mix (shift between segments)".into(), value: Some(m.mix), good: good(m.mix), href: None },
-                Bar { label: "Rate (within segments)".into(), value: Some(m.rate), good: good(m.rate), href: None },
-                Bar { label: "Total change".into(), value: Some(total), good: good(total), href: None },
-            ],
+            direction: drill.direction,
+            start: (drill.previous_label.clone(), m.before),
+            steps,
+            end_label: "This month".into(),
         };
-        let chart = bar::render(&spec);
+        let chart = waterfall::render(&spec);
         let rows = m.segments.clone();
         view! {
             <section class="panel form-panel" data-testid="mix-rate">
@@ -317,6 +366,15 @@ fn DrillView(drill: Drill, report: VarianceReport) -> impl IntoView {
             </section>
         }
     });
+    let (scope, scope_value) = report.scope.clone().unwrap_or_default();
+    let about = About {
+        kpi: drill.key.clone(),
+        kpi_name: drill.name.clone(),
+        month: report.month.clone(),
+        scope,
+        scope_value,
+    };
+    let register = drill.register.clone();
     view! {
         <section class="panel form-panel drill" id="drill" data-testid="drill">
             <div class="drill-head">
@@ -327,6 +385,7 @@ fn DrillView(drill: Drill, report: VarianceReport) -> impl IntoView {
         </section>
         <ChartView chart/>
         {mix}
+        <KpiRegisterPanel register about/>
     }
 }
 
@@ -395,6 +454,7 @@ fn history_spec(d: &Drill) -> LineSpec {
         series,
         target: if constant { d.target } else { None },
         target_band: if constant { d.band } else { None },
+        annotations: d.notes.clone(),
         ..Default::default()
     }
 }

@@ -62,3 +62,52 @@ pub async fn of_kpi(db: &Db, kpi: &str, first: &str, last: &str) -> Result<Vec<A
         })
         .collect()
 }
+
+/// An annotation as a chart marks it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    /// A period key of any grain: "2025-06", "2025-W23", "2025-06-14".
+    pub period: String,
+    pub kind: String,
+    pub category: String,
+    pub text: String,
+    pub owner: String,
+    pub status: String,
+    /// A done action's completion day, `YYYY-MM-DD`, or empty.
+    pub completed_on: String,
+}
+
+/// The annotations of `kpi` whose period key lies in the years
+/// `first_year..=last_year`: every key starts with its year, so the keys of
+/// those years sort from the first year's number to before the next year's
+/// (in any collation: the digits decide). The caller keeps those in its date
+/// range.
+pub async fn markers_in_years(
+    db: &Db,
+    kpi: &str,
+    first_year: i32,
+    last_year: i32,
+) -> Result<Vec<Marker>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT period, kind, category, text, owner, status, completed_on FROM annotations \
+         WHERE kpi = $1 AND period >= $2 AND period < $3 ORDER BY period, id LIMIT 1000",
+    )
+    .bind(kpi.to_string())
+    .bind(format!("{first_year:04}"))
+    .bind(format!("{:04}", last_year + 1))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Marker {
+                period: r.try_get("period")?,
+                kind: r.try_get("kind")?,
+                category: r.try_get("category")?,
+                text: r.try_get("text")?,
+                owner: r.try_get("owner")?,
+                status: r.try_get("status")?,
+                completed_on: r.try_get("completed_on")?,
+            })
+        })
+        .collect()
+}

@@ -16,6 +16,7 @@ pub mod login_limits;
 pub mod matrix;
 pub mod presets;
 pub mod read;
+pub mod register;
 pub mod rollup;
 pub mod rollup_rules;
 mod sql;

@@ -30,8 +30,10 @@ use app::api::early_warning::{self, EarlyWarningQuery};
 use app::api::matrix::{self, MatrixQuery};
 use app::api::overview;
 use app::api::query::RangeParams;
+use app::api::register::{self, ActionsQuery};
 use app::api::series::{self, SeriesQuery};
 use app::api::trend::{self, TrendQuery};
+use app::api::variance::{self, VarianceQuery};
 use app::import::run::{import, ImportOptions};
 use app::import::{mapping, Kind};
 use app::models::TokenScope;
@@ -296,6 +298,9 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
         range: range(FIRST_DAY, LAST_DAY, "month"),
     };
     let warn = EarlyWarningQuery { period: Some(month.into()), by: Some("category".into()) };
+    let var =
+        VarianceQuery { month: Some(month.into()), kpi: Some("csat".into()), ..VarianceQuery::default() };
+    let actions = ActionsQuery::default();
     let c = config;
     t.loaders.push(("overview, one month", 4.0, measure(c, || overview::load(db, Some(month))).await?));
     t.loaders.push(("series, 1 month", 4.0, measure(c, || series::load(db, &s1)).await?));
@@ -308,6 +313,16 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
         "early warning, one month by category",
         4.0,
         measure(c, || early_warning::load(db, &warn)).await?,
+    ));
+    t.loaders.push((
+        "variance, one month with CSAT's drill and register",
+        10.0,
+        measure(c, || variance::load(db, &var)).await?,
+    ));
+    t.loaders.push((
+        "actions list, all",
+        4.0,
+        measure(c, || register::server::load_actions(db, &actions)).await?,
     ));
 
     // The pages and the REST route through the real router.

@@ -6,6 +6,7 @@ use app::api::early_warning::{self, EarlyWarningQuery};
 use app::api::events::{self, EventInput};
 use app::api::matrix::{self, MatrixQuery};
 use app::api::query::RangeParams;
+use app::api::register::{self as register_api, ActionInput, ActionsQuery};
 use app::api::series::{self, SeriesQuery};
 use app::api::targets::{self as target_api, TargetInput};
 use app::api::tickets::{self, TicketQuery};
@@ -37,6 +38,7 @@ pub fn routes(db: Db) -> Router {
         .route("/events", get(list_events).merge(post(post_events)))
         .route("/variance", get(variance_report))
         .route("/targets", get(list_targets).merge(put(put_targets)))
+        .route("/actions", get(list_actions).merge(post(post_actions)))
         .route("/tickets", get(ticket_list).post(tickets))
         .route("/orders", post(orders))
         .route("/financials", post(financials))
@@ -392,13 +394,23 @@ async fn list_targets(State(db): State<Db>, headers: HeaderMap, Query(q): Query<
     answer(target_api::server::list(&db, q.kpi.as_deref(), q.from.as_deref(), q.to.as_deref()).await)
 }
 
-/// `PUT /targets` with a JSON array of targets: all are checked, then saved
-/// together (replacing those of the same key, keeping the history).
+/// `PUT /targets` with a JSON array of targets, or a whole plan as
+/// `text/csv` (`kpi,period,scope,value,tolerance,note,version`): all are
+/// checked, then saved together (replacing those of the same key, keeping
+/// the history).
 async fn put_targets(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {
     let caller = match allowed(&db, &headers, ApiCaller::can_write_targets).await {
         Ok(caller) => caller,
         Err(refusal) => return refusal,
     };
+    let csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+    if csv {
+        let now = app::auth::session::now();
+        return answer(app::api::target_plan::server::save_csv(&db, &body, &caller.name(), now).await);
+    }
     let inputs: Vec<TargetInput> = match serde_json::from_str(&body) {
         Ok(inputs) => inputs,
         Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("invalid JSON: {e}")),
@@ -409,6 +421,39 @@ async fn put_targets(State(db): State<Db>, headers: HeaderMap, body: String) -> 
         Err(e) => Err(e),
     };
     answer(result)
+}
+
+/// `GET /actions?status&owner&kpi`: the corrective actions across KPIs,
+/// each done one with its before/after (the `/actions` page's loader).
+async fn list_actions(State(db): State<Db>, headers: HeaderMap, Query(q): Query<ActionsQuery>) -> Response {
+    if let Err(refusal) = allowed(&db, &headers, ApiCaller::can_read_targets).await {
+        return refusal;
+    }
+    answer(register_api::server::load_actions(&db, &q).await)
+}
+
+/// `POST /actions` with one action or a JSON array of them: all are
+/// checked like the variance page's form, then saved together.
+async fn post_actions(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {
+    let caller = match allowed(&db, &headers, ApiCaller::can_write_targets).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal,
+    };
+    let parsed = if body.trim_start().starts_with('[') {
+        serde_json::from_str::<Vec<ActionInput>>(&body)
+    } else {
+        serde_json::from_str::<ActionInput>(&body).map(|a| vec![a])
+    };
+    let inputs = match parsed {
+        Ok(inputs) => inputs,
+        Err(e) => return problem(StatusCode::UNPROCESSABLE_ENTITY, format!("invalid JSON: {e}")),
+    };
+    let now = app::auth::session::now();
+    let result = match register_api::server::check_inputs(&inputs, &caller.name(), now) {
+        Ok(entries) => register_api::server::save(&db, &entries).await,
+        Err(e) => Err(e),
+    };
+    answer(result.map(|ids| json!({ "saved": ids.len(), "ids": ids })))
 }
 
 async fn tickets(State(db): State<Db>, headers: HeaderMap, body: String) -> Response {

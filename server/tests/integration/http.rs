@@ -101,6 +101,7 @@ async fn the_chart_gallery_draws_every_chart_type_from_the_data() {
             ChartSpec::Groups(_) => "grouped",
             ChartSpec::Heatmap(_) => "heatmap",
             ChartSpec::Scatter(_) => "scatter",
+            ChartSpec::Waterfall(_) => "waterfall",
         })
         .collect();
     assert_eq!(kinds, ["line", "bar", "stacked", "grouped", "heatmap", "scatter"]);

@@ -18,6 +18,7 @@ mod kpi_matches_sql;
 mod login_limits;
 mod matrix;
 mod redirects;
+mod register;
 mod scale_out;
 mod statuses;
 mod support;

@@ -216,6 +216,81 @@ async fn a_target_worse_than_last_year_is_saved_with_a_warning() {
     }
 }
 
+#[tokio::test]
+async fn a_target_beyond_the_benchmark_p90_is_saved_with_a_warning() {
+    for app in apps().await {
+        sqlx::query(
+            "INSERT INTO benchmarks (kpi, segment, p25, p50, p75, p90, unit, source, year) \
+             VALUES ('fcr_rate', 'Test segment', 60, 72, 78, 85, '%', 'Test benchmark', 2030)",
+        )
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+        let cookie = app.signed_in("manager").await;
+        let fcr = |value: &'static str| {
+            with(&[("kpi", "fcr_rate"), ("from", "2026-11"), ("to", ""), ("value", value)])
+        };
+        let (status, body) = set(&app, &cookie, &fcr("90")).await;
+        assert_eq!(status, 200, "{body}");
+        let warnings: Vec<&str> =
+            body["warnings"].as_array().unwrap().iter().map(|w| w.as_str().unwrap()).collect();
+        assert_eq!(warnings.len(), 1, "{body}");
+        assert!(warnings[0].contains("beyond the benchmark's p90, 85.0% (Test benchmark, 2030)"), "{body}");
+        let (_, body) = set(&app, &cookie, &fcr("85")).await;
+        assert!(body["warnings"].as_array().unwrap().is_empty(), "p90 itself is not beyond: {body}");
+        let view = app::api::targets::server::view(&app.db, Some("fcr_rate"), true).await.unwrap();
+        assert_eq!(view.benchmark_p90, Some(("Test benchmark (Test segment)".to_string(), 85.0)));
+    }
+}
+
+#[tokio::test]
+async fn a_plan_in_csv_is_saved_whole_or_refused_naming_its_row_and_column() {
+    for app in apps().await {
+        let before = targets_and_history(&app).await;
+        let cookie = app.signed_in("manager").await;
+        let head = "kpi,period,scope,value,tolerance,note,version\n";
+        let good = format!("{head}csat,2026-01,,83,2,plan row,\ncsat,2026-01,channel:chat,86,,,reforecast\nfcr_rate,2026-02,,70,,,\n");
+        let bad = format!("{head}csat,2026-01,,83,,,\ncsat,2026-02,,lots,,,\n");
+        let response = app.post("/api/upload_plan", Some(&cookie), &[("csv", bad.as_str())]).await;
+        assert_eq!(response.status().as_u16(), 422);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["Invalid"]["field"], "csv", "{body}");
+        assert!(body["Invalid"]["message"].as_str().unwrap().starts_with("Row 3, column value:"), "{body}");
+        assert_eq!(targets_and_history(&app).await, before, "nothing was saved");
+
+        let response = app.post("/api/upload_plan", Some(&cookie), &[("csv", good.as_str())]).await;
+        assert_eq!(response.status().as_u16(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["saved"], 3, "{body}");
+        let saved = app::store::targets::list(&app.db, "2026-01", "2026-02", None).await.unwrap();
+        assert_eq!(saved.len(), 3);
+        assert!(saved.iter().all(|t| t.set_by == "manager"));
+
+        let put = |token: &str, body: String| {
+            reqwest::Client::new()
+                .put(format!("{}/api/v1/targets", app.base))
+                .bearer_auth(token)
+                .header("content-type", "text/csv; charset=utf-8")
+                .body(body)
+                .send()
+        };
+        let read = app::store::tokens::create(&app.db, "test", "reader", TokenScope::Read).await.unwrap();
+        let write = app::store::tokens::create(&app.db, "test", "planner", TokenScope::Write).await.unwrap();
+        assert_eq!(put(&read, good.clone()).await.unwrap().status().as_u16(), 403);
+        let response = put(&write, format!("{head}csat,2026-03,team,80,,,\n")).await.unwrap();
+        assert_eq!(response.status().as_u16(), 422);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["field"], "csv");
+        assert!(problem["error"].as_str().unwrap().starts_with("Row 2, column scope:"), "{problem}");
+        let response = put(&write, format!("{head}nps,2026-03,,20,,,\n")).await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let saved: Value = response.json().await.unwrap();
+        assert_eq!(saved["saved"], 1);
+        let nps = app::store::targets::list(&app.db, "2026-03", "2026-03", Some("nps")).await.unwrap();
+        assert_eq!((nps[0].value, nps[0].set_by.as_str()), (20.0, "api token"));
+    }
+}
+
 /// CSAT of October 2025 straight from the raw tickets: satisfied (4 or 5)
 /// over responses, per channel as (channel, responses, satisfied).
 async fn csat_by_channel(app: &TestApp, month: &str) -> Vec<(String, i64, i64)> {
