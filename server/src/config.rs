@@ -52,11 +52,12 @@ impl Config {
         let mut db = app::store::Db::connect(&self.database_url)
             .await
             .map_err(|e| format!("cannot open the database {name}: {e}"))?;
+        // The SLA first: a rollup built at start-up counts SLA attainment with it.
+        db.sla_seconds = self.sla_hours * 3600;
         db.migrate().await.map_err(|e| format!("cannot apply the migrations to {name}: {e}"))?;
         db.check_writable().await.map_err(|e| {
             format!("the database {name} cannot be written ({e}): check its permissions and free disk space")
         })?;
-        db.sla_seconds = self.sla_hours * 3600;
         if let Some(dir) = &self.data_dir {
             db.data_dir = dir.clone();
         }
