@@ -193,3 +193,48 @@ async fn repeat_contacts_over_the_cube_equal_sql_on_both_backends() {
         }
     }
 }
+
+/// The ticket CSV of September from the stream behind `GET /api/v1/tickets`.
+async fn september_csv(app: &TestApp, cap: i64) -> Vec<String> {
+    use futures_util::TryStreamExt;
+    let range = app::api::query::RangeParams {
+        from: Some("2025-09-01".into()),
+        to: Some("2025-09-30".into()),
+        ..Default::default()
+    };
+    let query = app::api::tickets::TicketQuery { range, ..Default::default() };
+    let checked = app::api::tickets::check(&app.db, &query).await.unwrap();
+    let chunks: Vec<_> =
+        server::http::ticket_csv::stream(app.db.clone(), checked, cap).try_collect().await.unwrap();
+    String::from_utf8(chunks.concat()).unwrap().lines().map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn a_ticket_csv_longer_than_its_cap_says_so_on_its_last_line() {
+    for (app, _) in apps().await {
+        let count: i64 =
+            sqlx::query("SELECT COUNT(*) FROM tickets WHERE created_at >= $1 AND created_at < $2")
+                .bind(SEPTEMBER.0)
+                .bind(SEPTEMBER.1)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap()
+                .try_get(0)
+                .unwrap();
+        assert!(count > 20, "{count}");
+        // Several pages, the last one partial, then the cut.
+        let cap = count - 7;
+        let cut = september_csv(&app, cap).await;
+        assert_eq!(cut.len() as i64, 1 + cap + 1);
+        assert!(cut[0].starts_with("external_id,created_at,"));
+        assert_eq!(cut.last().unwrap(), server::http::ticket_csv::cut_line(cap).trim_end());
+        assert!(cut.last().unwrap().starts_with(&format!("# cut at {cap} tickets")));
+        // A list within the cap is whole, with no cut line.
+        let whole = september_csv(&app, count).await;
+        assert_eq!(whole.len() as i64, 1 + count);
+        assert!(!whole.iter().any(|l| l.starts_with("# cut")));
+        let ids: std::collections::HashSet<_> =
+            whole[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(ids.len() as i64, count, "every ticket once");
+    }
+}
