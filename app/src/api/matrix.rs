@@ -431,4 +431,56 @@ mod server {
     fn number(value: &Option<String>, field: &str, lo: i64, hi: i64) -> Result<Option<i64>, AppError> {
         crate::api::query::whole_number(value, field, lo..=hi)
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn field_of(e: AppError) -> String {
+            match e {
+                AppError::Invalid { field, .. } => field,
+                other => panic!("not a field error: {other:?}"),
+            }
+        }
+
+        fn some(s: &str) -> Option<String> {
+            Some(s.to_string())
+        }
+
+        #[test]
+        fn agent_priority_and_product_are_axes_and_rows_cannot_be_time() {
+            let rows = Axis::Dim(Dimension::Category);
+            assert_eq!(axis(&some("agent"), "rows", rows).unwrap(), Axis::Extra(ExtraDimension::Agent));
+            assert_eq!(axis(&None, "cols", rows).unwrap(), rows);
+            assert_eq!(axis(&some("month"), "cols", rows).unwrap(), Axis::Time(Grain::Month));
+            assert_eq!(field_of(axis(&some("month"), "rows", rows).unwrap_err()), "rows");
+            assert_eq!(field_of(axis(&some("agents"), "cols", rows).unwrap_err()), "cols");
+        }
+
+        #[test]
+        fn pairs_the_rollups_cannot_answer_are_refused_naming_the_field() {
+            let agent = Axis::Extra(ExtraDimension::Agent);
+            let product = Axis::Extra(ExtraDimension::Product);
+            let category = Axis::Dim(Dimension::Category);
+            let none = Filters::default();
+            let chat = Filters { channel: some("chat"), ..Default::default() };
+            let chat_and_team = Filters { team: some("t"), ..chat.clone() };
+            assert!(!check_pair(category, Axis::Dim(Dimension::Channel), &chat).unwrap());
+            assert!(check_pair(agent, Axis::Time(Grain::Month), &chat).unwrap());
+            assert!(check_pair(category, agent, &Filters { category: some("x"), ..none.clone() }).unwrap());
+            assert_eq!(field_of(check_pair(agent, product, &none).unwrap_err()), "cols");
+            assert_eq!(field_of(check_pair(agent, Axis::Time(Grain::Week), &none).unwrap_err()), "cols");
+            assert_eq!(field_of(check_pair(agent, category, &chat).unwrap_err()), "channel");
+            assert_eq!(
+                field_of(check_pair(agent, Axis::Time(Grain::Month), &chat_and_team).unwrap_err()),
+                "team"
+            );
+        }
+
+        #[test]
+        fn an_agent_matrix_reads_the_whole_months_of_its_range() {
+            let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+            assert_eq!(whole_months(d(2025, 7, 10), d(2025, 9, 3)), (d(2025, 7, 1), d(2025, 9, 30)));
+        }
+    }
 }
