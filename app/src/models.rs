@@ -636,6 +636,10 @@ impl ExtraDimension {
     }
 }
 
+/// What the matrix calls the product of tickets that have none: no filter
+/// on the raw tickets selects them, so such a row does not drill through.
+pub const NO_PRODUCT: &str = "(no product)";
+
 /// Optional equality filters on the rollup dimensions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Filters {

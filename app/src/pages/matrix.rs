@@ -170,7 +170,9 @@ impl Drill<'_> {
             !self.m.other.is_empty() && row.is_some() && self.m.rows.last().map(String::as_str) == row;
         let other_col =
             !self.m.other_cols.is_empty() && col.is_some() && self.m.cols.last().map(String::as_str) == col;
-        if other_row || other_col {
+        let no_product =
+            |dim: &str, v: Option<&str>| dim == "product" && v == Some(crate::models::NO_PRODUCT);
+        if other_row || other_col || no_product(&self.m.row_dim, row) || no_product(&self.m.col_dim, col) {
             return None;
         }
         let r = &self.query.range;
@@ -457,5 +459,9 @@ mod tests {
             "/matrix/tickets?from=2025-08-01&to=2025-08-31&agent=Ana%20Ruiz"
         );
         assert_eq!(drill.href(Some("Ana Ruiz"), Some("Other (3)")), None);
+        m.col_dim = "product".into();
+        let drill = Drill { m: &m, query: &query };
+        assert_eq!(drill.href(Some("Ana Ruiz"), Some(crate::models::NO_PRODUCT)), None);
+        assert!(drill.href(Some("Ana Ruiz"), Some("P-001")).unwrap().contains("product=P-001"));
     }
 }

@@ -19,8 +19,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What a ticket without a product is counted under.
-pub const NO_PRODUCT: &str = "(no product)";
+pub use crate::models::NO_PRODUCT;
 
 /// One row's key: the month (its first day's number), the extra dimension
 /// and its value, and the crossed rollup dimension (`None`: alone) and its value.
