@@ -40,12 +40,17 @@ CREATE TABLE dim_rollup (
 -- daily rollup at start-up (cube::build_if_missing).
 ALTER TABLE daily_rollup ADD COLUMN repeat_contacts BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE rollup_cube ADD COLUMN repeat_contacts BIGINT NOT NULL DEFAULT 0;
-UPDATE daily_rollup SET repeat_contacts = (
-    SELECT COUNT(*) FROM tickets t
-    WHERE t.created_at >= daily_rollup.day * 86400 AND t.created_at < (daily_rollup.day + 1) * 86400
-      AND t.channel = daily_rollup.channel AND t.category = daily_rollup.category
-      AND t.team = daily_rollup.team AND t.contacts > 1
-);
+-- One pass over the tickets, grouped, then one join: not a subquery per
+-- rollup row, which would read each day's tickets once per cell.
+CREATE TEMP TABLE repeat_backfill AS
+    SELECT created_at / 86400 AS day, channel, category, team, COUNT(*) AS n
+    FROM tickets WHERE contacts > 1 AND created_at >= 0
+    GROUP BY created_at / 86400, channel, category, team;
+CREATE INDEX repeat_backfill_key ON repeat_backfill (day, channel, category, team);
+UPDATE daily_rollup SET repeat_contacts = r.n FROM repeat_backfill r
+    WHERE r.day = daily_rollup.day AND r.channel = daily_rollup.channel
+      AND r.category = daily_rollup.category AND r.team = daily_rollup.team;
+DROP TABLE repeat_backfill;
 DELETE FROM rollup_cube;
 
 -- The drill-through's keyset, (created_at, id) > (?, ?), seeks this index.
