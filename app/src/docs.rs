@@ -94,10 +94,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         scope: "read",
         params: &[
             ("kpi", "a ticket KPI key (default csat) or share (of volume)"),
-            ("rows", "channel, category (default) or team"),
-            ("cols", "channel (default), category, team, month or week"),
+            ("rows", "channel, category (default), team, agent, priority or product"),
+            ("cols", "channel (default), category, team, month, week, agent, priority or product; agent, priority and product pair only with channel, category, team or month, read whole months, and take at most one filter (the crossed dimension's, or any one by month): anything else is a 422 naming the field"),
             ("sort", "rows and columns by name (default), value (worst first) or total (tickets, most first)"),
             ("top", "1–100: the rows with the most tickets; the rest are folded into one \"Other (k)\" row"),
+            ("top_cols", "1–100: the same for columns (not for time columns)"),
             ("min_n", "0–1,000,000 (default 30): the page marks cells resting on fewer"),
             ("compare", "previous (the same span before) or a month YYYY-MM; not with time columns"),
             RANGE[0],
@@ -107,12 +108,12 @@ pub const ENDPOINTS: &[Endpoint] = &[
             FILTERS[2],
         ],
         body: None,
-        returns: r#"{"kpi","name","unit","direction","row_dim","col_dim","from","to","compare_from"?,"compare_to"?,"min_n","rows","cols","other"?,"cells":[{"row","col","value","n","before"?,"before_n"?,"delta"?}],"row_totals":[{"row","value","n",…}],"col_totals":[{"col","value","n",…}],"total":{"value","n",…}}"#,
+        returns: r#"{"kpi","name","unit","direction","row_dim","col_dim","from","to","compare_from"?,"compare_to"?,"min_n","rows","cols","other"?,"other_cols"?,"cells":[{"row","col","value","n","before"?,"before_n"?,"delta"?}],"row_totals":[{"row","value","n",…}],"col_totals":[{"col","value","n",…}],"total":{"value","n",…}}"#,
     },
     Endpoint {
         method: "get",
         path: "/tickets",
-        summary: "The tickets behind a matrix cell: created in the range (the last month with data by default) and matching every filter given, one page at a time by keyset. Each page but the last has next_cursor; pass it as cursor for the next. With Accept: text/csv (or format=csv) every ticket from the cursor on as CSV, at most 100,000.",
+        summary: "The tickets behind a matrix cell: created in the range (the last month with data by default) and matching every filter given, one page at a time by keyset. Each page but the last has next_cursor; pass it as cursor for the next. With Accept: text/csv (or format=csv) every ticket from the cursor on as CSV, streamed, at most 100,000: a longer list ends with a line '# cut at 100000 tickets…'.",
         scope: "read",
         params: &[
             RANGE[0],

@@ -663,6 +663,39 @@ impl Dimension {
     }
 }
 
+/// Matrix dimensions outside the daily rollup, read from the month-level
+/// `dim_rollup` (migration 0011): alone, by month, or crossed with one
+/// rollup dimension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExtraDimension {
+    Agent,
+    Priority,
+    Product,
+}
+
+impl ExtraDimension {
+    pub const ALL: [ExtraDimension; 3] =
+        [ExtraDimension::Agent, ExtraDimension::Priority, ExtraDimension::Product];
+
+    /// The tickets column and the `dim` of `dim_rollup`; a fixed name, never user text.
+    pub fn column(self) -> &'static str {
+        match self {
+            ExtraDimension::Agent => "agent",
+            ExtraDimension::Priority => "priority",
+            ExtraDimension::Product => "product",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ExtraDimension> {
+        ExtraDimension::ALL.into_iter().find(|d| d.column() == s)
+    }
+}
+
+/// What the matrix calls the product of tickets that have none: no filter
+/// on the raw tickets selects them, so such a row does not drill through.
+pub const NO_PRODUCT: &str = "(no product)";
+
 /// Optional equality filters on the rollup dimensions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Filters {

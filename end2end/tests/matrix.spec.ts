@@ -19,7 +19,7 @@ test("the matrix shows a heatmap with totals and sample sizes", async ({ page })
 test("changing dimensions and KPI puts the view in the URL", async ({ page }) => {
   await page.getByLabel("KPI").selectOption("fcr_rate");
   await page.getByLabel("Rows", { exact: true }).selectOption("team");
-  await page.getByLabel("Columns").selectOption("category");
+  await page.getByLabel("Columns", { exact: true }).selectOption("category");
   await page.getByLabel("Compare").selectOption("previous");
   await page.getByRole("button", { name: "Show", exact: true }).click();
   await expect(page).toHaveURL(/kpi=fcr_rate.*rows=team.*cols=category.*compare=previous/);
@@ -80,4 +80,42 @@ test("a cell opens the tickets of its row and column", async ({ page }) => {
 test("a bad parameter explains what to write", async ({ page }) => {
   await page.goto("/matrix?top=0");
   await expect(page.getByRole("alert")).toContainText("top must be a whole number from 1 to 100");
+});
+
+test("agent by month shows the volume behind each number and opens an agent's tickets as CSV", async ({ page }) => {
+  await page.getByLabel("KPI").selectOption("csat");
+  await page.getByLabel("Rows", { exact: true }).selectOption("agent");
+  await page.getByLabel("Columns", { exact: true }).selectOption("month");
+  await page.getByLabel("Rows shown").selectOption("10");
+  await page.getByRole("button", { name: "Show", exact: true }).click();
+  await expect(page).toHaveURL(/rows=agent.*cols=month.*top=10/);
+  const table = page.locator("table.matrix-table");
+  await expect(table.locator("caption")).toContainText("CSAT by agent and month");
+  await expect(table.locator("td.heat .heat-n").first()).toContainText("n = ");
+  await expect(page.locator(".matrix-volume-note")).toContainText("tickets behind it");
+  await expect(table.locator("tbody th[scope=row]").last()).toContainText("Other (");
+
+  const firstRow = table.locator("tbody tr").first();
+  const agent = (await firstRow.locator("th[scope=row]").textContent())!.trim();
+  await firstRow.locator("td.heat a").first().click();
+  await expect(page).toHaveURL(/\/matrix\/tickets\?.*agent=/);
+  const rows = page.locator("table.ticket-table tbody tr");
+  await expect(rows.first()).toBeVisible();
+  const agents = await rows.evaluateAll((trs) => trs.map((tr) => tr.children[5].textContent?.trim()));
+  expect(agents.every((a) => a === agent)).toBe(true);
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download CSV" }).click(),
+  ]);
+  const csv = readFileSync((await download.path())!, "utf8").trim().split("\n");
+  expect(csv[0]).toMatch(/^external_id,created_at,.*,agent,/);
+  expect(csv.length).toBeGreaterThan(1);
+  expect(csv.slice(1).every((line) => line.includes(agent))).toBe(true);
+  expect(csv[csv.length - 1].startsWith("# cut")).toBe(false);
+});
+
+test("a pair the rollups cannot answer is refused, naming what to change", async ({ page }) => {
+  await page.goto("/matrix?rows=agent&cols=product");
+  await expect(page.getByRole("alert")).toContainText("agent, priority and product pair with");
 });

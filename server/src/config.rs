@@ -61,12 +61,13 @@ impl Config {
         let mut db = app::store::Db::connect(&self.database_url)
             .await
             .map_err(|e| format!("cannot open the database {name}: {e}"))?;
+        // The rules first: a rollup built at start-up counts with them.
+        db.sla_seconds = self.sla_hours * 3600;
+        db.zone = self.time_zone;
         db.migrate().await.map_err(|e| format!("cannot apply the migrations to {name}: {e}"))?;
         db.check_writable().await.map_err(|e| {
             format!("the database {name} cannot be written ({e}): check its permissions and free disk space")
         })?;
-        db.sla_seconds = self.sla_hours * 3600;
-        db.zone = self.time_zone;
         match app::store::rollup_rules::align(&db).await {
             Ok(app::store::rollup_rules::Aligned::Unchanged) => {}
             Ok(app::store::rollup_rules::Aligned::Rebuilt { from_zone, from_sla_seconds }) => tracing::info!(

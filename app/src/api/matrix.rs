@@ -15,7 +15,9 @@ pub struct MatrixQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kpi: Option<String>,
     /// The row dimension (category by default) and the column dimension
-    /// (channel by default; `month` or `week` for time).
+    /// (channel by default; `month` or `week` for time). `agent`, `priority`
+    /// and `product` pair with channel, category, team or `month` only, and
+    /// read whole months.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,6 +28,10 @@ pub struct MatrixQuery {
     /// Show the rows with the most tickets, the rest folded into "Other".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top: Option<String>,
+    /// Show the columns with the most tickets, the rest folded into "Other"
+    /// (not for time columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_cols: Option<String>,
     /// Cells resting on fewer than this many tickets are marked, not coloured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_n: Option<String>,
@@ -64,6 +70,9 @@ pub struct MatrixResult {
     /// The rows folded into "Other", with `top`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other: Vec<String>,
+    /// The columns folded into "Other", with `top_cols`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_cols: Vec<String>,
     pub cells: Vec<MatrixCell>,
     pub row_totals: Vec<RowTotal>,
     pub col_totals: Vec<ColTotal>,
@@ -124,18 +133,31 @@ pub use server::load;
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
-    use crate::api::query::dimension;
     use crate::kpi::matrix::{arrange, cell, line_total, previous_span, Grid, Line, Metric, Order};
     use crate::kpi::{Grain, KpiInputs, Period};
-    use crate::models::{Dimension, Filters};
+    use crate::models::{Dimension, ExtraDimension, Filters};
+    use crate::store::matrix::Cross;
     use crate::store::{kpi_values, matrix, Db};
     use chrono::NaiveDate;
 
-    /// What the columns are: a dimension of the cube, or periods of time.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Columns {
+    /// One side of the matrix: a dimension of the cube, one outside it
+    /// (agent, priority, product: the dimension rollup), or periods of time.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Axis {
         Dim(Dimension),
+        Extra(ExtraDimension),
         Time(Grain),
+    }
+
+    impl Axis {
+        fn name(self) -> &'static str {
+            match self {
+                Axis::Dim(d) => d.column(),
+                Axis::Extra(e) => e.column(),
+                Axis::Time(Grain::Week) => "week",
+                Axis::Time(_) => "month",
+            }
+        }
     }
 
     pub async fn load(db: &Db, query: &MatrixQuery) -> Result<MatrixResult, AppError> {
@@ -151,13 +173,24 @@ mod server {
                 ));
             }
         }
-        let rows = dimension(&query.rows, "rows", Dimension::Category)?;
-        let cols = columns(&query.cols, rows)?;
+        let rows = axis(&query.rows, "rows", Axis::Dim(Dimension::Category))?;
+        let cols = axis(&query.cols, "cols", Axis::Dim(Dimension::Channel))?;
         let order = parsed(&query.sort, "sort", "name, value or total", Order::parse)?.unwrap_or_default();
         let top = number(&query.top, "top", 1, 100)?.map(|t| t as usize);
+        let top_cols = number(&query.top_cols, "top_cols", 1, 100)?.map(|t| t as usize);
         let min_n = number(&query.min_n, "min_n", 0, 1_000_000)?.unwrap_or(DEFAULT_MIN_N);
-        let days = query.range.days(kpi_values::latest_day(db).await?)?;
-        let compare = compare_span(&query.compare, days.first, days.last, cols)?;
+        let mut days = query.range.days(kpi_values::latest_day(db).await?)?;
+        let extra = check_pair(rows, cols, &days.filters)?;
+        if extra {
+            (days.first, days.last) = whole_months(days.first, days.last);
+        }
+        let compare = compare_span(&query.compare, days.first, days.last, cols)?.map(|(f, l)| {
+            if extra {
+                whole_months(f, l)
+            } else {
+                (f, l)
+            }
+        });
         let grid = read(db, rows, cols, days.first, days.last, &days.filters).await?;
         let before = match compare {
             Some((first, last)) => Some(read(db, rows, cols, first, last, &days.filters).await?),
@@ -169,8 +202,8 @@ mod server {
             metric.value(i, &grid.total, &settings)
         });
         let col_lines = match cols {
-            Columns::Time(_) => grid.cols.iter().cloned().map(Line::One).collect(),
-            Columns::Dim(_) => arrange(&grid.cols, &grid.col_totals, order, None, direction, |i| {
+            Axis::Time(_) => grid.cols.iter().cloned().map(Line::One).collect(),
+            _ => arrange(&grid.cols, &grid.col_totals, order, top_cols, direction, |i| {
                 metric.value(i, &grid.total, &settings)
             }),
         };
@@ -205,12 +238,8 @@ mod server {
             name: metric.name().to_string(),
             unit: metric.unit(),
             direction,
-            row_dim: rows.column().to_string(),
-            col_dim: match cols {
-                Columns::Dim(d) => d.column().to_string(),
-                Columns::Time(Grain::Week) => "week".to_string(),
-                Columns::Time(_) => "month".to_string(),
-            },
+            row_dim: rows.name().to_string(),
+            col_dim: cols.name().to_string(),
             from: days.first.to_string(),
             to: days.last.to_string(),
             compare_from: compare.map(|(f, _)| f.to_string()),
@@ -218,13 +247,8 @@ mod server {
             min_n,
             rows: row_lines.iter().map(Line::label).collect(),
             cols: col_lines.iter().map(Line::label).collect(),
-            other: row_lines
-                .iter()
-                .find_map(|l| match l {
-                    Line::Other(rest) => Some(rest.clone()),
-                    Line::One(_) => None,
-                })
-                .unwrap_or_default(),
+            other: folded(&row_lines),
+            other_cols: folded(&col_lines),
             cells,
             row_totals: row_lines
                 .iter()
@@ -244,36 +268,122 @@ mod server {
         })
     }
 
+    /// The values folded into the "Other" line, if any.
+    fn folded(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .find_map(|l| match l {
+                Line::Other(rest) => Some(rest.clone()),
+                Line::One(_) => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// The first and last day of the months that hold `first` and `last`.
+    fn whole_months(first: NaiveDate, last: NaiveDate) -> (NaiveDate, NaiveDate) {
+        (Period::containing(Grain::Month, first).start, Period::containing(Grain::Month, last).last_day())
+    }
+
     async fn read(
         db: &Db,
-        rows: Dimension,
-        cols: Columns,
+        rows: Axis,
+        cols: Axis,
         first: NaiveDate,
         last: NaiveDate,
         filters: &Filters,
     ) -> Result<Grid, AppError> {
-        Ok(match cols {
-            Columns::Dim(d) => matrix::load(db, rows, d, first, last, filters).await?,
-            Columns::Time(g) => matrix::load_by_time(db, rows, g, first, last, filters).await?,
+        let filter = set_filters(filters).into_iter().next();
+        Ok(match (rows, cols) {
+            (Axis::Dim(r), Axis::Dim(c)) => matrix::load(db, r, c, first, last, filters).await?,
+            (Axis::Dim(r), Axis::Time(g)) => matrix::load_by_time(db, r, g, first, last, filters).await?,
+            (Axis::Extra(e), other) | (other, Axis::Extra(e)) => {
+                let cross = match other {
+                    Axis::Dim(d) => Cross::Dim(d),
+                    _ => Cross::Month,
+                };
+                let extra_rows = rows == Axis::Extra(e);
+                matrix::load_extra(db, e, extra_rows, cross, first, last, filter).await?
+            }
+            (Axis::Time(_), _) => return Err(AppError::invalid("rows", "rows cannot be time")),
         })
     }
 
-    fn columns(value: &Option<String>, rows: Dimension) -> Result<Columns, AppError> {
-        let text = value.as_deref().map(str::trim).unwrap_or("");
-        let cols = match text {
-            "month" => Columns::Time(Grain::Month),
-            "week" => Columns::Time(Grain::Week),
-            _ => Columns::Dim(dimension(value, "cols", Dimension::Channel).map_err(|_| {
-                AppError::invalid(
-                    "cols",
-                    format!("cols must be channel, category, team, month or week, not '{text}'"),
-                )
-            })?),
-        };
-        if cols == Columns::Dim(rows) {
+    /// The filters that are set, as (dimension, value).
+    fn set_filters(filters: &Filters) -> Vec<(Dimension, &str)> {
+        [
+            (Dimension::Channel, &filters.channel),
+            (Dimension::Category, &filters.category),
+            (Dimension::Team, &filters.team),
+        ]
+        .into_iter()
+        .filter_map(|(d, v)| v.as_deref().map(|v| (d, v)))
+        .collect()
+    }
+
+    const EXTRA_PAIRS: &str = "agent, priority and product pair with channel, category, team or month";
+
+    /// Whether the two sides can be read without scanning raw tickets, and
+    /// whether one is an agent, priority or product (read by whole months).
+    /// A refusal names the field to change.
+    fn check_pair(rows: Axis, cols: Axis, filters: &Filters) -> Result<bool, AppError> {
+        if rows == cols {
             return Err(AppError::invalid("cols", "rows and cols must be two different dimensions"));
         }
-        Ok(cols)
+        let (extra, other) = match (rows, cols) {
+            (Axis::Extra(_), Axis::Extra(_)) => {
+                return Err(AppError::invalid("cols", format!("{EXTRA_PAIRS}, not with each other")))
+            }
+            (Axis::Extra(e), other) | (other, Axis::Extra(e)) => (e, other),
+            _ => return Ok(false),
+        };
+        if other == Axis::Time(Grain::Week) {
+            return Err(AppError::invalid(
+                "cols",
+                format!("{} is summed by month: choose month columns, not week", extra.column()),
+            ));
+        }
+        let set = set_filters(filters);
+        let refused = match other {
+            Axis::Dim(d) => set.iter().find(|(f, _)| *f != d),
+            _ => set.get(1),
+        };
+        if let Some((field, _)) = refused {
+            let allowed = match other {
+                Axis::Dim(d) => format!("only a {} filter", d.column()),
+                _ => "at most one of the channel, category and team filters".to_string(),
+            };
+            return Err(AppError::invalid(
+                field.column(),
+                format!(
+                    "a matrix by {} takes {allowed}: remove the {} filter",
+                    extra.column(),
+                    field.column()
+                ),
+            ));
+        }
+        Ok(true)
+    }
+
+    /// A side of the matrix as the URL names it. Rows cannot be time.
+    fn axis(value: &Option<String>, field: &str, default: Axis) -> Result<Axis, AppError> {
+        let text = value.as_deref().map(str::trim).unwrap_or("");
+        let parsed = match text {
+            "" => Some(default),
+            "month" if field == "cols" => Some(Axis::Time(Grain::Month)),
+            "week" if field == "cols" => Some(Axis::Time(Grain::Week)),
+            _ => {
+                Dimension::parse(text).map(Axis::Dim).or_else(|| ExtraDimension::parse(text).map(Axis::Extra))
+            }
+        };
+        let time = if field == "cols" { ", month or week" } else { "" };
+        parsed.ok_or_else(|| {
+            AppError::invalid(
+                field,
+                format!(
+                    "{field} must be channel, category, team, agent, priority, product{time}, not '{text}'"
+                ),
+            )
+        })
     }
 
     /// The span to compare with, if any: `previous` or a month `YYYY-MM`.
@@ -281,10 +391,10 @@ mod server {
         value: &Option<String>,
         first: NaiveDate,
         last: NaiveDate,
-        cols: Columns,
+        cols: Axis,
     ) -> Result<Option<(NaiveDate, NaiveDate)>, AppError> {
         let Some(text) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
-        if matches!(cols, Columns::Time(_)) {
+        if matches!(cols, Axis::Time(_)) {
             return Err(AppError::invalid("compare", "compare needs two dimensions, not time columns"));
         }
         let refused = || {
@@ -320,5 +430,57 @@ mod server {
 
     fn number(value: &Option<String>, field: &str, lo: i64, hi: i64) -> Result<Option<i64>, AppError> {
         crate::api::query::whole_number(value, field, lo..=hi)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn field_of(e: AppError) -> String {
+            match e {
+                AppError::Invalid { field, .. } => field,
+                other => panic!("not a field error: {other:?}"),
+            }
+        }
+
+        fn some(s: &str) -> Option<String> {
+            Some(s.to_string())
+        }
+
+        #[test]
+        fn agent_priority_and_product_are_axes_and_rows_cannot_be_time() {
+            let rows = Axis::Dim(Dimension::Category);
+            assert_eq!(axis(&some("agent"), "rows", rows).unwrap(), Axis::Extra(ExtraDimension::Agent));
+            assert_eq!(axis(&None, "cols", rows).unwrap(), rows);
+            assert_eq!(axis(&some("month"), "cols", rows).unwrap(), Axis::Time(Grain::Month));
+            assert_eq!(field_of(axis(&some("month"), "rows", rows).unwrap_err()), "rows");
+            assert_eq!(field_of(axis(&some("agents"), "cols", rows).unwrap_err()), "cols");
+        }
+
+        #[test]
+        fn pairs_the_rollups_cannot_answer_are_refused_naming_the_field() {
+            let agent = Axis::Extra(ExtraDimension::Agent);
+            let product = Axis::Extra(ExtraDimension::Product);
+            let category = Axis::Dim(Dimension::Category);
+            let none = Filters::default();
+            let chat = Filters { channel: some("chat"), ..Default::default() };
+            let chat_and_team = Filters { team: some("t"), ..chat.clone() };
+            assert!(!check_pair(category, Axis::Dim(Dimension::Channel), &chat).unwrap());
+            assert!(check_pair(agent, Axis::Time(Grain::Month), &chat).unwrap());
+            assert!(check_pair(category, agent, &Filters { category: some("x"), ..none.clone() }).unwrap());
+            assert_eq!(field_of(check_pair(agent, product, &none).unwrap_err()), "cols");
+            assert_eq!(field_of(check_pair(agent, Axis::Time(Grain::Week), &none).unwrap_err()), "cols");
+            assert_eq!(field_of(check_pair(agent, category, &chat).unwrap_err()), "channel");
+            assert_eq!(
+                field_of(check_pair(agent, Axis::Time(Grain::Month), &chat_and_team).unwrap_err()),
+                "team"
+            );
+        }
+
+        #[test]
+        fn an_agent_matrix_reads_the_whole_months_of_its_range() {
+            let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+            assert_eq!(whole_months(d(2025, 7, 10), d(2025, 9, 3)), (d(2025, 7, 1), d(2025, 9, 30)));
+        }
     }
 }

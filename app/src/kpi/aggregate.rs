@@ -16,6 +16,8 @@ pub struct TicketFacts {
     pub first_contact_resolved: bool,
     pub reopened: bool,
     pub escalated: bool,
+    /// How many times the customer got in touch about this ticket.
+    pub contacts: i64,
 }
 
 /// Sums over the tickets created in a span. Durations are whole seconds so
@@ -31,6 +33,8 @@ pub struct TicketTotals {
     pub fcr: i64,
     pub reopened: i64,
     pub escalated: i64,
+    /// Tickets on which the customer got in touch more than once.
+    pub repeat_contacts: i64,
     pub csat_n: i64,
     pub csat_satisfied: i64,
     pub csat_sum: i64,
@@ -66,6 +70,7 @@ impl TicketTotals {
             self.reopened += i64::from(t.reopened);
         }
         self.escalated += i64::from(t.escalated);
+        self.repeat_contacts += i64::from(t.contacts > 1);
         if let Some(score) = t.csat {
             self.csat_n += 1;
             self.csat_sum += score;
@@ -93,6 +98,7 @@ impl TicketTotals {
         self.fcr += other.fcr;
         self.reopened += other.reopened;
         self.escalated += other.escalated;
+        self.repeat_contacts += other.repeat_contacts;
         self.csat_n += other.csat_n;
         self.csat_satisfied += other.csat_satisfied;
         self.csat_sum += other.csat_sum;

@@ -75,6 +75,7 @@ catalogue! {
     CesMean => "ces_mean", "Customer effort (mean)", Score, Lower;
     ReopenRate => "reopen_rate", "Reopen rate", Percent, Lower;
     EscalationRate => "escalation_rate", "Escalation rate", Percent, Lower;
+    RepeatContactRate => "repeat_contact_rate", "Repeat contacts", Percent, Lower;
     Backlog => "backlog", "Backlog", Count, Lower;
     RepeatPurchaseRate => "repeat_purchase_rate", "Repeat purchase rate", Percent, Higher;
     PostSupportRepurchase => "post_support_repurchase", "Repurchase after support", Percent, Higher;
@@ -112,6 +113,7 @@ impl Kpi {
                 | Csat
                 | ReopenRate
                 | EscalationRate
+                | RepeatContactRate
                 | RepeatPurchaseRate
                 | PostSupportRepurchase
         )
@@ -155,7 +157,7 @@ mod tests {
         for kpi in Kpi::ALL {
             assert_eq!(Kpi::from_key(kpi.key()), Some(*kpi));
         }
-        assert_eq!(Kpi::ALL.len(), 23);
+        assert_eq!(Kpi::ALL.len(), 24);
     }
 
     #[test]
@@ -164,7 +166,7 @@ mod tests {
         assert!(Kpi::ContactRate.needs().orders);
         assert_eq!(Kpi::Clv.needs(), Needs { orders: true, finance: true, backlog: false });
         assert!(!Kpi::Backlog.needs().tickets_only());
-        assert_eq!(Kpi::ALL.iter().filter(|k| k.needs().tickets_only()).count(), 13);
+        assert_eq!(Kpi::ALL.iter().filter(|k| k.needs().tickets_only()).count(), 14);
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub fn compute(kpi: Kpi, inputs: &KpiInputs, settings: &KpiSettings) -> Option<f
         Kpi::CesMean => ratio(t.ces_sum as f64, t.ces_n as f64),
         Kpi::ReopenRate => percent(t.reopened, t.resolved),
         Kpi::EscalationRate => percent(t.escalated, t.tickets),
+        // Tickets whose customer got in touch more than once (contacts > 1).
+        Kpi::RepeatContactRate => percent(t.repeat_contacts, t.tickets),
         Kpi::Backlog => inputs.backlog.map(|b| b as f64),
         Kpi::RepeatPurchaseRate => orders.and_then(|o| percent(o.returning_customers, o.customers)),
         Kpi::PostSupportRepurchase => {
@@ -69,7 +71,7 @@ pub fn sample_size(kpi: Kpi, inputs: &KpiInputs) -> i64 {
     let orders = inputs.orders.as_ref();
     let finance = inputs.finance.as_ref();
     match kpi {
-        Kpi::Tickets | Kpi::EscalationRate | Kpi::CostPerContact => t.tickets,
+        Kpi::Tickets | Kpi::EscalationRate | Kpi::RepeatContactRate | Kpi::CostPerContact => t.tickets,
         Kpi::FrtMedianH | Kpi::FrtMeanH => t.frt_n,
         Kpi::ResolutionMedianH
         | Kpi::ResolutionMeanH

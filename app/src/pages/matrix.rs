@@ -27,6 +27,7 @@ pub fn MatrixPage() -> impl IntoView {
             cols: get("cols"),
             sort: get("sort"),
             top: get("top"),
+            top_cols: get("top_cols"),
             min_n: get("min_n"),
             compare: get("compare"),
             range: RangeParams::from_url(get),
@@ -93,9 +94,14 @@ fn MatrixForm(query: MatrixQuery, options: FilterChoices) -> impl IntoView {
         .chain(Kpi::ALL.iter().filter(|k| k.needs().tickets_only()).map(|k| Metric::Kpi(*k)))
         .map(|m| (m.key().to_string(), m.name().to_string()))
         .collect();
-    let dims = choices(&[("category", "Category"), ("channel", "Channel"), ("team", "Team")]);
+    // Agent, priority and product read whole months and pair with one of
+    // the others or with months (agent × month is the coaching view).
+    let extra = [("agent", "Agent"), ("priority", "Priority"), ("product", "Product")];
+    let mut dims = choices(&[("category", "Category"), ("channel", "Channel"), ("team", "Team")]);
+    dims.extend(choices(&extra));
     let mut col_dims = choices(&[("channel", "Channel"), ("category", "Category"), ("team", "Team")]);
     col_dims.extend(choices(&[("month", "Month"), ("week", "Week")]));
+    col_dims.extend(choices(&extra));
     let compare = choices(&[("", "No comparison"), ("previous", "Change from the period before")]);
     let sorts =
         choices(&[("name", "Name"), ("value", "Value, worst first"), ("total", "Tickets, most first")]);
@@ -123,7 +129,8 @@ fn MatrixForm(query: MatrixQuery, options: FilterChoices) -> impl IntoView {
             {select("category", "Category", any("All categories", options.categories), r.category.clone())}
             {select("team", "Team", any("All teams", options.teams), r.team.clone())}
             {select("sort", "Sort by", sorts, query.sort.clone())}
-            {select("top", "Rows shown", tops, query.top.clone())}
+            {select("top", "Rows shown", tops.clone(), query.top.clone())}
+            {select("top_cols", "Columns shown", top_cols(tops), query.top_cols.clone())}
             <div class="field">
                 <label for="matrix-min-n">"Minimum sample"</label>
                 <input id="matrix-min-n" type="number" min="0" max="1000000" name="min_n"
@@ -132,6 +139,11 @@ fn MatrixForm(query: MatrixQuery, options: FilterChoices) -> impl IntoView {
             <button type="submit" class="btn btn-primary">"Show"</button>
         </form>
     }
+}
+
+/// The "Rows shown" choices, worded for columns.
+fn top_cols(tops: Vec<(String, String)>) -> Vec<(String, String)> {
+    tops.into_iter().map(|(v, t)| (v, t.replace("rows", "columns"))).collect()
 }
 
 /// `name=value&…` of the non-empty pairs, percent-encoded.
@@ -153,10 +165,14 @@ struct Drill<'a> {
 
 impl Drill<'_> {
     fn href(&self, row: Option<&str>, col: Option<&str>) -> Option<String> {
-        // "Other" folds several rows: no single filter selects its tickets.
-        let other =
+        // "Other" folds several rows or columns: no single filter selects its tickets.
+        let other_row =
             !self.m.other.is_empty() && row.is_some() && self.m.rows.last().map(String::as_str) == row;
-        if other {
+        let other_col =
+            !self.m.other_cols.is_empty() && col.is_some() && self.m.cols.last().map(String::as_str) == col;
+        let no_product =
+            |dim: &str, v: Option<&str>| dim == "product" && v == Some(crate::models::NO_PRODUCT);
+        if other_row || other_col || no_product(&self.m.row_dim, row) || no_product(&self.m.col_dim, col) {
             return None;
         }
         let r = &self.query.range;
@@ -166,6 +182,9 @@ impl Drill<'_> {
             ("channel", r.channel.clone().unwrap_or_default()),
             ("category", r.category.clone().unwrap_or_default()),
             ("team", r.team.clone().unwrap_or_default()),
+            ("agent", String::new()),
+            ("priority", String::new()),
+            ("product", String::new()),
         ];
         let mut set = |dim: &str, v: &str| {
             if let Some(p) = pairs.iter_mut().find(|(k, _)| *k == dim) {
@@ -314,6 +333,21 @@ fn MatrixTable(matrix: MatrixResult, query: MatrixQuery) -> impl IntoView {
     let other = (!m.other.is_empty()).then(|| {
         view! { <p class="muted small">{format!("Other: {}.", m.other.join(", "))}</p> }
     });
+    let other_cols = (!m.other_cols.is_empty()).then(|| {
+        view! { <p class="muted small">{format!("Other columns: {}.", m.other_cols.join(", "))}</p> }
+    });
+    // Agent, priority and product come from the monthly dimension rollup.
+    let by_month = ["agent", "priority", "product"].iter().any(|d| *d == m.row_dim || *d == m.col_dim);
+    let months_note = by_month.then(|| {
+        view! {
+            <p class="muted small matrix-volume-note">
+                {format!(
+                    "Whole months ({} to {}). Each number shows the tickets behind it (n); a value on fewer than {} tickets is marked * and not coloured: read it as a conversation starter, not a verdict.",
+                    m.from, m.to, m.min_n
+                )}
+            </p>
+        }
+    });
     view! {
         <section class="panel form-panel matrix-panel">
             <h2 class="table-title" aria-hidden="true">{caption.clone()}</h2>
@@ -338,6 +372,8 @@ fn MatrixTable(matrix: MatrixResult, query: MatrixQuery) -> impl IntoView {
                 </table>
             </div>
             {other}
+            {other_cols}
+            {months_note}
             <p class="legend muted small">
                 {if m.direction == Direction::Neutral && !comparing {
                     view! { <span class="swatch heat-level-1"></span>" fewer " <span class="swatch heat-level-4"></span>" more " }.into_any()
@@ -379,6 +415,7 @@ mod tests {
             rows,
             cols: cols.iter().map(|c| c.to_string()).collect(),
             other: other.iter().map(|c| c.to_string()).collect(),
+            other_cols: Vec::new(),
             cells: Vec::new(),
             row_totals: Vec::new(),
             col_totals: Vec::new(),
@@ -408,5 +445,23 @@ mod tests {
         );
         assert_eq!(drill.href(Some("Other (2)"), Some("2025-08")), None);
         assert!(drill.href(Some("chat"), None).unwrap().ends_with("channel=chat"));
+    }
+
+    #[test]
+    fn an_agent_cell_drills_to_the_agent_and_an_other_column_does_not_drill() {
+        let mut m = result("month", &["2025-08", "Other (3)"], &[]);
+        m.row_dim = "agent".into();
+        m.other_cols = vec!["a".into(), "b".into(), "c".into()];
+        let query = MatrixQuery::default();
+        let drill = Drill { m: &m, query: &query };
+        assert_eq!(
+            drill.href(Some("Ana Ruiz"), Some("2025-08")).unwrap(),
+            "/matrix/tickets?from=2025-08-01&to=2025-08-31&agent=Ana%20Ruiz"
+        );
+        assert_eq!(drill.href(Some("Ana Ruiz"), Some("Other (3)")), None);
+        m.col_dim = "product".into();
+        let drill = Drill { m: &m, query: &query };
+        assert_eq!(drill.href(Some("Ana Ruiz"), Some(crate::models::NO_PRODUCT)), None);
+        assert!(drill.href(Some("Ana Ruiz"), Some("P-001")).unwrap().contains("product=P-001"));
     }
 }

@@ -81,7 +81,7 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
         let mut daily = sqlx::query(
             "SELECT day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
              resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM daily_rollup \
+             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts FROM daily_rollup \
              WHERE day >= $1 AND day <= $2",
         )
         .bind(start)
@@ -139,7 +139,7 @@ pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-const COLUMNS: usize = 25;
+const COLUMNS: usize = 26;
 
 async fn write(
     conn: &mut AnyConnection,
@@ -151,7 +151,7 @@ async fn write(
             "INSERT INTO rollup_cube (level, dims, bucket, channel, category, team, tickets, resolved, \
              resolved_on_day, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, \
              csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, \
-             resolution_sketch) VALUES {}",
+             resolution_sketch, repeat_contacts) VALUES {}",
             values_placeholders(Params::of(conn), chunk.len(), COLUMNS + 1)
         );
         let mut query = sqlx::query(&sql);
@@ -183,7 +183,8 @@ async fn write(
                 .bind(t.ces_n)
                 .bind(t.ces_sum)
                 .bind(t.frt_sketch.to_bytes())
-                .bind(t.resolution_sketch.to_bytes());
+                .bind(t.resolution_sketch.to_bytes())
+                .bind(t.repeat_contacts);
         }
         query.execute(&mut *conn).await?;
     }
@@ -224,7 +225,7 @@ pub async fn cells(
         let rows = sqlx::query(
             "SELECT bucket, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
              resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM rollup_cube \
+             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts FROM rollup_cube \
              WHERE level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4 \
              AND channel = COALESCE($5, channel) AND category = COALESCE($6, category) \
              AND team = COALESCE($7, team)",

@@ -4,11 +4,12 @@
 //! merged sketches, so totals are true totals, not averages of cells.
 
 use super::cube;
+use super::dim_rollup;
 use super::rollup::CellKey;
 use super::Db;
 use crate::kpi::period::{date_of, day_number};
 use crate::kpi::{Grain, Period};
-use crate::models::{Dimension, Filters};
+use crate::models::{Dimension, ExtraDimension, Filters};
 use chrono::NaiveDate;
 
 pub use crate::kpi::matrix::Grid as Matrix;
@@ -84,6 +85,53 @@ pub async fn load_by_time(
     for (key, cell) in read(Vec::new()).await? {
         m.col_totals.entry(period(key.day)).or_default().tickets.merge(&cell.totals);
         m.total.tickets.merge(&cell.totals);
+    }
+    m.rows = m.row_totals.keys().cloned().collect();
+    m.cols = m.col_totals.keys().cloned().collect();
+    Ok(m)
+}
+
+/// What an agent, priority or product is crossed with in a matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cross {
+    Dim(Dimension),
+    Month,
+}
+
+/// A KPI by `extra` (agent, priority or product) × `cross`, over the whole
+/// months from the one of `first` to the one of `last`, read from the
+/// dimension rollup: one row per cell. With `extra_rows` the extra
+/// dimension is the rows, else the columns. `filter` is at most one rollup
+/// dimension's value: the crossed one, or any one by month (the caller
+/// refuses the rest). Totals are merged from the cells (the KPI over their
+/// union), so they agree with the cells shown.
+pub async fn load_extra(
+    db: &Db,
+    extra: ExtraDimension,
+    extra_rows: bool,
+    cross: Cross,
+    first: NaiveDate,
+    last: NaiveDate,
+    filter: Option<(Dimension, &str)>,
+) -> Result<Matrix, sqlx::Error> {
+    let month_of = |d: NaiveDate| day_number(Period::containing(Grain::Month, d).start);
+    let base = match cross {
+        Cross::Dim(d) => Some(d),
+        Cross::Month => filter.map(|(d, _)| d),
+    };
+    let base_value = filter.filter(|(d, _)| Some(*d) == base).map(|(_, v)| v);
+    let rows = dim_rollup::cells(db, extra, base, base_value, month_of(first), month_of(last)).await?;
+    let mut m = Matrix::default();
+    for (month, value, base_value, totals) in rows.into_iter().filter(|r| r.3.tickets > 0) {
+        let other = match cross {
+            Cross::Dim(_) => base_value,
+            Cross::Month => Period::containing(Grain::Month, date_of(month)).to_string(),
+        };
+        let (row, col) = if extra_rows { (value, other) } else { (other, value) };
+        m.cells.entry((row.clone(), col.clone())).or_default().tickets.merge(&totals);
+        m.row_totals.entry(row).or_default().tickets.merge(&totals);
+        m.col_totals.entry(col).or_default().tickets.merge(&totals);
+        m.total.tickets.merge(&totals);
     }
     m.rows = m.row_totals.keys().cloned().collect();
     m.cols = m.col_totals.keys().cloned().collect();

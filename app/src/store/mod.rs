@@ -7,6 +7,7 @@
 pub mod annotations;
 pub mod cube;
 pub mod customer_months;
+pub mod dim_rollup;
 pub mod events;
 mod failure;
 pub mod import_gate;
@@ -147,7 +148,7 @@ impl Db {
     }
 
     /// Applies the migrations of this backend's dialect, then builds the
-    /// rollup cube if the database predates it.
+    /// rollup cube and the dimension rollup if the database predates them.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
@@ -156,7 +157,8 @@ impl Db {
         if self.backend == Backend::Sqlite {
             sqlx::raw_sql(SQLITE_AUTH_TABLES).execute(&self.pool).await?;
         }
-        cube::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)
+        cube::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)?;
+        dim_rollup::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)
     }
 
     /// Refuses to start on a database that cannot be written (a read-only

@@ -40,6 +40,7 @@ pub(super) fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
         fcr: row.try_get("fcr")?,
         reopened: row.try_get("reopened")?,
         escalated: row.try_get("escalated")?,
+        repeat_contacts: row.try_get("repeat_contacts")?,
         csat_n: row.try_get("csat_n")?,
         csat_satisfied: row.try_get("csat_satisfied")?,
         csat_sum: row.try_get("csat_sum")?,

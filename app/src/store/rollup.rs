@@ -66,7 +66,8 @@ pub async fn rebuild_days(
             .await?;
         write_cells(conn, &cells).await?;
     }
-    super::cube::refresh(conn, days).await
+    super::cube::refresh(conn, days).await?;
+    super::dim_rollup::refresh(conn, &super::dim_rollup::months_of(days), rules).await
 }
 
 /// Recomputes the whole rollup in one transaction.
@@ -85,11 +86,13 @@ pub async fn rebuild_all(conn: &mut AnyConnection, rules: RollupRules) -> Result
     let (Some(lo), Some(hi)) = (row.try_get::<Option<i64>, _>("lo")?, row.try_get::<Option<i64>, _>("hi")?)
     else {
         sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
+        super::dim_rollup::clear(conn).await?;
         return super::cube::clear(conn).await;
     };
     let days: BTreeSet<i64> = (rules.zone.day_of(lo)..=rules.zone.day_of(hi)).collect();
     sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
     super::cube::clear(conn).await?;
+    super::dim_rollup::clear(conn).await?;
     rebuild_days(conn, &days, rules).await
 }
 
@@ -104,23 +107,14 @@ async fn compute_run(
     // Rows are streamed, not collected: memory holds the cells, not the tickets.
     let mut created = sqlx::query(
         "SELECT created_at, first_response_at, resolved_at, channel, category, team, csat, nps, ces, \
-         first_contact_resolved, reopened, escalated FROM tickets WHERE created_at >= $1 AND created_at < $2",
+         first_contact_resolved, reopened, escalated, contacts FROM tickets \
+         WHERE created_at >= $1 AND created_at < $2",
     )
     .bind(start)
     .bind(end)
     .fetch(&mut *conn);
     while let Some(row) = created.try_next().await? {
-        let facts = TicketFacts {
-            created_at: row.try_get("created_at")?,
-            first_response_at: row.try_get("first_response_at")?,
-            resolved_at: row.try_get("resolved_at")?,
-            csat: row.try_get("csat")?,
-            nps: row.try_get("nps")?,
-            ces: row.try_get("ces")?,
-            first_contact_resolved: row.try_get::<i64, _>("first_contact_resolved")? != 0,
-            reopened: row.try_get::<i64, _>("reopened")? != 0,
-            escalated: row.try_get::<i64, _>("escalated")? != 0,
-        };
+        let facts = facts(&row)?;
         let key = cell_key(rules.zone.day_of(facts.created_at), &row)?;
         cells.entry(key).or_default().totals.add_ticket(&facts, rules.sla_seconds);
     }
@@ -138,6 +132,22 @@ async fn compute_run(
     Ok(cells)
 }
 
+/// The facts of a ticket row that selects the columns of [`TicketFacts`].
+pub(super) fn facts(row: &sqlx::any::AnyRow) -> Result<TicketFacts, sqlx::Error> {
+    Ok(TicketFacts {
+        created_at: row.try_get("created_at")?,
+        first_response_at: row.try_get("first_response_at")?,
+        resolved_at: row.try_get("resolved_at")?,
+        csat: row.try_get("csat")?,
+        nps: row.try_get("nps")?,
+        ces: row.try_get("ces")?,
+        first_contact_resolved: row.try_get::<i64, _>("first_contact_resolved")? != 0,
+        reopened: row.try_get::<i64, _>("reopened")? != 0,
+        escalated: row.try_get::<i64, _>("escalated")? != 0,
+        contacts: row.try_get("contacts")?,
+    })
+}
+
 fn cell_key(day: i64, row: &sqlx::any::AnyRow) -> Result<CellKey, sqlx::Error> {
     Ok(CellKey {
         day,
@@ -147,7 +157,7 @@ fn cell_key(day: i64, row: &sqlx::any::AnyRow) -> Result<CellKey, sqlx::Error> {
     })
 }
 
-const CELL_COLUMNS: usize = 24;
+const CELL_COLUMNS: usize = 25;
 
 async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = cells.iter().collect();
@@ -155,7 +165,7 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
         let sql = format!(
             "INSERT INTO daily_rollup (day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, \
              frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, \
-             nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch) VALUES {}",
+             nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts) VALUES {}",
             values_placeholders(Params::of(conn), chunk.len(), CELL_COLUMNS)
         );
         let mut query = sqlx::query(&sql);
@@ -185,7 +195,8 @@ async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) 
                 .bind(t.ces_n)
                 .bind(t.ces_sum)
                 .bind(t.frt_sketch.to_bytes())
-                .bind(t.resolution_sketch.to_bytes());
+                .bind(t.resolution_sketch.to_bytes())
+                .bind(t.repeat_contacts);
         }
         query.execute(&mut *conn).await?;
     }

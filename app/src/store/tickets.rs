@@ -21,14 +21,24 @@ pub struct TicketFilter {
     pub product: Option<String>,
 }
 
-/// The statement of one sort order. Column names and operators are fixed
-/// per order, never user text; every value is bound. `$9` is the cursor.
-fn statement(sort: TicketSort) -> String {
+/// The statement of one sort order, with or without a cursor. Column names
+/// and operators are fixed per order, never user text; every value is
+/// bound. After a cursor, the keyset is one row-value comparison,
+/// `(column, id) > (cursor's column, cursor)`, which both backends answer
+/// by seeking an index on `(column, id)` (`tickets_created_id`, migration
+/// 0011; `external_id` is unique). `$9` is the cursor.
+fn statement(sort: TicketSort, after_cursor: bool) -> String {
     let (column, after, direction) = match sort {
         TicketSort::NewestFirst => ("created_at", "<", "DESC"),
         TicketSort::OldestFirst => ("created_at", ">", "ASC"),
         TicketSort::ExternalIdAsc => ("external_id", ">", "ASC"),
         TicketSort::ExternalIdDesc => ("external_id", "<", "DESC"),
+    };
+    let keyset = if after_cursor {
+        format!("AND ({column}, id) {after} ((SELECT {column} FROM tickets WHERE id = $9), $9)")
+    } else {
+        // The same parameters either way: $9 is bound, and NULL.
+        "AND $9 IS NULL".to_string()
     };
     format!(
         "SELECT id, external_id, created_at, first_response_at, resolved_at, channel, category, priority, team, \
@@ -37,9 +47,7 @@ fn statement(sort: TicketSort) -> String {
          AND channel = COALESCE($3, channel) AND category = COALESCE($4, category) \
          AND team = COALESCE($5, team) AND agent = COALESCE($6, agent) \
          AND priority = COALESCE($7, priority) AND ($8 IS NULL OR product = $8) \
-         AND ($9 IS NULL OR {column} {after} (SELECT {column} FROM tickets WHERE id = $9) \
-              OR ({column} = (SELECT {column} FROM tickets WHERE id = $9) AND id {after} $9)) \
-         ORDER BY {column} {direction}, id {direction} LIMIT $10"
+         {keyset} ORDER BY {column} {direction}, id {direction} LIMIT $10"
     )
 }
 
@@ -52,7 +60,7 @@ pub async fn page(
     cursor: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<TicketRow>, Option<i64>), sqlx::Error> {
-    let rows = sqlx::query(&statement(sort))
+    let rows = sqlx::query(&statement(sort, cursor.is_some()))
         .bind(filter.created_from)
         .bind(filter.created_before)
         .bind(filter.channel.clone())

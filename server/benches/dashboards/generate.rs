@@ -40,7 +40,9 @@ pub const TEAMS: [(&str, f64); 6] = [
     ("Escalations", 6.0),
 ];
 const PRIORITIES: [(&str, f64); 4] = [("low", 20.0), ("normal", 55.0), ("high", 20.0), ("urgent", 5.0)];
-const AGENTS_PER_TEAM: u64 = 12;
+/// Agents (spread over the teams) and products, unless `BENCH_AGENTS` and
+/// `BENCH_PRODUCTS` say otherwise: the agent and product matrices' size.
+const AGENTS: u64 = 72;
 const PRODUCTS: u64 = 400;
 
 /// SplitMix64: small, fast and good enough for synthetic data.
@@ -124,6 +126,8 @@ fn rfc3339(t: i64) -> String {
 pub fn write_tickets(path: &Path, seed: u64, tickets: u64, orders: u64) -> std::io::Result<u64> {
     let mut rng = Rng::new(seed);
     let customers = (tickets / 3).max(1);
+    let agents_per_team = (crate::env("BENCH_AGENTS", AGENTS) / TEAMS.len() as u64).max(1);
+    let products = crate::env("BENCH_PRODUCTS", PRODUCTS).max(1);
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(
         out,
@@ -136,7 +140,7 @@ pub fn write_tickets(path: &Path, seed: u64, tickets: u64, orders: u64) -> std::
         let (_, category) = rng.pick(&CATEGORIES);
         let (t, team) = rng.pick(&TEAMS);
         let (_, priority) = rng.pick(&PRIORITIES);
-        let agent = format!("agent-{}-{:02}", t + 1, rng.below(AGENTS_PER_TEAM) + 1);
+        let agent = format!("agent-{}-{:02}", t + 1, rng.below(agents_per_team) + 1);
         // First response: minutes on chat and phone, hours in writing.
         let frt_median_s = [4.0 * 3600.0, 180.0, 60.0, 2.0 * 3600.0, 6.0 * 3600.0][c];
         let responded = !rng.chance(0.04);
@@ -167,7 +171,7 @@ pub fn write_tickets(path: &Path, seed: u64, tickets: u64, orders: u64) -> std::
         let reopened = resolved.is_some() && rng.chance(if fcr { 0.02 } else { 0.09 });
         let customer = rng.below(customers);
         let order = (orders > 0 && rng.chance(0.6)).then(|| rng.below(orders));
-        let product = rng.chance(0.7).then(|| rng.below(PRODUCTS));
+        let product = rng.chance(0.7).then(|| rng.below(products));
         writeln!(
             out,
             "T-{i},{},{},{},{channel},{},{priority},{team},{agent},{},{},{},{},{contacts},{fcr},{reopened},{escalated},C-{customer},{},{}",

@@ -18,6 +18,9 @@
 //!   on a 2-core machine, SQLite ~25 s). Orders: `BENCH_ORDERS_PER_TICKET` (2).
 //! - `BENCH_OUT=path`: where the full run writes its markdown
 //!   (`../docs/benchmarks.md`, i.e. the repository's docs, by default).
+//! - `BENCH_AGENTS` (72, spread over the 6 teams) and `BENCH_PRODUCTS`
+//!   (400): the synthetic agents and products, i.e. the size of the agent
+//!   and product matrices.
 //! - `BENCH_RUNS`, `BENCH_WARMUPS`, `BENCH_MAX_SECONDS` (per measure, at
 //!   least 5 runs are kept), `BENCH_LOAD_SECONDS`, `BENCH_CLIENTS`.
 //!
@@ -291,6 +294,18 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
     let s36d = series_query(range(FIRST_DAY, LAST_DAY, "day"));
     let m1 = MatrixQuery { range: range(month_first, month_last, ""), ..MatrixQuery::default() };
     let mall = MatrixQuery { range: range(FIRST_DAY, LAST_DAY, ""), ..MatrixQuery::default() };
+    // Agent, priority and product come from the monthly dimension rollup.
+    let dims = |rows: &str, cols: &str, r: RangeParams, top: Option<&str>| MatrixQuery {
+        rows: Some(rows.into()),
+        cols: Some(cols.into()),
+        top: top.map(str::to_string),
+        range: r,
+        ..MatrixQuery::default()
+    };
+    let agent_months = dims("agent", "month", range("2025-01-01", LAST_DAY, ""), None);
+    let agent_category = dims("agent", "category", range(month_first, month_last, ""), None);
+    let product_all = dims("product", "channel", range(FIRST_DAY, LAST_DAY, ""), Some("20"));
+    let priority_all = dims("priority", "team", range(FIRST_DAY, LAST_DAY, ""), None);
     let tr36 = TrendQuery {
         kpi: "csat".into(),
         window: None,
@@ -308,6 +323,14 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
     t.loaders.push(("series, 36 months by day", 10.0, measure(c, || series::load(db, &s36d)).await?));
     t.loaders.push(("matrix, one month", 4.0, measure(c, || matrix::load(db, &m1)).await?));
     t.loaders.push(("matrix, all time (36 months)", 26.0, measure(c, || matrix::load(db, &mall)).await?));
+    let agents = measure(c, || matrix::load(db, &agent_months)).await?;
+    t.loaders.push(("matrix, agent × month (12 months)", 10.0, agents));
+    let agents = measure(c, || matrix::load(db, &agent_category)).await?;
+    t.loaders.push(("matrix, agent × category, one month", 4.0, agents));
+    let products = measure(c, || matrix::load(db, &product_all)).await?;
+    t.loaders.push(("matrix, product × channel, 36 months, top 20", 26.0, products));
+    let priorities = measure(c, || matrix::load(db, &priority_all)).await?;
+    t.loaders.push(("matrix, priority × team, 36 months", 26.0, priorities));
     t.loaders.push(("trend, 36 months", 10.0, measure(c, || trend::load(db, &tr36)).await?));
     t.loaders.push((
         "early warning, one month by category",

@@ -13,7 +13,6 @@ use app::api::tickets::{self, TicketQuery};
 use app::api::trend::{self, TrendQuery};
 use app::api::variance::{self, VarianceQuery};
 use app::charts::{file_name, ChartSpec};
-use app::csv_cell::neutralise_all;
 use app::error::AppError;
 use app::kpi::Kpi;
 use app::store::ingest::{self, IngestError, IngestReport};
@@ -253,7 +252,7 @@ async fn matrix(State(db): State<Db>, headers: HeaderMap, Query(query): Query<Ma
 /// `GET /tickets?from&to&channel&category&team&agent&priority&product&sort
 /// &cursor&limit`: a page of the tickets behind a matrix cell, as JSON; with
 /// `Accept: text/csv` (or `format=csv`) every ticket from the cursor on, as
-/// CSV (at most [`MAX_CSV_TICKETS`]).
+/// CSV, streamed (see [`super::ticket_csv`]).
 async fn ticket_list(
     State(db): State<Db>,
     headers: HeaderMap,
@@ -270,17 +269,19 @@ async fn ticket_list(
     if !wants_csv {
         return answer(tickets::load(&db, &query.tickets).await);
     }
-    match ticket_csv(&db, &query.tickets).await {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"tickets.csv\"".to_string()),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => e.into_response(),
-    }
+    let checked = match tickets::check(&db, &query.tickets).await {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let rows = super::ticket_csv::stream(db, checked, super::ticket_csv::MAX_CSV_TICKETS);
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"tickets.csv\"".to_string()),
+        ],
+        axum::body::Body::from_stream(rows),
+    )
+        .into_response()
 }
 
 #[derive(serde::Deserialize)]
@@ -288,78 +289,6 @@ struct TicketListParams {
     format: Option<String>,
     #[serde(flatten)]
     tickets: TicketQuery,
-}
-
-/// A CSV download stops here: a larger list is a job for the database export.
-const MAX_CSV_TICKETS: usize = 100_000;
-
-/// Every ticket of the query from its cursor on, read a page of 500 at a time.
-async fn ticket_csv(db: &Db, query: &TicketQuery) -> Result<Vec<u8>, AppError> {
-    let checked = tickets::check(db, query).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "external_id",
-        "created_at",
-        "first_response_at",
-        "resolved_at",
-        "channel",
-        "category",
-        "priority",
-        "team",
-        "agent",
-        "status",
-        "csat",
-        "nps",
-        "ces",
-        "contacts",
-        "first_contact_resolved",
-        "reopened",
-        "escalated",
-        "product",
-    ]);
-    let (mut cursor, mut written) = (checked.cursor, 0);
-    loop {
-        let (page, next) =
-            app::store::tickets::page(db, &checked.filter, checked.sort, cursor, tickets::MAX_LIMIT).await?;
-        for t in &page {
-            let time = |s: Option<i64>| s.map(iso_time).unwrap_or_default();
-            let num = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-            let flag = |b: bool| if b { "1" } else { "0" }.to_string();
-            let _ = w.write_record(neutralise_all([
-                t.external_id.clone(),
-                time(Some(t.created_at)),
-                time(t.first_response_at),
-                time(t.resolved_at),
-                t.channel.clone(),
-                t.category.clone(),
-                t.priority.clone(),
-                t.team.clone(),
-                t.agent.clone(),
-                t.status.clone(),
-                num(t.csat),
-                num(t.nps),
-                num(t.ces),
-                t.contacts.to_string(),
-                flag(t.first_contact_resolved),
-                flag(t.reopened),
-                flag(t.escalated),
-                t.product.clone().unwrap_or_default(),
-            ]));
-        }
-        written += page.len();
-        match next {
-            Some(n) if written < MAX_CSV_TICKETS => cursor = Some(n),
-            _ => break,
-        }
-    }
-    Ok(w.into_inner().unwrap_or_default())
-}
-
-/// Epoch seconds as `2025-03-14T09:30:00Z`.
-fn iso_time(seconds: i64) -> String {
-    chrono::DateTime::from_timestamp(seconds, 0)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
 }
 
 /// `GET /variance?period&scope&value&version&kpi&by`: an adapter of the

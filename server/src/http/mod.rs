@@ -8,6 +8,7 @@ pub mod guard;
 mod import;
 mod server_fns;
 pub mod spool;
+pub mod ticket_csv;
 
 use app::auth::client::TrustedProxies;
 use app::store::Db;

@@ -86,7 +86,7 @@ async fn each_bad_parameter_is_refused_as_json_naming_its_field() {
         ("/kpis/csat/series?from=2025-13-01", "from"),
         ("/kpis/csat/series?grain=week&from=-262143-01-01&to=-262143-01-10", "from"),
         ("/kpis/csat/series?from=2025-05-01&to=2025-01-01", "to"),
-        ("/matrix?rows=agent", "rows"),
+        ("/matrix?rows=agents", "rows"),
         ("/matrix?kpi=cac", "kpi"),
         ("/matrix?rows=team&cols=team", "cols"),
         ("/matrix?to=3000-01-01", "to"),

@@ -17,6 +17,7 @@ mod ingest;
 mod kpi_matches_sql;
 mod login_limits;
 mod matrix;
+mod matrix_dims;
 mod redirects;
 mod register;
 mod scale_out;

@@ -283,7 +283,7 @@ async fn bad_matrix_and_ticket_parameters_are_refused_naming_the_field() {
         ("/matrix?sort=size", "sort"),
         ("/matrix?compare=lastyear", "compare"),
         ("/matrix?cols=month&compare=previous", "compare"),
-        ("/matrix?cols=agent", "cols"),
+        ("/matrix?cols=agents", "cols"),
     ] {
         let (status, body) = rest(&app, path, &token).await;
         assert_eq!((status, body["field"].as_str()), (422, Some(field)), "{path}: {body}");

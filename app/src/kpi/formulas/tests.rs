@@ -19,11 +19,13 @@ fn ticket(frt_h: Option<i64>, res_h: Option<i64>) -> TicketFacts {
         first_contact_resolved: false,
         reopened: false,
         escalated: false,
+        contacts: 1,
     }
 }
 
 /// T1: answered in 1 h, solved in 2 h at first contact, csat 5, nps 10, ces 2.
-/// T2: answered in 3 h, solved in 30 h, reopened, escalated, csat 3, nps 7, ces 4.
+/// T2: answered in 3 h, solved in 30 h, reopened, escalated, csat 3, nps 7, ces 4,
+/// three customer contacts.
 /// T3: answered in 2 h, open, nps 3. T4: unanswered, open, nps 9.
 fn the_four() -> [TicketFacts; 4] {
     [
@@ -40,6 +42,7 @@ fn the_four() -> [TicketFacts; 4] {
             ces: Some(4),
             reopened: true,
             escalated: true,
+            contacts: 3,
             ..ticket(Some(3), Some(30))
         },
         TicketFacts { nps: Some(3), ..ticket(Some(2), None) },
@@ -101,6 +104,7 @@ fn full_inputs() -> KpiInputs {
 #[case(Kpi::CesMean, 3.0)] // (2 + 4) / 2
 #[case(Kpi::ReopenRate, 50.0)] // 1 of 2 resolved
 #[case(Kpi::EscalationRate, 25.0)] // 1 of 4
+#[case(Kpi::RepeatContactRate, 25.0)] // T2's 3 contacts, of 4 tickets
 #[case(Kpi::Backlog, 7.0)]
 #[case(Kpi::RepeatPurchaseRate, 25.0)] // 10 of 40 customers
 #[case(Kpi::CostPerContact, 500.0)] // 2000 / 4
@@ -151,6 +155,19 @@ fn csat_counts_only_rated_tickets() {
     totals.add_ticket(&ticket(None, None), SLA_24H);
     let inputs = KpiInputs { tickets: totals, ..KpiInputs::default() };
     assert_eq!(compute(Kpi::Csat, &inputs, &KpiSettings::default()), Some(100.0));
+}
+
+#[test]
+fn a_repeat_contact_is_more_than_one_contact_and_rests_on_every_ticket() {
+    let totals = totals_of(&[
+        TicketFacts { contacts: 0, ..ticket(None, None) },
+        TicketFacts { contacts: 1, ..ticket(None, None) },
+        TicketFacts { contacts: 2, ..ticket(None, None) },
+    ]);
+    let inputs = KpiInputs { tickets: totals, ..KpiInputs::default() };
+    let value = compute(Kpi::RepeatContactRate, &inputs, &KpiSettings::default()).unwrap();
+    assert!((value - 100.0 / 3.0).abs() < 1e-9, "{value}");
+    assert_eq!(sample_size(Kpi::RepeatContactRate, &inputs), 3);
 }
 
 #[test]

@@ -1,0 +1,213 @@
+//! The dimension rollup (migration 0011): per month, the ticket totals of
+//! each agent, priority and product — alone and crossed with one of
+//! channel, category or team. An agent × month or agent × category matrix
+//! reads one row per cell from here, so its cost follows the size of the
+//! answer, never the number or age of the tickets.
+//!
+//! Kept current by ingest: whenever the daily rollup of some days is
+//! rebuilt, their months are recomputed here from the raw tickets (one
+//! streamed pass over each month's tickets, through the `created_at` index).
+
+use super::rollup::facts;
+use super::sql::{batch_rows, values_placeholders, Params};
+use super::Db;
+use super::rollup::RollupRules;
+use crate::kpi::period::{date_of, day_number, Grain, Period};
+use crate::kpi::TicketTotals;
+use crate::models::{Dimension, ExtraDimension};
+use futures_util::TryStreamExt;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use crate::models::NO_PRODUCT;
+
+/// One row's key: the month (its first day's number), the extra dimension
+/// and its value, and the crossed rollup dimension (`None`: alone) and its value.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DimKey {
+    pub month: i64,
+    pub dim: ExtraDimension,
+    pub value: String,
+    pub base: Option<Dimension>,
+    pub base_value: String,
+}
+
+fn month_start(day: i64) -> i64 {
+    day_number(Period::containing(Grain::Month, date_of(day)).start)
+}
+
+/// The months (first days) of some days.
+pub fn months_of(days: &BTreeSet<i64>) -> BTreeSet<i64> {
+    days.iter().map(|&d| month_start(d)).collect()
+}
+
+fn base_name(base: Option<Dimension>) -> &'static str {
+    base.map_or("", Dimension::column)
+}
+
+/// The rows one ticket adds to: each extra dimension, alone and crossed with
+/// each rollup dimension.
+fn keys_of(month: i64, row: &AnyRow) -> Result<Vec<DimKey>, sqlx::Error> {
+    let mut out = Vec::with_capacity(12);
+    for dim in ExtraDimension::ALL {
+        let value: Option<String> = row.try_get(dim.column())?;
+        let value = value.unwrap_or_else(|| NO_PRODUCT.to_string());
+        let bases = std::iter::once(None).chain(Dimension::ALL.into_iter().map(Some));
+        for base in bases {
+            let base_value = match base {
+                Some(b) => row.try_get(b.column())?,
+                None => String::new(),
+            };
+            out.push(DimKey { month, dim, value: value.clone(), base, base_value });
+        }
+    }
+    Ok(out)
+}
+
+/// Recomputes the rows of `months` (first days) from the tickets created in them.
+/// `rules` are the daily rollup's.
+pub async fn refresh(
+    conn: &mut AnyConnection,
+    months: &BTreeSet<i64>,
+    rules: RollupRules,
+) -> Result<(), sqlx::Error> {
+    for &month in months {
+        let end = day_number(Period::containing(Grain::Month, date_of(month)).end_exclusive());
+        let (from, before) = rules.zone.span(month, end - 1);
+        let mut rows: BTreeMap<DimKey, TicketTotals> = BTreeMap::new();
+        let mut created = sqlx::query(
+            "SELECT created_at, first_response_at, resolved_at, channel, category, team, agent, priority, \
+             product, csat, nps, ces, first_contact_resolved, reopened, escalated, contacts FROM tickets \
+             WHERE created_at >= $1 AND created_at < $2",
+        )
+        .bind(from)
+        .bind(before)
+        .fetch(&mut *conn);
+        while let Some(row) = created.try_next().await? {
+            let facts = facts(&row)?;
+            let month = month_start(rules.zone.day_of(facts.created_at));
+            for key in keys_of(month, &row)? {
+                rows.entry(key).or_default().add_ticket(&facts, rules.sla_seconds);
+            }
+        }
+        drop(created);
+        sqlx::query("DELETE FROM dim_rollup WHERE month = $1").bind(month).execute(&mut *conn).await?;
+        write(conn, &rows).await?;
+    }
+    Ok(())
+}
+
+/// Empties the table (before the whole rollup is rebuilt).
+pub async fn clear(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM dim_rollup").execute(&mut *conn).await.map(|_| ())
+}
+
+/// Fills the table of a database whose tickets predate it.
+pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
+    let built = sqlx::query("SELECT 1 AS x FROM dim_rollup LIMIT 1").fetch_optional(&db.pool).await?;
+    if built.is_some() {
+        return Ok(());
+    }
+    let row = sqlx::query("SELECT MIN(created_at) AS lo, MAX(created_at) AS hi FROM tickets")
+        .fetch_one(&db.pool)
+        .await?;
+    let (Some(lo), Some(hi)) = (row.try_get::<Option<i64>, _>("lo")?, row.try_get::<Option<i64>, _>("hi")?)
+    else {
+        return Ok(());
+    };
+    let days: BTreeSet<i64> = (db.zone.day_of(lo)..=db.zone.day_of(hi)).collect();
+    let mut tx = db.begin().await?;
+    refresh(&mut tx, &months_of(&days), db.rollup_rules()).await?;
+    tx.commit().await
+}
+
+const COLUMNS: usize = 25;
+
+async fn write(conn: &mut AnyConnection, rows: &BTreeMap<DimKey, TicketTotals>) -> Result<(), sqlx::Error> {
+    let entries: Vec<_> = rows.iter().collect();
+    for chunk in entries.chunks(batch_rows(COLUMNS)) {
+        let sql = format!(
+            "INSERT INTO dim_rollup (month, dim, value, base, base_value, tickets, resolved, frt_n, frt_sum_s, \
+             resolution_sum_s, sla_met, fcr, reopened, escalated, repeat_contacts, csat_n, csat_satisfied, \
+             csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch) \
+             VALUES {}",
+            values_placeholders(Params::of(conn), chunk.len(), COLUMNS)
+        );
+        let mut query = sqlx::query(&sql);
+        for (key, t) in chunk {
+            query = query
+                .bind(key.month)
+                .bind(key.dim.column())
+                .bind(key.value.clone())
+                .bind(base_name(key.base))
+                .bind(key.base_value.clone())
+                .bind(t.tickets)
+                .bind(t.resolved)
+                .bind(t.frt_n)
+                .bind(t.frt_sum_s)
+                .bind(t.resolution_sum_s)
+                .bind(t.sla_met)
+                .bind(t.fcr)
+                .bind(t.reopened)
+                .bind(t.escalated)
+                .bind(t.repeat_contacts)
+                .bind(t.csat_n)
+                .bind(t.csat_satisfied)
+                .bind(t.csat_sum)
+                .bind(t.nps_n)
+                .bind(t.nps_promoters)
+                .bind(t.nps_detractors)
+                .bind(t.ces_n)
+                .bind(t.ces_sum)
+                .bind(t.frt_sketch.to_bytes())
+                .bind(t.resolution_sketch.to_bytes());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The rows of `dim` crossed with `base` (`None`: alone) for the months
+/// whose first days are `first..=last`; with `base_value`, only that value
+/// of `base`. Each comes back as (month, value, base value, totals).
+pub async fn cells(
+    db: &Db,
+    dim: ExtraDimension,
+    base: Option<Dimension>,
+    base_value: Option<&str>,
+    first: i64,
+    last: i64,
+) -> Result<Vec<(i64, String, String, TicketTotals)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT month, value, base_value, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, \
+         reopened, escalated, repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, \
+         nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM dim_rollup \
+         WHERE dim = $1 AND base = $2 AND month >= $3 AND month <= $4 AND base_value = COALESCE($5, base_value)",
+    )
+    .bind(dim.column())
+    .bind(base_name(base))
+    .bind(first)
+    .bind(last)
+    .bind(base_value.map(str::to_string))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((r.try_get("month")?, r.try_get("value")?, r.try_get("base_value")?, super::read::totals(r)?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_fold_into_their_months() {
+        let day = |y, m, d| day_number(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let days: BTreeSet<i64> = [day(2025, 1, 3), day(2025, 1, 31), day(2025, 2, 1)].into_iter().collect();
+        let months: Vec<i64> = months_of(&days).into_iter().collect();
+        assert_eq!(months, vec![day(2025, 1, 1), day(2025, 2, 1)]);
+    }
+}
