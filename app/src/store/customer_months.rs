@@ -2,8 +2,8 @@
 //! Ingest refreshes the rows of every customer it touched, from their orders.
 
 use super::sql::{batch_rows, list_placeholders, values_placeholders, Params};
-use crate::kpi::period::date_of;
 use super::zone::ReportingZone;
+use crate::kpi::period::date_of;
 use crate::kpi::{Grain, Period};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -186,12 +186,15 @@ mod tests {
     fn a_customer_is_new_in_their_first_month_and_returning_after() {
         // 2025-01-01 is day 20089.
         let jan = 20_089 * DAY;
-        let months = months_of(&[
-            (jan, Some(10.0)),
-            (jan + 3 * DAY, Some(5.0)),
-            (jan + 4 * DAY, None),
-            (jan + 40 * DAY, Some(7.5)),
-        ], ReportingZone::UTC);
+        let months = months_of(
+            &[
+                (jan, Some(10.0)),
+                (jan + 3 * DAY, Some(5.0)),
+                (jan + 4 * DAY, None),
+                (jan + 40 * DAY, Some(7.5)),
+            ],
+            ReportingZone::UTC,
+        );
         assert_eq!(
             months,
             vec![

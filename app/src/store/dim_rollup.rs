@@ -9,9 +9,9 @@
 //! streamed pass over each month's tickets, through the `created_at` index).
 
 use super::rollup::facts;
+use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
-use super::rollup::RollupRules;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
 use crate::kpi::TicketTotals;
 use crate::models::{Dimension, ExtraDimension};

@@ -202,7 +202,8 @@ async fn order_totals(
     if query.wants(Kpi::PostSupportRepurchase) {
         (o.ticket_customers, o.ticket_customers_repurchased) =
             read::ticket_customers(db, period, &query.filters).await?;
-        let window_end = db.zone.day_start(day_number(period.end_exclusive())) + read::REPURCHASE_WINDOW_SECONDS;
+        let window_end =
+            db.zone.day_start(day_number(period.end_exclusive())) + read::REPURCHASE_WINDOW_SECONDS;
         o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();
     }
     Ok(o)

@@ -3,8 +3,8 @@
 //! ticket's old contribution disappears with its old day's rebuild.
 
 use super::sql::{batch_rows, values_placeholders, Params};
-use super::Db;
 use super::zone::ReportingZone;
+use super::Db;
 use crate::kpi::period::{date_of, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{TicketFacts, TicketTotals};
 use futures_util::TryStreamExt;

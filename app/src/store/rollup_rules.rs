@@ -27,8 +27,10 @@ pub enum Aligned {
 pub async fn align(db: &Db) -> Result<Aligned, sqlx::Error> {
     let rules = db.rollup_rules();
     let mut tx = db.begin().await?;
-    let stored_zone = setting(&mut tx, ZONE_KEY).await?.unwrap_or_else(|| ReportingZone::UTC.name().to_string());
-    let stored_sla = setting(&mut tx, SLA_KEY).await?.and_then(|v| v.parse().ok()).unwrap_or(rules.sla_seconds);
+    let stored_zone =
+        setting(&mut tx, ZONE_KEY).await?.unwrap_or_else(|| ReportingZone::UTC.name().to_string());
+    let stored_sla =
+        setting(&mut tx, SLA_KEY).await?.and_then(|v| v.parse().ok()).unwrap_or(rules.sla_seconds);
     let zone_changed = stored_zone != rules.zone.name();
     let outcome = if (!zone_changed && stored_sla == rules.sla_seconds) || is_empty(&mut tx).await? {
         Aligned::Unchanged
@@ -70,7 +72,8 @@ async fn setting(conn: &mut AnyConnection, key: &str) -> Result<Option<String>, 
 }
 
 async fn record(conn: &mut AnyConnection, rules: RollupRules) -> Result<(), sqlx::Error> {
-    for (key, value) in [(ZONE_KEY, rules.zone.name().to_string()), (SLA_KEY, rules.sla_seconds.to_string())] {
+    for (key, value) in [(ZONE_KEY, rules.zone.name().to_string()), (SLA_KEY, rules.sla_seconds.to_string())]
+    {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )

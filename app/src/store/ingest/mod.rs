@@ -10,8 +10,8 @@ pub use reference::{benchmarks, financials, targets};
 
 use super::customer_months;
 use super::rollup::{rebuild_days, RollupRules};
-use super::zone::ReportingZone;
 use super::sql::{batch_rows, values_placeholders, Params};
+use super::zone::ReportingZone;
 use super::Db;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
 use existing::{change, Change};
