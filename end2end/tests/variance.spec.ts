@@ -11,7 +11,7 @@ async function signOut(page: Page) {
 
 async function csatRow(page: Page) {
   await page.goto("/variance?month=2025-10");
-  const row = page.locator('tr[data-kpi="csat"]');
+  const row = page.locator('table.variance-table tr[data-kpi="csat"]');
   await expect(row).toBeVisible();
   return row;
 }
@@ -73,7 +73,7 @@ test("a viewer cannot set targets", async ({ page }) => {
   });
   expect(response.status()).toBe(403);
   await page.goto("/variance?month=2025-10");
-  await expect(page.locator('tr[data-kpi="csat"] td').nth(2)).toHaveText("95.0%");
+  await expect(page.locator('table.variance-table tr[data-kpi="csat"] td').nth(2)).toHaveText("95.0%");
 });
 
 test("a manager records a root cause and an action, and the action appears on the chart", async ({ page }) => {
@@ -88,6 +88,7 @@ test("a manager records a root cause and an action, and the action appears on th
   await cause.getByRole("button", { name: "Record root cause" }).click();
   // A refusal names its field and saves nothing.
   await expect(page.locator("#cause-text-error")).toContainText("1 to 300 characters");
+  await page.getByRole("form", { name: "Record a root cause" }).getByLabel("Category").selectOption("mix");
   await page.getByRole("form", { name: "Record a root cause" }).getByLabel("Root cause").fill("e2e: more chat tickets");
   await page.getByRole("form", { name: "Record a root cause" }).getByRole("button", { name: "Record root cause" }).click();
   await expect(page.getByTestId("root-causes")).toContainText("e2e: more chat tickets");

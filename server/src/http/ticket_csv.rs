@@ -8,7 +8,7 @@ use app::api::tickets::{Checked, TicketRow, MAX_LIMIT};
 use app::csv_cell::neutralise_all;
 use app::store::Db;
 use axum::body::Bytes;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 
 /// A CSV download stops here: a larger list is a job for the database export.
 pub const MAX_CSV_TICKETS: i64 = 100_000;
@@ -51,6 +51,8 @@ pub fn stream(
     cap: i64,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send {
     let start = Some((db, checked, Step::Header));
+    // Fused: the compression layer polls once more after the end, which an
+    // unfused `unfold` answers with a panic.
     futures_util::stream::unfold(start, move |state| async move {
         let (db, checked, step) = state?;
         match step {
@@ -81,6 +83,7 @@ pub fn stream(
             }
         }
     })
+    .fuse()
 }
 
 /// The last line of a list cut at `cap` tickets.
