@@ -12,9 +12,9 @@ use sqlx::Row;
 use std::collections::HashSet;
 
 /// September 2025 in epoch seconds, [from, to).
-const SEPTEMBER: (i64, i64) = (1_756_684_800, 1_759_276_800);
+pub(super) const SEPTEMBER: (i64, i64) = (1_756_684_800, 1_759_276_800);
 
-async fn apps() -> Vec<(TestApp, String)> {
+pub(super) async fn apps() -> Vec<(TestApp, String)> {
     let mut apps = Vec::new();
     for db in [with_demo(sqlite().await).await, with_demo(postgres().await).await] {
         let app = TestApp::spawn_with(db).await;
@@ -24,7 +24,7 @@ async fn apps() -> Vec<(TestApp, String)> {
     apps
 }
 
-async fn rest(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+pub(super) async fn rest(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
         .get(format!("{}/api/v1{path}", app.base))
         .bearer_auth(token)

@@ -5,33 +5,10 @@
 //! rebuilt rollup gives the same answer.
 
 use super::app::TestApp;
-use super::support::{postgres, sqlite, with_demo};
+use super::matrix::{apps, rest, SEPTEMBER};
+use super::support::{sqlite, with_demo};
 use app::models::TokenScope;
-use serde_json::Value;
 use sqlx::Row;
-
-/// September 2025 in epoch seconds, [from, to).
-const SEPTEMBER: (i64, i64) = (1_756_684_800, 1_759_276_800);
-
-async fn apps() -> Vec<(TestApp, String)> {
-    let mut apps = Vec::new();
-    for db in [with_demo(sqlite().await).await, with_demo(postgres().await).await] {
-        let app = TestApp::spawn_with(db).await;
-        let token = app::store::tokens::create(&app.db, "test", "reader", TokenScope::Read).await.unwrap();
-        apps.push((app, token));
-    }
-    apps
-}
-
-async fn rest(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .get(format!("{}/api/v1{path}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
 
 /// `(value, n)` of a KPI over the raw tickets of September where `column1 =
 /// $3` and `column2 = $4`; `kpi_sql` is `(numerator, denominator)` SQL.
