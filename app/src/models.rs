@@ -369,6 +369,22 @@ fn required(field: &str, value: &str) -> Result<(), FieldError> {
 }
 
 impl TicketRecord {
+    /// What the KPI aggregates count of this ticket.
+    pub fn facts(&self) -> crate::kpi::TicketFacts {
+        crate::kpi::TicketFacts {
+            created_at: self.created_at,
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
+            csat: self.csat,
+            nps: self.nps,
+            ces: self.ces,
+            first_contact_resolved: self.first_contact_resolved,
+            reopened: self.reopened,
+            escalated: self.escalated,
+            contacts: self.contacts,
+        }
+    }
+
     /// The ingest invariants of DESIGN.md §2; `now` in epoch seconds.
     pub fn validate(&self, now: i64) -> Result<(), FieldError> {
         required("external_id", &self.external_id)?;

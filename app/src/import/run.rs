@@ -22,6 +22,7 @@ use crate::csv_cell::neutralise_all;
 use crate::models::{BenchmarkRecord, FieldError, FinancialMonth, OrderRecord, TargetRecord, TicketRecord};
 use crate::store::ingest::IngestError;
 use crate::store::Db;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 
@@ -265,15 +266,15 @@ fn typed(
     c: &Converter,
     cells: &[&str],
 ) -> Result<Record, RowError> {
-    let shown = |field: &str, map: &Map<String, Value>| match c.cell_of(field, cells) {
+    let shown = |field: &str, value: &Value| match c.cell_of(field, cells) {
         Some(cell) => cell.to_string(),
-        None => map.get(field).map(value_text).unwrap_or_default(),
+        None => value.get(field).map(value_text).unwrap_or_default(),
     };
-    let refuse = |e: FieldError, map: &Map<String, Value>| RowError {
+    let refuse = |e: FieldError, value: &Value| RowError {
         row,
         data_row,
         column: c.column_of(&e.field),
-        value: shown(&e.field, map),
+        value: shown(&e.field, value),
         reason: format!("{} {}", e.field, e.message),
     };
     let parse_error = |e: serde_json::Error| RowError {
@@ -283,31 +284,32 @@ fn typed(
         value: String::new(),
         reason: e.to_string(),
     };
-    let value = Value::Object(map.clone());
+    // Deserialised from a reference: the row stays at hand for a refusal's message.
+    let value = Value::Object(map);
     let record = match kind {
         Kind::Tickets => {
-            let t: TicketRecord = serde_json::from_value(value).map_err(parse_error)?;
-            t.validate(now).map_err(|e| refuse(e, &map))?;
+            let t = TicketRecord::deserialize(&value).map_err(parse_error)?;
+            t.validate(now).map_err(|e| refuse(e, &value))?;
             Record::Ticket(t)
         }
         Kind::Orders => {
-            let o: OrderRecord = serde_json::from_value(value).map_err(parse_error)?;
-            o.validate(now).map_err(|e| refuse(e, &map))?;
+            let o = OrderRecord::deserialize(&value).map_err(parse_error)?;
+            o.validate(now).map_err(|e| refuse(e, &value))?;
             Record::Order(o)
         }
         Kind::Financials => {
-            let f: FinancialMonth = serde_json::from_value(value).map_err(parse_error)?;
-            f.validate().map_err(|e| refuse(e, &map))?;
+            let f = FinancialMonth::deserialize(&value).map_err(parse_error)?;
+            f.validate().map_err(|e| refuse(e, &value))?;
             Record::Financial(f)
         }
         Kind::Targets => {
-            let t: TargetRecord = serde_json::from_value(value).map_err(parse_error)?;
-            t.validate().map_err(|e| refuse(e, &map))?;
+            let t = TargetRecord::deserialize(&value).map_err(parse_error)?;
+            t.validate().map_err(|e| refuse(e, &value))?;
             Record::Target(t)
         }
         Kind::Benchmarks => {
-            let b: BenchmarkRecord = serde_json::from_value(value).map_err(parse_error)?;
-            b.validate().map_err(|e| refuse(e, &map))?;
+            let b = BenchmarkRecord::deserialize(&value).map_err(parse_error)?;
+            b.validate().map_err(|e| refuse(e, &value))?;
             Record::Benchmark(b)
         }
     };

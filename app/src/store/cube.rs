@@ -8,14 +8,12 @@
 //! Ingest keeps it current: after the daily rollup of some days is rebuilt,
 //! those days and their months are refolded here from the daily cells.
 
-use super::read::totals;
-use super::rollup::{Cell, CellKey};
+use super::rollup::{stored_cell, Cell, CellKey};
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
 use crate::models::{Dimension, Filters};
 use futures_util::TryStreamExt;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -88,7 +86,7 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
         .bind(month_last(start))
         .fetch(&mut *conn);
         while let Some(row) = daily.try_next().await? {
-            let (key, cell) = (cell_key(&row, "day")?, cell(&row)?);
+            let (key, cell) = stored_cell(&row, "day")?;
             let touched = (first_touched..=last_touched).contains(&key.day);
             for dims in 0..8 {
                 fold(&mut folded, (Level::Month, dims, fold_key(&key, dims, start)), &cell);
@@ -116,9 +114,7 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
 }
 
 fn fold(folded: &mut BTreeMap<(Level, i64, CellKey), Cell>, key: (Level, i64, CellKey), cell: &Cell) {
-    let into = folded.entry(key).or_default();
-    into.totals.merge(&cell.totals);
-    into.resolved_on_day += cell.resolved_on_day;
+    folded.entry(key).or_default().merge(cell);
 }
 
 /// Empties the cube (before the whole rollup is rebuilt).
@@ -191,19 +187,6 @@ async fn write(
     Ok(())
 }
 
-fn cell_key(row: &AnyRow, time: &str) -> Result<CellKey, sqlx::Error> {
-    Ok(CellKey {
-        day: row.try_get(time)?,
-        channel: row.try_get("channel")?,
-        category: row.try_get("category")?,
-        team: row.try_get("team")?,
-    })
-}
-
-fn cell(row: &AnyRow) -> Result<Cell, sqlx::Error> {
-    Ok(Cell { totals: totals(row)?, resolved_on_day: row.try_get("resolved_on_day")? })
-}
-
 /// The cube rows of days `first..=last` for a question filtered by `filters`
 /// and split by `group_by`. With `whole_months`, the whole months inside the
 /// range are read as one row each (keyed by their first day), the partial
@@ -240,7 +223,7 @@ pub async fn cells(
         .fetch_all(&db.pool)
         .await?;
         for row in &rows {
-            out.push((cell_key(row, "bucket")?, cell(row)?));
+            out.push(stored_cell(row, "bucket")?);
         }
     }
     Ok(out)

@@ -4,17 +4,17 @@
 //! reads one row per cell from here, so its cost follows the size of the
 //! answer, never the number or age of the tickets.
 //!
-//! Kept current by ingest: whenever the daily rollup of some days is
-//! rebuilt, their months are recomputed here from the raw tickets (one
-//! streamed pass over each month's tickets, through the `created_at` index).
+//! Kept current by ingest (`store::ingest::delta`): new tickets are added
+//! to their month's rows from the records; a month an update touched is
+//! recomputed from the raw tickets (one streamed pass over its tickets).
 
 use super::rollup::facts;
 use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
-use crate::kpi::TicketTotals;
-use crate::models::{Dimension, ExtraDimension};
+use crate::kpi::{TicketFacts, TicketTotals};
+use crate::models::{Dimension, ExtraDimension, TicketRecord};
 use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -46,23 +46,57 @@ fn base_name(base: Option<Dimension>) -> &'static str {
     base.map_or("", Dimension::column)
 }
 
-/// The rows one ticket adds to: each extra dimension, alone and crossed with
-/// each rollup dimension.
-fn keys_of(month: i64, row: &AnyRow) -> Result<Vec<DimKey>, sqlx::Error> {
-    let mut out = Vec::with_capacity(12);
-    for dim in ExtraDimension::ALL {
-        let value: Option<String> = row.try_get(dim.column())?;
-        let value = value.unwrap_or_else(|| NO_PRODUCT.to_string());
-        let bases = std::iter::once(None).chain(Dimension::ALL.into_iter().map(Some));
-        for base in bases {
-            let base_value = match base {
-                Some(b) => row.try_get(b.column())?,
-                None => String::new(),
-            };
-            out.push(DimKey { month, dim, value: value.clone(), base, base_value });
-        }
+/// One ticket's values of the dimensions the rows are keyed by.
+struct TicketDims {
+    /// In the order of [`ExtraDimension::ALL`]; a missing value is [`NO_PRODUCT`].
+    extra: [String; 3],
+    /// In the order of [`Dimension::ALL`].
+    base: [String; 3],
+}
+
+impl TicketDims {
+    fn of_row(row: &AnyRow) -> Result<TicketDims, sqlx::Error> {
+        let extra = |d: ExtraDimension| -> Result<String, sqlx::Error> {
+            Ok(row.try_get::<Option<String>, _>(d.column())?.unwrap_or_else(|| NO_PRODUCT.to_string()))
+        };
+        let base = |d: Dimension| row.try_get::<String, _>(d.column());
+        let [e0, e1, e2] = ExtraDimension::ALL;
+        let [b0, b1, b2] = Dimension::ALL;
+        Ok(TicketDims {
+            extra: [extra(e0)?, extra(e1)?, extra(e2)?],
+            base: [base(b0)?, base(b1)?, base(b2)?],
+        })
     }
-    Ok(out)
+
+    fn of_record(t: &TicketRecord) -> TicketDims {
+        let extra = |d: ExtraDimension| match d {
+            ExtraDimension::Agent => t.agent.clone(),
+            ExtraDimension::Priority => t.priority.clone(),
+            ExtraDimension::Product => t.product.clone().unwrap_or_else(|| NO_PRODUCT.to_string()),
+        };
+        let base = |d: Dimension| match d {
+            Dimension::Channel => t.channel.clone(),
+            Dimension::Category => t.category.clone(),
+            Dimension::Team => t.team.clone(),
+        };
+        TicketDims { extra: ExtraDimension::ALL.map(extra), base: Dimension::ALL.map(base) }
+    }
+
+    /// The rows the ticket adds to: each extra dimension, alone and crossed
+    /// with each rollup dimension.
+    fn keys(&self, month: i64) -> impl Iterator<Item = DimKey> + '_ {
+        ExtraDimension::ALL.into_iter().zip(&self.extra).flat_map(move |(dim, value)| {
+            let alone = DimKey { month, dim, value: value.clone(), base: None, base_value: String::new() };
+            let crossed = Dimension::ALL.into_iter().zip(&self.base).map(move |(base, base_value)| DimKey {
+                month,
+                dim,
+                value: value.clone(),
+                base: Some(base),
+                base_value: base_value.clone(),
+            });
+            std::iter::once(alone).chain(crossed)
+        })
+    }
 }
 
 /// Recomputes the rows of `months` (first days) from the tickets created in them.
@@ -87,11 +121,59 @@ pub async fn refresh(
         while let Some(row) = created.try_next().await? {
             let facts = facts(&row)?;
             let month = month_start(rules.zone.day_of(facts.created_at));
-            for key in keys_of(month, &row)? {
+            for key in TicketDims::of_row(&row)?.keys(month) {
                 rows.entry(key).or_default().add_ticket(&facts, rules.sla_seconds);
             }
         }
         drop(created);
+        sqlx::query("DELETE FROM dim_rollup WHERE month = $1").bind(month).execute(&mut *conn).await?;
+        write(conn, &rows).await?;
+    }
+    Ok(())
+}
+
+/// Adds a new ticket to the rows of the month it was created in.
+pub(super) fn add_ticket(
+    rows: &mut BTreeMap<DimKey, TicketTotals>,
+    t: &TicketRecord,
+    facts: &TicketFacts,
+    rules: RollupRules,
+) {
+    for key in TicketDims::of_record(t).keys(month_start(rules.zone.day_of(t.created_at))) {
+        rows.entry(key).or_default().add_ticket(facts, rules.sla_seconds);
+    }
+}
+
+/// Adds `delta` (rows of new tickets) to the stored rows of its months.
+pub async fn add(conn: &mut AnyConnection, delta: BTreeMap<DimKey, TicketTotals>) -> Result<(), sqlx::Error> {
+    let mut by_month: BTreeMap<i64, BTreeMap<DimKey, TicketTotals>> = BTreeMap::new();
+    for (key, totals) in delta {
+        by_month.entry(key.month).or_default().insert(key, totals);
+    }
+    for (month, mut rows) in by_month {
+        let stored = sqlx::query(
+            "SELECT month, dim, value, base, base_value, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, \
+             sla_met, fcr, reopened, escalated, repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, \
+             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM dim_rollup \
+             WHERE month = $1",
+        )
+        .bind(month)
+        .fetch_all(&mut *conn)
+        .await?;
+        for row in &stored {
+            let dim: String = row.try_get("dim")?;
+            let base: String = row.try_get("base")?;
+            let unknown =
+                || sqlx::Error::Decode(format!("dim_rollup: unknown dimension {dim}/{base}").into());
+            let key = DimKey {
+                month,
+                dim: ExtraDimension::parse(&dim).ok_or_else(unknown)?,
+                value: row.try_get("value")?,
+                base: if base.is_empty() { None } else { Some(Dimension::parse(&base).ok_or_else(unknown)?) },
+                base_value: row.try_get("base_value")?,
+            };
+            rows.entry(key).or_default().merge(&super::read::totals(row)?);
+        }
         sqlx::query("DELETE FROM dim_rollup WHERE month = $1").bind(month).execute(&mut *conn).await?;
         write(conn, &rows).await?;
     }

@@ -1,12 +1,14 @@
 //! The daily rollup: day × channel × category × team → ticket totals. Ingest
-//! rebuilds the days a change touches from the raw tickets, so an updated
-//! ticket's old contribution disappears with its old day's rebuild.
+//! adds new tickets to their cells and recomputes the days an update
+//! touched from the raw tickets, so an updated ticket's old contribution
+//! disappears with its old day's recomputation (`store::ingest::delta`).
 
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::zone::ReportingZone;
 use super::Db;
 use crate::kpi::period::{date_of, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{TicketFacts, TicketTotals};
+use crate::models::TicketRecord;
 use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,6 +28,13 @@ pub struct CellKey {
 pub struct Cell {
     pub totals: TicketTotals,
     pub resolved_on_day: i64,
+}
+
+impl Cell {
+    pub fn merge(&mut self, other: &Cell) {
+        self.totals.merge(&other.totals);
+        self.resolved_on_day += other.resolved_on_day;
+    }
 }
 
 /// What the rollup's cells depend on besides the tickets: the resolution
@@ -51,8 +60,20 @@ pub fn day_runs(days: &BTreeSet<i64>) -> Vec<(i64, i64)> {
     runs
 }
 
-/// Recomputes the rollup rows of `days` from the tickets table.
+/// Recomputes the rollup rows of `days` from the tickets table, then the
+/// cube and dimension rows that fold them.
 pub async fn rebuild_days(
+    conn: &mut AnyConnection,
+    days: &BTreeSet<i64>,
+    rules: RollupRules,
+) -> Result<(), sqlx::Error> {
+    recompute_days(conn, days, rules).await?;
+    super::cube::refresh(conn, days).await?;
+    super::dim_rollup::refresh(conn, &super::dim_rollup::months_of(days), rules).await
+}
+
+/// Recomputes the daily rollup rows of `days` from the tickets table.
+pub async fn recompute_days(
     conn: &mut AnyConnection,
     days: &BTreeSet<i64>,
     rules: RollupRules,
@@ -66,8 +87,7 @@ pub async fn rebuild_days(
             .await?;
         write_cells(conn, &cells).await?;
     }
-    super::cube::refresh(conn, days).await?;
-    super::dim_rollup::refresh(conn, &super::dim_rollup::months_of(days), rules).await
+    Ok(())
 }
 
 /// Recomputes the whole rollup in one transaction.
@@ -155,6 +175,73 @@ fn cell_key(day: i64, row: &sqlx::any::AnyRow) -> Result<CellKey, sqlx::Error> {
         category: row.try_get("category")?,
         team: row.try_get("team")?,
     })
+}
+
+/// A stored cell (of the daily rollup or the cube) whose time column is `time`.
+pub(super) fn stored_cell(row: &sqlx::any::AnyRow, time: &str) -> Result<(CellKey, Cell), sqlx::Error> {
+    let cell = Cell { totals: super::read::totals(row)?, resolved_on_day: row.try_get("resolved_on_day")? };
+    Ok((cell_key(row.try_get(time)?, row)?, cell))
+}
+
+/// The cell a new ticket adds to on the day it was created, and the one it
+/// adds to on the day it was resolved: what [`compute_run`] would count.
+pub(super) fn add_ticket(
+    cells: &mut BTreeMap<CellKey, Cell>,
+    t: &TicketRecord,
+    facts: &TicketFacts,
+    rules: RollupRules,
+) {
+    let key = |day: i64| CellKey {
+        day,
+        channel: t.channel.clone(),
+        category: t.category.clone(),
+        team: t.team.clone(),
+    };
+    cells
+        .entry(key(rules.zone.day_of(t.created_at)))
+        .or_default()
+        .totals
+        .add_ticket(facts, rules.sla_seconds);
+    if let Some(resolved_at) = t.resolved_at {
+        cells.entry(key(rules.zone.day_of(resolved_at))).or_default().resolved_on_day += 1;
+    }
+}
+
+/// Adds `delta` (the cells of new tickets) to the stored cells of its days.
+pub async fn add_cells(conn: &mut AnyConnection, delta: &BTreeMap<CellKey, Cell>) -> Result<(), sqlx::Error> {
+    let days: BTreeSet<i64> = delta.keys().map(|k| k.day).collect();
+    for (first, last) in day_runs(&days) {
+        let from =
+            CellKey { day: first, channel: String::new(), category: String::new(), team: String::new() };
+        let mut cells: BTreeMap<CellKey, Cell> = delta
+            .range(from..)
+            .take_while(|(k, _)| k.day <= last)
+            .map(|(k, c)| (k.clone(), c.clone()))
+            .collect();
+        let stored = sqlx::query(
+            "SELECT day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
+             resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
+             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts \
+             FROM daily_rollup WHERE day >= $1 AND day <= $2",
+        )
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        if !stored.is_empty() {
+            for row in &stored {
+                let (key, cell) = stored_cell(row, "day")?;
+                cells.entry(key).or_default().merge(&cell);
+            }
+            sqlx::query("DELETE FROM daily_rollup WHERE day >= $1 AND day <= $2")
+                .bind(first)
+                .bind(last)
+                .execute(&mut *conn)
+                .await?;
+        }
+        write_cells(conn, &cells).await?;
+    }
+    Ok(())
 }
 
 const CELL_COLUMNS: usize = 25;

@@ -13,6 +13,7 @@ mod hostile_dates;
 mod http;
 mod import;
 mod import_files;
+mod incremental_rollup;
 mod ingest;
 mod kpi_matches_sql;
 mod login_limits;

@@ -3,17 +3,18 @@
 //! refuses the whole batch, naming the record and field; loading the same
 //! records again changes nothing.
 
+mod delta;
 mod existing;
 mod reference;
 
 pub use reference::{benchmarks, financials, targets};
 
 use super::customer_months;
-use super::rollup::{rebuild_days, RollupRules};
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::zone::ReportingZone;
 use super::Db;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
+use delta::RollupDelta;
 use existing::{change, Change};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
@@ -74,13 +75,12 @@ pub async fn tickets(db: &Db, records: &[TicketRecord]) -> Result<IngestReport, 
 }
 
 /// Valid tickets written in chunks inside one transaction, so a file of any
-/// size is imported whole or not at all; the rollup days the tickets touch
-/// (before and after the change) are rebuilt at commit.
+/// size is imported whole or not at all; what they change in the rollups
+/// is collected as they are written and stored at commit.
 pub struct TicketWriter {
     tx: sqlx::Transaction<'static, sqlx::Any>,
-    days: BTreeSet<i64>,
+    rollups: RollupDelta,
     report: IngestReport,
-    rules: RollupRules,
     /// Ids written by this writer: a later record of the same id (an
     /// update within one file) is not counted a second time.
     written: HashSet<String>,
@@ -91,9 +91,8 @@ impl TicketWriter {
         let tx = db.pool.begin().await?;
         Ok(TicketWriter {
             tx,
-            days: BTreeSet::new(),
+            rollups: RollupDelta::new(db.rollup_rules()),
             report: IngestReport::default(),
-            rules: db.rollup_rules(),
             written: HashSet::new(),
         })
     }
@@ -109,27 +108,23 @@ impl TicketWriter {
                 let old = stored.get(&t.external_id);
                 let how = change(old, t);
                 count(&mut self.report, &mut self.written, &t.external_id, how);
-                if how != Change::Unchanged {
-                    // An update moves the ticket off the days it counted on.
-                    let day_of = |at: i64| self.rules.zone.day_of(at);
-                    if let Some(old) = old {
-                        self.days.insert(day_of(old.created_at));
-                        self.days.extend(old.resolved_at.map(day_of));
-                    }
-                    self.days.insert(day_of(t.created_at));
-                    self.days.extend(t.resolved_at.map(day_of));
-                    changed.push(t.clone());
+                match (how, old) {
+                    (Change::Unchanged, _) => continue,
+                    (_, Some(old)) => self.rollups.updated(old, t),
+                    (_, None) => self.rollups.inserted(t),
                 }
+                changed.push(t.clone());
             }
             if !changed.is_empty() {
                 upsert_tickets(&mut self.tx, &changed).await?;
             }
+            self.rollups.store_if_large(&mut self.tx).await?;
         }
         Ok(())
     }
 
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
-        rebuild_days(&mut self.tx, &self.days, self.rules).await?;
+        self.rollups.apply(&mut self.tx).await?;
         self.tx.commit().await?;
         Ok(self.report)
     }
