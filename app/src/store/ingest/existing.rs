@@ -13,6 +13,9 @@ pub(super) async fn tickets(
     conn: &mut AnyConnection,
     chunk: &[TicketRecord],
 ) -> Result<HashMap<String, TicketRecord>, sqlx::Error> {
+    if chunk.is_empty() {
+        return Ok(HashMap::new());
+    }
     let sql = format!(
         "SELECT external_id, created_at, first_response_at, resolved_at, channel, category, priority, team, \
          agent, status, csat, nps, ces, contacts, first_contact_resolved, reopened, escalated, customer_id, \

@@ -84,16 +84,22 @@ pub struct TicketWriter {
     /// Ids written by this writer: a later record of the same id (an
     /// update within one file) is not counted a second time.
     written: HashSet<String>,
+    /// The table held no ticket when the writer began (a first import):
+    /// then only ids this writer has written can be stored already.
+    began_empty: bool,
 }
 
 impl TicketWriter {
     pub async fn begin(db: &Db) -> Result<TicketWriter, sqlx::Error> {
-        let tx = db.pool.begin().await?;
+        let mut tx = db.pool.begin().await?;
+        serialise_writers(&mut tx, db).await?;
+        let any = sqlx::query("SELECT 1 AS x FROM tickets LIMIT 1").fetch_optional(&mut *tx).await?;
         Ok(TicketWriter {
             tx,
             rollups: RollupDelta::new(db.rollup_rules()),
             report: IngestReport::default(),
             written: HashSet::new(),
+            began_empty: any.is_none(),
         })
     }
 
@@ -102,7 +108,13 @@ impl TicketWriter {
     pub async fn write(&mut self, records: &[TicketRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |t| &t.external_id);
         for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
-            let stored = existing::tickets(&mut self.tx, chunk).await?;
+            let stored = if self.began_empty {
+                let again: Vec<TicketRecord> =
+                    chunk.iter().filter(|t| self.written.contains(&t.external_id)).cloned().collect();
+                existing::tickets(&mut self.tx, &again).await?
+            } else {
+                existing::tickets(&mut self.tx, chunk).await?
+            };
             let mut changed = Vec::with_capacity(chunk.len());
             for t in chunk {
                 let old = stored.get(&t.external_id);
@@ -128,6 +140,20 @@ impl TicketWriter {
         self.tx.commit().await?;
         Ok(self.report)
     }
+}
+
+/// Makes concurrent ticket and order writers take turns. Each adds to
+/// stored rollup rows read inside its transaction, so two at once could
+/// each write back a total without the other's part. SQLite has one writer
+/// per file anyway; on Postgres (several servers, or an API write during an
+/// import) a transaction-scoped advisory lock gives the turn.
+async fn serialise_writers(tx: &mut AnyConnection, db: &Db) -> Result<(), sqlx::Error> {
+    if db.backend == super::Backend::Postgres {
+        // The function returns void, which the Any driver cannot decode: select a constant.
+        const TURN: &str = "SELECT 1 AS x FROM (SELECT pg_advisory_xact_lock(1104)) AS turn";
+        sqlx::query(TURN).execute(&mut *tx).await?;
+    }
+    Ok(())
 }
 
 /// Counts a record once per id and writer, by how it compares with the stored one.
@@ -208,7 +234,8 @@ pub struct OrderWriter {
 
 impl OrderWriter {
     pub async fn begin(db: &Db) -> Result<OrderWriter, sqlx::Error> {
-        let tx = db.pool.begin().await?;
+        let mut tx = db.pool.begin().await?;
+        serialise_writers(&mut tx, db).await?;
         Ok(OrderWriter {
             tx,
             customers: BTreeSet::new(),
