@@ -80,14 +80,23 @@ pub async fn recompute_days(
 ) -> Result<(), sqlx::Error> {
     for (first, last) in day_runs(days) {
         let cells = compute_run(conn, first, last, rules).await?;
-        sqlx::query("DELETE FROM daily_rollup WHERE day >= $1 AND day <= $2")
-            .bind(first)
-            .bind(last)
-            .execute(&mut *conn)
-            .await?;
-        write_cells(conn, &cells).await?;
+        replace_days(conn, (first, last), &cells).await?;
     }
     Ok(())
+}
+
+/// Replaces the stored cells of days `first..=last` with `cells`.
+async fn replace_days(
+    conn: &mut AnyConnection,
+    (first, last): (i64, i64),
+    cells: &BTreeMap<CellKey, Cell>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM daily_rollup WHERE day >= $1 AND day <= $2")
+        .bind(first)
+        .bind(last)
+        .execute(&mut *conn)
+        .await?;
+    write_cells(conn, cells).await
 }
 
 /// Recomputes the whole rollup in one transaction.
@@ -228,18 +237,11 @@ pub async fn add_cells(conn: &mut AnyConnection, delta: &BTreeMap<CellKey, Cell>
         .bind(last)
         .fetch_all(&mut *conn)
         .await?;
-        if !stored.is_empty() {
-            for row in &stored {
-                let (key, cell) = stored_cell(row, "day")?;
-                cells.entry(key).or_default().merge(&cell);
-            }
-            sqlx::query("DELETE FROM daily_rollup WHERE day >= $1 AND day <= $2")
-                .bind(first)
-                .bind(last)
-                .execute(&mut *conn)
-                .await?;
+        for row in &stored {
+            let (key, cell) = stored_cell(row, "day")?;
+            cells.entry(key).or_default().merge(&cell);
         }
-        write_cells(conn, &cells).await?;
+        replace_days(conn, (first, last), &cells).await?;
     }
     Ok(())
 }
