@@ -171,9 +171,11 @@ async fn repeat_contacts_over_the_cube_equal_sql_on_both_backends() {
     }
 }
 
-/// The ticket CSV of September from the stream behind `GET /api/v1/tickets`.
-async fn september_csv(app: &TestApp, cap: i64) -> Vec<String> {
-    use futures_util::TryStreamExt;
+/// The stream behind `GET /api/v1/tickets` for September, cut after `cap` tickets.
+async fn september_stream(
+    app: &TestApp,
+    cap: i64,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
     let range = app::api::query::RangeParams {
         from: Some("2025-09-01".into()),
         to: Some("2025-09-30".into()),
@@ -181,8 +183,13 @@ async fn september_csv(app: &TestApp, cap: i64) -> Vec<String> {
     };
     let query = app::api::tickets::TicketQuery { range, ..Default::default() };
     let checked = app::api::tickets::check(&app.db, &query).await.unwrap();
-    let chunks: Vec<_> =
-        server::http::ticket_csv::stream(app.db.clone(), checked, cap).try_collect().await.unwrap();
+    server::http::ticket_csv::stream(app.db.clone(), checked, cap)
+}
+
+/// The ticket CSV of September, as its lines.
+async fn september_csv(app: &TestApp, cap: i64) -> Vec<String> {
+    use futures_util::TryStreamExt;
+    let chunks: Vec<_> = september_stream(app, cap).await.try_collect().await.unwrap();
     String::from_utf8(chunks.concat()).unwrap().lines().map(str::to_string).collect()
 }
 
@@ -220,14 +227,7 @@ async fn a_ticket_csv_longer_than_its_cap_says_so_on_its_last_line() {
 async fn a_ticket_csv_can_be_polled_after_its_end() {
     use futures_util::StreamExt;
     for (app, _) in apps().await {
-        let range = app::api::query::RangeParams {
-            from: Some("2025-09-01".into()),
-            to: Some("2025-09-30".into()),
-            ..Default::default()
-        };
-        let query = app::api::tickets::TicketQuery { range, ..Default::default() };
-        let checked = app::api::tickets::check(&app.db, &query).await.unwrap();
-        let mut csv = Box::pin(server::http::ticket_csv::stream(app.db.clone(), checked, 50));
+        let mut csv = Box::pin(september_stream(&app, 50).await);
         while csv.next().await.is_some() {}
         // The compression layer polls once more after the end (a panic there cut gzip downloads).
         assert!(csv.next().await.is_none());
