@@ -46,14 +46,38 @@ pub fn months_of(orders: &[(i64, Option<f64>)], zone: ReportingZone) -> Vec<Cust
         .collect()
 }
 
+/// The trailing-year windows, named by their last month, that a customer
+/// ordering in `months` counts in: each of those months and the 11 after it.
+fn year_windows<'a>(months: impl IntoIterator<Item = &'a String>) -> BTreeSet<Period> {
+    let mut windows = BTreeSet::new();
+    for month in months.into_iter().filter_map(|m| Period::parse(m)) {
+        windows.extend(std::iter::successors(Some(month), |p| Some(p.next())).take(12));
+    }
+    windows
+}
+
+/// Adds to `delta` how one customer's change of months moves each
+/// trailing-year window's count of distinct customers.
+fn add_year_delta(delta: &mut BTreeMap<Period, i64>, before: &BTreeSet<String>, after: &BTreeSet<String>) {
+    let (before, after) = (year_windows(before), year_windows(after));
+    for window in after.difference(&before) {
+        *delta.entry(*window).or_default() += 1;
+    }
+    for window in before.difference(&after) {
+        *delta.entry(*window).or_default() -= 1;
+    }
+}
+
 /// Rebuilds the rows of `customers` from the orders table, then the monthly
-/// totals of every month whose rows changed.
+/// totals of every month whose rows changed and the trailing-year counts of
+/// every window they moved.
 pub async fn refresh(
     conn: &mut AnyConnection,
     customers: &[String],
     zone: ReportingZone,
 ) -> Result<(), sqlx::Error> {
     let mut changed_months = BTreeSet::new();
+    let mut year_delta = BTreeMap::new();
     for chunk in customers.chunks(batch_rows(5)) {
         let list = list_placeholders(Params::of(conn), chunk.len());
         let orders_sql = format!(
@@ -77,9 +101,15 @@ pub async fn refresh(
             "SELECT customer_id, month, orders, amount, priced_orders, is_returning FROM customer_months \
              WHERE customer_id IN ({list})"
         );
+        let mut after: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (customer, month) in fresh.keys() {
+            after.entry(customer.clone()).or_default().insert(month.clone());
+        }
+        let mut before: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut stale = Vec::new();
         for row in bind_all(sqlx::query(&stored_sql), chunk).fetch_all(&mut *conn).await? {
             let key: (String, String) = (row.try_get("customer_id")?, row.try_get("month")?);
+            before.entry(key.0.clone()).or_default().insert(key.1.clone());
             let stored = CustomerMonth {
                 month: key.1.clone(),
                 orders: row.try_get("orders")?,
@@ -92,6 +122,12 @@ pub async fn refresh(
             } else {
                 stale.push(key);
             }
+        }
+        let none = BTreeSet::new();
+        let touched: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+        for customer in touched {
+            let (before, after) = (before.get(customer), after.get(customer));
+            add_year_delta(&mut year_delta, before.unwrap_or(&none), after.unwrap_or(&none));
         }
         for (customer, month) in &stale {
             sqlx::query("DELETE FROM customer_months WHERE customer_id = $1 AND month = $2")
@@ -107,6 +143,21 @@ pub async fn refresh(
     for month in changed_months {
         refresh_month_totals(conn, &month).await?;
     }
+    add_year_counts(conn, year_delta).await
+}
+
+async fn add_year_counts(conn: &mut AnyConnection, delta: BTreeMap<Period, i64>) -> Result<(), sqlx::Error> {
+    for (window, n) in delta.into_iter().filter(|(_, n)| *n != 0) {
+        sqlx::query(
+            "INSERT INTO order_years (month, customers) VALUES ($1, $2) \
+             ON CONFLICT (month) DO UPDATE SET customers = order_years.customers + excluded.customers",
+        )
+        .bind(window.to_string())
+        .bind(n)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("DELETE FROM order_years WHERE customers = 0").execute(conn).await?;
     Ok(())
 }
 
@@ -114,6 +165,7 @@ pub async fn refresh(
 pub async fn rebuild_all(conn: &mut AnyConnection, zone: ReportingZone) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM customer_months").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM order_months").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM order_years").execute(&mut *conn).await?;
     let customers: Vec<String> = sqlx::query("SELECT DISTINCT customer_id FROM orders")
         .fetch_all(&mut *conn)
         .await?
@@ -223,5 +275,20 @@ mod tests {
         let month = |zone| months_of(&[(late_january, Some(1.0))], zone)[0].month.clone();
         assert_eq!(month(ReportingZone::UTC), "2025-01");
         assert_eq!(month(ReportingZone::parse("Europe/Berlin").unwrap()), "2025-02");
+    }
+
+    #[test]
+    fn a_customer_moving_months_leaves_the_windows_only_the_old_month_opened() {
+        let set = |months: &[&str]| months.iter().map(|m| m.to_string()).collect::<BTreeSet<_>>();
+        let mut delta = BTreeMap::new();
+        // January and November open windows ending 2025-01 to 2026-10.
+        add_year_delta(&mut delta, &set(&["2025-01", "2025-11"]), &set(&["2025-03", "2025-11"]));
+        let delta: Vec<(String, i64)> = delta.into_iter().map(|(p, n)| (p.to_string(), n)).collect();
+        assert_eq!(delta, [("2025-01".to_string(), -1), ("2025-02".to_string(), -1)]);
+
+        let mut first = BTreeMap::new();
+        add_year_delta(&mut first, &BTreeSet::new(), &set(&["2025-12"]));
+        assert_eq!(first.len(), 12);
+        assert_eq!(first.keys().last().unwrap().to_string(), "2026-11");
     }
 }

@@ -3,7 +3,7 @@
 //! repurchase KPI joins raw tickets to orders, through indexes.
 
 use super::Db;
-use crate::kpi::period::{day_number, Period};
+use crate::kpi::period::{day_number, Grain, Period};
 use crate::kpi::sketch::Sketch;
 use crate::kpi::{FinanceTotals, TicketTotals};
 use crate::models::{BenchmarkRecord, Filters};
@@ -127,7 +127,23 @@ pub async fn returning_customers(db: &Db, period: &Period) -> Result<i64, sqlx::
 }
 
 /// Orders and distinct customers in the 12 months ending with the period.
+/// A month or a quarter reads the monthly order totals and the trailing-year
+/// counts kept by ingest; a week or a day counts over the orders themselves.
 pub async fn trailing_year_orders(db: &Db, period: &Period) -> Result<(i64, i64), sqlx::Error> {
+    if matches!(period.grain, Grain::Month | Grain::Quarter) {
+        let last = Period::containing(Grain::Month, period.last_day());
+        let first = (1..12).fold(last, |p, _| p.prev());
+        let row = sqlx::query(
+            "SELECT (SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT) FROM order_months \
+             WHERE month >= $1 AND month <= $2) AS n, \
+             (SELECT COALESCE(MAX(customers), 0) FROM order_years WHERE month = $2) AS customers",
+        )
+        .bind(first.to_string())
+        .bind(last.to_string())
+        .fetch_one(&db.pool)
+        .await?;
+        return Ok((row.try_get("n")?, row.try_get("customers")?));
+    }
     let end = period.end_exclusive();
     let start = end - chrono::Months::new(12);
     let row = sqlx::query(

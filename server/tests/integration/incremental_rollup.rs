@@ -4,22 +4,12 @@
 //! and months, and a ticket inserted then updated inside one transaction,
 //! every rollup table equals a rebuild from the raw tickets, row for row.
 
-use super::support::{postgres, sqlite};
+use super::support::{postgres, sqlite, Lcg};
 use app::kpi::period::day_number;
 use app::models::TicketRecord;
 use app::store::ingest::{self, TicketWriter};
 use app::store::{rollup, Db};
 use sqlx::Row;
-
-/// A small deterministic generator, so the test needs no dependency.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-}
 
 fn pick<'a>(rng: &mut Lcg, of: &[&'a str]) -> &'a str {
     of[rng.next(of.len() as u64) as usize]

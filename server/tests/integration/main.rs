@@ -25,5 +25,6 @@ mod scale_out;
 mod statuses;
 mod support;
 mod time_zone;
+mod trailing_year;
 mod trends;
 mod variance;

@@ -58,3 +58,14 @@ pub async fn with_demo(db: Db) -> Db {
 pub fn month(s: &str) -> Period {
     Period::parse(s).unwrap()
 }
+
+/// A small deterministic generator, so tests need no dependency.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next number below `n`.
+    pub fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
