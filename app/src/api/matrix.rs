@@ -191,9 +191,10 @@ mod server {
                 (f, l)
             }
         });
-        let grid = read(db, rows, cols, days.first, days.last, &days.filters).await?;
+        let sketches = metric.reads_sketch();
+        let grid = read(db, (rows, cols), (days.first, days.last), &days.filters, sketches).await?;
         let before = match compare {
-            Some((first, last)) => Some(read(db, rows, cols, first, last, &days.filters).await?),
+            Some(span) => Some(read(db, (rows, cols), span, &days.filters, sketches).await?),
             None => None,
         };
         let settings = db.settings;
@@ -284,13 +285,13 @@ mod server {
         (Period::containing(Grain::Month, first).start, Period::containing(Grain::Month, last).last_day())
     }
 
+    /// The grid of `rows` × `cols`; `sketches`: whether the KPI is a quantile.
     async fn read(
         db: &Db,
-        rows: Axis,
-        cols: Axis,
-        first: NaiveDate,
-        last: NaiveDate,
+        (rows, cols): (Axis, Axis),
+        (first, last): (NaiveDate, NaiveDate),
         filters: &Filters,
+        sketches: bool,
     ) -> Result<Grid, AppError> {
         let filter = set_filters(filters).into_iter().next();
         Ok(match (rows, cols) {
@@ -302,7 +303,7 @@ mod server {
                     _ => Cross::Month,
                 };
                 let extra_rows = rows == Axis::Extra(e);
-                matrix::load_extra(db, e, extra_rows, cross, first, last, filter).await?
+                matrix::load_extra(db, (e, extra_rows), cross, (first, last), filter, sketches).await?
             }
             (Axis::Time(_), _) => return Err(AppError::invalid("rows", "rows cannot be time")),
         })

@@ -120,6 +120,12 @@ impl Kpi {
     }
 
     /// The data this KPI is computed from beyond the ticket rollup.
+    /// Whether the value is a quantile, read from the merged sketches: other
+    /// ticket KPIs need only the exact sums, and reads skip the sketches.
+    pub fn reads_sketch(self) -> bool {
+        matches!(self, Kpi::FrtMedianH | Kpi::ResolutionMedianH)
+    }
+
     pub fn needs(self) -> Needs {
         use Kpi::*;
         Needs {

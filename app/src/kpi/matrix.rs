@@ -83,6 +83,11 @@ impl Metric {
         }
     }
 
+    /// Whether the value needs the merged sketches (a quantile).
+    pub fn reads_sketch(self) -> bool {
+        matches!(self, Metric::Kpi(k) if k.reads_sketch())
+    }
+
     /// The count the value rests on.
     pub fn n(self, inputs: &KpiInputs) -> i64 {
         match self {

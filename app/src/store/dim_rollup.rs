@@ -252,19 +252,21 @@ async fn write(conn: &mut AnyConnection, rows: &BTreeMap<DimKey, TicketTotals>) 
 
 /// The rows of `dim` crossed with `base` (`None`: alone) for the months
 /// whose first days are `first..=last`; with `base_value`, only that value
-/// of `base`. Each comes back as (month, value, base value, totals).
+/// of `base`. Each comes back as (month, value, base value, totals). Without
+/// `sketches` the totals' sketches are left empty: reading and merging
+/// them is most of the cost of a long range, and only quantiles need them.
 pub async fn cells(
     db: &Db,
     dim: ExtraDimension,
-    base: Option<Dimension>,
-    base_value: Option<&str>,
-    first: i64,
-    last: i64,
+    (base, base_value): (Option<Dimension>, Option<&str>),
+    (first, last): (i64, i64),
+    sketches: bool,
 ) -> Result<Vec<(i64, String, String, TicketTotals)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT month, value, base_value, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, \
          reopened, escalated, repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, \
-         nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM dim_rollup \
+         nps_detractors, ces_n, ces_sum, CASE WHEN $6 = 1 THEN frt_sketch END AS frt_sketch, \
+         CASE WHEN $6 = 1 THEN resolution_sketch END AS resolution_sketch FROM dim_rollup \
          WHERE dim = $1 AND base = $2 AND month >= $3 AND month <= $4 AND base_value = COALESCE($5, base_value)",
     )
     .bind(dim.column())
@@ -272,6 +274,7 @@ pub async fn cells(
     .bind(first)
     .bind(last)
     .bind(base_value.map(str::to_string))
+    .bind(i64::from(sketches))
     .fetch_all(&db.pool)
     .await?;
     rows.iter()

@@ -104,15 +104,15 @@ pub enum Cross {
 /// dimension is the rows, else the columns. `filter` is at most one rollup
 /// dimension's value: the crossed one, or any one by month (the caller
 /// refuses the rest). Totals are merged from the cells (the KPI over their
-/// union), so they agree with the cells shown.
+/// union), so they agree with the cells shown. Without `sketches` the
+/// totals carry none (see [`dim_rollup::cells`]).
 pub async fn load_extra(
     db: &Db,
-    extra: ExtraDimension,
-    extra_rows: bool,
+    (extra, extra_rows): (ExtraDimension, bool),
     cross: Cross,
-    first: NaiveDate,
-    last: NaiveDate,
+    (first, last): (NaiveDate, NaiveDate),
     filter: Option<(Dimension, &str)>,
+    sketches: bool,
 ) -> Result<Matrix, sqlx::Error> {
     let month_of = |d: NaiveDate| day_number(Period::containing(Grain::Month, d).start);
     let base = match cross {
@@ -120,7 +120,8 @@ pub async fn load_extra(
         Cross::Month => filter.map(|(d, _)| d),
     };
     let base_value = filter.filter(|(d, _)| Some(*d) == base).map(|(_, v)| v);
-    let rows = dim_rollup::cells(db, extra, base, base_value, month_of(first), month_of(last)).await?;
+    let span = (month_of(first), month_of(last));
+    let rows = dim_rollup::cells(db, extra, (base, base_value), span, sketches).await?;
     let mut m = Matrix::default();
     for (month, value, base_value, totals) in rows.into_iter().filter(|r| r.3.tickets > 0) {
         let other = match cross {
@@ -128,10 +129,13 @@ pub async fn load_extra(
             Cross::Month => Period::containing(Grain::Month, date_of(month)).to_string(),
         };
         let (row, col) = if extra_rows { (value, other) } else { (other, value) };
-        m.cells.entry((row.clone(), col.clone())).or_default().tickets.merge(&totals);
-        m.row_totals.entry(row).or_default().tickets.merge(&totals);
-        m.col_totals.entry(col).or_default().tickets.merge(&totals);
-        m.total.tickets.merge(&totals);
+        m.cells.entry((row, col)).or_default().tickets.merge(&totals);
+    }
+    // A long range has many rows per cell: totals merge the cells, not the rows.
+    for ((row, col), cell) in &m.cells {
+        m.row_totals.entry(row.clone()).or_default().tickets.merge(&cell.tickets);
+        m.col_totals.entry(col.clone()).or_default().tickets.merge(&cell.tickets);
+        m.total.tickets.merge(&cell.tickets);
     }
     m.rows = m.row_totals.keys().cloned().collect();
     m.cols = m.col_totals.keys().cloned().collect();

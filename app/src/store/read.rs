@@ -23,9 +23,10 @@ impl<'q> BindFilters for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArgumen
     }
 }
 
+/// A stored sketch; NULL where a read left the sketches out (an empty sketch).
 fn sketch(row: &AnyRow, column: &str) -> Result<Sketch, sqlx::Error> {
-    let bytes: Vec<u8> = row.try_get(column)?;
-    Sketch::from_bytes(&bytes)
+    let bytes: Option<Vec<u8>> = row.try_get(column)?;
+    Sketch::from_bytes(bytes.as_deref().unwrap_or_default())
         .ok_or_else(|| sqlx::Error::Decode(format!("malformed sketch in {column}").into()))
 }
 
