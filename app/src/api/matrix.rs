@@ -295,8 +295,12 @@ mod server {
     ) -> Result<Grid, AppError> {
         let filter = set_filters(filters).into_iter().next();
         Ok(match (rows, cols) {
-            (Axis::Dim(r), Axis::Dim(c)) => matrix::load(db, r, c, first, last, filters).await?,
-            (Axis::Dim(r), Axis::Time(g)) => matrix::load_by_time(db, r, g, first, last, filters).await?,
+            (Axis::Dim(r), Axis::Dim(c)) => {
+                matrix::load(db, (r, c), (first, last), filters, sketches).await?
+            }
+            (Axis::Dim(r), Axis::Time(g)) => {
+                matrix::load_by_time(db, (r, g), (first, last), filters, sketches).await?
+            }
             (Axis::Extra(e), other) | (other, Axis::Extra(e)) => {
                 let cross = match other {
                     Axis::Dim(d) => Cross::Dim(d),

@@ -193,14 +193,16 @@ async fn write(
 /// months at either end day by day; without, every row is one day (for day
 /// and week periods, which cut across months). Dimensions outside
 /// `group_by` and `filters` come back blank. Rows may hold no created
-/// tickets, only tickets resolved that day.
+/// tickets, only tickets resolved that day. Without `sketches` the cells'
+/// sketches are left empty: only quantiles need them, and reading and
+/// merging them is most of the cost of a long range.
 pub async fn cells(
     db: &Db,
-    first: i64,
-    last: i64,
+    (first, last): (i64, i64),
     whole_months: bool,
     filters: &Filters,
     group_by: &[Dimension],
+    sketches: bool,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
     let mut out = Vec::new();
@@ -208,7 +210,8 @@ pub async fn cells(
         let rows = sqlx::query(
             "SELECT bucket, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
              resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts FROM rollup_cube \
+             nps_promoters, nps_detractors, ces_n, ces_sum, CASE WHEN $8 = 1 THEN frt_sketch END AS frt_sketch, \
+             CASE WHEN $8 = 1 THEN resolution_sketch END AS resolution_sketch, repeat_contacts FROM rollup_cube \
              WHERE level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4 \
              AND channel = COALESCE($5, channel) AND category = COALESCE($6, category) \
              AND team = COALESCE($7, team)",
@@ -220,6 +223,7 @@ pub async fn cells(
         .bind(filters.channel.clone())
         .bind(filters.category.clone())
         .bind(filters.team.clone())
+        .bind(i64::from(sketches))
         .fetch_all(&db.pool)
         .await?;
         for row in &rows {

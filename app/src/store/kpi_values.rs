@@ -84,7 +84,9 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
     }
     // Per group and period: tickets created minus tickets resolved.
     let mut net_opened: BTreeMap<Vec<String>, BTreeMap<Period, i64>> = BTreeMap::new();
-    let cells = cube::cells(db, first_day, last_day, whole_months, &query.filters, &query.group_by).await?;
+    let sketches = query.kpis.iter().any(|k| k.reads_sketch());
+    let span = (first_day, last_day);
+    let cells = cube::cells(db, span, whole_months, &query.filters, &query.group_by, sketches).await?;
     for (key, cell) in cells {
         let period = Period::containing(grain, date_of(key.day));
         let group = group_of(&key);

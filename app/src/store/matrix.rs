@@ -25,17 +25,17 @@ fn value_of(key: &CellKey, dimension: Dimension) -> &str {
 /// Ticket KPIs only: orders and financials are company-wide, not per cell.
 /// Cells, row totals, column totals and the total each read their own
 /// level of the cube, so totals are merged from a few rows, not from cells.
+/// Without `sketches` the totals carry none (see [`cube::cells`]).
 pub async fn load(
     db: &Db,
-    rows: Dimension,
-    cols: Dimension,
-    first: NaiveDate,
-    last: NaiveDate,
+    (rows, cols): (Dimension, Dimension),
+    (first, last): (NaiveDate, NaiveDate),
     filters: &Filters,
+    sketches: bool,
 ) -> Result<Matrix, sqlx::Error> {
     let (first, last) = (day_number(first), day_number(last));
     let read = |group_by: Vec<Dimension>| async move {
-        let cells = cube::cells(db, first, last, true, filters, &group_by).await?;
+        let cells = cube::cells(db, (first, last), true, filters, &group_by, sketches).await?;
         Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
     };
     let mut m = Matrix::default();
@@ -63,17 +63,16 @@ pub async fn load(
 /// days.
 pub async fn load_by_time(
     db: &Db,
-    rows: Dimension,
-    grain: Grain,
-    first: NaiveDate,
-    last: NaiveDate,
+    (rows, grain): (Dimension, Grain),
+    (first, last): (NaiveDate, NaiveDate),
     filters: &Filters,
+    sketches: bool,
 ) -> Result<Matrix, sqlx::Error> {
     let (first, last) = (day_number(first), day_number(last));
     let whole_months = grain == Grain::Month;
     let period = |bucket: i64| Period::containing(grain, date_of(bucket)).to_string();
     let read = |group_by: Vec<Dimension>| async move {
-        let cells = cube::cells(db, first, last, whole_months, filters, &group_by).await?;
+        let cells = cube::cells(db, (first, last), whole_months, filters, &group_by, sketches).await?;
         Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
     };
     let mut m = Matrix::default();

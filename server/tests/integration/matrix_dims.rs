@@ -170,7 +170,8 @@ const JULY_TO_SEPTEMBER: (i64, i64) = (1_751_328_000, 1_759_276_800);
 #[tokio::test]
 async fn a_product_median_over_months_equals_the_raw_median_within_the_sketch_error() {
     for (app, token) in apps().await {
-        let path = "/matrix?kpi=resolution_median_h&rows=product&cols=channel&from=2025-07-01&to=2025-09-30&top=3";
+        let path =
+            "/matrix?kpi=resolution_median_h&rows=product&cols=channel&from=2025-07-01&to=2025-09-30&top=3";
         let (status, m) = rest(&app, path, &token).await;
         assert_eq!(status, 200, "{m}");
         let near = |actual: &Value, expected: f64, what: &str| {
