@@ -25,7 +25,7 @@ enum Level {
 }
 
 /// The bit of a dimension in a row's `dims`.
-fn bit(dimension: Dimension) -> i64 {
+pub(super) fn bit(dimension: Dimension) -> i64 {
     match dimension {
         Dimension::Channel => 1,
         Dimension::Category => 2,
@@ -35,7 +35,7 @@ fn bit(dimension: Dimension) -> i64 {
 
 /// The rows that answer a question split by `group_by` and filtered by
 /// `filters`: split by both, so that the filter can select them.
-fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
+pub(super) fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
     let filtered = [
         (Dimension::Channel, &filters.channel),
         (Dimension::Category, &filters.category),

@@ -202,8 +202,11 @@ async fn order_totals(
         (o.trailing_year_orders, o.trailing_year_customers) = read::trailing_year_orders(db, period).await?;
     }
     if query.wants(Kpi::PostSupportRepurchase) {
-        (o.ticket_customers, o.ticket_customers_repurchased) =
-            read::ticket_customers(db, period, &query.filters).await?;
+        (o.ticket_customers, o.ticket_customers_repurchased) = if period.grain == Grain::Month {
+            super::support_months::month(db, period, &query.filters).await?
+        } else {
+            read::ticket_customers(db, period, &query.filters).await?
+        };
         let window_end =
             db.zone.day_start(day_number(period.end_exclusive())) + read::REPURCHASE_WINDOW_SECONDS;
         o.repurchase_provisional = window_end > chrono::Utc::now().timestamp();

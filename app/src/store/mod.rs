@@ -21,6 +21,7 @@ pub mod register;
 pub mod rollup;
 pub mod rollup_rules;
 mod sql;
+pub mod support_months;
 pub mod targets;
 pub mod tickets;
 pub mod tokens;
@@ -158,7 +159,8 @@ impl Db {
             sqlx::raw_sql(SQLITE_AUTH_TABLES).execute(&self.pool).await?;
         }
         cube::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)?;
-        dim_rollup::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)
+        dim_rollup::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)?;
+        support_months::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)
     }
 
     /// Refuses to start on a database that cannot be written (a read-only

@@ -1,6 +1,7 @@
 //! Reads for the KPI engine. Ticket measures come from the daily rollup;
 //! orders and financials from their own tables; only the post-support
-//! repurchase KPI joins raw tickets to orders, through indexes.
+//! repurchase KPI of a day, week or quarter joins raw tickets to orders,
+//! through indexes (a month reads `support_months`).
 
 use super::Db;
 use crate::kpi::period::{day_number, Grain, Period};
@@ -162,7 +163,7 @@ pub async fn trailing_year_orders(db: &Db, period: &Period) -> Result<(i64, i64)
 pub const REPURCHASE_WINDOW_SECONDS: i64 = 90 * 86_400;
 
 /// Customers with a ticket in the period, and those who ordered within 90
-/// days after one of those tickets.
+/// days after one of those tickets, counted over the raw rows.
 pub async fn ticket_customers(
     db: &Db,
     period: &Period,

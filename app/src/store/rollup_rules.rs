@@ -5,7 +5,7 @@
 
 use super::rollup::{rebuild_all, RollupRules};
 use super::zone::ReportingZone;
-use super::{customer_months, Db};
+use super::{customer_months, support_months, Db};
 use sqlx::{AnyConnection, Row};
 
 const ZONE_KEY: &str = "rollup_zone";
@@ -38,6 +38,7 @@ pub async fn align(db: &Db) -> Result<Aligned, sqlx::Error> {
         rebuild_all(&mut tx, rules).await?;
         if zone_changed {
             customer_months::rebuild_all(&mut tx, rules.zone).await?;
+            support_months::rebuild_all(&mut tx, rules.zone).await?;
         }
         Aligned::Rebuilt { from_zone: stored_zone, from_sla_seconds: stored_sla }
     };
@@ -53,6 +54,7 @@ pub async fn rebuild(db: &Db) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     rebuild_all(&mut tx, rules).await?;
     customer_months::rebuild_all(&mut tx, rules.zone).await?;
+    support_months::rebuild_all(&mut tx, rules.zone).await?;
     record(&mut tx, rules).await?;
     tx.commit().await
 }

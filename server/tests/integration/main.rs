@@ -24,6 +24,7 @@ mod register;
 mod scale_out;
 mod statuses;
 mod support;
+mod support_months;
 mod time_zone;
 mod trailing_year;
 mod trends;

@@ -11,6 +11,7 @@ pub use reference::{benchmarks, financials, targets};
 
 use super::customer_months;
 use super::sql::{batch_rows, values_placeholders, Params};
+use super::support_months::SupportDelta;
 use super::zone::ReportingZone;
 use super::Db;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
@@ -87,6 +88,7 @@ pub struct TicketWriter {
     /// The table held no ticket when the writer began (a first import):
     /// then only ids this writer has written can be stored already.
     began_empty: bool,
+    support: SupportDelta,
 }
 
 impl TicketWriter {
@@ -100,6 +102,7 @@ impl TicketWriter {
             report: IngestReport::default(),
             written: HashSet::new(),
             began_empty: any.is_none(),
+            support: SupportDelta::new(db.zone, any.is_none()),
         })
     }
 
@@ -128,6 +131,9 @@ impl TicketWriter {
                 changed.push(t.clone());
             }
             if !changed.is_empty() {
+                let customers =
+                    changed.iter().chain(changed.iter().filter_map(|t| stored.get(&t.external_id)));
+                self.support.touch(&mut self.tx, customers.filter_map(|t| t.customer_id.as_ref())).await?;
                 upsert_tickets(&mut self.tx, &changed).await?;
             }
             self.rollups.store_if_large(&mut self.tx).await?;
@@ -137,6 +143,7 @@ impl TicketWriter {
 
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
         self.rollups.apply(&mut self.tx).await?;
+        self.support.apply(&mut self.tx).await?;
         self.tx.commit().await?;
         Ok(self.report)
     }
@@ -230,18 +237,26 @@ pub struct OrderWriter {
     report: IngestReport,
     written: HashSet<String>,
     zone: ReportingZone,
+    /// None while no ticket names a customer: orders alone change no
+    /// post-support repurchase.
+    support: Option<SupportDelta>,
 }
 
 impl OrderWriter {
     pub async fn begin(db: &Db) -> Result<OrderWriter, sqlx::Error> {
         let mut tx = db.pool.begin().await?;
         serialise_writers(&mut tx, db).await?;
+        let support = sqlx::query("SELECT 1 AS x FROM tickets WHERE customer_id IS NOT NULL LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|_| SupportDelta::new(db.zone, false));
         Ok(OrderWriter {
             tx,
             customers: BTreeSet::new(),
             report: IngestReport::default(),
             written: HashSet::new(),
             zone: db.zone,
+            support,
         })
     }
 
@@ -266,6 +281,11 @@ impl OrderWriter {
             if changed.is_empty() {
                 continue;
             }
+            if let Some(support) = &mut self.support {
+                let customers =
+                    changed.iter().chain(changed.iter().filter_map(|o| stored.get(&o.external_id)));
+                support.touch(&mut self.tx, customers.map(|o| &o.customer_id)).await?;
+            }
             let sql = format!(
                 "INSERT INTO orders (external_id, customer_id, placed_at, amount, currency) VALUES {} \
                  ON CONFLICT (external_id) DO UPDATE SET customer_id = excluded.customer_id, \
@@ -289,6 +309,9 @@ impl OrderWriter {
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
         let customers: Vec<String> = std::mem::take(&mut self.customers).into_iter().collect();
         customer_months::refresh(&mut self.tx, &customers, self.zone).await?;
+        if let Some(support) = self.support {
+            support.apply(&mut self.tx).await?;
+        }
         self.tx.commit().await?;
         Ok(self.report)
     }

@@ -1,0 +1,308 @@
+//! The post-support repurchase KPI per month (migration 0014): for every
+//! combination of channel, category and team a month can be filtered by
+//! (the cube's `dims`), the customers with a ticket in the month and those
+//! of them who ordered within 90 days after one of those tickets. A month
+//! then reads one row, however many tickets it holds.
+//!
+//! A customer's part depends on their tickets and their orders only, so
+//! ingest takes out the part of every customer it is about to change, and
+//! adds their part again at commit, computed from their rows as written.
+
+use super::cube;
+use super::read::REPURCHASE_WINDOW_SECONDS;
+use super::sql::{batch_rows, list_placeholders, values_placeholders, Params};
+use super::zone::ReportingZone;
+use super::Db;
+use crate::kpi::period::date_of;
+use crate::kpi::{Grain, Period};
+use crate::models::{Dimension, Filters};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, HashSet};
+
+/// A row's key: month (`YYYY-MM`), dims, channel, category, team (blank
+/// where `dims` leaves the dimension out).
+type Key = (String, i64, String, String, String);
+
+/// Customers and repurchasing customers, per key: added, or taken out.
+#[derive(Debug, Default, PartialEq)]
+pub struct Counts(BTreeMap<Key, (i64, i64)>);
+
+/// One ticket of a customer: when, and its channel, category and team.
+pub struct SupportTicket {
+    pub created_at: i64,
+    pub channel: String,
+    pub category: String,
+    pub team: String,
+}
+
+impl Counts {
+    /// Adds one customer's part: `tickets` and their orders' times, sorted.
+    /// Within a month a customer's tickets lie less than 90 days apart, so
+    /// their 90-day windows join into one, from the first ticket to 90 days
+    /// after the last: whether any order falls in it is one search.
+    pub fn add_customer(
+        &mut self,
+        tickets: &[SupportTicket],
+        orders: &[i64],
+        zone: ReportingZone,
+        sign: i64,
+    ) {
+        let mut spans: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+        for t in tickets {
+            let month = Period::containing(Grain::Month, date_of(zone.day_of(t.created_at))).to_string();
+            for dims in 0..8 {
+                let keep = |d: Dimension, v: &String| {
+                    if dims & cube::bit(d) != 0 {
+                        v.clone()
+                    } else {
+                        String::new()
+                    }
+                };
+                let key = (
+                    month.clone(),
+                    dims,
+                    keep(Dimension::Channel, &t.channel),
+                    keep(Dimension::Category, &t.category),
+                    keep(Dimension::Team, &t.team),
+                );
+                let span = spans.entry(key).or_insert((t.created_at, t.created_at));
+                span.0 = span.0.min(t.created_at);
+                span.1 = span.1.max(t.created_at);
+            }
+        }
+        for (key, (first, last)) in spans {
+            // The first order after the first ticket, if it is within 90 days of the last.
+            let next = orders.partition_point(|&o| o <= first);
+            let repurchased = orders.get(next).is_some_and(|&o| o <= last + REPURCHASE_WINDOW_SECONDS);
+            let entry = self.0.entry(key).or_default();
+            entry.0 += sign;
+            entry.1 += sign * i64::from(repurchased);
+        }
+    }
+
+    /// Adds the parts of `customers`, read from their tickets and orders.
+    pub async fn read_customers(
+        &mut self,
+        conn: &mut AnyConnection,
+        customers: &[String],
+        zone: ReportingZone,
+        sign: i64,
+    ) -> Result<(), sqlx::Error> {
+        for chunk in customers.chunks(batch_rows(5)) {
+            let list = list_placeholders(Params::of(conn), chunk.len());
+            let tickets_sql = format!(
+                "SELECT customer_id, created_at, channel, category, team FROM tickets WHERE customer_id IN ({list})"
+            );
+            let mut tickets: BTreeMap<String, Vec<SupportTicket>> = BTreeMap::new();
+            for row in bind_all(sqlx::query(&tickets_sql), chunk).fetch_all(&mut *conn).await? {
+                tickets.entry(row.try_get("customer_id")?).or_default().push(SupportTicket {
+                    created_at: row.try_get("created_at")?,
+                    channel: row.try_get("channel")?,
+                    category: row.try_get("category")?,
+                    team: row.try_get("team")?,
+                });
+            }
+            if tickets.is_empty() {
+                continue;
+            }
+            let customers: Vec<String> = tickets.keys().cloned().collect();
+            let list = list_placeholders(Params::of(conn), customers.len());
+            let orders_sql = format!(
+                "SELECT customer_id, placed_at FROM orders WHERE customer_id IN ({list}) ORDER BY customer_id, placed_at"
+            );
+            let mut orders: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+            for row in bind_all(sqlx::query(&orders_sql), &customers).fetch_all(&mut *conn).await? {
+                orders.entry(row.try_get("customer_id")?).or_default().push(row.try_get("placed_at")?);
+            }
+            for (customer, tickets) in &tickets {
+                let orders = orders.get(customer).map_or(&[][..], Vec::as_slice);
+                self.add_customer(tickets, orders, zone, sign);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the counts to the stored rows, and drops rows left with no customer.
+    pub async fn apply(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        let changed: Vec<(Key, (i64, i64))> = self.0.into_iter().filter(|(_, n)| *n != (0, 0)).collect();
+        for chunk in changed.chunks(batch_rows(7)) {
+            let sql = format!(
+                "INSERT INTO support_months (month, dims, channel, category, team, customers, repurchased) \
+                 VALUES {} ON CONFLICT (month, dims, channel, category, team) DO UPDATE SET \
+                 customers = support_months.customers + excluded.customers, \
+                 repurchased = support_months.repurchased + excluded.repurchased",
+                values_placeholders(Params::of(conn), chunk.len(), 7)
+            );
+            let mut insert = sqlx::query(&sql);
+            for ((month, dims, channel, category, team), (customers, repurchased)) in chunk {
+                insert = insert
+                    .bind(month.clone())
+                    .bind(*dims)
+                    .bind(channel.clone())
+                    .bind(category.clone())
+                    .bind(team.clone())
+                    .bind(*customers)
+                    .bind(*repurchased);
+            }
+            insert.execute(&mut *conn).await?;
+        }
+        if !changed.is_empty() {
+            sqlx::query("DELETE FROM support_months WHERE customers = 0").execute(conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// What a writer changes: each customer's part is taken out before the
+/// writer first touches them, and added back at commit.
+pub struct SupportDelta {
+    zone: ReportingZone,
+    counts: Counts,
+    touched: HashSet<String>,
+    /// No stored ticket can be a customer's yet (the first import of
+    /// tickets): there is no part to take out.
+    nothing_stored: bool,
+}
+
+impl SupportDelta {
+    pub fn new(zone: ReportingZone, nothing_stored: bool) -> SupportDelta {
+        SupportDelta { zone, counts: Counts::default(), touched: HashSet::new(), nothing_stored }
+    }
+
+    /// Takes out the stored part of the customers among `customers` not
+    /// touched yet; call it before writing their rows.
+    pub async fn touch<'a>(
+        &mut self,
+        conn: &mut AnyConnection,
+        customers: impl IntoIterator<Item = &'a String>,
+    ) -> Result<(), sqlx::Error> {
+        let new: Vec<String> =
+            customers.into_iter().filter(|c| self.touched.insert((*c).clone())).cloned().collect();
+        if !self.nothing_stored && !new.is_empty() {
+            self.counts.read_customers(conn, &new, self.zone, -1).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds back the part of every touched customer, as written, and stores the change.
+    pub async fn apply(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        let touched: Vec<String> = self.touched.into_iter().collect();
+        self.counts.read_customers(conn, &touched, self.zone, 1).await?;
+        self.counts.apply(conn).await
+    }
+}
+
+/// Recomputes the whole table (after the reporting zone changed).
+pub async fn rebuild_all(conn: &mut AnyConnection, zone: ReportingZone) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM support_months").execute(&mut *conn).await?;
+    let rows = sqlx::query("SELECT DISTINCT customer_id FROM tickets WHERE customer_id IS NOT NULL")
+        .fetch_all(&mut *conn)
+        .await?;
+    let customers = rows.iter().map(|r| r.try_get("customer_id")).collect::<Result<Vec<String>, _>>()?;
+    let mut counts = Counts::default();
+    counts.read_customers(conn, &customers, zone, 1).await?;
+    counts.apply(conn).await
+}
+
+/// Fills the table of a database whose tickets predate it.
+pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
+    let built = sqlx::query("SELECT 1 AS x FROM support_months LIMIT 1").fetch_optional(&db.pool).await?;
+    let needed = sqlx::query("SELECT 1 AS x FROM tickets WHERE customer_id IS NOT NULL LIMIT 1")
+        .fetch_optional(&db.pool)
+        .await?;
+    if built.is_some() || needed.is_none() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    rebuild_all(&mut tx, db.zone).await?;
+    tx.commit().await
+}
+
+/// Customers with a ticket in `month` matching `filters`, and those of them
+/// who ordered within 90 days after one of those tickets.
+pub async fn month(db: &Db, month: &Period, filters: &Filters) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT customers, repurchased FROM support_months \
+         WHERE month = $1 AND dims = $2 AND channel = $3 AND category = $4 AND team = $5",
+    )
+    .bind(month.to_string())
+    .bind(cube::dims_for(filters, &[]))
+    .bind(filters.channel.clone().unwrap_or_default())
+    .bind(filters.category.clone().unwrap_or_default())
+    .bind(filters.team.clone().unwrap_or_default())
+    .fetch_optional(&db.pool)
+    .await?;
+    match row {
+        Some(row) => Ok((row.try_get("customers")?, row.try_get("repurchased")?)),
+        None => Ok((0, 0)),
+    }
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: &[String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        query = query.bind(v.clone());
+    }
+    query
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+    /// 2025-01-01 00:00 UTC.
+    const JAN: i64 = 20_089 * DAY;
+
+    fn ticket(created_at: i64, channel: &str) -> SupportTicket {
+        SupportTicket {
+            created_at,
+            channel: channel.into(),
+            category: "delivery".into(),
+            team: "Tier 1".into(),
+        }
+    }
+
+    fn get(counts: &Counts, month: &str, dims: i64, channel: &str) -> (i64, i64) {
+        let category = if dims & 2 != 0 { "delivery" } else { "" };
+        let team = if dims & 4 != 0 { "Tier 1" } else { "" };
+        let key = (month.to_string(), dims, channel.to_string(), category.to_string(), team.to_string());
+        counts.0.get(&key).copied().unwrap_or_default()
+    }
+
+    #[test]
+    fn an_order_within_90_days_after_any_ticket_of_the_month_counts_once() {
+        let mut counts = Counts::default();
+        // Tickets on 2 and 20 January; the order 100 days after the first
+        // but 82 after the second. One customer, repurchased.
+        let tickets = [ticket(JAN + DAY, "chat"), ticket(JAN + 19 * DAY, "email")];
+        counts.add_customer(&tickets, &[JAN + 101 * DAY], ReportingZone::UTC, 1);
+        assert_eq!(get(&counts, "2025-01", 0, ""), (1, 1));
+        // By channel: chat's own window ends on 2 April, before the order.
+        assert_eq!(get(&counts, "2025-01", 1, "chat"), (1, 0));
+        assert_eq!(get(&counts, "2025-01", 1, "email"), (1, 1));
+    }
+
+    #[test]
+    fn an_order_before_the_ticket_or_at_its_time_does_not_count() {
+        let mut counts = Counts::default();
+        let at = JAN + 5 * DAY;
+        counts.add_customer(&[ticket(at, "chat")], &[at - DAY, at], ReportingZone::UTC, 1);
+        assert_eq!(get(&counts, "2025-01", 0, ""), (1, 0));
+        let mut exactly = Counts::default();
+        exactly.add_customer(&[ticket(at, "chat")], &[at + REPURCHASE_WINDOW_SECONDS], ReportingZone::UTC, 1);
+        assert_eq!(get(&exactly, "2025-01", 0, ""), (1, 1));
+    }
+
+    #[test]
+    fn taking_a_part_out_cancels_adding_it() {
+        let mut counts = Counts::default();
+        let tickets = [ticket(JAN, "chat"), ticket(JAN + 40 * DAY, "chat")];
+        counts.add_customer(&tickets, &[JAN + 50 * DAY], ReportingZone::UTC, 1);
+        assert_eq!(get(&counts, "2025-02", 7, "chat"), (1, 1));
+        counts.add_customer(&tickets, &[JAN + 50 * DAY], ReportingZone::UTC, -1);
+        assert!(counts.0.values().all(|n| *n == (0, 0)));
+    }
+}
