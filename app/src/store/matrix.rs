@@ -120,7 +120,15 @@ pub async fn load_extra(
     };
     let base_value = filter.filter(|(d, _)| Some(*d) == base).map(|(_, v)| v);
     let span = (month_of(first), month_of(last));
-    let rows = dim_rollup::cells(db, extra, (base, base_value), span, sketches).await?;
+    let rows = match cross {
+        // Without sketches the database sums the months: a row per cell, not per month.
+        Cross::Dim(_) if !sketches => dim_rollup::sums(db, extra, (base, base_value), span)
+            .await?
+            .into_iter()
+            .map(|(value, base_value, totals)| (span.0, value, base_value, totals))
+            .collect(),
+        _ => dim_rollup::cells(db, extra, (base, base_value), span, sketches).await?,
+    };
     let mut m = Matrix::default();
     for (month, value, base_value, totals) in rows.into_iter().filter(|r| r.3.tickets > 0) {
         let other = match cross {

@@ -14,12 +14,23 @@ use sqlx::Row;
 /// `(value, n)` of a KPI over the raw tickets of September where `column1 =
 /// $3` and `column2 = $4`; `kpi_sql` is `(numerator, denominator)` SQL.
 async fn raw(app: &TestApp, kpi_sql: (&str, &str), where_sql: &str, binds: &[&str]) -> (Option<f64>, i64) {
+    raw_in(app, SEPTEMBER, kpi_sql, where_sql, binds).await
+}
+
+/// [`raw`] over the tickets created in `[from, to)`.
+async fn raw_in(
+    app: &TestApp,
+    (from, to): (i64, i64),
+    kpi_sql: (&str, &str),
+    where_sql: &str,
+    binds: &[&str],
+) -> (Option<f64>, i64) {
     let sql = format!(
         "SELECT CAST({} AS DOUBLE PRECISION) AS num, CAST({} AS BIGINT) AS den FROM tickets \
          WHERE created_at >= $1 AND created_at < $2 {where_sql}",
         kpi_sql.0, kpi_sql.1
     );
-    let mut q = sqlx::query(&sql).bind(SEPTEMBER.0).bind(SEPTEMBER.1);
+    let mut q = sqlx::query(&sql).bind(from).bind(to);
     for b in binds {
         q = q.bind(b.to_string());
     }
@@ -165,10 +176,11 @@ async fn raw_resolution_median(app: &TestApp, filter: Option<(&str, &str)>) -> f
 /// 2025-07-01 to 2025-10-01, UTC.
 const JULY_TO_SEPTEMBER: (i64, i64) = (1_751_328_000, 1_759_276_800);
 
-/// A quantile over several months merges each cell's monthly sketches; the
-/// totals merge the cells. Within the sketch's error of the raw median.
+/// Over several months: a quantile merges each cell's monthly sketches and
+/// the totals merge the cells (within the sketch's error of the raw median);
+/// a KPI of sums equals SQL over the raw tickets in every cell.
 #[tokio::test]
-async fn a_product_median_over_months_equals_the_raw_median_within_the_sketch_error() {
+async fn a_product_matrix_over_months_equals_the_raw_tickets() {
     for (app, token) in apps().await {
         let path =
             "/matrix?kpi=resolution_median_h&rows=product&cols=channel&from=2025-07-01&to=2025-09-30&top=3";
@@ -185,6 +197,19 @@ async fn a_product_median_over_months_equals_the_raw_median_within_the_sketch_er
         let channel = col["col"].as_str().unwrap();
         near(&col["value"], raw_resolution_median(&app, Some(("channel", channel))).await, channel);
         near(&m["total"]["value"], raw_resolution_median(&app, None).await, "total");
+
+        // A KPI of sums: the database adds the months up, cell by cell.
+        let path = "/matrix?kpi=csat&rows=product&cols=channel&from=2025-07-01&to=2025-09-30";
+        let (_, m) = rest(&app, path, &token).await;
+        let cells = m["cells"].as_array().unwrap();
+        assert!(cells.len() > 10, "{} cells", cells.len());
+        for cell in cells {
+            let (product, channel) = (cell["row"].as_str().unwrap(), cell["col"].as_str().unwrap());
+            let where_sql = "AND product = $3 AND channel = $4";
+            let (expected, n) = raw_in(&app, JULY_TO_SEPTEMBER, CSAT, where_sql, &[product, channel]).await;
+            assert_eq!(cell["n"].as_i64(), Some(n), "n of {product} × {channel}");
+            close(cell["value"].as_f64(), expected, &format!("{product} × {channel}"));
+        }
     }
 }
 
