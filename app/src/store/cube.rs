@@ -233,6 +233,43 @@ pub async fn cells(
     Ok(out)
 }
 
+/// The cube rows [`cells`] would read for `first..=last`, summed by the
+/// database per group: a few rows however long the range, without sketches.
+/// Each comes back keyed by the first bucket it sums.
+pub async fn sums(
+    db: &Db,
+    (first, last): (i64, i64),
+    filters: &Filters,
+    group_by: &[Dimension],
+) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
+    let dims = dims_for(filters, group_by);
+    let sql = format!(
+        "SELECT MIN(bucket) AS bucket, channel, category, team, {}, \
+         CAST(SUM(resolved_on_day) AS BIGINT) AS resolved_on_day FROM rollup_cube \
+         WHERE level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4 \
+         AND channel = COALESCE($5, channel) AND category = COALESCE($6, category) \
+         AND team = COALESCE($7, team) GROUP BY channel, category, team",
+        super::read::SUMMED_TOTALS
+    );
+    let mut out = Vec::new();
+    for (level, from, to) in spans(first, last, true) {
+        let rows = sqlx::query(&sql)
+            .bind(level as i64)
+            .bind(dims)
+            .bind(from)
+            .bind(to)
+            .bind(filters.channel.clone())
+            .bind(filters.category.clone())
+            .bind(filters.team.clone())
+            .fetch_all(&db.pool)
+            .await?;
+        for row in &rows {
+            out.push(stored_cell(row, "bucket")?);
+        }
+    }
+    Ok(out)
+}
+
 /// Per group: tickets created before `day` and not resolved before it, as
 /// sums in the database over one row per month and group.
 pub async fn open_before(

@@ -293,27 +293,19 @@ pub async fn sums(
     (base, base_value): (Option<Dimension>, Option<&str>),
     (first, last): (i64, i64),
 ) -> Result<Vec<(String, String, TicketTotals)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT value, base_value, CAST(SUM(tickets) AS BIGINT) AS tickets, \
-         CAST(SUM(resolved) AS BIGINT) AS resolved, CAST(SUM(frt_n) AS BIGINT) AS frt_n, \
-         CAST(SUM(frt_sum_s) AS BIGINT) AS frt_sum_s, CAST(SUM(resolution_sum_s) AS BIGINT) AS resolution_sum_s, \
-         CAST(SUM(sla_met) AS BIGINT) AS sla_met, CAST(SUM(fcr) AS BIGINT) AS fcr, \
-         CAST(SUM(reopened) AS BIGINT) AS reopened, CAST(SUM(escalated) AS BIGINT) AS escalated, \
-         CAST(SUM(repeat_contacts) AS BIGINT) AS repeat_contacts, CAST(SUM(csat_n) AS BIGINT) AS csat_n, \
-         CAST(SUM(csat_satisfied) AS BIGINT) AS csat_satisfied, CAST(SUM(csat_sum) AS BIGINT) AS csat_sum, \
-         CAST(SUM(nps_n) AS BIGINT) AS nps_n, CAST(SUM(nps_promoters) AS BIGINT) AS nps_promoters, \
-         CAST(SUM(nps_detractors) AS BIGINT) AS nps_detractors, CAST(SUM(ces_n) AS BIGINT) AS ces_n, \
-         CAST(SUM(ces_sum) AS BIGINT) AS ces_sum, NULL AS frt_sketch, NULL AS resolution_sketch FROM dim_rollup \
-         WHERE dim = $1 AND base = $2 AND month >= $3 AND month <= $4 AND base_value = COALESCE($5, base_value) \
-         GROUP BY value, base_value",
-    )
-    .bind(dim.column())
-    .bind(base_name(base))
-    .bind(first)
-    .bind(last)
-    .bind(base_value.map(str::to_string))
-    .fetch_all(&db.pool)
-    .await?;
+    let sql = format!(
+        "SELECT value, base_value, {} FROM dim_rollup WHERE dim = $1 AND base = $2 AND month >= $3 \
+         AND month <= $4 AND base_value = COALESCE($5, base_value) GROUP BY value, base_value",
+        super::read::SUMMED_TOTALS
+    );
+    let rows = sqlx::query(&sql)
+        .bind(dim.column())
+        .bind(base_name(base))
+        .bind(first)
+        .bind(last)
+        .bind(base_value.map(str::to_string))
+        .fetch_all(&db.pool)
+        .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("value")?, r.try_get("base_value")?, super::read::totals(r)?)))
         .collect()

@@ -35,7 +35,12 @@ pub async fn load(
 ) -> Result<Matrix, sqlx::Error> {
     let (first, last) = (day_number(first), day_number(last));
     let read = |group_by: Vec<Dimension>| async move {
-        let cells = cube::cells(db, (first, last), true, filters, &group_by, sketches).await?;
+        // Without sketches the database sums the range: a row per cell, not per month.
+        let cells = if sketches {
+            cube::cells(db, (first, last), true, filters, &group_by, true).await?
+        } else {
+            cube::sums(db, (first, last), filters, &group_by).await?
+        };
         Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
     };
     let mut m = Matrix::default();

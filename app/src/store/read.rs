@@ -56,6 +56,19 @@ pub(super) fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
     })
 }
 
+/// The select list of [`totals`] summed over a group of rollup rows, without
+/// sketches (a sum cannot merge them): for reads of KPIs that need none.
+pub(super) const SUMMED_TOTALS: &str = "CAST(SUM(tickets) AS BIGINT) AS tickets, \
+    CAST(SUM(resolved) AS BIGINT) AS resolved, CAST(SUM(frt_n) AS BIGINT) AS frt_n, \
+    CAST(SUM(frt_sum_s) AS BIGINT) AS frt_sum_s, CAST(SUM(resolution_sum_s) AS BIGINT) AS resolution_sum_s, \
+    CAST(SUM(sla_met) AS BIGINT) AS sla_met, CAST(SUM(fcr) AS BIGINT) AS fcr, \
+    CAST(SUM(reopened) AS BIGINT) AS reopened, CAST(SUM(escalated) AS BIGINT) AS escalated, \
+    CAST(SUM(repeat_contacts) AS BIGINT) AS repeat_contacts, CAST(SUM(csat_n) AS BIGINT) AS csat_n, \
+    CAST(SUM(csat_satisfied) AS BIGINT) AS csat_satisfied, CAST(SUM(csat_sum) AS BIGINT) AS csat_sum, \
+    CAST(SUM(nps_n) AS BIGINT) AS nps_n, CAST(SUM(nps_promoters) AS BIGINT) AS nps_promoters, \
+    CAST(SUM(nps_detractors) AS BIGINT) AS nps_detractors, CAST(SUM(ces_n) AS BIGINT) AS ces_n, \
+    CAST(SUM(ces_sum) AS BIGINT) AS ces_sum, NULL AS frt_sketch, NULL AS resolution_sketch";
+
 /// The UTC timestamps `[from, before)` of a period's local days.
 fn bounds(db: &Db, period: &Period) -> (i64, i64) {
     db.zone.span(day_number(period.start), day_number(period.end_exclusive()) - 1)
