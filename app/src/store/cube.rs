@@ -14,6 +14,7 @@ use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
 use crate::models::{Dimension, Filters};
 use futures_util::TryStreamExt;
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -187,6 +188,56 @@ async fn write(
     Ok(())
 }
 
+/// The cube rows of one level and bucket range: `sql` takes the level,
+/// dims, first and last bucket and the three filters as `$1`..`$7`, and
+/// `extra`, when given, as `$8`.
+async fn read_span(
+    db: &Db,
+    sql: &str,
+    (level, from, to): (Level, i64, i64),
+    dims: i64,
+    filters: &Filters,
+    extra: Option<i64>,
+) -> Result<Vec<AnyRow>, sqlx::Error> {
+    let mut query = sqlx::query(sql)
+        .bind(level as i64)
+        .bind(dims)
+        .bind(from)
+        .bind(to)
+        .bind(filters.channel.clone())
+        .bind(filters.category.clone())
+        .bind(filters.team.clone());
+    if let Some(extra) = extra {
+        query = query.bind(extra);
+    }
+    query.fetch_all(&db.pool).await
+}
+
+/// The filter on one span of the cube, as [`read_span`] binds it.
+macro_rules! span_filter {
+    () => {
+        "level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4 AND channel = COALESCE($5, channel) \
+         AND category = COALESCE($6, category) AND team = COALESCE($7, team)"
+    };
+}
+
+/// Every cube column; the sketches only when `$8` is 1.
+const CELLS: &str = concat!(
+    "SELECT bucket, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
+     resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
+     nps_promoters, nps_detractors, ces_n, ces_sum, CASE WHEN $8 = 1 THEN frt_sketch END AS frt_sketch, \
+     CASE WHEN $8 = 1 THEN resolution_sketch END AS resolution_sketch, repeat_contacts FROM rollup_cube WHERE ",
+    span_filter!()
+);
+
+/// Per group, tickets created and not resolved within the span.
+const OPEN: &str = concat!(
+    "SELECT channel, category, team, CAST(SUM(tickets - resolved_on_day) AS BIGINT) AS open \
+     FROM rollup_cube WHERE ",
+    span_filter!(),
+    " GROUP BY channel, category, team"
+);
+
 /// The cube rows of days `first..=last` for a question filtered by `filters`
 /// and split by `group_by`. With `whole_months`, the whole months inside the
 /// range are read as one row each (keyed by their first day), the partial
@@ -207,25 +258,8 @@ pub async fn cells(
     let dims = dims_for(filters, group_by);
     let mut out = Vec::new();
     for (level, from, to) in spans(first, last, whole_months) {
-        let rows = sqlx::query(
-            "SELECT bucket, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
-             resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-             nps_promoters, nps_detractors, ces_n, ces_sum, CASE WHEN $8 = 1 THEN frt_sketch END AS frt_sketch, \
-             CASE WHEN $8 = 1 THEN resolution_sketch END AS resolution_sketch, repeat_contacts FROM rollup_cube \
-             WHERE level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4 \
-             AND channel = COALESCE($5, channel) AND category = COALESCE($6, category) \
-             AND team = COALESCE($7, team)",
-        )
-        .bind(level as i64)
-        .bind(dims)
-        .bind(from)
-        .bind(to)
-        .bind(filters.channel.clone())
-        .bind(filters.category.clone())
-        .bind(filters.team.clone())
-        .bind(i64::from(sketches))
-        .fetch_all(&db.pool)
-        .await?;
+        let sketches = Some(i64::from(sketches));
+        let rows = read_span(db, CELLS, (level, from, to), dims, filters, sketches).await?;
         for row in &rows {
             out.push(stored_cell(row, "bucket")?);
         }
@@ -244,25 +278,17 @@ pub async fn sums(
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
     let sql = format!(
-        "SELECT MIN(bucket) AS bucket, channel, category, team, {}, \
-         CAST(SUM(resolved_on_day) AS BIGINT) AS resolved_on_day FROM rollup_cube \
-         WHERE level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4 \
-         AND channel = COALESCE($5, channel) AND category = COALESCE($6, category) \
-         AND team = COALESCE($7, team) GROUP BY channel, category, team",
+        concat!(
+            "SELECT MIN(bucket) AS bucket, channel, category, team, {}, \
+             CAST(SUM(resolved_on_day) AS BIGINT) AS resolved_on_day FROM rollup_cube WHERE ",
+            span_filter!(),
+            " GROUP BY channel, category, team"
+        ),
         super::read::SUMMED_TOTALS
     );
     let mut out = Vec::new();
     for (level, from, to) in spans(first, last, true) {
-        let rows = sqlx::query(&sql)
-            .bind(level as i64)
-            .bind(dims)
-            .bind(from)
-            .bind(to)
-            .bind(filters.channel.clone())
-            .bind(filters.category.clone())
-            .bind(filters.team.clone())
-            .fetch_all(&db.pool)
-            .await?;
+        let rows = read_span(db, &sql, (level, from, to), dims, filters, None).await?;
         for row in &rows {
             out.push(stored_cell(row, "bucket")?);
         }
@@ -281,21 +307,7 @@ pub async fn open_before(
     let dims = dims_for(filters, group_by);
     let mut out = Vec::new();
     for (level, from, to) in spans(day_number(FIRST_PLAUSIBLE_DAY), day - 1, true) {
-        let rows = sqlx::query(
-            "SELECT channel, category, team, CAST(SUM(tickets - resolved_on_day) AS BIGINT) AS open \
-             FROM rollup_cube WHERE level = $1 AND dims = $2 AND bucket >= $3 \
-             AND bucket <= $4 AND channel = COALESCE($5, channel) AND category = COALESCE($6, category) \
-             AND team = COALESCE($7, team) GROUP BY channel, category, team",
-        )
-        .bind(level as i64)
-        .bind(dims)
-        .bind(from)
-        .bind(to)
-        .bind(filters.channel.clone())
-        .bind(filters.category.clone())
-        .bind(filters.team.clone())
-        .fetch_all(&db.pool)
-        .await?;
+        let rows = read_span(db, OPEN, (level, from, to), dims, filters, None).await?;
         for row in &rows {
             let key = CellKey {
                 day: from,

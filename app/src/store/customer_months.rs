@@ -1,7 +1,7 @@
 //! The customer × month table behind repeat-purchase and order-volume KPIs.
 //! Ingest refreshes the rows of every customer it touched, from their orders.
 
-use super::sql::{batch_rows, list_placeholders, values_placeholders, Params};
+use super::sql::{batch_rows, bind_all, list_placeholders, values_placeholders, Params};
 use super::zone::ReportingZone;
 use crate::kpi::period::date_of;
 use crate::kpi::{Grain, Period};
@@ -173,16 +173,6 @@ pub async fn rebuild_all(conn: &mut AnyConnection, zone: ReportingZone) -> Resul
         .map(|row| row.try_get("customer_id"))
         .collect::<Result<_, _>>()?;
     refresh(conn, &customers, zone).await
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    values: &[String],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for v in values {
-        query = query.bind(v.clone());
-    }
-    query
 }
 
 async fn insert_rows(

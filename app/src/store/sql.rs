@@ -71,6 +71,17 @@ pub fn batch_rows(cols: usize) -> usize {
     (8_000 / cols).clamp(1, 500)
 }
 
+/// Binds `values` in order: the parameters of a [`list_placeholders`] list.
+pub fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    values: &[String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in values {
+        query = query.bind(v.clone());
+    }
+    query
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@
 
 use super::cube;
 use super::read::REPURCHASE_WINDOW_SECONDS;
-use super::sql::{batch_rows, list_placeholders, values_placeholders, Params};
+use super::sql::{batch_rows, bind_all, list_placeholders, values_placeholders, Params};
 use super::zone::ReportingZone;
 use super::Db;
 use crate::kpi::period::date_of;
@@ -236,16 +236,6 @@ pub async fn month(db: &Db, month: &Period, filters: &Filters) -> Result<(i64, i
         Some(row) => Ok((row.try_get("customers")?, row.try_get("repurchased")?)),
         None => Ok((0, 0)),
     }
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    values: &[String],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for v in values {
-        query = query.bind(v.clone());
-    }
-    query
 }
 
 #[cfg(test)]
