@@ -13,19 +13,28 @@ use super::read::REPURCHASE_WINDOW_SECONDS;
 use super::sql::{batch_rows, bind_all, list_placeholders, values_placeholders, Params};
 use super::zone::ReportingZone;
 use super::Db;
-use crate::kpi::period::date_of;
+use crate::kpi::period::{date_of, day_number};
 use crate::kpi::{Grain, Period};
 use crate::models::{Dimension, Filters};
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A row's key: month (`YYYY-MM`), dims, channel, category, team (blank
 /// where `dims` leaves the dimension out).
 type Key = (String, i64, String, String, String);
 
+/// A [`Key`] as counted: the month's first day number, dims, and the three
+/// texts as indices into [`Counts::names`]. An import adds eight keys per
+/// ticket; comparing and allocating texts for each was most of its cost.
+type Packed = (i64, i64, u32, u32, u32);
+
 /// Customers and repurchasing customers, per key: added, or taken out.
-#[derive(Debug, Default, PartialEq)]
-pub struct Counts(BTreeMap<Key, (i64, i64)>);
+#[derive(Debug, Default)]
+pub struct Counts {
+    rows: HashMap<Packed, (i64, i64)>,
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
 
 /// One ticket of a customer: when, and its channel, category and team.
 pub struct SupportTicket {
@@ -36,6 +45,29 @@ pub struct SupportTicket {
 }
 
 impl Counts {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// The counts by key in key order, leaving out keys whose changes cancelled out.
+    fn rows(&self) -> BTreeMap<Key, (i64, i64)> {
+        let name = |id: u32| self.names[id as usize].clone();
+        self.rows
+            .iter()
+            .filter(|(_, n)| **n != (0, 0))
+            .map(|(&(month, dims, channel, category, team), &n)| {
+                let month = Period::containing(Grain::Month, date_of(month)).to_string();
+                ((month, dims, name(channel), name(category), name(team)), n)
+            })
+            .collect()
+    }
+
     /// Adds one customer's part: `tickets` and their orders' times, sorted.
     /// Within a month a customer's tickets lie less than 90 days apart, so
     /// their 90-day windows join into one, from the first ticket to 90 days
@@ -47,23 +79,20 @@ impl Counts {
         zone: ReportingZone,
         sign: i64,
     ) {
-        let mut spans: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+        let blank = self.id("");
+        let mut spans: HashMap<Packed, (i64, i64)> = HashMap::new();
         for t in tickets {
-            let month = Period::containing(Grain::Month, date_of(zone.day_of(t.created_at))).to_string();
+            let month =
+                day_number(Period::containing(Grain::Month, date_of(zone.day_of(t.created_at))).start);
+            let ids = [self.id(&t.channel), self.id(&t.category), self.id(&t.team)];
             for dims in 0..8 {
-                let keep = |d: Dimension, v: &String| {
-                    if dims & cube::bit(d) != 0 {
-                        v.clone()
-                    } else {
-                        String::new()
-                    }
-                };
+                let keep = |d: Dimension, id: u32| if dims & cube::bit(d) != 0 { id } else { blank };
                 let key = (
-                    month.clone(),
+                    month,
                     dims,
-                    keep(Dimension::Channel, &t.channel),
-                    keep(Dimension::Category, &t.category),
-                    keep(Dimension::Team, &t.team),
+                    keep(Dimension::Channel, ids[0]),
+                    keep(Dimension::Category, ids[1]),
+                    keep(Dimension::Team, ids[2]),
                 );
                 let span = spans.entry(key).or_insert((t.created_at, t.created_at));
                 span.0 = span.0.min(t.created_at);
@@ -74,7 +103,7 @@ impl Counts {
             // The first order after the first ticket, if it is within 90 days of the last.
             let next = orders.partition_point(|&o| o <= first);
             let repurchased = orders.get(next).is_some_and(|&o| o <= last + REPURCHASE_WINDOW_SECONDS);
-            let entry = self.0.entry(key).or_default();
+            let entry = self.rows.entry(key).or_default();
             entry.0 += sign;
             entry.1 += sign * i64::from(repurchased);
         }
@@ -124,7 +153,7 @@ impl Counts {
 
     /// Adds the counts to the stored rows, and drops rows left with no customer.
     pub async fn apply(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        let changed: Vec<(Key, (i64, i64))> = self.0.into_iter().filter(|(_, n)| *n != (0, 0)).collect();
+        let changed: Vec<(Key, (i64, i64))> = self.rows().into_iter().collect();
         for chunk in changed.chunks(batch_rows(7)) {
             let sql = format!(
                 "INSERT INTO support_months (month, dims, channel, category, team, customers, repurchased) \
@@ -259,7 +288,7 @@ mod tests {
         let category = if dims & 2 != 0 { "delivery" } else { "" };
         let team = if dims & 4 != 0 { "Tier 1" } else { "" };
         let key = (month.to_string(), dims, channel.to_string(), category.to_string(), team.to_string());
-        counts.0.get(&key).copied().unwrap_or_default()
+        counts.rows().get(&key).copied().unwrap_or_default()
     }
 
     #[test]
@@ -293,6 +322,6 @@ mod tests {
         counts.add_customer(&tickets, &[JAN + 50 * DAY], ReportingZone::UTC, 1);
         assert_eq!(get(&counts, "2025-02", 7, "chat"), (1, 1));
         counts.add_customer(&tickets, &[JAN + 50 * DAY], ReportingZone::UTC, -1);
-        assert!(counts.0.values().all(|n| *n == (0, 0)));
+        assert!(counts.rows().is_empty());
     }
 }
