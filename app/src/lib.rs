@@ -14,6 +14,7 @@ pub mod components;
 pub mod csv_cell;
 pub mod docs;
 pub mod error;
+pub mod id_set;
 pub mod import;
 pub mod kpi;
 pub mod models;

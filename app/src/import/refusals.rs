@@ -66,7 +66,7 @@ pub fn rows(n: u64) -> String {
 /// Rows repeating an earlier row's external id, counted and the first listed.
 #[derive(Default)]
 pub struct Repeats {
-    first_row: std::collections::HashMap<String, u64>,
+    first_row: crate::id_set::IdMap<u64>,
     pub count: u64,
     pub first: Vec<RepeatedId>,
 }
@@ -76,10 +76,10 @@ impl Repeats {
     pub fn note(&mut self, id: &str, row: u64) -> bool {
         match self.first_row.get(id) {
             None => {
-                self.first_row.insert(id.to_string(), row);
+                self.first_row.insert(id, row);
                 false
             }
-            Some(&first_row) => {
+            Some(first_row) => {
                 self.count += 1;
                 if self.first.len() < MAX_LISTED {
                     self.first.push(RepeatedId { external_id: id.to_string(), row, first_row });

@@ -50,6 +50,13 @@ pub struct TicketTotals {
 }
 
 impl TicketTotals {
+    /// Bytes held, inline and on the heap.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of::<TicketTotals>()
+            + self.frt_sketch.heap_bytes()
+            + self.resolution_sketch.heap_bytes()
+    }
+
     /// Adds one ticket. `sla_seconds` is the resolution SLA.
     pub fn add_ticket(&mut self, t: &TicketFacts, sla_seconds: i64) {
         self.tickets += 1;

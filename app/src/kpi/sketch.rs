@@ -28,6 +28,12 @@ impl Sketch {
         Self::default()
     }
 
+    /// Bytes its buckets hold on the heap: what a collection of sketches
+    /// being built costs in memory.
+    pub fn heap_bytes(&self) -> usize {
+        self.buckets.capacity() * std::mem::size_of::<(i32, u64)>()
+    }
+
     /// Number of values added.
     pub fn count(&self) -> u64 {
         self.zero_count + self.buckets.iter().map(|(_, count)| count).sum::<u64>()

@@ -4,11 +4,12 @@
 //! record itself. An updated ticket's old contribution has to leave its old
 //! cells, so the days an update touches are recomputed from the raw tickets.
 //!
-//! Memory follows the number of distinct cells (days × channel × category
-//! × team, months × agent/priority/product × …), not the number of tickets.
-//! Past [`MAX_CELLS`] (a cardinality no real segmenting reaches) the
-//! collected cells are added to the stored ones and collection starts
-//! again: slower, since stored rows are read and rewritten, but bounded.
+//! Memory follows the distinct cells (days × channel × category × team,
+//! months × agent/priority/product × …) and their sketches, not the number
+//! of tickets. Past [`MAX_BYTES`] the collected cells are added to the
+//! stored ones and collection starts again: a file in time order stores
+//! each month about once; one out of order rereads stored rows more often,
+//! but memory stays bounded.
 
 use super::super::rollup::{self, Cell, CellKey, RollupRules};
 use super::super::{cube, dim_rollup};
@@ -18,9 +19,10 @@ use dim_rollup::DimKey;
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Cells (daily and dimension rows together) held before they are stored.
-/// The benchmark's 1M tickets (36 months, 400 products) collect ~560,000.
-const MAX_CELLS: usize = 1_000_000;
+/// Memory the collected cells may take before they are stored. The demo's
+/// 1.1M tickets over 36 months collect ~270 MB of cells (dimension rows
+/// hold month-long sketches of ~10 KB each).
+const MAX_BYTES: usize = 48 << 20;
 
 pub(super) struct RollupDelta {
     rules: RollupRules,
@@ -59,12 +61,27 @@ impl RollupDelta {
         }
     }
 
-    /// Stores the collected cells once they pass [`MAX_CELLS`].
+    /// Stores the collected cells once they pass [`MAX_BYTES`].
     pub(super) async fn store_if_large(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        if self.cells.len() + self.dims.len() > MAX_CELLS {
+        if self.bytes() > MAX_BYTES {
             self.store(conn).await?;
         }
         Ok(())
+    }
+
+    /// About what the collected cells hold, keys and map nodes included.
+    fn bytes(&self) -> usize {
+        let cells = self.cells.iter().map(|(key, cell)| {
+            size_of::<(CellKey, Cell)>()
+                + key.channel.capacity()
+                + key.category.capacity()
+                + key.team.capacity()
+                + cell.totals.bytes()
+        });
+        let dims = self.dims.iter().map(|(key, totals)| {
+            size_of::<DimKey>() + key.value.capacity() + key.base_value.capacity() + totals.bytes()
+        });
+        cells.chain(dims).sum()
     }
 
     /// Adds the collected cells to the stored ones. Cells of days (and

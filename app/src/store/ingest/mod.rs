@@ -14,6 +14,7 @@ use super::sql::{batch_rows, values_placeholders, Params};
 use super::support_months::SupportDelta;
 use super::zone::ReportingZone;
 use super::Db;
+use crate::id_set::IdSet;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
 use delta::RollupDelta;
 use existing::{change, Change};
@@ -84,7 +85,7 @@ pub struct TicketWriter {
     report: IngestReport,
     /// Ids written by this writer: a later record of the same id (an
     /// update within one file) is not counted a second time.
-    written: HashSet<String>,
+    written: IdSet,
     /// The table held no ticket when the writer began (a first import):
     /// then only ids this writer has written can be stored already.
     began_empty: bool,
@@ -100,7 +101,7 @@ impl TicketWriter {
             tx,
             rollups: RollupDelta::new(db.rollup_rules()),
             report: IngestReport::default(),
-            written: HashSet::new(),
+            written: IdSet::default(),
             began_empty: any.is_none(),
             support: SupportDelta::new(db.zone, any.is_none()),
         })
@@ -120,21 +121,30 @@ impl TicketWriter {
             };
             let mut changed = Vec::with_capacity(chunk.len());
             for t in chunk {
-                let old = stored.get(&t.external_id);
-                let how = change(old, t);
+                let how = change(stored.get(&t.external_id), t);
                 count(&mut self.report, &mut self.written, &t.external_id, how);
-                match (how, old) {
-                    (Change::Unchanged, _) => continue,
-                    (_, Some(old)) => self.rollups.updated(old, t),
-                    (_, None) => self.rollups.inserted(t),
+                if how != Change::Unchanged {
+                    changed.push(t.clone());
                 }
-                changed.push(t.clone());
             }
             if !changed.is_empty() {
                 let customers =
                     changed.iter().chain(changed.iter().filter_map(|t| stored.get(&t.external_id)));
                 self.support.touch(&mut self.tx, customers.filter_map(|t| t.customer_id.as_ref())).await?;
-                upsert_tickets(&mut self.tx, &changed).await?;
+                // The rollup cells are counted while the database writes the
+                // rows: its driver works on a thread of its own (SQLite) or
+                // on the server (Postgres), so two cores are busy, not one.
+                let rollups = &mut self.rollups;
+                let count_cells = async {
+                    for t in &changed {
+                        match stored.get(&t.external_id) {
+                            Some(old) => rollups.updated(old, t),
+                            None => rollups.inserted(t),
+                        }
+                    }
+                };
+                let (written, ()) = futures_util::join!(upsert_tickets(&mut self.tx, &changed), count_cells);
+                written?;
             }
             self.rollups.store_if_large(&mut self.tx).await?;
         }
@@ -164,11 +174,10 @@ async fn serialise_writers(tx: &mut AnyConnection, db: &Db) -> Result<(), sqlx::
 }
 
 /// Counts a record once per id and writer, by how it compares with the stored one.
-fn count(report: &mut IngestReport, written: &mut HashSet<String>, id: &str, how: Change) {
-    if written.contains(id) {
+fn count(report: &mut IngestReport, written: &mut IdSet, id: &str, how: Change) {
+    if !written.insert(id) {
         return;
     }
-    written.insert(id.to_string());
     match how {
         Change::Inserted => report.inserted += 1,
         Change::Updated => report.updated += 1,
@@ -235,7 +244,7 @@ pub struct OrderWriter {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     customers: BTreeSet<String>,
     report: IngestReport,
-    written: HashSet<String>,
+    written: IdSet,
     zone: ReportingZone,
     /// None while no ticket names a customer: orders alone change no
     /// post-support repurchase.
@@ -254,7 +263,7 @@ impl OrderWriter {
             tx,
             customers: BTreeSet::new(),
             report: IngestReport::default(),
-            written: HashSet::new(),
+            written: IdSet::default(),
             zone: db.zone,
             support,
         })
