@@ -9,6 +9,7 @@
 //! adds their part again at commit, computed from their rows as written.
 
 use super::cube;
+use super::customer_months::{rebuild_pays, REBUILD_FLOOR};
 use super::read::REPURCHASE_WINDOW_SECONDS;
 use super::sql::{batch_rows, bind_all, list_placeholders, values_placeholders, Params};
 use super::zone::ReportingZone;
@@ -234,17 +235,10 @@ pub struct SupportDelta {
     counts: Counts,
     touched: HashSet<String>,
     rebuild: bool,
-    /// Customers with a ticket when the writer began, counted once the
-    /// touched ones pass [`COUNT_CUSTOMERS_ABOVE`].
+    /// Customers with a ticket, counted once the touched ones pass
+    /// [`REBUILD_FLOOR`].
     customers: Option<usize>,
 }
-
-/// Touched customers below which a writer never rebuilds.
-const COUNT_CUSTOMERS_ABOVE: usize = 50_000;
-/// A writer rebuilds once it has touched one customer in this many: reading
-/// a customer by lookup costs about six times its share of a streamed pass
-/// (measured on 1.1M tickets and 900,000 customers on SQLite).
-const REBUILD_SHARE: usize = 6;
 
 impl SupportDelta {
     /// `nothing_stored`: no stored ticket can be a customer's yet (the
@@ -271,7 +265,7 @@ impl SupportDelta {
         }
         let new: Vec<String> =
             customers.into_iter().filter(|c| self.touched.insert((*c).clone())).cloned().collect();
-        if self.touched.len() > COUNT_CUSTOMERS_ABOVE {
+        if self.touched.len() > REBUILD_FLOOR {
             let all = match self.customers {
                 Some(all) => all,
                 None => {
@@ -281,7 +275,7 @@ impl SupportDelta {
                     *self.customers.insert(usize::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
                 }
             };
-            if self.touched.len() * REBUILD_SHARE > all {
+            if rebuild_pays(self.touched.len(), all) {
                 (self.rebuild, self.counts, self.touched) = (true, Counts::default(), HashSet::new());
                 return Ok(());
             }

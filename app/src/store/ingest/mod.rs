@@ -317,7 +317,7 @@ impl OrderWriter {
 
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
         let customers: Vec<String> = std::mem::take(&mut self.customers).into_iter().collect();
-        customer_months::refresh(&mut self.tx, &customers, self.zone).await?;
+        customer_months::update(&mut self.tx, &customers, self.zone).await?;
         if let Some(support) = self.support {
             support.apply(&mut self.tx).await?;
         }
