@@ -127,8 +127,9 @@ pub mod server {
         if !users::claim_setup(&mut tx).await? || users::count_users(db).await? > 0 {
             return Err(AppError::Conflict("Setup is already done: sign in instead.".into()));
         }
-        let id =
-            users::insert_user(&mut tx, &username, &hash, Role::Admin, now()).await?.expect("no users yet");
+        let id = users::insert_user(&mut tx, &username, &hash, Role::Admin, now())
+            .await?
+            .ok_or_else(|| AppError::Conflict("Setup is already done: sign in instead.".into()))?;
         users::audit(&mut tx, &username, "user.create", &username, "", "admin (first-start setup)", now())
             .await?;
         tx.commit().await?;

@@ -61,6 +61,9 @@ pub(super) async fn orders(
     conn: &mut AnyConnection,
     chunk: &[OrderRecord],
 ) -> Result<HashMap<String, OrderRecord>, sqlx::Error> {
+    if chunk.is_empty() {
+        return Ok(HashMap::new());
+    }
     let sql = format!(
         "SELECT external_id, customer_id, placed_at, amount, currency FROM orders WHERE external_id IN ({})",
         list_placeholders(Params::of(conn), chunk.len())

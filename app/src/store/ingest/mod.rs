@@ -20,6 +20,7 @@ use delta::RollupDelta;
 use existing::{change, Change};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 
 /// What an ingest did.
@@ -112,13 +113,8 @@ impl TicketWriter {
     pub async fn write(&mut self, records: &[TicketRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |t| &t.external_id);
         for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
-            let stored = if self.began_empty {
-                let again: Vec<TicketRecord> =
-                    chunk.iter().filter(|t| self.written.contains(&t.external_id)).cloned().collect();
-                existing::tickets(&mut self.tx, &again).await?
-            } else {
-                existing::tickets(&mut self.tx, chunk).await?
-            };
+            let lookup = may_be_stored(chunk, self.began_empty, &self.written, |t| &t.external_id);
+            let stored = existing::tickets(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
             for t in chunk {
                 let how = change(stored.get(&t.external_id), t);
@@ -156,6 +152,21 @@ impl TicketWriter {
         self.support.apply(&mut self.tx).await?;
         self.tx.commit().await?;
         Ok(self.report)
+    }
+}
+
+/// The records of `chunk` that can be stored already: all of them, or when
+/// the table was empty as the writer began, those it has written itself.
+fn may_be_stored<'a, T: Clone>(
+    chunk: &'a [T],
+    began_empty: bool,
+    written: &IdSet,
+    id: impl Fn(&T) -> &str,
+) -> Cow<'a, [T]> {
+    if began_empty {
+        Cow::Owned(chunk.iter().filter(|r| written.contains(id(r))).cloned().collect())
+    } else {
+        Cow::Borrowed(chunk)
     }
 }
 
@@ -245,6 +256,8 @@ pub struct OrderWriter {
     customers: BTreeSet<String>,
     report: IngestReport,
     written: IdSet,
+    /// As [`TicketWriter`]'s: the table held no order when the writer began.
+    began_empty: bool,
     zone: ReportingZone,
     /// None while no ticket names a customer: orders alone change no
     /// post-support repurchase.
@@ -259,11 +272,13 @@ impl OrderWriter {
             .fetch_optional(&mut *tx)
             .await?
             .map(|_| SupportDelta::new(db.zone, false));
+        let any = sqlx::query("SELECT 1 AS x FROM orders LIMIT 1").fetch_optional(&mut *tx).await?;
         Ok(OrderWriter {
             tx,
             customers: BTreeSet::new(),
             report: IngestReport::default(),
             written: IdSet::default(),
+            began_empty: any.is_none(),
             zone: db.zone,
             support,
         })
@@ -274,7 +289,8 @@ impl OrderWriter {
     pub async fn write(&mut self, records: &[OrderRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |o| &o.external_id);
         for chunk in records.chunks(batch_rows(ORDER_COLUMNS)) {
-            let stored = existing::orders(&mut self.tx, chunk).await?;
+            let lookup = may_be_stored(chunk, self.began_empty, &self.written, |o| &o.external_id);
+            let stored = existing::orders(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
             for o in chunk {
                 let old = stored.get(&o.external_id);
