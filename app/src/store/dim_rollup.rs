@@ -37,6 +37,11 @@ fn month_start(day: i64) -> i64 {
     day_number(Period::containing(Grain::Month, date_of(day)).start)
 }
 
+/// The last day of the month whose first day is `month`.
+pub(super) fn month_end(month: i64) -> i64 {
+    day_number(Period::containing(Grain::Month, date_of(month)).end_exclusive()) - 1
+}
+
 /// The months (first days) of some days.
 pub fn months_of(days: &BTreeSet<i64>) -> BTreeSet<i64> {
     days.iter().map(|&d| month_start(d)).collect()
@@ -107,8 +112,7 @@ pub async fn refresh(
     rules: RollupRules,
 ) -> Result<(), sqlx::Error> {
     for &month in months {
-        let end = day_number(Period::containing(Grain::Month, date_of(month)).end_exclusive());
-        let (from, before) = rules.zone.span(month, end - 1);
+        let (from, before) = rules.zone.span(month, month_end(month));
         let mut rows: BTreeMap<DimKey, TicketTotals> = BTreeMap::new();
         let mut created = sqlx::query(
             "SELECT created_at, first_response_at, resolved_at, channel, category, team, agent, priority, \
@@ -127,7 +131,7 @@ pub async fn refresh(
         }
         drop(created);
         sqlx::query("DELETE FROM dim_rollup WHERE month = $1").bind(month).execute(&mut *conn).await?;
-        write(conn, &rows).await?;
+        write(conn, DimTable::Rollup, &rows).await?;
     }
     Ok(())
 }
@@ -151,31 +155,56 @@ pub async fn add(conn: &mut AnyConnection, delta: BTreeMap<DimKey, TicketTotals>
         by_month.entry(key.month).or_default().insert(key, totals);
     }
     for (month, mut rows) in by_month {
-        let stored = sqlx::query(
-            "SELECT month, dim, value, base, base_value, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, \
-             sla_met, fcr, reopened, escalated, repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, \
-             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM dim_rollup \
-             WHERE month = $1",
-        )
-        .bind(month)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &stored {
-            let dim: String = row.try_get("dim")?;
-            let base: String = row.try_get("base")?;
-            let unknown =
-                || sqlx::Error::Decode(format!("dim_rollup: unknown dimension {dim}/{base}").into());
-            let key = DimKey {
-                month,
-                dim: ExtraDimension::parse(&dim).ok_or_else(unknown)?,
-                value: row.try_get("value")?,
-                base: if base.is_empty() { None } else { Some(Dimension::parse(&base).ok_or_else(unknown)?) },
-                base_value: row.try_get("base_value")?,
-            };
-            rows.entry(key).or_default().merge(&super::read::totals(row)?);
-        }
+        merge_rows(&mut rows, DimTable::Rollup, month, conn).await?;
         sqlx::query("DELETE FROM dim_rollup WHERE month = $1").bind(month).execute(&mut *conn).await?;
-        write(conn, &rows).await?;
+        write(conn, DimTable::Rollup, &rows).await?;
+    }
+    Ok(())
+}
+
+/// Where dimension rows are written: the rollup itself, or the pending
+/// table an import sets rows aside in (migration 0015).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum DimTable {
+    Rollup,
+    Pending,
+}
+
+impl DimTable {
+    fn name(self) -> &'static str {
+        match self {
+            DimTable::Rollup => "dim_rollup",
+            DimTable::Pending => "dim_rollup_pending",
+        }
+    }
+}
+
+/// Merges into `rows` the rows of `table` for `month` (its first day).
+pub(super) async fn merge_rows(
+    rows: &mut BTreeMap<DimKey, TicketTotals>,
+    table: DimTable,
+    month: i64,
+    conn: &mut AnyConnection,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "SELECT dim, value, base, base_value, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, \
+         fcr, reopened, escalated, repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, \
+         nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM {} WHERE month = $1",
+        table.name()
+    );
+    let mut stored = sqlx::query(&sql).bind(month).fetch(&mut *conn);
+    while let Some(row) = stored.try_next().await? {
+        let dim: String = row.try_get("dim")?;
+        let base: String = row.try_get("base")?;
+        let unknown = || sqlx::Error::Decode(format!("dim_rollup: unknown dimension {dim}/{base}").into());
+        let key = DimKey {
+            month,
+            dim: ExtraDimension::parse(&dim).ok_or_else(unknown)?,
+            value: row.try_get("value")?,
+            base: if base.is_empty() { None } else { Some(Dimension::parse(&base).ok_or_else(unknown)?) },
+            base_value: row.try_get("base_value")?,
+        };
+        rows.entry(key).or_default().merge(&super::read::totals(&row)?);
     }
     Ok(())
 }
@@ -206,14 +235,19 @@ pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
 
 const COLUMNS: usize = 25;
 
-async fn write(conn: &mut AnyConnection, rows: &BTreeMap<DimKey, TicketTotals>) -> Result<(), sqlx::Error> {
+pub(super) async fn write(
+    conn: &mut AnyConnection,
+    table: DimTable,
+    rows: &BTreeMap<DimKey, TicketTotals>,
+) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = rows.iter().collect();
     for chunk in entries.chunks(batch_rows(COLUMNS)) {
         let sql = format!(
-            "INSERT INTO dim_rollup (month, dim, value, base, base_value, tickets, resolved, frt_n, frt_sum_s, \
+            "INSERT INTO {} (month, dim, value, base, base_value, tickets, resolved, frt_n, frt_sum_s, \
              resolution_sum_s, sla_met, fcr, reopened, escalated, repeat_contacts, csat_n, csat_satisfied, \
              csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch) \
              VALUES {}",
+            table.name(),
             values_placeholders(Params::of(conn), chunk.len(), COLUMNS)
         );
         let mut query = sqlx::query(&sql);

@@ -96,7 +96,7 @@ async fn replace_days(
         .bind(last)
         .execute(&mut *conn)
         .await?;
-    write_cells(conn, cells).await
+    write_cells(conn, CellTable::Rollup, cells).await
 }
 
 /// Recomputes the whole rollup in one transaction.
@@ -227,34 +227,65 @@ pub async fn add_cells(conn: &mut AnyConnection, delta: &BTreeMap<CellKey, Cell>
             .take_while(|(k, _)| k.day <= last)
             .map(|(k, c)| (k.clone(), c.clone()))
             .collect();
-        let stored = sqlx::query(
-            "SELECT day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
-             resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts \
-             FROM daily_rollup WHERE day >= $1 AND day <= $2",
-        )
-        .bind(first)
-        .bind(last)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &stored {
-            let (key, cell) = stored_cell(row, "day")?;
-            cells.entry(key).or_default().merge(&cell);
-        }
+        merge_rows(&mut cells, CellTable::Rollup, (first, last), conn).await?;
         replace_days(conn, (first, last), &cells).await?;
+    }
+    Ok(())
+}
+
+/// Where cells are written: the rollup itself, or the pending table an
+/// import sets cells aside in (migration 0015).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum CellTable {
+    Rollup,
+    Pending,
+}
+
+impl CellTable {
+    fn name(self) -> &'static str {
+        match self {
+            CellTable::Rollup => "daily_rollup",
+            CellTable::Pending => "daily_rollup_pending",
+        }
+    }
+}
+
+/// Merges into `cells` the rows of `table` on days `first..=last`.
+pub(super) async fn merge_rows(
+    cells: &mut BTreeMap<CellKey, Cell>,
+    table: CellTable,
+    (first, last): (i64, i64),
+    conn: &mut AnyConnection,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "SELECT day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
+         resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
+         nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts \
+         FROM {} WHERE day >= $1 AND day <= $2",
+        table.name()
+    );
+    let mut rows = sqlx::query(&sql).bind(first).bind(last).fetch(&mut *conn);
+    while let Some(row) = rows.try_next().await? {
+        let (key, cell) = stored_cell(&row, "day")?;
+        cells.entry(key).or_default().merge(&cell);
     }
     Ok(())
 }
 
 const CELL_COLUMNS: usize = 25;
 
-async fn write_cells(conn: &mut AnyConnection, cells: &BTreeMap<CellKey, Cell>) -> Result<(), sqlx::Error> {
+pub(super) async fn write_cells(
+    conn: &mut AnyConnection,
+    table: CellTable,
+    cells: &BTreeMap<CellKey, Cell>,
+) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = cells.iter().collect();
     for chunk in entries.chunks(batch_rows(CELL_COLUMNS)) {
         let sql = format!(
-            "INSERT INTO daily_rollup (day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, \
+            "INSERT INTO {} (day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, \
              frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, \
              nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts) VALUES {}",
+            table.name(),
             values_placeholders(Params::of(conn), chunk.len(), CELL_COLUMNS)
         );
         let mut query = sqlx::query(&sql);

@@ -111,6 +111,38 @@ async fn a_first_import_repeating_an_id_equals_a_rebuild(db: Db) {
     assert_equals_rebuild(&db).await;
 }
 
+/// An import that sets its cells aside after every chunk, with updates of
+/// tickets it set aside earlier and of stored ones, leaves the rollups a
+/// rebuild writes, and nothing pending.
+async fn cells_set_aside_along_the_way_equal_a_rebuild(db: Db) {
+    let first: Vec<TicketRecord> = (0..150).map(|i| ticket(i, 0)).collect();
+    ingest::tickets(&db, &first).await.unwrap();
+    let mut writer = TicketWriter::begin(&db).await.unwrap();
+    writer.set_aside_rollups_after(1);
+    writer.write(&(150..250).map(|i| ticket(i, 0)).collect::<Vec<_>>()).await.unwrap();
+    let updates: Vec<TicketRecord> = (150..170).chain(0..20).map(|i| ticket(i, 1)).collect();
+    writer.write(&updates).await.unwrap();
+    writer.write(&(250..300).map(|i| ticket(i, 0)).collect::<Vec<_>>()).await.unwrap();
+    let report = writer.commit().await.unwrap();
+    assert_eq!((report.inserted, report.updated), (150, 20));
+    for table in ["daily_rollup_pending", "dim_rollup_pending"] {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let pending: i64 = sqlx::query(&sql).fetch_one(&db.pool).await.unwrap().get("n");
+        assert_eq!(pending, 0, "{table}");
+    }
+    assert_equals_rebuild(&db).await;
+}
+
+#[tokio::test]
+async fn cells_set_aside_along_the_way_equal_a_rebuild_on_sqlite() {
+    cells_set_aside_along_the_way_equal_a_rebuild(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn cells_set_aside_along_the_way_equal_a_rebuild_on_postgres() {
+    cells_set_aside_along_the_way_equal_a_rebuild(postgres().await).await;
+}
+
 /// Every rollup row as ingest left it equals the row a rebuild from the raw tickets writes.
 async fn assert_equals_rebuild(db: &Db) {
     let incremental = rollups(db).await;

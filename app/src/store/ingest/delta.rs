@@ -6,16 +6,18 @@
 //!
 //! Memory follows the distinct cells (days × channel × category × team,
 //! months × agent/priority/product × …) and their sketches, not the number
-//! of tickets. Past [`MAX_BYTES`] the collected cells are added to the
-//! stored ones and collection starts again: a file in time order stores
-//! each month about once; one out of order rereads stored rows more often,
-//! but memory stays bounded.
+//! of tickets. Past [`MAX_BYTES`] the collected cells are set aside, as they
+//! are, in the pending tables, and collection starts again. At the end the
+//! pending cells are folded into the rollups one month at a time, so memory
+//! stays bounded and each stored row is rewritten once, however the file is
+//! ordered. (Merging into the rollups at each bound instead rewrote every
+//! month each time for a file out of time order.)
 
-use super::super::rollup::{self, Cell, CellKey, RollupRules};
+use super::super::rollup::{self, Cell, CellKey, CellTable, RollupRules};
 use super::super::{cube, dim_rollup};
 use crate::kpi::TicketTotals;
 use crate::models::TicketRecord;
-use dim_rollup::DimKey;
+use dim_rollup::{DimKey, DimTable};
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,9 +30,10 @@ pub(super) struct RollupDelta {
     rules: RollupRules,
     cells: BTreeMap<CellKey, Cell>,
     dims: BTreeMap<DimKey, TicketTotals>,
-    /// Days whose daily cells were stored along the way: their cube rows
-    /// are refolded at the end.
-    stored_days: BTreeSet<i64>,
+    /// Collected memory after which the cells are set aside.
+    max_bytes: usize,
+    /// Days with cells set aside in the pending tables.
+    pending_days: BTreeSet<i64>,
     /// Days an update moved tickets on or off: recomputed from the tickets.
     recompute: BTreeSet<i64>,
 }
@@ -41,7 +44,8 @@ impl RollupDelta {
             rules,
             cells: BTreeMap::new(),
             dims: BTreeMap::new(),
-            stored_days: BTreeSet::new(),
+            max_bytes: MAX_BYTES,
+            pending_days: BTreeSet::new(),
             recompute: BTreeSet::new(),
         }
     }
@@ -61,12 +65,28 @@ impl RollupDelta {
         }
     }
 
-    /// Stores the collected cells once they pass [`MAX_BYTES`].
-    pub(super) async fn store_if_large(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        if self.bytes() > MAX_BYTES {
-            self.store(conn).await?;
+    /// Sets the collected memory after which cells are set aside (tests
+    /// use a tiny one to take that path on a few tickets).
+    pub(super) fn set_aside_after(&mut self, bytes: usize) {
+        self.max_bytes = bytes;
+    }
+
+    /// Sets the collected cells aside once they pass the bound.
+    pub(super) async fn set_aside_if_large(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        if self.bytes() > self.max_bytes {
+            self.set_aside(conn).await?;
         }
         Ok(())
+    }
+
+    async fn set_aside(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        let cells = std::mem::take(&mut self.cells);
+        let dims = std::mem::take(&mut self.dims);
+        // Every ticket adds to the cell of the day it was created, so these
+        // days' months hold every dimension row set aside too.
+        self.pending_days.extend(cells.keys().map(|k| k.day));
+        rollup::write_cells(conn, CellTable::Pending, &cells).await?;
+        dim_rollup::write(conn, DimTable::Pending, &dims).await
     }
 
     /// About what the collected cells hold, keys and map nodes included.
@@ -84,27 +104,52 @@ impl RollupDelta {
         cells.chain(dims).sum()
     }
 
-    /// Adds the collected cells to the stored ones. Cells of days (and
-    /// months) to be recomputed are left out: the recomputation counts them.
-    /// A day stored now and updated later is recomputed then, which
-    /// replaces what was stored.
-    async fn store(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        let recomputed_months = dim_rollup::months_of(&self.recompute);
-        let mut cells = std::mem::take(&mut self.cells);
-        let mut dims = std::mem::take(&mut self.dims);
-        cells.retain(|key, _| !self.recompute.contains(&key.day));
-        dims.retain(|key, _| !recomputed_months.contains(&key.month));
-        self.stored_days.extend(cells.keys().map(|k| k.day));
-        rollup::add_cells(conn, &cells).await?;
-        dim_rollup::add(conn, dims).await
-    }
-
-    /// Brings the daily rollup, the cube and the dimension rollup up to date.
+    /// Brings the daily rollup, the cube and the dimension rollup up to
+    /// date. Cells of days (and months) to be recomputed are left out: the
+    /// recomputation counts them.
     pub(super) async fn apply(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        self.store(conn).await?;
-        let RollupDelta { rules, stored_days, recompute, .. } = self;
+        let mut touched: BTreeSet<i64> = self.cells.keys().map(|k| k.day).collect();
+        if !self.pending_days.is_empty() {
+            self.set_aside(conn).await?;
+        }
+        let RollupDelta { rules, mut cells, mut dims, pending_days, recompute, .. } = self;
+        let recomputed_months = dim_rollup::months_of(&recompute);
+        cells.retain(|key, _| !recompute.contains(&key.day));
+        dims.retain(|key, _| !recomputed_months.contains(&key.month));
+        rollup::add_cells(conn, &cells).await?;
+        dim_rollup::add(conn, dims).await?;
+        if !pending_days.is_empty() {
+            fold_pending(conn, &pending_days, &recompute).await?;
+        }
+        touched.extend(pending_days);
+        touched.extend(&recompute);
         rollup::recompute_days(conn, &recompute, rules).await?;
-        cube::refresh(conn, &stored_days.union(&recompute).copied().collect()).await?;
-        dim_rollup::refresh(conn, &dim_rollup::months_of(&recompute), rules).await
+        cube::refresh(conn, &touched).await?;
+        dim_rollup::refresh(conn, &recomputed_months, rules).await
     }
+}
+
+/// Adds the cells set aside on `days` to the rollups, a month at a time,
+/// leaving out those of days (and months) to be recomputed, then empties
+/// the pending tables.
+async fn fold_pending(
+    conn: &mut AnyConnection,
+    days: &BTreeSet<i64>,
+    recompute: &BTreeSet<i64>,
+) -> Result<(), sqlx::Error> {
+    let recomputed_months = dim_rollup::months_of(recompute);
+    for month in dim_rollup::months_of(days) {
+        let mut cells = BTreeMap::new();
+        rollup::merge_rows(&mut cells, CellTable::Pending, (month, dim_rollup::month_end(month)), conn)
+            .await?;
+        cells.retain(|key, _| !recompute.contains(&key.day));
+        rollup::add_cells(conn, &cells).await?;
+        if !recomputed_months.contains(&month) {
+            let mut dims = BTreeMap::new();
+            dim_rollup::merge_rows(&mut dims, DimTable::Pending, month, conn).await?;
+            dim_rollup::add(conn, dims).await?;
+        }
+    }
+    sqlx::query("DELETE FROM daily_rollup_pending").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM dim_rollup_pending").execute(&mut *conn).await.map(|_| ())
 }

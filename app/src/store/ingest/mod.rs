@@ -108,6 +108,13 @@ impl TicketWriter {
         })
     }
 
+    /// Sets the memory the collected rollup cells may take before they are
+    /// set aside until commit (48 MB by default); tests use a tiny bound to
+    /// take that path on a few tickets.
+    pub fn set_aside_rollups_after(&mut self, bytes: usize) {
+        self.rollups.set_aside_after(bytes);
+    }
+
     /// Upserts records that have passed `TicketRecord::validate`; records
     /// equal to their stored version are counted and left alone.
     pub async fn write(&mut self, records: &[TicketRecord]) -> Result<(), sqlx::Error> {
@@ -142,7 +149,7 @@ impl TicketWriter {
                 let (written, ()) = futures_util::join!(upsert_tickets(&mut self.tx, &changed), count_cells);
                 written?;
             }
-            self.rollups.store_if_large(&mut self.tx).await?;
+            self.rollups.set_aside_if_large(&mut self.tx).await?;
         }
         Ok(())
     }
