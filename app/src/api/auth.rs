@@ -67,7 +67,7 @@ pub mod server {
     use crate::auth::client::{client_address, TrustedProxies};
     use crate::auth::session::{expired_cookie, now, session_cookie, SESSION_COOKIE, SESSION_SECONDS};
     use crate::error::AppError;
-    use crate::models::{normalise_username, Role};
+    use crate::models::normalise_username;
     use crate::secrets::{
         dummy_hash, hash_password, new_token, token_hash, verify_password, MIN_PASSWORD_LENGTH,
     };
@@ -122,18 +122,9 @@ pub mod server {
     ) -> Result<i64, AppError> {
         let username = normalise_username(username).map_err(AppError::from)?;
         check_new_password(password, confirm)?;
-        let hash = hash_password(password);
-        let mut tx = db.begin().await?;
-        if !users::claim_setup(&mut tx).await? || users::count_users(db).await? > 0 {
-            return Err(AppError::Conflict("Setup is already done: sign in instead.".into()));
-        }
-        let id = users::insert_user(&mut tx, &username, &hash, Role::Admin, now())
+        users::create_first_admin(db, &username, &hash_password(password), now())
             .await?
-            .ok_or_else(|| AppError::Conflict("Setup is already done: sign in instead.".into()))?;
-        users::audit(&mut tx, &username, "user.create", &username, "", "admin (first-start setup)", now())
-            .await?;
-        tx.commit().await?;
-        Ok(id)
+            .ok_or_else(|| AppError::Conflict("Setup is already done: sign in instead.".into()))
     }
 
     /// The user id for valid credentials; refuses with a clear message after

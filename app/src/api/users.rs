@@ -44,7 +44,8 @@ pub mod server {
     use crate::error::AppError;
     use crate::models::{normalise_username, Role};
     use crate::secrets::hash_password;
-    use crate::store::{users, Db};
+    use crate::store::users::{self, ChangeRefused, UserChange};
+    use crate::store::Db;
 
     fn parse_role(role: &str) -> Result<Role, AppError> {
         Role::parse(role).ok_or_else(|| AppError::invalid("role", "Choose viewer, manager or admin."))
@@ -60,47 +61,27 @@ pub mod server {
         let username = normalise_username(username).map_err(AppError::from)?;
         let role = parse_role(role)?;
         check_new_password(password, password)?;
-        let hash = hash_password(password);
-        let mut tx = db.begin().await?;
-        users::insert_user(&mut tx, &username, &hash, role, now())
+        users::create_user(db, actor, &username, &hash_password(password), role, now())
             .await?
             .ok_or_else(|| AppError::invalid("username", "This username is taken."))?;
-        users::audit(&mut tx, actor, "user.create", &username, "", role.key(), now()).await?;
-        tx.commit().await?;
         Ok(())
     }
 
     pub async fn update(db: &Db, actor: &str, id: i64, action: &str, value: &str) -> Result<(), AppError> {
-        let mut tx = db.begin().await?;
-        users::lock_admins(&mut tx).await?;
-        let user =
-            users::find_by_id(&mut tx, id).await?.ok_or_else(|| AppError::NotFound("That user".into()))?;
-        let removes_admin = user.role == Role::Admin
-            && !user.disabled
-            && (action == "disable" || (action == "role" && value != Role::Admin.key()));
-        if removes_admin && users::other_active_admins(&mut tx, id).await? == 0 {
-            return Err(AppError::Conflict("This is the last admin: make another user admin first.".into()));
-        }
-        let (old, new) = match action {
-            "role" => {
-                let role = parse_role(value)?;
-                users::set_role(&mut tx, id, role).await?;
-                (user.role.key().to_string(), role.key().to_string())
-            }
-            "disable" | "enable" => {
-                users::set_disabled(&mut tx, id, action == "disable").await?;
-                let state = |d: bool| if d { "disabled" } else { "enabled" }.to_string();
-                (state(user.disabled), state(action == "disable"))
-            }
+        let change = match action {
+            "role" => UserChange::Role(parse_role(value)?),
+            "disable" | "enable" => UserChange::Disabled(action == "disable"),
             "password" => {
                 check_new_password(value, value)?;
-                users::set_password(&mut tx, id, &hash_password(value)).await?;
-                ("password".to_string(), "password reset".to_string())
+                UserChange::Password(hash_password(value))
             }
             _ => return Err(AppError::BadRequest(format!("Unknown action '{action}'."))),
         };
-        users::audit(&mut tx, actor, &format!("user.{action}"), &user.username, &old, &new, now()).await?;
-        tx.commit().await?;
-        Ok(())
+        users::change_user(db, actor, id, &change, now()).await?.map_err(|refused| match refused {
+            ChangeRefused::NoSuchUser => AppError::NotFound("That user".into()),
+            ChangeRefused::LastAdmin => {
+                AppError::Conflict("This is the last admin: make another user admin first.".into())
+            }
+        })
     }
 }

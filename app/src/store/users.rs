@@ -24,9 +24,124 @@ fn user_info(row: &AnyRow) -> Result<UserInfo, sqlx::Error> {
     })
 }
 
+/// A change an admin makes to one account.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UserChange {
+    Role(Role),
+    Disabled(bool),
+    /// A new password, already hashed.
+    Password(String),
+}
+
+impl UserChange {
+    /// The audit log's action key.
+    fn action(&self) -> &'static str {
+        match self {
+            UserChange::Role(_) => "user.role",
+            UserChange::Disabled(true) => "user.disable",
+            UserChange::Disabled(false) => "user.enable",
+            UserChange::Password(_) => "user.password",
+        }
+    }
+}
+
+/// Why a change was not made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeRefused {
+    NoSuchUser,
+    /// It would leave no active admin.
+    LastAdmin,
+}
+
+/// Creates the first admin and its audit entry in one transaction; `None`
+/// when setup is already done (an account exists, or a concurrent setup
+/// claimed it first).
+pub async fn create_first_admin(
+    db: &Db,
+    username: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let users: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&mut *tx).await?.try_get("n")?;
+    if !claim_setup(&mut tx).await? || users > 0 {
+        return Ok(None);
+    }
+    let Some(id) = insert_user(&mut tx, username, password_hash, Role::Admin, now).await? else {
+        return Ok(None);
+    };
+    audit(&mut tx, username, "user.create", username, "", "admin (first-start setup)", now).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// Creates an account and its audit entry in one transaction; `None` if
+/// the username is taken.
+pub async fn create_user(
+    db: &Db,
+    actor: &str,
+    username: &str,
+    password_hash: &str,
+    role: Role,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let Some(id) = insert_user(&mut tx, username, password_hash, role, now).await? else {
+        return Ok(None);
+    };
+    audit(&mut tx, actor, "user.create", username, "", role.key(), now).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// Applies `change` to account `id` with its audit entry, in one
+/// transaction. The last active admin can be neither demoted nor disabled.
+pub async fn change_user(
+    db: &Db,
+    actor: &str,
+    id: i64,
+    change: &UserChange,
+    now: i64,
+) -> Result<Result<(), ChangeRefused>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    lock_admins(&mut tx).await?;
+    let Some(user) = find_by_id(&mut tx, id).await? else {
+        return Ok(Err(ChangeRefused::NoSuchUser));
+    };
+    let removes_admin = user.role == Role::Admin
+        && !user.disabled
+        && match change {
+            UserChange::Role(role) => *role != Role::Admin,
+            UserChange::Disabled(disabled) => *disabled,
+            UserChange::Password(_) => false,
+        };
+    if removes_admin && other_active_admins(&mut tx, id).await? == 0 {
+        return Ok(Err(ChangeRefused::LastAdmin));
+    }
+    let state = |disabled: bool| if disabled { "disabled" } else { "enabled" };
+    let (old, new) = match change {
+        UserChange::Role(role) => {
+            set_role(&mut tx, id, *role).await?;
+            (user.role.key(), role.key())
+        }
+        UserChange::Disabled(disabled) => {
+            set_disabled(&mut tx, id, *disabled).await?;
+            (state(user.disabled), state(*disabled))
+        }
+        UserChange::Password(hash) => {
+            set_password(&mut tx, id, hash).await?;
+            ("password", "password reset")
+        }
+    };
+    audit(&mut tx, actor, change.action(), &user.username, old, new, now).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
 /// Marks the first-start setup as done; `false` if it already was. The
 /// marker's key makes a second, concurrent setup fail.
-pub async fn claim_setup(tx: &mut Tx) -> Result<bool, sqlx::Error> {
+async fn claim_setup(tx: &mut Tx) -> Result<bool, sqlx::Error> {
     let claimed = sqlx::query(
         "INSERT INTO settings (key, value) VALUES ('setup_done', '1') ON CONFLICT (key) DO NOTHING",
     )
@@ -57,7 +172,7 @@ pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<UserReco
         .transpose()
 }
 
-pub async fn find_by_id(tx: &mut Tx, id: i64) -> Result<Option<UserInfo>, sqlx::Error> {
+async fn find_by_id(tx: &mut Tx, id: i64) -> Result<Option<UserInfo>, sqlx::Error> {
     let row = sqlx::query("SELECT id, username, role, disabled FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -66,7 +181,7 @@ pub async fn find_by_id(tx: &mut Tx, id: i64) -> Result<Option<UserInfo>, sqlx::
 }
 
 /// Creates an account; `None` if the username is taken.
-pub async fn insert_user(
+async fn insert_user(
     tx: &mut Tx,
     username: &str,
     password_hash: &str,
@@ -93,7 +208,7 @@ pub async fn insert_user(
     Ok(Some(row.try_get("id")?))
 }
 
-pub async fn set_role(tx: &mut Tx, id: i64, role: Role) -> Result<(), sqlx::Error> {
+async fn set_role(tx: &mut Tx, id: i64, role: Role) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
         .bind(role.key().to_string())
         .bind(id)
@@ -102,7 +217,7 @@ pub async fn set_role(tx: &mut Tx, id: i64, role: Role) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
+async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
         .bind(i64::from(disabled))
         .bind(id)
@@ -114,7 +229,7 @@ pub async fn set_disabled(tx: &mut Tx, id: i64, disabled: bool) -> Result<(), sq
     Ok(())
 }
 
-pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
+async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(password_hash.to_string())
         .bind(id)
@@ -131,7 +246,7 @@ pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<(
 /// Postgres it takes the same row locks (and, read committed, the check after
 /// it sees committed changes); on SQLite it takes the write lock before the
 /// transaction reads anything.
-pub async fn lock_admins(tx: &mut Tx) -> Result<(), sqlx::Error> {
+async fn lock_admins(tx: &mut Tx) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET role = role WHERE role = 'admin' AND disabled = 0")
         .execute(&mut **tx)
         .await?;
@@ -139,7 +254,7 @@ pub async fn lock_admins(tx: &mut Tx) -> Result<(), sqlx::Error> {
 }
 
 /// Active admins other than `except`: the last admin may not be removed.
-pub async fn other_active_admins(tx: &mut Tx, except: i64) -> Result<i64, sqlx::Error> {
+async fn other_active_admins(tx: &mut Tx, except: i64) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id <> $1")
         .bind(except)
         .fetch_one(&mut **tx)

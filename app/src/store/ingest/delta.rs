@@ -21,7 +21,7 @@ use dim_rollup::{DimKey, DimTable};
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Memory the collected cells may take before they are stored. The demo's
+/// Memory the collected cells may take before they are set aside. The demo's
 /// 1.1M tickets over 36 months collect ~270 MB of cells (dimension rows
 /// hold month-long sketches of ~10 KB each).
 const MAX_BYTES: usize = 48 << 20;
