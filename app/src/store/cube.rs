@@ -8,6 +8,7 @@
 //! Ingest keeps it current: after the daily rollup of some days is rebuilt,
 //! those days and their months are refolded here from the daily cells.
 
+use super::packed::{self, AnyQuery};
 use super::rollup::{stored_cell, Cell, CellKey};
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
@@ -194,12 +195,46 @@ async fn write(
 async fn read_span(
     db: &Db,
     sql: &str,
-    (level, from, to): (Level, i64, i64),
+    span: (Level, i64, i64),
     dims: i64,
     filters: &Filters,
     extra: Option<i64>,
 ) -> Result<Vec<AnyRow>, sqlx::Error> {
-    let mut query = sqlx::query(sql)
+    bind_span(sqlx::query(sql), span, dims, filters, extra).fetch_all(&db.pool).await
+}
+
+/// The cube rows of one span with their totals, read packed (see
+/// [`packed`]): `sql` binds as [`read_span`]'s does.
+async fn read_span_totals(
+    db: &Db,
+    sql: &str,
+    span: (Level, i64, i64),
+    dims: i64,
+    filters: &Filters,
+    sketches: Option<bool>,
+) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
+    let keys = ["bucket", "channel", "category", "team", "resolved_on_day"];
+    let extra = sketches.map(i64::from);
+    let rows = packed::totals_rows(db, sql, &keys, sketches.unwrap_or(false), |q| {
+        bind_span(q, span, dims, filters, extra)
+    })
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|((day, channel, category, team, resolved_on_day), totals)| {
+            (CellKey { day, channel, category, team }, Cell { totals, resolved_on_day })
+        })
+        .collect())
+}
+
+fn bind_span<'q>(
+    query: AnyQuery<'q>,
+    (level, from, to): (Level, i64, i64),
+    dims: i64,
+    filters: &Filters,
+    extra: Option<i64>,
+) -> AnyQuery<'q> {
+    let query = query
         .bind(level as i64)
         .bind(dims)
         .bind(from)
@@ -207,10 +242,10 @@ async fn read_span(
         .bind(filters.channel.clone())
         .bind(filters.category.clone())
         .bind(filters.team.clone());
-    if let Some(extra) = extra {
-        query = query.bind(extra);
+    match extra {
+        Some(extra) => query.bind(extra),
+        None => query,
     }
-    query.fetch_all(&db.pool).await
 }
 
 /// The filter on one span of the cube, as [`read_span`] binds it.
@@ -257,12 +292,8 @@ pub async fn cells(
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
     let mut out = Vec::new();
-    for (level, from, to) in spans(first, last, whole_months) {
-        let sketches = Some(i64::from(sketches));
-        let rows = read_span(db, CELLS, (level, from, to), dims, filters, sketches).await?;
-        for row in &rows {
-            out.push(stored_cell(row, "bucket")?);
-        }
+    for span in spans(first, last, whole_months) {
+        out.extend(read_span_totals(db, CELLS, span, dims, filters, Some(sketches)).await?);
     }
     Ok(out)
 }
@@ -287,11 +318,8 @@ pub async fn sums(
         super::read::SUMMED_TOTALS
     );
     let mut out = Vec::new();
-    for (level, from, to) in spans(first, last, true) {
-        let rows = read_span(db, &sql, (level, from, to), dims, filters, None).await?;
-        for row in &rows {
-            out.push(stored_cell(row, "bucket")?);
-        }
+    for span in spans(first, last, true) {
+        out.extend(read_span_totals(db, &sql, span, dims, filters, None).await?);
     }
     Ok(out)
 }

@@ -1,13 +1,16 @@
 //! The dimension rollup (migration 0011): per month, the ticket totals of
 //! each agent, priority and product — alone and crossed with one of
-//! channel, category or team. An agent × month or agent × category matrix
-//! reads one row per cell from here, so its cost follows the size of the
-//! answer, never the number or age of the tickets.
+//! channel, category or team. An agent × month matrix, or a quantile's,
+//! reads one row per cell and month from here, never the raw tickets.
 //!
 //! Kept current by ingest (`store::ingest::delta`): new tickets are added
 //! to their month's rows from the records; a month an update touched is
 //! recomputed from the raw tickets (one streamed pass over its tickets).
+//! Whoever changes it then refreshes its running totals
+//! ([`super::dim_cumulative`]), from which matrices of sums are read.
 
+use super::dim_cumulative;
+use super::packed;
 use super::rollup::facts;
 use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
@@ -209,9 +212,10 @@ pub(super) async fn merge_rows(
     Ok(())
 }
 
-/// Empties the table (before the whole rollup is rebuilt).
+/// Empties the table and its running totals (before the whole rollup is rebuilt).
 pub async fn clear(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM dim_rollup").execute(&mut *conn).await.map(|_| ())
+    sqlx::query("DELETE FROM dim_rollup").execute(&mut *conn).await?;
+    dim_cumulative::clear(conn).await
 }
 
 /// Fills the table of a database whose tickets predate it.
@@ -230,6 +234,7 @@ pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
     let days: BTreeSet<i64> = (db.zone.day_of(lo)..=db.zone.day_of(hi)).collect();
     let mut tx = db.begin().await?;
     refresh(&mut tx, &months_of(&days), db.rollup_rules()).await?;
+    dim_cumulative::rebuild_from(&mut tx, i64::MIN).await?;
     tx.commit().await
 }
 
@@ -296,53 +301,17 @@ pub async fn cells(
     (first, last): (i64, i64),
     sketches: bool,
 ) -> Result<Vec<(i64, String, String, TicketTotals)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT month, value, base_value, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, \
-         reopened, escalated, repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, \
-         nps_detractors, ces_n, ces_sum, CASE WHEN $6 = 1 THEN frt_sketch END AS frt_sketch, \
-         CASE WHEN $6 = 1 THEN resolution_sketch END AS resolution_sketch FROM dim_rollup \
-         WHERE dim = $1 AND base = $2 AND month >= $3 AND month <= $4 AND base_value = COALESCE($5, base_value)",
-    )
-    .bind(dim.column())
-    .bind(base_name(base))
-    .bind(first)
-    .bind(last)
-    .bind(base_value.map(str::to_string))
-    .bind(i64::from(sketches))
-    .fetch_all(&db.pool)
+    let sql = "SELECT * FROM dim_rollup WHERE dim = $1 AND base = $2 AND month >= $3 AND month <= $4 \
+               AND base_value = COALESCE($5, base_value)";
+    let keys = ["month", "value", "base_value"];
+    let rows = packed::totals_rows(db, sql, &keys, sketches, |q| {
+        q.bind(dim.column()).bind(base_name(base)).bind(first).bind(last).bind(base_value.map(str::to_string))
+    })
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((r.try_get("month")?, r.try_get("value")?, r.try_get("base_value")?, super::read::totals(r)?))
-        })
-        .collect()
-}
-
-/// The rows of `dim` crossed with `base`, as [`cells`] reads them, summed
-/// over the months in the database: one row per value × base value rather
-/// than per month, without sketches (sums cannot merge them).
-pub async fn sums(
-    db: &Db,
-    dim: ExtraDimension,
-    (base, base_value): (Option<Dimension>, Option<&str>),
-    (first, last): (i64, i64),
-) -> Result<Vec<(String, String, TicketTotals)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT value, base_value, {} FROM dim_rollup WHERE dim = $1 AND base = $2 AND month >= $3 \
-         AND month <= $4 AND base_value = COALESCE($5, base_value) GROUP BY value, base_value",
-        super::read::SUMMED_TOTALS
-    );
-    let rows = sqlx::query(&sql)
-        .bind(dim.column())
-        .bind(base_name(base))
-        .bind(first)
-        .bind(last)
-        .bind(base_value.map(str::to_string))
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("value")?, r.try_get("base_value")?, super::read::totals(r)?)))
-        .collect()
+    Ok(rows
+        .into_iter()
+        .map(|((month, value, base_value), totals)| (month, value, base_value, totals))
+        .collect())
 }
 
 #[cfg(test)]

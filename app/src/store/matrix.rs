@@ -4,6 +4,7 @@
 //! merged sketches, so totals are true totals, not averages of cells.
 
 use super::cube;
+use super::dim_cumulative;
 use super::dim_rollup;
 use super::rollup::CellKey;
 use super::Db;
@@ -126,8 +127,8 @@ pub async fn load_extra(
     let base_value = filter.filter(|(d, _)| Some(*d) == base).map(|(_, v)| v);
     let span = (month_of(first), month_of(last));
     let rows = match cross {
-        // Without sketches the database sums the months: a row per cell, not per month.
-        Cross::Dim(_) if !sketches => dim_rollup::sums(db, extra, (base, base_value), span)
+        // Without sketches the running totals give each cell's sums: two rows, whatever the range.
+        Cross::Dim(_) if !sketches => dim_cumulative::sums(db, extra, (base, base_value), span)
             .await?
             .into_iter()
             .map(|(value, base_value, totals)| (span.0, value, base_value, totals))

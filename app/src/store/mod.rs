@@ -7,6 +7,7 @@
 pub mod annotations;
 pub mod cube;
 pub mod customer_months;
+pub mod dim_cumulative;
 pub mod dim_rollup;
 pub mod events;
 mod failure;
@@ -15,6 +16,7 @@ pub mod ingest;
 pub mod kpi_values;
 pub mod login_limits;
 pub mod matrix;
+mod packed;
 pub mod presets;
 pub mod read;
 pub mod register;
@@ -160,6 +162,7 @@ impl Db {
         }
         cube::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)?;
         dim_rollup::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)?;
+        dim_cumulative::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)?;
         support_months::build_if_missing(self).await.map_err(sqlx::migrate::MigrateError::Execute)
     }
 

@@ -69,7 +69,9 @@ pub async fn rebuild_days(
 ) -> Result<(), sqlx::Error> {
     recompute_days(conn, days, rules).await?;
     super::cube::refresh(conn, days).await?;
-    super::dim_rollup::refresh(conn, &super::dim_rollup::months_of(days), rules).await
+    let months = super::dim_rollup::months_of(days);
+    super::dim_rollup::refresh(conn, &months, rules).await?;
+    super::dim_cumulative::refresh(conn, &months).await
 }
 
 /// Recomputes the daily rollup rows of `days` from the tickets table.

@@ -226,6 +226,19 @@ async fn a_dimension_rollup_rebuilt_at_start_up_gives_the_same_matrix() {
 }
 
 #[tokio::test]
+async fn running_totals_filled_at_start_up_give_the_same_matrix() {
+    for (app, token) in apps().await {
+        let path = "/matrix?kpi=csat&rows=product&cols=team&from=2025-08-01&to=2025-10-31";
+        let (_, before) = rest(&app, path, &token).await;
+        assert!(before["cells"].as_array().unwrap().len() > 4, "{before}");
+        sqlx::query("DELETE FROM dim_cumulative").execute(&app.db.pool).await.unwrap();
+        app::store::dim_cumulative::build_if_missing(&app.db).await.unwrap();
+        let (_, after) = rest(&app, path, &token).await;
+        assert_eq!(before, after);
+    }
+}
+
+#[tokio::test]
 async fn repeat_contacts_over_the_cube_equal_sql_on_both_backends() {
     for (app, token) in apps().await {
         let (status, m) = rest(

@@ -14,7 +14,7 @@
 //! month each time for a file out of time order.)
 
 use super::super::rollup::{self, Cell, CellKey, CellTable, RollupRules};
-use super::super::{cube, dim_rollup};
+use super::super::{cube, dim_cumulative, dim_rollup};
 use crate::kpi::TicketTotals;
 use crate::models::TicketRecord;
 use dim_rollup::{DimKey, DimTable};
@@ -125,7 +125,9 @@ impl RollupDelta {
         touched.extend(&recompute);
         rollup::recompute_days(conn, &recompute, rules).await?;
         cube::refresh(conn, &touched).await?;
-        dim_rollup::refresh(conn, &recomputed_months, rules).await
+        dim_rollup::refresh(conn, &recomputed_months, rules).await?;
+        // Every changed dimension row is in the month of a touched day.
+        dim_cumulative::refresh(conn, &dim_rollup::months_of(&touched)).await
     }
 }
 
