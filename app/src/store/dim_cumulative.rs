@@ -39,7 +39,6 @@ pub(super) async fn rebuild_from(conn: &mut AnyConnection, month: i64) -> Result
     let first: Option<i64> = bounds.try_get("first")?;
     sqlx::query("DELETE FROM dim_cumulative WHERE month >= $1").bind(month).execute(&mut *conn).await?;
     let Some(first) = first else { return Ok(()) };
-    let list = |f: &dyn Fn(&str) -> String| COUNTERS.split(", ").map(f).collect::<Vec<_>>().join(", ");
     // Every value × every month from `first` on (the dense grid), with the
     // month's own sums plus, at `first`, the total carried from before.
     let sql = format!(
@@ -57,8 +56,8 @@ pub(super) async fn rebuild_from(conn: &mut AnyConnection, month: i64) -> Result
              AND p.base = g.base AND p.value = g.value AND p.base_value = g.base_value \
          ) AS grid \
          WINDOW running AS (PARTITION BY dim, base, value, base_value ORDER BY month)",
-        running = list(&|c| format!("SUM({c}) OVER running")),
-        month_sums = list(&|c| format!("COALESCE(r.{c}, 0) + COALESCE(p.{c}, 0) AS {c}")),
+        running = counters(|c| format!("SUM({c}) OVER running")),
+        month_sums = counters(|c| format!("COALESCE(r.{c}, 0) + COALESCE(p.{c}, 0) AS {c}")),
     );
     sqlx::query(&sql).bind(month).bind(carried.unwrap_or(i64::MIN)).bind(first).execute(&mut *conn).await?;
     Ok(())
@@ -104,13 +103,20 @@ pub async fn sums(
     .await?;
     let (upto, before): (Option<i64>, Option<i64>) = (bounds.try_get("upto")?, bounds.try_get("before")?);
     let Some(upto) = upto.filter(|&u| Some(u) != before) else { return Ok(Vec::new()) };
-    let difference = COUNTERS
-        .split(", ")
-        .map(|c| format!("CAST(SUM(CASE WHEN month = $3 THEN {c} ELSE -{c} END) AS BIGINT) AS {c}"));
+    // Two seeks, one per month: for `month IN ($3, $4)` Postgres scanned
+    // every month of the dimension while the table had no statistics.
+    let rows_at = |month: &str, sign: &str| {
+        format!(
+            "SELECT value, base_value, {} FROM dim_cumulative WHERE dim = $1 AND base = $2 AND month = {month} \
+             AND base_value = COALESCE($5, base_value)",
+            counters(|c| format!("{sign}{c} AS {c}"))
+        )
+    };
     let sql = format!(
-        "SELECT value, base_value, {} FROM dim_cumulative WHERE dim = $1 AND base = $2 \
-         AND month IN ($3, $4) AND base_value = COALESCE($5, base_value) GROUP BY value, base_value",
-        difference.collect::<Vec<_>>().join(", ")
+        "SELECT value, base_value, {} FROM ({} UNION ALL {}) AS d GROUP BY value, base_value",
+        counters(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")),
+        rows_at("$3", ""),
+        rows_at("$4", "-")
     );
     let before = before.unwrap_or(i64::MIN);
     let rows = packed::totals_rows(db, &sql, &["value", "base_value"], false, |q| {
@@ -118,4 +124,9 @@ pub async fn sums(
     })
     .await?;
     Ok(rows.into_iter().map(|((value, base_value), totals)| (value, base_value, totals)).collect())
+}
+
+/// `f` of each counter column, joined into a select list.
+fn counters(f: impl Fn(&str) -> String) -> String {
+    COUNTERS.split(", ").map(f).collect::<Vec<_>>().join(", ")
 }
