@@ -6,8 +6,8 @@
 //! by a month has a row at that month and at every later one.
 //!
 //! Kept by whoever changes `dim_rollup`: after a change to some months,
-//! [`rebuild_from`] rewrites the rows from the first of them onward (an
-//! import of recent tickets rewrites the last month or two).
+//! [`refresh`] rewrites the rows from the first of them onward (an import
+//! of recent tickets rewrites the last month or two).
 
 use super::packed::{self, COUNTERS};
 use super::Db;
