@@ -114,7 +114,7 @@ pub async fn sums(
     };
     let sql = format!(
         "SELECT value, base_value, {} FROM ({} UNION ALL {}) AS d GROUP BY value, base_value",
-        counters(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}")),
+        super::read::SUMMED_TOTALS,
         rows_at("$3", ""),
         rows_at("$4", "-")
     );
