@@ -1,9 +1,10 @@
-//! Running totals of the dimension rollup (migration 0016): the sums of a
+//! Running totals of the dimension rollup (migrations 0016 and 0017): the sums of a
 //! value's monthly rows from its first month through each month that holds
 //! tickets. The sums over months `a..=b` are the row at `b` minus the row
 //! before `a`, so a matrix of sums reads two rows per cell whatever the
-//! range. Rows are dense over the months of the rollup: every value seen
-//! by a month has a row at that month and at every later one.
+//! range. Rows are dense over the months of the rollup from a value's first
+//! month: a value seen by a month has a row at that month and at every later
+//! month that holds tickets.
 //!
 //! Kept by whoever changes `dim_rollup`: after a change to some months,
 //! [`refresh`] rewrites the rows from the first of them onward (an import
@@ -26,40 +27,41 @@ pub async fn refresh(conn: &mut AnyConnection, months: &BTreeSet<i64>) -> Result
 }
 
 /// Rewrites the rows of `month` (a first day) and every later month from
-/// `dim_rollup`, carrying on from the row each value has before `month`.
+/// `dim_rollup`, a month at a time: each month's rows are the previous
+/// month's plus the month's own sums, and values first seen in the month.
 pub(super) async fn rebuild_from(conn: &mut AnyConnection, month: i64) -> Result<(), sqlx::Error> {
-    let bounds = sqlx::query(
-        "SELECT (SELECT MAX(month) FROM dim_cumulative WHERE month < $1) AS carried, \
-         (SELECT MIN(month) FROM dim_rollup WHERE month >= $1) AS first",
-    )
-    .bind(month)
-    .fetch_one(&mut *conn)
-    .await?;
-    let carried: Option<i64> = bounds.try_get("carried")?;
-    let first: Option<i64> = bounds.try_get("first")?;
     sqlx::query("DELETE FROM dim_cumulative WHERE month >= $1").bind(month).execute(&mut *conn).await?;
-    let Some(first) = first else { return Ok(()) };
-    // Every value × every month from `first` on (the dense grid), with the
-    // month's own sums plus, at `first`, the total carried from before.
+    let carried: Option<i64> = sqlx::query("SELECT MAX(month) AS m FROM dim_cumulative")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("m")?;
+    let months: Vec<i64> =
+        sqlx::query("SELECT DISTINCT month FROM dim_rollup WHERE month >= $1 ORDER BY month")
+            .bind(month)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|row| row.try_get("month"))
+            .collect::<Result<_, _>>()?;
+    let same_key = |a: &str, b: &str| {
+        format!("{b}.dim = {a}.dim AND {b}.base = {a}.base AND {b}.value = {a}.value AND {b}.base_value = {a}.base_value")
+    };
     let sql = format!(
-        "INSERT INTO dim_cumulative (dim, base, month, value, base_value, {COUNTERS}) \
-         SELECT dim, base, month, value, base_value, {running} FROM ( \
-           SELECT g.dim, g.base, g.month, g.value, g.base_value, {month_sums} FROM ( \
-             SELECT k.dim, k.base, m.month, k.value, k.base_value FROM ( \
-               SELECT dim, base, value, base_value FROM dim_rollup WHERE month >= $1 \
-               UNION SELECT dim, base, value, base_value FROM dim_cumulative WHERE month = $2 \
-             ) AS k CROSS JOIN (SELECT DISTINCT month FROM dim_rollup WHERE month >= $1) AS m \
-           ) AS g \
-           LEFT JOIN dim_rollup r ON r.dim = g.dim AND r.base = g.base AND r.month = g.month \
-             AND r.value = g.value AND r.base_value = g.base_value \
-           LEFT JOIN dim_cumulative p ON p.month = $2 AND g.month = $3 AND p.dim = g.dim \
-             AND p.base = g.base AND p.value = g.value AND p.base_value = g.base_value \
-         ) AS grid \
-         WINDOW running AS (PARTITION BY dim, base, value, base_value ORDER BY month)",
-        running = counters(|c| format!("SUM({c}) OVER running")),
-        month_sums = counters(|c| format!("COALESCE(r.{c}, 0) + COALESCE(p.{c}, 0) AS {c}")),
+        "INSERT INTO dim_cumulative (month, dim, base, value, base_value, {COUNTERS}) \
+         SELECT CAST($1 AS BIGINT), p.dim, p.base, p.value, p.base_value, {carried_plus_month} \
+           FROM dim_cumulative p LEFT JOIN dim_rollup r ON r.month = $1 AND {r_is_p} WHERE p.month = $2 \
+         UNION ALL \
+         SELECT CAST($1 AS BIGINT), r.dim, r.base, r.value, r.base_value, {month_only} FROM dim_rollup r \
+           WHERE r.month = $1 AND NOT EXISTS (SELECT 1 FROM dim_cumulative p WHERE p.month = $2 AND {r_is_p})",
+        carried_plus_month = counters(|c| format!("p.{c} + COALESCE(r.{c}, 0)")),
+        month_only = counters(|c| format!("r.{c}")),
+        r_is_p = same_key("p", "r"),
     );
-    sqlx::query(&sql).bind(month).bind(carried.unwrap_or(i64::MIN)).bind(first).execute(&mut *conn).await?;
+    let mut previous = carried.unwrap_or(i64::MIN);
+    for month in months {
+        sqlx::query(&sql).bind(month).bind(previous).execute(&mut *conn).await?;
+        previous = month;
+    }
     Ok(())
 }
 

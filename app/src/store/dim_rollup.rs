@@ -21,7 +21,7 @@ use crate::models::{Dimension, ExtraDimension, TicketRecord};
 use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub use crate::models::NO_PRODUCT;
 
@@ -54,56 +54,121 @@ fn base_name(base: Option<Dimension>) -> &'static str {
     base.map_or("", Dimension::column)
 }
 
-/// One ticket's values of the dimensions the rows are keyed by.
-struct TicketDims {
-    /// In the order of [`ExtraDimension::ALL`]; a missing value is [`NO_PRODUCT`].
-    extra: [String; 3],
-    /// In the order of [`Dimension::ALL`].
-    base: [String; 3],
+/// Dimension rows being counted. Values are numbered as they are first
+/// seen, so adding a ticket to its twelve rows neither allocates nor
+/// compares strings: with string keys that was most of an import's
+/// per-ticket work.
+#[derive(Default)]
+pub(super) struct DimCells {
+    numbers: HashMap<String, u32>,
+    names: Vec<String>,
+    rows: HashMap<NumberedKey, TicketTotals>,
 }
 
-impl TicketDims {
-    fn of_row(row: &AnyRow) -> Result<TicketDims, sqlx::Error> {
-        let extra = |d: ExtraDimension| -> Result<String, sqlx::Error> {
-            Ok(row.try_get::<Option<String>, _>(d.column())?.unwrap_or_else(|| NO_PRODUCT.to_string()))
-        };
-        let base = |d: Dimension| row.try_get::<String, _>(d.column());
-        let [e0, e1, e2] = ExtraDimension::ALL;
+/// A [`DimKey`] whose values are numbers of [`DimCells::names`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct NumberedKey {
+    month: i64,
+    dim: ExtraDimension,
+    value: u32,
+    base: Option<Dimension>,
+    base_value: u32,
+}
+
+impl DimCells {
+    /// Adds a new ticket to the rows of the month it was created in.
+    pub(super) fn add_record(&mut self, t: &TicketRecord, facts: &TicketFacts, rules: RollupRules) {
+        let extra = ExtraDimension::ALL.map(|d| match d {
+            ExtraDimension::Agent => t.agent.as_str(),
+            ExtraDimension::Priority => t.priority.as_str(),
+            ExtraDimension::Product => t.product.as_deref().unwrap_or(NO_PRODUCT),
+        });
+        let base = Dimension::ALL.map(|d| match d {
+            Dimension::Channel => t.channel.as_str(),
+            Dimension::Category => t.category.as_str(),
+            Dimension::Team => t.team.as_str(),
+        });
+        let month = month_start(rules.zone.day_of(t.created_at));
+        self.add(month, extra, base, facts, rules.sla_seconds);
+    }
+
+    /// Adds a stored ticket (a row of `tickets`) to the rows of `month`.
+    fn add_row(
+        &mut self,
+        row: &AnyRow,
+        month: i64,
+        facts: &TicketFacts,
+        sla_seconds: i64,
+    ) -> Result<(), sqlx::Error> {
+        let extra = ExtraDimension::ALL.map(|d| {
+            row.try_get::<Option<String>, _>(d.column()).map(|v| v.unwrap_or_else(|| NO_PRODUCT.into()))
+        });
+        let base = Dimension::ALL.map(|d| row.try_get::<String, _>(d.column()));
+        let [e0, e1, e2] = extra;
+        let [b0, b1, b2] = base;
+        let (extra, base) = ([e0?, e1?, e2?], [b0?, b1?, b2?]);
+        self.add(
+            month,
+            extra.each_ref().map(String::as_str),
+            base.each_ref().map(String::as_str),
+            facts,
+            sla_seconds,
+        );
+        Ok(())
+    }
+
+    /// Adds a ticket to the rows of each extra dimension's value (`extra`,
+    /// in the order of [`ExtraDimension::ALL`]), alone and crossed with
+    /// each rollup dimension's (`base`, in the order of [`Dimension::ALL`]).
+    fn add(&mut self, month: i64, extra: [&str; 3], base: [&str; 3], facts: &TicketFacts, sla_seconds: i64) {
         let [b0, b1, b2] = Dimension::ALL;
-        Ok(TicketDims {
-            extra: [extra(e0)?, extra(e1)?, extra(e2)?],
-            base: [base(b0)?, base(b1)?, base(b2)?],
-        })
+        let bases = [
+            (None, self.number("")),
+            (Some(b0), self.number(base[0])),
+            (Some(b1), self.number(base[1])),
+            (Some(b2), self.number(base[2])),
+        ];
+        for (dim, value) in ExtraDimension::ALL.into_iter().zip(extra) {
+            let value = self.number(value);
+            for (base, base_value) in bases {
+                let key = NumberedKey { month, dim, value, base, base_value };
+                self.rows.entry(key).or_default().add_ticket(facts, sla_seconds);
+            }
+        }
     }
 
-    fn of_record(t: &TicketRecord) -> TicketDims {
-        let extra = |d: ExtraDimension| match d {
-            ExtraDimension::Agent => t.agent.clone(),
-            ExtraDimension::Priority => t.priority.clone(),
-            ExtraDimension::Product => t.product.clone().unwrap_or_else(|| NO_PRODUCT.to_string()),
-        };
-        let base = |d: Dimension| match d {
-            Dimension::Channel => t.channel.clone(),
-            Dimension::Category => t.category.clone(),
-            Dimension::Team => t.team.clone(),
-        };
-        TicketDims { extra: ExtraDimension::ALL.map(extra), base: Dimension::ALL.map(base) }
+    fn number(&mut self, name: &str) -> u32 {
+        if let Some(&number) = self.numbers.get(name) {
+            return number;
+        }
+        let number = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct values");
+        self.names.push(name.to_string());
+        self.numbers.insert(name.to_string(), number);
+        number
     }
 
-    /// The rows the ticket adds to: each extra dimension, alone and crossed
-    /// with each rollup dimension.
-    fn keys(&self, month: i64) -> impl Iterator<Item = DimKey> + '_ {
-        ExtraDimension::ALL.into_iter().zip(&self.extra).flat_map(move |(dim, value)| {
-            let alone = DimKey { month, dim, value: value.clone(), base: None, base_value: String::new() };
-            let crossed = Dimension::ALL.into_iter().zip(&self.base).map(move |(base, base_value)| DimKey {
-                month,
-                dim,
-                value: value.clone(),
-                base: Some(base),
-                base_value: base_value.clone(),
-            });
-            std::iter::once(alone).chain(crossed)
-        })
+    /// About what the rows hold, keys, values and sketches included.
+    pub(super) fn bytes(&self) -> usize {
+        let names: usize = self.names.iter().map(|n| 2 * (n.capacity() + size_of::<String>() + 4)).sum();
+        names + self.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum::<usize>()
+    }
+
+    /// The rows, keyed by their values.
+    pub(super) fn into_rows(self) -> BTreeMap<DimKey, TicketTotals> {
+        let names = self.names;
+        self.rows
+            .into_iter()
+            .map(|(k, totals)| {
+                let key = DimKey {
+                    month: k.month,
+                    dim: k.dim,
+                    value: names[k.value as usize].clone(),
+                    base: k.base,
+                    base_value: names[k.base_value as usize].clone(),
+                };
+                (key, totals)
+            })
+            .collect()
     }
 }
 
@@ -116,7 +181,7 @@ pub async fn refresh(
 ) -> Result<(), sqlx::Error> {
     for &month in months {
         let (from, before) = rules.zone.span(month, month_end(month));
-        let mut rows: BTreeMap<DimKey, TicketTotals> = BTreeMap::new();
+        let mut rows = DimCells::default();
         let mut created = sqlx::query(
             "SELECT created_at, first_response_at, resolved_at, channel, category, team, agent, priority, \
              product, csat, nps, ces, first_contact_resolved, reopened, escalated, contacts FROM tickets \
@@ -128,27 +193,13 @@ pub async fn refresh(
         while let Some(row) = created.try_next().await? {
             let facts = facts(&row)?;
             let month = month_start(rules.zone.day_of(facts.created_at));
-            for key in TicketDims::of_row(&row)?.keys(month) {
-                rows.entry(key).or_default().add_ticket(&facts, rules.sla_seconds);
-            }
+            rows.add_row(&row, month, &facts, rules.sla_seconds)?;
         }
         drop(created);
         sqlx::query("DELETE FROM dim_rollup WHERE month = $1").bind(month).execute(&mut *conn).await?;
-        write(conn, DimTable::Rollup, &rows).await?;
+        write(conn, DimTable::Rollup, &rows.into_rows()).await?;
     }
     Ok(())
-}
-
-/// Adds a new ticket to the rows of the month it was created in.
-pub(super) fn add_ticket(
-    rows: &mut BTreeMap<DimKey, TicketTotals>,
-    t: &TicketRecord,
-    facts: &TicketFacts,
-    rules: RollupRules,
-) {
-    for key in TicketDims::of_record(t).keys(month_start(rules.zone.day_of(t.created_at))) {
-        rows.entry(key).or_default().add_ticket(facts, rules.sla_seconds);
-    }
 }
 
 /// Adds `delta` (rows of new tickets) to the stored rows of its months.
@@ -324,5 +375,52 @@ mod tests {
         let days: BTreeSet<i64> = [day(2025, 1, 3), day(2025, 1, 31), day(2025, 2, 1)].into_iter().collect();
         let months: Vec<i64> = months_of(&days).into_iter().collect();
         assert_eq!(months, vec![day(2025, 1, 1), day(2025, 2, 1)]);
+    }
+
+    #[test]
+    fn each_ticket_counts_once_in_each_of_its_twelve_rows() {
+        let rules = RollupRules { sla_seconds: 3600, zone: super::super::zone::ReportingZone::UTC };
+        // 2023-11-14T22:13:20Z
+        let ticket = |agent: &str, product: Option<&str>| TicketRecord {
+            external_id: format!("T-{agent}-{product:?}"),
+            created_at: 1_700_000_000,
+            first_response_at: Some(1_700_000_600),
+            resolved_at: None,
+            channel: "email".into(),
+            category: "delivery".into(),
+            priority: "normal".into(),
+            team: "Tier 1".into(),
+            agent: agent.into(),
+            status: "open".into(),
+            csat: None,
+            nps: None,
+            ces: None,
+            contacts: 1,
+            first_contact_resolved: false,
+            reopened: false,
+            escalated: false,
+            customer_id: None,
+            order_id: None,
+            product: product.map(str::to_string),
+        };
+        let mut cells = DimCells::default();
+        for t in [ticket("ana", None), ticket("ana", Some("Sofa")), ticket("ben", None)] {
+            cells.add_record(&t, &t.facts(), rules);
+        }
+        let rows = cells.into_rows();
+        let month = day_number(chrono::NaiveDate::from_ymd_opt(2023, 11, 1).unwrap());
+        let tickets = |dim, value: &str, base, base_value: &str| {
+            let key = DimKey { month, dim, value: value.into(), base, base_value: base_value.into() };
+            rows[&key].tickets
+        };
+        assert_eq!(tickets(ExtraDimension::Agent, "ana", None, ""), 2);
+        assert_eq!(tickets(ExtraDimension::Agent, "ana", Some(Dimension::Channel), "email"), 2);
+        assert_eq!(tickets(ExtraDimension::Agent, "ben", Some(Dimension::Team), "Tier 1"), 1);
+        assert_eq!(tickets(ExtraDimension::Priority, "normal", Some(Dimension::Category), "delivery"), 3);
+        assert_eq!(tickets(ExtraDimension::Product, NO_PRODUCT, None, ""), 2);
+        assert_eq!(tickets(ExtraDimension::Product, "Sofa", Some(Dimension::Category), "delivery"), 1);
+        // Two agents, one priority and two products, each alone and with three crossings.
+        assert_eq!(rows.len(), 5 * 4);
+        assert_eq!(rows.values().map(|t| t.frt_n).sum::<i64>(), 3 * 12);
     }
 }

@@ -127,12 +127,15 @@ pub async fn load_extra(
     let base_value = filter.filter(|(d, _)| Some(*d) == base).map(|(_, v)| v);
     let span = (month_of(first), month_of(last));
     let rows = match cross {
-        // Without sketches the running totals give each cell's sums: two rows, whatever the range.
-        Cross::Dim(_) if !sketches => dim_cumulative::sums(db, extra, (base, base_value), span)
-            .await?
-            .into_iter()
-            .map(|(value, base_value, totals)| (span.0, value, base_value, totals))
-            .collect(),
+        // Without sketches the running totals give each cell's sums: two
+        // rows, whatever the range. One month is its own rows.
+        Cross::Dim(_) if !sketches && span.0 != span.1 => {
+            dim_cumulative::sums(db, extra, (base, base_value), span)
+                .await?
+                .into_iter()
+                .map(|(value, base_value, totals)| (span.0, value, base_value, totals))
+                .collect()
+        }
         _ => dim_rollup::cells(db, extra, (base, base_value), span, sketches).await?,
     };
     let mut m = Matrix::default();

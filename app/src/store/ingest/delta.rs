@@ -15,9 +15,8 @@
 
 use super::super::rollup::{self, Cell, CellKey, CellTable, RollupRules};
 use super::super::{cube, dim_cumulative, dim_rollup};
-use crate::kpi::TicketTotals;
 use crate::models::TicketRecord;
-use dim_rollup::{DimKey, DimTable};
+use dim_rollup::{DimCells, DimTable};
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,7 +28,7 @@ const MAX_BYTES: usize = 48 << 20;
 pub(super) struct RollupDelta {
     rules: RollupRules,
     cells: BTreeMap<CellKey, Cell>,
-    dims: BTreeMap<DimKey, TicketTotals>,
+    dims: DimCells,
     /// Collected memory after which the cells are set aside.
     max_bytes: usize,
     /// Days with cells set aside in the pending tables.
@@ -43,7 +42,7 @@ impl RollupDelta {
         RollupDelta {
             rules,
             cells: BTreeMap::new(),
-            dims: BTreeMap::new(),
+            dims: DimCells::default(),
             max_bytes: MAX_BYTES,
             pending_days: BTreeSet::new(),
             recompute: BTreeSet::new(),
@@ -53,7 +52,7 @@ impl RollupDelta {
     pub(super) fn inserted(&mut self, t: &TicketRecord) {
         let facts = t.facts();
         rollup::add_ticket(&mut self.cells, t, &facts, self.rules);
-        dim_rollup::add_ticket(&mut self.dims, t, &facts, self.rules);
+        self.dims.add_record(t, &facts, self.rules);
     }
 
     /// An update moves the ticket off the days it counted on, onto its new ones.
@@ -86,7 +85,7 @@ impl RollupDelta {
         // days' months hold every dimension row set aside too.
         self.pending_days.extend(cells.keys().map(|k| k.day));
         rollup::write_cells(conn, CellTable::Pending, &cells).await?;
-        dim_rollup::write(conn, DimTable::Pending, &dims).await
+        dim_rollup::write(conn, DimTable::Pending, &dims.into_rows()).await
     }
 
     /// About what the collected cells hold, keys and map nodes included.
@@ -98,10 +97,7 @@ impl RollupDelta {
                 + key.team.capacity()
                 + cell.totals.bytes()
         });
-        let dims = self.dims.iter().map(|(key, totals)| {
-            size_of::<DimKey>() + key.value.capacity() + key.base_value.capacity() + totals.bytes()
-        });
-        cells.chain(dims).sum()
+        cells.sum::<usize>() + self.dims.bytes()
     }
 
     /// Brings the daily rollup, the cube and the dimension rollup up to
@@ -112,7 +108,8 @@ impl RollupDelta {
         if !self.pending_days.is_empty() {
             self.set_aside(conn).await?;
         }
-        let RollupDelta { rules, mut cells, mut dims, pending_days, recompute, .. } = self;
+        let RollupDelta { rules, mut cells, dims, pending_days, recompute, .. } = self;
+        let mut dims = dims.into_rows();
         let recomputed_months = dim_rollup::months_of(&recompute);
         cells.retain(|key, _| !recompute.contains(&key.day));
         dims.retain(|key, _| !recomputed_months.contains(&key.month));
