@@ -504,7 +504,7 @@ impl BenchmarkRecord {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// 2023-11-14T22:13:20Z: the fixtures' times count from here.

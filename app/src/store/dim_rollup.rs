@@ -240,25 +240,20 @@ pub(super) async fn merge_rows(
     month: i64,
     conn: &mut AnyConnection,
 ) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "SELECT dim, value, base, base_value, tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, \
-         fcr, reopened, escalated, repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, \
-         nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch FROM {} WHERE month = $1",
-        table.name()
-    );
-    let mut stored = sqlx::query(&sql).bind(month).fetch(&mut *conn);
-    while let Some(row) = stored.try_next().await? {
-        let dim: String = row.try_get("dim")?;
-        let base: String = row.try_get("base")?;
+    let sql = format!("SELECT * FROM {} WHERE month = $1", table.name());
+    let keys = ["dim", "value", "base", "base_value"];
+    let stored: Vec<((String, String, String, String), TicketTotals)> =
+        packed::rows_with_sketches(conn, &sql, &keys, |q| q.bind(month)).await?;
+    for ((dim, value, base, base_value), totals) in stored {
         let unknown = || sqlx::Error::Decode(format!("dim_rollup: unknown dimension {dim}/{base}").into());
         let key = DimKey {
             month,
             dim: ExtraDimension::parse(&dim).ok_or_else(unknown)?,
-            value: row.try_get("value")?,
+            value,
             base: if base.is_empty() { None } else { Some(Dimension::parse(&base).ok_or_else(unknown)?) },
-            base_value: row.try_get("base_value")?,
+            base_value,
         };
-        rows.entry(key).or_default().merge(&super::read::totals(&row)?);
+        rows.entry(key).or_default().merge(&totals);
     }
     Ok(())
 }
@@ -380,28 +375,11 @@ mod tests {
     #[test]
     fn each_ticket_counts_once_in_each_of_its_twelve_rows() {
         let rules = RollupRules { sla_seconds: 3600, zone: super::super::zone::ReportingZone::UTC };
-        // 2023-11-14T22:13:20Z
+        // Created 2023-11-14, with a first response.
         let ticket = |agent: &str, product: Option<&str>| TicketRecord {
-            external_id: format!("T-{agent}-{product:?}"),
-            created_at: 1_700_000_000,
-            first_response_at: Some(1_700_000_600),
-            resolved_at: None,
-            channel: "email".into(),
-            category: "delivery".into(),
-            priority: "normal".into(),
-            team: "Tier 1".into(),
             agent: agent.into(),
-            status: "open".into(),
-            csat: None,
-            nps: None,
-            ces: None,
-            contacts: 1,
-            first_contact_resolved: false,
-            reopened: false,
-            escalated: false,
-            customer_id: None,
-            order_id: None,
             product: product.map(str::to_string),
+            ..crate::models::tests::ticket()
         };
         let mut cells = DimCells::default();
         for t in [ticket("ana", None), ticket("ana", Some("Sofa")), ticket("ben", None)] {

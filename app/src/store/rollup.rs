@@ -259,17 +259,12 @@ pub(super) async fn merge_rows(
     (first, last): (i64, i64),
     conn: &mut AnyConnection,
 ) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "SELECT day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
-         resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-         nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts \
-         FROM {} WHERE day >= $1 AND day <= $2",
-        table.name()
-    );
-    let mut rows = sqlx::query(&sql).bind(first).bind(last).fetch(&mut *conn);
-    while let Some(row) = rows.try_next().await? {
-        let (key, cell) = stored_cell(&row, "day")?;
-        cells.entry(key).or_default().merge(&cell);
+    let sql = format!("SELECT * FROM {} WHERE day >= $1 AND day <= $2", table.name());
+    let keys = ["day", "channel", "category", "team", "resolved_on_day"];
+    let rows = super::packed::rows_with_sketches(conn, &sql, &keys, |q| q.bind(first).bind(last)).await?;
+    for ((day, channel, category, team, resolved_on_day), totals) in rows {
+        let key = CellKey { day, channel, category, team };
+        cells.entry(key).or_default().merge(&Cell { totals, resolved_on_day });
     }
     Ok(())
 }
