@@ -1,10 +1,10 @@
-//! Running totals of the dimension rollup (migrations 0016 and 0017): the sums of a
-//! value's monthly rows from its first month through each month that holds
-//! tickets. The sums over months `a..=b` are the row at `b` minus the row
-//! before `a`, so a matrix of sums reads two rows per cell whatever the
-//! range. Rows are dense over the months of the rollup from a value's first
-//! month: a value seen by a month has a row at that month and at every later
-//! month that holds tickets.
+//! Running totals of the dimension rollup (migrations 0016 and 0017): the
+//! sums of a value's monthly rows from its first month through each month
+//! that holds tickets. The sums over months `a..=b` are the row at `b` minus
+//! the row before `a`, so a matrix of sums reads two rows per cell whatever
+//! the range. Rows are dense over the months of the rollup from a value's
+//! first month: a value seen by a month has a row at that month and at every
+//! later month that holds tickets.
 //!
 //! Kept by whoever changes `dim_rollup`: after a change to some months,
 //! [`refresh`] rewrites the rows from the first of them onward (an import
@@ -31,6 +31,7 @@ pub async fn refresh(conn: &mut AnyConnection, months: &BTreeSet<i64>) -> Result
 /// month's plus the month's own sums, and values first seen in the month.
 pub(super) async fn rebuild_from(conn: &mut AnyConnection, month: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM dim_cumulative WHERE month >= $1").bind(month).execute(&mut *conn).await?;
+    // What is left ends before `month`: its last month is carried on.
     let carried: Option<i64> = sqlx::query("SELECT MAX(month) AS m FROM dim_cumulative")
         .fetch_one(&mut *conn)
         .await?
