@@ -94,16 +94,18 @@ pub async fn sums(
     (first, last): (i64, i64),
 ) -> Result<Vec<(String, String, TicketTotals)>, sqlx::Error> {
     let base = base.map_or("", Dimension::column);
-    let bounds = sqlx::query(
-        "SELECT (SELECT MAX(month) FROM dim_cumulative WHERE dim = $1 AND base = $2 AND month <= $3) AS upto, \
-         (SELECT MAX(month) FROM dim_cumulative WHERE dim = $1 AND base = $2 AND month < $4) AS before",
-    )
-    .bind(dim.column())
-    .bind(base)
-    .bind(last)
-    .bind(first)
-    .fetch_one(&db.pool)
-    .await?;
+    // The latest month at or before each end, as one backward seek each:
+    // for MAX(month) Postgres read every index entry up to the month.
+    let latest = |end: &str| {
+        format!("(SELECT month FROM dim_cumulative WHERE dim = $1 AND base = $2 AND month {end} ORDER BY month DESC LIMIT 1)")
+    };
+    let bounds = sqlx::query(&format!("SELECT {} AS upto, {} AS before", latest("<= $3"), latest("< $4")))
+        .bind(dim.column())
+        .bind(base)
+        .bind(last)
+        .bind(first)
+        .fetch_one(&db.pool)
+        .await?;
     let (upto, before): (Option<i64>, Option<i64>) = (bounds.try_get("upto")?, bounds.try_get("before")?);
     let Some(upto) = upto.filter(|&u| Some(u) != before) else { return Ok(Vec::new()) };
     // Two seeks, one per month: for `month IN ($3, $4)` Postgres scanned
