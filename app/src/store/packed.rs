@@ -65,8 +65,7 @@ pub(super) async fn rows_with_sketches<K: DeserializeOwned>(
     keys: &[&str],
     bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
 ) -> Result<Vec<(K, TicketTotals)>, sqlx::Error> {
-    let backend =
-        if conn.backend_name().eq_ignore_ascii_case("sqlite") { Backend::Sqlite } else { Backend::Postgres };
+    let backend = Backend::of(conn);
     let hex = |column: &str| match backend {
         Backend::Sqlite => format!("hex({column})"),
         Backend::Postgres => format!("encode({column}, 'hex')"),

@@ -15,10 +15,9 @@ pub enum Params {
 
 impl Params {
     pub fn of(conn: &AnyConnection) -> Params {
-        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
-            Params::Anonymous
-        } else {
-            Params::Numbered
+        match super::Backend::of(conn) {
+            super::Backend::Sqlite => Params::Anonymous,
+            super::Backend::Postgres => Params::Numbered,
         }
     }
 
