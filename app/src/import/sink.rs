@@ -23,8 +23,9 @@ pub enum Record {
 /// Where valid records go: tickets and orders stream into the database in
 /// chunks; the small kinds (a row per month or KPI) are written at the end.
 pub enum Sink {
-    Tickets(TicketWriter, Vec<TicketRecord>),
-    Orders(OrderWriter, Vec<OrderRecord>),
+    /// The writers are boxed: they carry what they are counting.
+    Tickets(Box<TicketWriter>, Vec<TicketRecord>),
+    Orders(Box<OrderWriter>, Vec<OrderRecord>),
     Financials(Vec<FinancialMonth>),
     Targets(Vec<TargetRecord>),
     Benchmarks(Vec<BenchmarkRecord>),
@@ -33,8 +34,8 @@ pub enum Sink {
 impl Sink {
     pub async fn begin(db: &Db, kind: Kind) -> Result<Sink, sqlx::Error> {
         Ok(match kind {
-            Kind::Tickets => Sink::Tickets(TicketWriter::begin(db).await?, Vec::new()),
-            Kind::Orders => Sink::Orders(OrderWriter::begin(db).await?, Vec::new()),
+            Kind::Tickets => Sink::Tickets(Box::new(TicketWriter::begin(db).await?), Vec::new()),
+            Kind::Orders => Sink::Orders(Box::new(OrderWriter::begin(db).await?), Vec::new()),
             Kind::Financials => Sink::Financials(Vec::new()),
             Kind::Targets => Sink::Targets(Vec::new()),
             Kind::Benchmarks => Sink::Benchmarks(Vec::new()),

@@ -57,6 +57,15 @@ impl TicketTotals {
             + self.resolution_sketch.heap_bytes()
     }
 
+    /// The totals of one ticket: added to many rows, it is computed once
+    /// rather than once per row (each time value's sketch bucket takes a
+    /// logarithm).
+    pub fn of_ticket(t: &TicketFacts, sla_seconds: i64) -> TicketTotals {
+        let mut one = TicketTotals::default();
+        one.add_ticket(t, sla_seconds);
+        one
+    }
+
     /// Adds one ticket. `sla_seconds` is the resolution SLA.
     pub fn add_ticket(&mut self, t: &TicketFacts, sla_seconds: i64) {
         self.tickets += 1;

@@ -8,16 +8,17 @@
 //! Ingest keeps it current: after the daily rollup of some days is rebuilt,
 //! those days and their months are refolded here from the daily cells.
 
+use super::names::Names;
 use super::packed::{self, AnyQuery};
-use super::rollup::{stored_cell, Cell, CellKey};
+use super::rollup::{self, Cell, CellKey, CellTable};
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
 use crate::models::{Dimension, Filters};
-use futures_util::TryStreamExt;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::RangeInclusive;
 
 /// How finely a cube row's bucket cuts time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,6 +36,9 @@ pub(super) fn bit(dimension: Dimension) -> i64 {
     }
 }
 
+/// The dims of the rows that keep every dimension.
+const ALL_DIMS: usize = 7;
+
 /// The rows that answer a question split by `group_by` and filtered by
 /// `filters`: split by both, so that the filter can select them.
 pub(super) fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
@@ -47,17 +51,6 @@ pub(super) fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
     .filter(|(_, value)| value.is_some())
     .map(|(d, _)| bit(d));
     group_by.iter().map(|&d| bit(d)).chain(filtered).fold(0, |all, b| all | b)
-}
-
-/// A daily cell's key with the dimensions outside `dims` blanked.
-fn fold_key(key: &CellKey, dims: i64, bucket: i64) -> CellKey {
-    let keep = |d: Dimension, v: &String| if dims & bit(d) != 0 { v.clone() } else { String::new() };
-    CellKey {
-        day: bucket,
-        channel: keep(Dimension::Channel, &key.channel),
-        category: keep(Dimension::Category, &key.category),
-        team: keep(Dimension::Team, &key.team),
-    }
 }
 
 fn month_start(day: i64) -> i64 {
@@ -77,27 +70,9 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
         span.1 = span.1.max(day);
     }
     for (start, (first_touched, last_touched)) in months {
-        let mut folded: BTreeMap<(Level, i64, CellKey), Cell> = BTreeMap::new();
-        let mut daily = sqlx::query(
-            "SELECT day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
-             resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-             nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts FROM daily_rollup \
-             WHERE day >= $1 AND day <= $2",
-        )
-        .bind(start)
-        .bind(month_last(start))
-        .fetch(&mut *conn);
-        while let Some(row) = daily.try_next().await? {
-            let (key, cell) = stored_cell(&row, "day")?;
-            let touched = (first_touched..=last_touched).contains(&key.day);
-            for dims in 0..8 {
-                fold(&mut folded, (Level::Month, dims, fold_key(&key, dims, start)), &cell);
-                if touched {
-                    fold(&mut folded, (Level::Day, dims, fold_key(&key, dims, key.day)), &cell);
-                }
-            }
-        }
-        drop(daily);
+        let mut daily = BTreeMap::new();
+        rollup::merge_rows(&mut daily, CellTable::Rollup, (start, month_last(start)), conn).await?;
+        let folded = fold_month(&daily, start, first_touched..=last_touched);
         for (level, first, last) in [(Level::Month, start, start), (Level::Day, first_touched, last_touched)]
         {
             sqlx::query(
@@ -115,8 +90,60 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
     Ok(())
 }
 
-fn fold(folded: &mut BTreeMap<(Level, i64, CellKey), Cell>, key: (Level, i64, CellKey), cell: &Cell) {
-    folded.entry(key).or_default().merge(cell);
+/// Cube rows of one level and dims while they are folded: by bucket and
+/// the numbers of their channel, category and team.
+type Folded = HashMap<(i64, [u32; 3]), Cell>;
+
+/// The cube rows of the month starting on `start` folded from its daily
+/// cells: the month's rows, and the day rows of the days in `touched`.
+///
+/// Only the rows that keep all three dimensions are folded from the daily
+/// cells; every other dims is folded from the rows of a dims with one more
+/// dimension. Sums and sketch merges give the same totals either way, and
+/// those rows are fewer: merging every daily cell into all eight month rows
+/// it belongs to was most of an import's cost here. Rows are keyed by
+/// numbered texts while folding ([`Names`]).
+fn fold_month(
+    daily: &BTreeMap<CellKey, Cell>,
+    start: i64,
+    touched: RangeInclusive<i64>,
+) -> BTreeMap<(Level, i64, CellKey), Cell> {
+    let mut names = Names::default();
+    let blank = names.number("");
+    let mut months: [Folded; 8] = Default::default();
+    let mut days: [Folded; 8] = Default::default();
+    for (key, cell) in daily {
+        let ids = [&key.channel, &key.category, &key.team].map(|name| names.number(name));
+        months[ALL_DIMS].entry((start, ids)).or_default().merge(cell);
+        if touched.contains(&key.day) {
+            days[ALL_DIMS].insert((key.day, ids), cell.clone());
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (level, mut folded) in [(Level::Month, months), (Level::Day, days)] {
+        for dims in (0..ALL_DIMS).rev() {
+            // Keep one more dimension: the lowest one `dims` leaves out.
+            let finer = dims | (!dims & (dims + 1));
+            let (coarse, fine) = folded.split_at_mut(finer);
+            for (&(bucket, ids), cell) in &fine[0] {
+                let kept = [0, 1, 2].map(|i| if dims & (1 << i) != 0 { ids[i] } else { blank });
+                coarse[dims].entry((bucket, kept)).or_default().merge(cell);
+            }
+        }
+        for (dims, rows) in folded.into_iter().enumerate() {
+            for ((bucket, [channel, category, team]), cell) in rows {
+                let name = |id: u32| names.name(id).to_string();
+                let key = CellKey {
+                    day: bucket,
+                    channel: name(channel),
+                    category: name(category),
+                    team: name(team),
+                };
+                out.insert((level, dims as i64, key), cell);
+            }
+        }
+    }
+    out
 }
 
 /// Empties the cube (before the whole rollup is rebuilt).
@@ -414,11 +441,80 @@ mod tests {
         let filters = Filters { team: Some("t".into()), ..Default::default() };
         assert_eq!(dims_for(&Filters::default(), &[]), 0);
         assert_eq!(dims_for(&filters, &[Dimension::Channel]), 1 | 4);
-        let key = CellKey { day: 3, channel: "chat".into(), category: "delivery".into(), team: "t".into() };
-        let folded = fold_key(&key, 2, 1);
-        assert_eq!(
-            (folded.day, folded.channel.as_str(), folded.category.as_str(), folded.team.as_str()),
-            (1, "", "delivery", "")
-        );
+    }
+
+    /// The fold as first written: every daily cell into each of the eight
+    /// rows it belongs to, with the dimensions outside `dims` blanked.
+    fn fold_each_cell_into_every_row(
+        daily: &BTreeMap<CellKey, Cell>,
+        start: i64,
+        touched: RangeInclusive<i64>,
+    ) -> BTreeMap<(Level, i64, CellKey), Cell> {
+        let mut out: BTreeMap<(Level, i64, CellKey), Cell> = BTreeMap::new();
+        for (key, cell) in daily {
+            for dims in 0..8 {
+                let keep = |bit: i64, v: &String| if dims & bit != 0 { v.clone() } else { String::new() };
+                let blanked = |bucket| CellKey {
+                    day: bucket,
+                    channel: keep(1, &key.channel),
+                    category: keep(2, &key.category),
+                    team: keep(4, &key.team),
+                };
+                out.entry((Level::Month, dims, blanked(start))).or_default().merge(cell);
+                if touched.contains(&key.day) {
+                    out.entry((Level::Day, dims, blanked(key.day))).or_default().merge(cell);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_dims_folded_from_a_finer_one_equals_every_cell_folded_into_it() {
+        let start = day(2025, 3, 1);
+        let mut daily = BTreeMap::new();
+        let mut seed = 7_i64;
+        for d in 0..5 {
+            for (channel, category, team) in [
+                ("chat", "delivery", "t1"),
+                ("email", "delivery", "t2"),
+                ("chat", "refund", "t2"),
+                ("phone", "", "t1"),
+            ] {
+                seed = (seed * 31 + 11) % 997;
+                let mut cell = Cell { resolved_on_day: seed % 3, ..Default::default() };
+                for n in 0..(seed % 4) {
+                    let facts = crate::kpi::TicketFacts {
+                        created_at: 0,
+                        first_response_at: Some(60 * (seed + n * 17)),
+                        resolved_at: (n % 2 == 0).then_some(3600 * (seed + n)),
+                        csat: Some(1 + (seed + n) % 5),
+                        nps: None,
+                        ces: None,
+                        first_contact_resolved: n == 0,
+                        reopened: false,
+                        escalated: n == 1,
+                        contacts: 1 + n,
+                    };
+                    cell.totals.add_ticket(&facts, 86_400);
+                }
+                let key = CellKey {
+                    day: start + d,
+                    channel: channel.into(),
+                    category: category.into(),
+                    team: team.into(),
+                };
+                daily.insert(key, cell);
+            }
+        }
+        let touched = start + 1..=start + 3;
+        let folded = fold_month(&daily, start, touched.clone());
+        assert_eq!(folded, fold_each_cell_into_every_row(&daily, start, touched));
+        let all = &folded[&(
+            Level::Month,
+            0,
+            CellKey { day: start, channel: "".into(), category: "".into(), team: "".into() },
+        )];
+        assert_eq!(all.totals.tickets, daily.values().map(|c| c.totals.tickets).sum::<i64>());
     }
 }

@@ -10,6 +10,7 @@
 //! ([`super::dim_cumulative`]), from which matrices of sums are read.
 
 use super::dim_cumulative;
+use super::names::Names;
 use super::packed;
 use super::rollup::facts;
 use super::rollup::RollupRules;
@@ -54,14 +55,10 @@ fn base_name(base: Option<Dimension>) -> &'static str {
     base.map_or("", Dimension::column)
 }
 
-/// Dimension rows being counted. Values are numbered as they are first
-/// seen, so adding a ticket to its twelve rows neither allocates nor
-/// compares strings: with string keys that was most of an import's
-/// per-ticket work.
+/// Dimension rows being counted, keyed by the numbers of their values.
 #[derive(Default)]
 pub(super) struct DimCells {
-    numbers: HashMap<String, u32>,
-    names: Vec<String>,
+    names: Names,
     rows: HashMap<NumberedKey, TicketTotals>,
 }
 
@@ -123,34 +120,24 @@ impl DimCells {
     fn add(&mut self, month: i64, extra: [&str; 3], base: [&str; 3], facts: &TicketFacts, sla_seconds: i64) {
         let [b0, b1, b2] = Dimension::ALL;
         let bases = [
-            (None, self.number("")),
-            (Some(b0), self.number(base[0])),
-            (Some(b1), self.number(base[1])),
-            (Some(b2), self.number(base[2])),
+            (None, self.names.number("")),
+            (Some(b0), self.names.number(base[0])),
+            (Some(b1), self.names.number(base[1])),
+            (Some(b2), self.names.number(base[2])),
         ];
+        let one = TicketTotals::of_ticket(facts, sla_seconds);
         for (dim, value) in ExtraDimension::ALL.into_iter().zip(extra) {
-            let value = self.number(value);
+            let value = self.names.number(value);
             for (base, base_value) in bases {
                 let key = NumberedKey { month, dim, value, base, base_value };
-                self.rows.entry(key).or_default().add_ticket(facts, sla_seconds);
+                self.rows.entry(key).or_default().merge(&one);
             }
         }
     }
 
-    fn number(&mut self, name: &str) -> u32 {
-        if let Some(&number) = self.numbers.get(name) {
-            return number;
-        }
-        let number = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct values");
-        self.names.push(name.to_string());
-        self.numbers.insert(name.to_string(), number);
-        number
-    }
-
     /// About what the rows hold, keys, values and sketches included.
     pub(super) fn bytes(&self) -> usize {
-        let names: usize = self.names.iter().map(|n| 2 * (n.capacity() + size_of::<String>() + 4)).sum();
-        names + self.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum::<usize>()
+        self.names.bytes() + self.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum::<usize>()
     }
 
     /// The rows, keyed by their values.
@@ -162,9 +149,9 @@ impl DimCells {
                 let key = DimKey {
                     month: k.month,
                     dim: k.dim,
-                    value: names[k.value as usize].clone(),
+                    value: names.name(k.value).to_string(),
                     base: k.base,
-                    base_value: names[k.base_value as usize].clone(),
+                    base_value: names.name(k.base_value).to_string(),
                 };
                 (key, totals)
             })

@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod kpi_values;
 pub mod login_limits;
 pub mod matrix;
+mod names;
 mod packed;
 pub mod presets;
 pub mod read;

@@ -87,17 +87,39 @@ pub(super) async fn rows_with_sketches<K: DeserializeOwned>(
         .collect()
 }
 
+/// The rows of `inner` as `T`s, tuples of `columns` (integers or text),
+/// read as one document: for reads of many small rows without totals.
+pub(super) async fn rows<T: DeserializeOwned>(
+    conn: &mut AnyConnection,
+    inner: &str,
+    columns: &str,
+    bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
+) -> Result<Vec<T>, sqlx::Error> {
+    let sql = document_sql(Backend::of(conn), inner, columns);
+    let document: Option<String> = bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?.try_get(0)?;
+    serde_json::from_str(document.as_deref().unwrap_or("[]")).map_err(decode)
+}
+
+/// The JSON array and array-aggregate functions of a backend.
+fn json_functions(backend: Backend) -> (&'static str, &'static str) {
+    match backend {
+        Backend::Sqlite => ("json_array", "json_group_array"),
+        Backend::Postgres => ("json_build_array", "json_agg"),
+    }
+}
+
+/// `inner`'s rows folded into one JSON array of arrays of `items`.
+fn document_sql(backend: Backend, inner: &str, items: &str) -> String {
+    let (array, aggregate) = json_functions(backend);
+    format!("SELECT CAST({aggregate}({array}({items})) AS TEXT) FROM ({inner}) AS packed")
+}
+
 /// `inner`'s rows folded into one JSON array of [`PackedRow`]s, each
 /// followed by `more` (a select list) when given.
 fn packed_sql(backend: Backend, inner: &str, keys: &str, more: &str) -> String {
-    let (array, aggregate) = match backend {
-        Backend::Sqlite => ("json_array", "json_group_array"),
-        Backend::Postgres => ("json_build_array", "json_agg"),
-    };
+    let (array, _) = json_functions(backend);
     let more = if more.is_empty() { String::new() } else { format!(", {more}") };
-    format!(
-        "SELECT CAST({aggregate}({array}({array}({keys}), {array}({COUNTERS}){more})) AS TEXT) FROM ({inner}) AS packed"
-    )
+    document_sql(backend, inner, &format!("{array}({keys}), {array}({COUNTERS}){more}"))
 }
 
 /// A sketch's stored bytes, read back from hex (either case).
@@ -129,7 +151,7 @@ fn keys_of<K: DeserializeOwned>(row: &AnyRow, keys: &[&str]) -> Result<K, sqlx::
 }
 
 fn decode(e: serde_json::Error) -> sqlx::Error {
-    sqlx::Error::Decode(format!("rollup rows: {e}").into())
+    sqlx::Error::Decode(format!("packed rows: {e}").into())
 }
 
 fn totals(c: [i64; 18]) -> TicketTotals {

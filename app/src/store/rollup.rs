@@ -3,6 +3,7 @@
 //! touched from the raw tickets, so an updated ticket's old contribution
 //! disappears with its old day's recomputation (`store::ingest::delta`).
 
+use super::names::Names;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::zone::ReportingZone;
 use super::Db;
@@ -11,7 +12,7 @@ use crate::kpi::{TicketFacts, TicketTotals};
 use crate::models::TicketRecord;
 use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One rollup cell's key.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -188,33 +189,48 @@ fn cell_key(day: i64, row: &sqlx::any::AnyRow) -> Result<CellKey, sqlx::Error> {
     })
 }
 
-/// A stored cell (of the daily rollup or the cube) whose time column is `time`.
-pub(super) fn stored_cell(row: &sqlx::any::AnyRow, time: &str) -> Result<(CellKey, Cell), sqlx::Error> {
-    let cell = Cell { totals: super::read::totals(row)?, resolved_on_day: row.try_get("resolved_on_day")? };
-    Ok((cell_key(row.try_get(time)?, row)?, cell))
+/// Daily cells being counted from new tickets, keyed by day and the
+/// numbers of their channel, category and team.
+#[derive(Default)]
+pub(super) struct DayCells {
+    names: Names,
+    cells: HashMap<(i64, [u32; 3]), Cell>,
 }
 
-/// The cell a new ticket adds to on the day it was created, and the one it
-/// adds to on the day it was resolved: what [`compute_run`] would count.
-pub(super) fn add_ticket(
-    cells: &mut BTreeMap<CellKey, Cell>,
-    t: &TicketRecord,
-    facts: &TicketFacts,
-    rules: RollupRules,
-) {
-    let key = |day: i64| CellKey {
-        day,
-        channel: t.channel.clone(),
-        category: t.category.clone(),
-        team: t.team.clone(),
-    };
-    cells
-        .entry(key(rules.zone.day_of(t.created_at)))
-        .or_default()
-        .totals
-        .add_ticket(facts, rules.sla_seconds);
-    if let Some(resolved_at) = t.resolved_at {
-        cells.entry(key(rules.zone.day_of(resolved_at))).or_default().resolved_on_day += 1;
+impl DayCells {
+    /// Adds a new ticket to the cell of the day it was created, and to the
+    /// one of the day it was resolved: what [`compute_run`] would count.
+    pub(super) fn add_record(&mut self, t: &TicketRecord, facts: &TicketFacts, rules: RollupRules) {
+        let texts = [&t.channel, &t.category, &t.team].map(|name| self.names.number(name));
+        let created = self.cells.entry((rules.zone.day_of(t.created_at), texts)).or_default();
+        created.totals.add_ticket(facts, rules.sla_seconds);
+        if let Some(resolved_at) = t.resolved_at {
+            self.cells.entry((rules.zone.day_of(resolved_at), texts)).or_default().resolved_on_day += 1;
+        }
+    }
+
+    /// The days with a cell.
+    pub(super) fn days(&self) -> BTreeSet<i64> {
+        self.cells.keys().map(|(day, _)| *day).collect()
+    }
+
+    /// About what the cells hold, keys and sketches included.
+    pub(super) fn bytes(&self) -> usize {
+        let cells =
+            self.cells.values().map(|cell| size_of::<((i64, [u32; 3]), Cell)>() + cell.totals.bytes());
+        self.names.bytes() + cells.sum::<usize>()
+    }
+
+    /// The cells, keyed by their texts.
+    pub(super) fn into_cells(self) -> BTreeMap<CellKey, Cell> {
+        let names = self.names;
+        self.cells
+            .into_iter()
+            .map(|((day, [channel, category, team]), cell)| {
+                let name = |number: u32| names.name(number).to_string();
+                (CellKey { day, channel: name(channel), category: name(category), team: name(team) }, cell)
+            })
+            .collect()
     }
 }
 

@@ -13,7 +13,7 @@
 //! ordered. (Merging into the rollups at each bound instead rewrote every
 //! month each time for a file out of time order.)
 
-use super::super::rollup::{self, Cell, CellKey, CellTable, RollupRules};
+use super::super::rollup::{self, CellTable, DayCells, RollupRules};
 use super::super::{cube, dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
 use dim_rollup::{DimCells, DimTable};
@@ -27,7 +27,7 @@ const MAX_BYTES: usize = 48 << 20;
 
 pub(super) struct RollupDelta {
     rules: RollupRules,
-    cells: BTreeMap<CellKey, Cell>,
+    cells: DayCells,
     dims: DimCells,
     /// Collected memory after which the cells are set aside.
     max_bytes: usize,
@@ -41,7 +41,7 @@ impl RollupDelta {
     pub(super) fn new(rules: RollupRules) -> RollupDelta {
         RollupDelta {
             rules,
-            cells: BTreeMap::new(),
+            cells: DayCells::default(),
             dims: DimCells::default(),
             max_bytes: MAX_BYTES,
             pending_days: BTreeSet::new(),
@@ -51,7 +51,7 @@ impl RollupDelta {
 
     pub(super) fn inserted(&mut self, t: &TicketRecord) {
         let facts = t.facts();
-        rollup::add_ticket(&mut self.cells, t, &facts, self.rules);
+        self.cells.add_record(t, &facts, self.rules);
         self.dims.add_record(t, &facts, self.rules);
     }
 
@@ -79,7 +79,7 @@ impl RollupDelta {
     }
 
     async fn set_aside(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        let cells = std::mem::take(&mut self.cells);
+        let cells = std::mem::take(&mut self.cells).into_cells();
         let dims = std::mem::take(&mut self.dims);
         // Every ticket adds to the cell of the day it was created, so these
         // days' months hold every dimension row set aside too.
@@ -90,26 +90,19 @@ impl RollupDelta {
 
     /// About what the collected cells hold, keys and map nodes included.
     fn bytes(&self) -> usize {
-        let cells = self.cells.iter().map(|(key, cell)| {
-            size_of::<(CellKey, Cell)>()
-                + key.channel.capacity()
-                + key.category.capacity()
-                + key.team.capacity()
-                + cell.totals.bytes()
-        });
-        cells.sum::<usize>() + self.dims.bytes()
+        self.cells.bytes() + self.dims.bytes()
     }
 
     /// Brings the daily rollup, the cube and the dimension rollup up to
     /// date. Cells of days (and months) to be recomputed are left out: the
     /// recomputation counts them.
     pub(super) async fn apply(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        let mut touched: BTreeSet<i64> = self.cells.keys().map(|k| k.day).collect();
+        let mut touched = self.cells.days();
         if !self.pending_days.is_empty() {
             self.set_aside(conn).await?;
         }
-        let RollupDelta { rules, mut cells, dims, pending_days, recompute, .. } = self;
-        let mut dims = dims.into_rows();
+        let RollupDelta { rules, cells, dims, pending_days, recompute, .. } = self;
+        let (mut cells, mut dims) = (cells.into_cells(), dims.into_rows());
         let recomputed_months = dim_rollup::months_of(&recompute);
         cells.retain(|key, _| !recompute.contains(&key.day));
         dims.retain(|key, _| !recomputed_months.contains(&key.month));
