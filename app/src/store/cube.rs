@@ -126,6 +126,7 @@ fn fold_month(
             let finer = dims | (!dims & (dims + 1));
             let (coarse, fine) = folded.split_at_mut(finer);
             for (&(bucket, ids), cell) in &fine[0] {
+                // `ids` are in the order of the bits of [`bit`]: channel 1, category 2, team 4.
                 let kept = [0, 1, 2].map(|i| if dims & (1 << i) != 0 { ids[i] } else { blank });
                 coarse[dims].entry((bucket, kept)).or_default().merge(cell);
             }
