@@ -30,7 +30,7 @@ type Key = (String, i64, String, String, String);
 /// numbers of the three texts in [`Counts::names`].
 type Packed = (i64, i64, u32, u32, u32);
 
-/// Customers read per page by [`Counts::read_all`].
+/// Customers read per page by [`Counts::read_all`] in a rebuild.
 const CUSTOMERS_PER_PAGE: usize = 5_000;
 
 /// Customers and repurchasing customers, per key: added, or taken out.
@@ -155,6 +155,7 @@ impl Counts {
         &mut self,
         conn: &mut AnyConnection,
         zone: ReportingZone,
+        customers_per_page: usize,
     ) -> Result<(), sqlx::Error> {
         let mut after: Option<String> = None;
         loop {
@@ -163,7 +164,7 @@ impl Counts {
             let lower = after.take().unwrap_or_default();
             let bound = format!(
                 "SELECT MAX(customer_id) AS last FROM (SELECT DISTINCT customer_id FROM tickets \
-                 WHERE customer_id {from} $1 ORDER BY customer_id LIMIT {CUSTOMERS_PER_PAGE}) AS page"
+                 WHERE customer_id {from} $1 ORDER BY customer_id LIMIT {customers_per_page}) AS page"
             );
             let row = sqlx::query(&bound).bind(&lower).fetch_one(&mut *conn).await?;
             let Some(last) = row.try_get::<Option<String>, _>("last")? else {
@@ -305,9 +306,20 @@ impl SupportDelta {
 /// Recomputes the whole table: after the reporting zone changed, or after a
 /// write that touched a large share of the customers.
 pub async fn rebuild_all(conn: &mut AnyConnection, zone: ReportingZone) -> Result<(), sqlx::Error> {
+    rebuild_in_pages(conn, zone, CUSTOMERS_PER_PAGE).await
+}
+
+/// [`rebuild_all`], reading `customers_per_page` customers at a time: tests
+/// use small pages to cross many page boundaries.
+#[doc(hidden)]
+pub async fn rebuild_in_pages(
+    conn: &mut AnyConnection,
+    zone: ReportingZone,
+    customers_per_page: usize,
+) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM support_months").execute(&mut *conn).await?;
     let mut counts = Counts::default();
-    counts.read_all(conn, zone).await?;
+    counts.read_all(conn, zone, customers_per_page).await?;
     counts.apply(conn).await
 }
 

@@ -127,8 +127,14 @@ async fn repurchase_counts_equal_the_raw_rows(db: Db) {
     assert!(kept.len() > 100, "{} rows", kept.len());
     let mut conn = db.pool.acquire().await.unwrap();
     support_months::rebuild_all(&mut conn, db.zone).await.unwrap();
-    drop(conn);
     assert_eq!(rows(&db).await, kept, "a rebuild");
+    // Pages of customers smaller than the 25 customers, so that each
+    // customer is read at a page's start, middle or end.
+    for per_page in [1, 2, 7] {
+        support_months::rebuild_in_pages(&mut conn, db.zone, per_page).await.unwrap();
+        assert_eq!(rows(&db).await, kept, "a rebuild reading {per_page} customers a page");
+    }
+    drop(conn);
     sqlx::query("DELETE FROM support_months").execute(&db.pool).await.unwrap();
     support_months::build_if_missing(&db).await.unwrap();
     assert_eq!(rows(&db).await, kept, "the start-up backfill");
