@@ -132,15 +132,8 @@ fn fold_month(
             }
         }
         for (dims, rows) in folded.into_iter().enumerate() {
-            for ((bucket, [channel, category, team]), cell) in rows {
-                let name = |id: u32| names.name(id).to_string();
-                let key = CellKey {
-                    day: bucket,
-                    channel: name(channel),
-                    category: name(category),
-                    team: name(team),
-                };
-                out.insert((level, dims as i64, key), cell);
+            for ((bucket, ids), cell) in rows {
+                out.insert((level, dims as i64, CellKey::named(bucket, ids, &names)), cell);
             }
         }
     }

@@ -23,6 +23,14 @@ pub struct CellKey {
     pub team: String,
 }
 
+impl CellKey {
+    /// The key of `day` whose channel, category and team are numbered in `names`.
+    pub(super) fn named(day: i64, [channel, category, team]: [u32; 3], names: &Names) -> CellKey {
+        let name = |number: u32| names.name(number).to_string();
+        CellKey { day, channel: name(channel), category: name(category), team: name(team) }
+    }
+}
+
 /// One rollup cell: the totals of tickets created that day, and how many
 /// tickets of the cell's dimensions were resolved that day.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -226,10 +234,7 @@ impl DayCells {
         let names = self.names;
         self.cells
             .into_iter()
-            .map(|((day, [channel, category, team]), cell)| {
-                let name = |number: u32| names.name(number).to_string();
-                (CellKey { day, channel: name(channel), category: name(category), team: name(team) }, cell)
-            })
+            .map(|((day, texts), cell)| (CellKey::named(day, texts, &names), cell))
             .collect()
     }
 }
