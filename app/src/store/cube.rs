@@ -36,6 +36,10 @@ pub(super) fn bit(dimension: Dimension) -> i64 {
     }
 }
 
+/// The cube's two tables, with the same keys: counters, and the sketches
+/// kept apart so that reads of counters stay a few pages (migration 0018).
+const TABLES: [&str; 2] = ["rollup_cube", "rollup_cube_sketches"];
+
 /// The dims of the rows that keep every dimension.
 const ALL_DIMS: usize = 7;
 
@@ -73,17 +77,14 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
         let mut daily = BTreeMap::new();
         rollup::merge_rows(&mut daily, CellTable::Rollup, (start, month_last(start)), conn).await?;
         let folded = fold_month(&daily, start, first_touched..=last_touched);
-        for (level, first, last) in [(Level::Month, start, start), (Level::Day, first_touched, last_touched)]
-        {
-            sqlx::query(
-                "DELETE FROM rollup_cube WHERE level = $1 AND dims IN (0, 1, 2, 3, 4, 5, 6, 7) \
-                 AND bucket >= $2 AND bucket <= $3",
-            )
-            .bind(level as i64)
-            .bind(first)
-            .bind(last)
-            .execute(&mut *conn)
-            .await?;
+        let spans = [(Level::Month, start, start), (Level::Day, first_touched, last_touched)];
+        for ((level, first, last), table) in spans.into_iter().flat_map(|s| TABLES.map(|t| (s, t))) {
+            // The table's name is one of two constants: no SQL from input.
+            let sql = format!(
+                "DELETE FROM {table} WHERE level = $1 AND dims IN (0, 1, 2, 3, 4, 5, 6, 7) \
+                 AND bucket >= $2 AND bucket <= $3"
+            );
+            sqlx::query(&sql).bind(level as i64).bind(first).bind(last).execute(&mut *conn).await?;
         }
         write(conn, &folded).await?;
     }
@@ -142,7 +143,10 @@ fn fold_month(
 
 /// Empties the cube (before the whole rollup is rebuilt).
 pub async fn clear(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM rollup_cube").execute(&mut *conn).await.map(|_| ())
+    for table in TABLES {
+        sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Builds the cube of a database whose rollup predates it.
@@ -158,31 +162,25 @@ pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-const COLUMNS: usize = 26;
-
+/// Writes the rows' counters and, into a table of their own, their sketches.
 async fn write(
     conn: &mut AnyConnection,
     cells: &BTreeMap<(Level, i64, CellKey), Cell>,
 ) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = cells.iter().collect();
-    for chunk in entries.chunks(batch_rows(COLUMNS)) {
+    const COUNTER_COLUMNS: usize = 25;
+    for chunk in entries.chunks(batch_rows(COUNTER_COLUMNS)) {
         let sql = format!(
             "INSERT INTO rollup_cube (level, dims, bucket, channel, category, team, tickets, resolved, \
              resolved_on_day, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, \
-             csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, \
-             resolution_sketch, repeat_contacts) VALUES {}",
-            values_placeholders(Params::of(conn), chunk.len(), COLUMNS + 1)
+             csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts) \
+             VALUES {}",
+            values_placeholders(Params::of(conn), chunk.len(), COUNTER_COLUMNS)
         );
         let mut query = sqlx::query(&sql);
         for ((level, dims, key), cell) in chunk {
             let t = &cell.totals;
-            query = query
-                .bind(*level as i64)
-                .bind(*dims)
-                .bind(key.day)
-                .bind(key.channel.clone())
-                .bind(key.category.clone())
-                .bind(key.team.clone())
+            query = bind_key(query, *level, *dims, key)
                 .bind(t.tickets)
                 .bind(t.resolved)
                 .bind(cell.resolved_on_day)
@@ -201,45 +199,65 @@ async fn write(
                 .bind(t.nps_detractors)
                 .bind(t.ces_n)
                 .bind(t.ces_sum)
-                .bind(t.frt_sketch.to_bytes())
-                .bind(t.resolution_sketch.to_bytes())
                 .bind(t.repeat_contacts);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    const SKETCH_COLUMNS: usize = 8;
+    for chunk in entries.chunks(batch_rows(SKETCH_COLUMNS)) {
+        let sql = format!(
+            "INSERT INTO rollup_cube_sketches (level, dims, bucket, channel, category, team, frt_sketch, \
+             resolution_sketch) VALUES {}",
+            values_placeholders(Params::of(conn), chunk.len(), SKETCH_COLUMNS)
+        );
+        let mut query = sqlx::query(&sql);
+        for ((level, dims, key), cell) in chunk {
+            let t = &cell.totals;
+            query = bind_key(query, *level, *dims, key)
+                .bind(t.frt_sketch.to_bytes())
+                .bind(t.resolution_sketch.to_bytes());
         }
         query.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
+/// Binds a row's key: level, dims, bucket, channel, category, team.
+fn bind_key<'q>(query: AnyQuery<'q>, level: Level, dims: i64, key: &CellKey) -> AnyQuery<'q> {
+    query
+        .bind(level as i64)
+        .bind(dims)
+        .bind(key.day)
+        .bind(key.channel.clone())
+        .bind(key.category.clone())
+        .bind(key.team.clone())
+}
+
 /// The cube rows of one level and bucket range: `sql` takes the level,
-/// dims, first and last bucket and the three filters as `$1`..`$7`, and
-/// `extra`, when given, as `$8`.
+/// dims, first and last bucket and the three filters as `$1`..`$7`.
 async fn read_span(
     db: &Db,
     sql: &str,
     span: (Level, i64, i64),
     dims: i64,
     filters: &Filters,
-    extra: Option<i64>,
 ) -> Result<Vec<AnyRow>, sqlx::Error> {
-    bind_span(sqlx::query(sql), span, dims, filters, extra).fetch_all(&db.pool).await
+    bind_span(sqlx::query(sql), span, dims, filters).fetch_all(&db.pool).await
 }
 
 /// The cube rows of one span with their totals, read packed (see
-/// [`packed`]): `sql` binds as [`read_span`]'s does.
+/// [`packed`]): `sql` binds as [`read_span`]'s does and, with `sketches`,
+/// selects them.
 async fn read_span_totals(
     db: &Db,
     sql: &str,
     span: (Level, i64, i64),
     dims: i64,
     filters: &Filters,
-    sketches: Option<bool>,
+    sketches: bool,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
     let keys = ["bucket", "channel", "category", "team", "resolved_on_day"];
-    let extra = sketches.map(i64::from);
-    let rows = packed::totals_rows(db, sql, &keys, sketches.unwrap_or(false), |q| {
-        bind_span(q, span, dims, filters, extra)
-    })
-    .await?;
+    let rows = packed::totals_rows(db, sql, &keys, sketches, |q| bind_span(q, span, dims, filters)).await?;
     Ok(rows
         .into_iter()
         .map(|((day, channel, category, team, resolved_on_day), totals)| {
@@ -253,20 +271,15 @@ fn bind_span<'q>(
     (level, from, to): (Level, i64, i64),
     dims: i64,
     filters: &Filters,
-    extra: Option<i64>,
 ) -> AnyQuery<'q> {
-    let query = query
+    query
         .bind(level as i64)
         .bind(dims)
         .bind(from)
         .bind(to)
         .bind(filters.channel.clone())
         .bind(filters.category.clone())
-        .bind(filters.team.clone());
-    match extra {
-        Some(extra) => query.bind(extra),
-        None => query,
-    }
+        .bind(filters.team.clone())
 }
 
 /// The filter on one span of the cube, as [`read_span`] binds it.
@@ -277,12 +290,23 @@ macro_rules! span_filter {
     };
 }
 
-/// Every cube column; the sketches only when `$8` is 1.
-const CELLS: &str = concat!(
-    "SELECT bucket, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
-     resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-     nps_promoters, nps_detractors, ces_n, ces_sum, CASE WHEN $8 = 1 THEN frt_sketch END AS frt_sketch, \
-     CASE WHEN $8 = 1 THEN resolution_sketch END AS resolution_sketch, repeat_contacts FROM rollup_cube WHERE ",
+/// A cube row's key and counters.
+macro_rules! cell_columns {
+    () => {
+        "SELECT bucket, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
+         resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
+         nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts"
+    };
+}
+
+/// The cube rows of a span: counters alone.
+const CELLS: &str = concat!(cell_columns!(), " FROM rollup_cube WHERE ", span_filter!());
+
+/// The cube rows of a span with their sketches, joined by key.
+const CELLS_WITH_SKETCHES: &str = concat!(
+    cell_columns!(),
+    ", frt_sketch, resolution_sketch FROM rollup_cube \
+     JOIN rollup_cube_sketches USING (level, dims, bucket, channel, category, team) WHERE ",
     span_filter!()
 );
 
@@ -314,7 +338,8 @@ pub async fn cells(
     let dims = dims_for(filters, group_by);
     let mut out = Vec::new();
     for span in spans(first, last, whole_months) {
-        out.extend(read_span_totals(db, CELLS, span, dims, filters, Some(sketches)).await?);
+        let sql = if sketches { CELLS_WITH_SKETCHES } else { CELLS };
+        out.extend(read_span_totals(db, sql, span, dims, filters, sketches).await?);
     }
     Ok(out)
 }
@@ -340,7 +365,7 @@ pub async fn sums(
     );
     let mut out = Vec::new();
     for span in spans(first, last, true) {
-        out.extend(read_span_totals(db, &sql, span, dims, filters, None).await?);
+        out.extend(read_span_totals(db, &sql, span, dims, filters, false).await?);
     }
     Ok(out)
 }
@@ -356,7 +381,7 @@ pub async fn open_before(
     let dims = dims_for(filters, group_by);
     let mut out = Vec::new();
     for (level, from, to) in spans(day_number(FIRST_PLAUSIBLE_DAY), day - 1, true) {
-        let rows = read_span(db, OPEN, (level, from, to), dims, filters, None).await?;
+        let rows = read_span(db, OPEN, (level, from, to), dims, filters).await?;
         for row in &rows {
             let key = CellKey {
                 day: from,

@@ -62,12 +62,17 @@ const TOTALS: &str =
     "tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, \
      repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum";
 
-/// Every row of the four rollup tables, in key order, as text.
+/// Every row of the rollup tables, in key order, as text.
 async fn rollups(db: &Db) -> Vec<String> {
     // (table, integer keys, text keys, sketches)
     let tables = [
         ("daily_rollup", "day, resolved_on_day", "channel, category, team", true),
-        ("rollup_cube", "level, dims, bucket, resolved_on_day", "channel, category, team", true),
+        (
+            "rollup_cube JOIN rollup_cube_sketches USING (level, dims, bucket, channel, category, team)",
+            "level, dims, bucket, resolved_on_day",
+            "channel, category, team",
+            true,
+        ),
         ("dim_rollup", "month", "dim, value, base, base_value", true),
         ("dim_cumulative", "month", "dim, value, base, base_value", false),
     ];
