@@ -47,6 +47,17 @@ pub struct TicketTotals {
     pub frt_sketch: Sketch,
     /// Resolution times, hours.
     pub resolution_sketch: Sketch,
+    /// The medians stored with the one rollup row these totals were read
+    /// from, when its sketches were not read: they hold for that row alone,
+    /// so merging more tickets in drops them (see [`TicketTotals::merge`]).
+    pub medians: Option<StoredMedians>,
+}
+
+/// A stored rollup row's medians, in hours; `None` where it has no times.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StoredMedians {
+    pub frt_h: Option<f64>,
+    pub resolution_h: Option<f64>,
 }
 
 impl TicketTotals {
@@ -103,8 +114,23 @@ impl TicketTotals {
         }
     }
 
-    /// Adds every count and sketch of `other`.
+    /// The median first response time, hours: the stored one, or the sketch's.
+    pub fn frt_median_h(&self) -> Option<f64> {
+        self.medians.map_or_else(|| self.frt_sketch.quantile(0.5), |m| m.frt_h)
+    }
+
+    /// The median resolution time, hours: the stored one, or the sketch's.
+    pub fn resolution_median_h(&self) -> Option<f64> {
+        self.medians.map_or_else(|| self.resolution_sketch.quantile(0.5), |m| m.resolution_h)
+    }
+
+    /// Adds every count and sketch of `other`. Stored medians pass to empty
+    /// totals and are dropped by any further tickets: what is left is the
+    /// sketches' median.
     pub fn merge(&mut self, other: &TicketTotals) {
+        if other.tickets > 0 {
+            self.medians = if self.tickets == 0 { other.medians } else { None };
+        }
         self.tickets += other.tickets;
         self.resolved += other.resolved;
         self.frt_n += other.frt_n;
@@ -173,4 +199,37 @@ pub struct KpiInputs {
     pub backlog: Option<i64>,
     pub orders: Option<OrderTotals>,
     pub finance: Option<FinanceTotals>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Totals of `n` tickets with first responses of `hours`, as read from
+    /// a stored row: sketches filled, stored medians `stored`.
+    fn row(hours: &[f64], stored: Option<f64>) -> TicketTotals {
+        let mut t = TicketTotals { tickets: hours.len() as i64, ..TicketTotals::default() };
+        hours.iter().for_each(|&h| t.frt_sketch.add(h));
+        t.medians = stored.map(|m| StoredMedians { frt_h: Some(m), resolution_h: None });
+        t
+    }
+
+    #[test]
+    fn stored_medians_hold_for_one_row_and_drop_when_rows_merge() {
+        // A stored median that differs from its sketch's shows which one answers.
+        let one = row(&[1.0, 2.0, 3.0], Some(7.0));
+        let mut period = TicketTotals::default();
+        period.merge(&row(&[], None));
+        period.merge(&one);
+        assert_eq!(period.frt_median_h(), Some(7.0));
+        assert_eq!(period.resolution_median_h(), None);
+        // A row without tickets changes nothing.
+        period.merge(&row(&[], Some(9.0)));
+        assert_eq!(period.frt_median_h(), Some(7.0));
+        // A second row with tickets: the merged sketch answers.
+        period.merge(&row(&[4.0, 5.0], Some(8.0)));
+        assert_eq!(period.medians, None);
+        assert_eq!(period.frt_median_h(), period.frt_sketch.quantile(0.5));
+        assert!((period.frt_median_h().unwrap() - 3.0).abs() <= 3.0 * 0.01);
+    }
 }

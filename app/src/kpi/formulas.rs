@@ -37,9 +37,9 @@ pub fn compute(kpi: Kpi, inputs: &KpiInputs, settings: &KpiSettings) -> Option<f
     match kpi {
         Kpi::Tickets => Some(t.tickets as f64),
         Kpi::ContactRate => orders.and_then(|o| percent(t.tickets, o.orders)),
-        Kpi::FrtMedianH => t.frt_sketch.quantile(0.5),
+        Kpi::FrtMedianH => t.frt_median_h(),
         Kpi::FrtMeanH => ratio(t.frt_sum_s as f64 / 3600.0, t.frt_n as f64),
-        Kpi::ResolutionMedianH => t.resolution_sketch.quantile(0.5),
+        Kpi::ResolutionMedianH => t.resolution_median_h(),
         Kpi::ResolutionMeanH => ratio(t.resolution_sum_s as f64 / 3600.0, t.resolved as f64),
         Kpi::SlaAttainment => percent(t.sla_met, t.resolved),
         Kpi::FcrRate => percent(t.fcr, t.resolved),

@@ -14,6 +14,7 @@ use super::rollup::{self, Cell, CellKey, CellTable};
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
+use crate::kpi::StoredMedians;
 use crate::models::{Dimension, Filters};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -168,13 +169,13 @@ async fn write(
     cells: &BTreeMap<(Level, i64, CellKey), Cell>,
 ) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = cells.iter().collect();
-    const COUNTER_COLUMNS: usize = 25;
+    const COUNTER_COLUMNS: usize = 27;
     for chunk in entries.chunks(batch_rows(COUNTER_COLUMNS)) {
         let sql = format!(
             "INSERT INTO rollup_cube (level, dims, bucket, channel, category, team, tickets, resolved, \
              resolved_on_day, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, \
-             csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts) \
-             VALUES {}",
+             csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts, frt_median_h_bits, \
+             resolution_median_h_bits) VALUES {}",
             values_placeholders(Params::of(conn), chunk.len(), COUNTER_COLUMNS)
         );
         let mut query = sqlx::query(&sql);
@@ -199,7 +200,9 @@ async fn write(
                 .bind(t.nps_detractors)
                 .bind(t.ces_n)
                 .bind(t.ces_sum)
-                .bind(t.repeat_contacts);
+                .bind(t.repeat_contacts)
+                .bind(t.frt_sketch.quantile(0.5).map(median_bits))
+                .bind(t.resolution_sketch.quantile(0.5).map(median_bits));
         }
         query.execute(&mut *conn).await?;
     }
@@ -220,6 +223,12 @@ async fn write(
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// A median as stored: the bits of its `f64`, which JSON carries exactly
+/// as an integer (SQLite writes a REAL into JSON with 15 digits).
+fn median_bits(hours: f64) -> i64 {
+    hours.to_bits() as i64
 }
 
 /// Binds a row's key: level, dims, bucket, channel, category, team.
@@ -256,11 +265,21 @@ async fn read_span_totals(
     filters: &Filters,
     sketches: bool,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
-    let keys = ["bucket", "channel", "category", "team", "resolved_on_day"];
+    let keys = [
+        "bucket",
+        "channel",
+        "category",
+        "team",
+        "resolved_on_day",
+        "frt_median_h_bits",
+        "resolution_median_h_bits",
+    ];
     let rows = packed::totals_rows(db, sql, &keys, sketches, |q| bind_span(q, span, dims, filters)).await?;
+    let median = |bits: Option<i64>| bits.map(|b| f64::from_bits(b as u64));
     Ok(rows
         .into_iter()
-        .map(|((day, channel, category, team, resolved_on_day), totals)| {
+        .map(|((day, channel, category, team, resolved_on_day, frt, resolution), mut totals)| {
+            totals.medians = Some(StoredMedians { frt_h: median(frt), resolution_h: median(resolution) });
             (CellKey { day, channel, category, team }, Cell { totals, resolved_on_day })
         })
         .collect())
@@ -295,7 +314,8 @@ macro_rules! cell_columns {
     () => {
         "SELECT bucket, channel, category, team, tickets, resolved, resolved_on_day, frt_n, frt_sum_s, \
          resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, nps_n, \
-         nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts"
+         nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts, frt_median_h_bits, \
+         resolution_median_h_bits"
     };
 }
 
@@ -357,7 +377,8 @@ pub async fn sums(
     let sql = format!(
         concat!(
             "SELECT MIN(bucket) AS bucket, channel, category, team, {}, \
-             CAST(SUM(resolved_on_day) AS BIGINT) AS resolved_on_day FROM rollup_cube WHERE ",
+             CAST(SUM(resolved_on_day) AS BIGINT) AS resolved_on_day, CAST(NULL AS BIGINT) AS frt_median_h_bits, \
+             CAST(NULL AS BIGINT) AS resolution_median_h_bits FROM rollup_cube WHERE ",
             span_filter!(),
             " GROUP BY channel, category, team"
         ),
@@ -393,6 +414,12 @@ pub async fn open_before(
         }
     }
     Ok(out)
+}
+
+/// Whether each group over days `first..=last` is one cube row (one day, or
+/// one whole month), whose stored medians then stand for its sketches.
+pub fn one_row_per_group(first: i64, last: i64) -> bool {
+    first == last || (first == month_start(first) && last == month_last(first))
 }
 
 /// Splits `first..=last` into the levels and bucket ranges to read: whole

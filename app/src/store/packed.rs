@@ -138,11 +138,11 @@ fn sketch(hex: &str) -> Result<Sketch, sqlx::Error> {
     Sketch::from_bytes(&bytes).ok_or_else(malformed)
 }
 
-/// A row's `keys` (integers or text) as `K`.
+/// A row's `keys` (integers, possibly null, or text) as `K`.
 fn keys_of<K: DeserializeOwned>(row: &AnyRow, keys: &[&str]) -> Result<K, sqlx::Error> {
     let values = keys
         .iter()
-        .map(|&key| match row.try_get::<i64, _>(key) {
+        .map(|&key| match row.try_get::<Option<i64>, _>(key) {
             Ok(n) => Ok(serde_json::Value::from(n)),
             Err(_) => row.try_get::<String, _>(key).map(serde_json::Value::from),
         })

@@ -53,6 +53,7 @@ pub(super) fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
         ces_sum: row.try_get("ces_sum")?,
         frt_sketch: sketch(row, "frt_sketch")?,
         resolution_sketch: sketch(row, "resolution_sketch")?,
+        medians: None,
     })
 }
 

@@ -292,8 +292,13 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
     let s1 = series_query(range(month_first, month_last, "month"));
     let s36 = series_query(range(FIRST_DAY, LAST_DAY, "month"));
     let s36d = series_query(range(FIRST_DAY, LAST_DAY, "day"));
+    // Medians: a day or month of the cube is one row with its median stored;
+    // a range of months merges sketches.
+    let frt36d = SeriesQuery { kpi: "frt_median_h".into(), range: range(FIRST_DAY, LAST_DAY, "day") };
     let m1 = MatrixQuery { range: range(month_first, month_last, ""), ..MatrixQuery::default() };
     let mall = MatrixQuery { range: range(FIRST_DAY, LAST_DAY, ""), ..MatrixQuery::default() };
+    let frt_m1 = MatrixQuery { kpi: Some("frt_median_h".into()), ..m1.clone() };
+    let frt_mall = MatrixQuery { kpi: Some("frt_median_h".into()), ..mall.clone() };
     // Agent, priority and product come from the monthly dimension rollup.
     let dims = |rows: &str, cols: &str, r: RangeParams, top: Option<&str>| MatrixQuery {
         rows: Some(rows.into()),
@@ -323,6 +328,11 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
     t.loaders.push(("series, 36 months by day", 10.0, measure(c, || series::load(db, &s36d)).await?));
     t.loaders.push(("matrix, one month", 4.0, measure(c, || matrix::load(db, &m1)).await?));
     t.loaders.push(("matrix, all time (36 months)", 26.0, measure(c, || matrix::load(db, &mall)).await?));
+    let frt = measure(c, || series::load(db, &frt36d)).await?;
+    t.loaders.push(("series of FRT median, 36 months by day", 10.0, frt));
+    t.loaders.push(("matrix of FRT median, one month", 4.0, measure(c, || matrix::load(db, &frt_m1)).await?));
+    let frt = measure(c, || matrix::load(db, &frt_mall)).await?;
+    t.loaders.push(("matrix of FRT median, all time (36 months)", 26.0, frt));
     let agents = measure(c, || matrix::load(db, &agent_months)).await?;
     t.loaders.push(("matrix, agent × month (12 months)", 10.0, agents));
     let agents = measure(c, || matrix::load(db, &agent_category)).await?;

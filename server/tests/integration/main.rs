@@ -23,6 +23,7 @@ mod redirects;
 mod register;
 mod scale_out;
 mod statuses;
+mod stored_medians;
 mod support;
 mod support_months;
 mod time_zone;

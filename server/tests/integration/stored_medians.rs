@@ -1,0 +1,84 @@
+//! A day or a month of a group is one cube row, and its median is read from
+//! the row instead of its sketch: the stored medians must equal the
+//! sketches', exactly, on both backends. A week merges day rows, so its
+//! median must come from the merged sketches, not from any one day's.
+
+use super::support::{postgres, sqlite, with_demo};
+use app::kpi::period::{date_of, day_number, Grain, Period};
+use app::kpi::{compute, Kpi, KpiSettings, TicketTotals};
+use app::models::{Dimension, Filters};
+use app::store::{cube, kpi_values, Db, KpiQuery};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+const MEDIANS: [Kpi; 2] = [Kpi::FrtMedianH, Kpi::ResolutionMedianH];
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+type Medians = BTreeMap<(Vec<String>, Period), [Option<f64>; 2]>;
+
+/// The medians `kpi_values` answers for `grain` over `from..=to`, per group
+/// and period with tickets.
+async fn answered(db: &Db, grain: Grain, (from, to): (&str, &str), group_by: &[Dimension]) -> Medians {
+    let query = KpiQuery {
+        kpis: MEDIANS.to_vec(),
+        first: Period::containing(grain, date(from)),
+        last: Period::containing(grain, date(to)),
+        filters: Filters::default(),
+        group_by: group_by.to_vec(),
+    };
+    let table = kpi_values::load(db, &query).await.unwrap();
+    let settings = KpiSettings::default();
+    let mut out = Medians::new();
+    for (group, periods) in &table.cells {
+        for (p, inputs) in periods.iter().filter(|(_, i)| i.tickets.tickets > 0) {
+            out.insert((group.clone(), *p), MEDIANS.map(|kpi| compute(kpi, inputs, &settings)));
+        }
+    }
+    out
+}
+
+/// The same medians computed from the cube rows' sketches, merged per
+/// group (by channel, or none) and period.
+async fn from_sketches(db: &Db, grain: Grain, (from, to): (&str, &str), group_by: &[Dimension]) -> Medians {
+    let span = (day_number(date(from)), day_number(Period::containing(grain, date(to)).last_day()));
+    let whole_months = grain == Grain::Month;
+    let cells = cube::cells(db, span, whole_months, &Filters::default(), group_by, true).await.unwrap();
+    let mut merged: BTreeMap<(Vec<String>, Period), TicketTotals> = BTreeMap::new();
+    for (key, cell) in cells.into_iter().filter(|(_, c)| c.totals.tickets > 0) {
+        let group = if group_by.is_empty() { vec![] } else { vec![key.channel] };
+        let totals = merged.entry((group, Period::containing(grain, date_of(key.day)))).or_default();
+        totals.frt_sketch.merge(&cell.totals.frt_sketch);
+        totals.resolution_sketch.merge(&cell.totals.resolution_sketch);
+    }
+    merged
+        .into_iter()
+        .map(|(at, t)| (at, [t.frt_sketch.quantile(0.5), t.resolution_sketch.quantile(0.5)]))
+        .collect()
+}
+
+async fn stored_medians_equal_the_sketches(db: Db) {
+    let by_channel = [Dimension::Channel];
+    // The demo holds July to October 2025; (grain, span, group by, periods at least).
+    for (grain, span, group_by, at_least) in [
+        (Grain::Day, ("2025-08-01", "2025-10-31"), &[][..], 90),
+        (Grain::Month, ("2025-07-01", "2025-10-31"), &by_channel[..], 16),
+        (Grain::Week, ("2025-08-04", "2025-10-26"), &[][..], 12),
+    ] {
+        let (a, b) = (answered(&db, grain, span, group_by).await, from_sketches(&db, grain, span, group_by).await);
+        assert!(a.len() >= at_least, "{grain:?}: only {} periods", a.len());
+        assert_eq!(a, b, "{grain:?}");
+    }
+}
+
+#[tokio::test]
+async fn stored_medians_equal_the_sketches_on_sqlite() {
+    stored_medians_equal_the_sketches(with_demo(sqlite().await).await).await;
+}
+
+#[tokio::test]
+async fn stored_medians_equal_the_sketches_on_postgres() {
+    stored_medians_equal_the_sketches(with_demo(postgres().await).await).await;
+}
