@@ -67,7 +67,8 @@ async fn stored_medians_equal_the_sketches(db: Db) {
         (Grain::Month, ("2025-07-01", "2025-10-31"), &by_channel[..], 16),
         (Grain::Week, ("2025-08-04", "2025-10-26"), &[][..], 12),
     ] {
-        let (a, b) = (answered(&db, grain, span, group_by).await, from_sketches(&db, grain, span, group_by).await);
+        let (a, b) =
+            (answered(&db, grain, span, group_by).await, from_sketches(&db, grain, span, group_by).await);
         assert!(a.len() >= at_least, "{grain:?}: only {} periods", a.len());
         assert_eq!(a, b, "{grain:?}");
     }
