@@ -325,7 +325,8 @@ mod server {
             {
                 if fixed.is_none() {
                     let by = KpiQuery { group_by: vec![dimension], ..query.clone() };
-                    tables.push((dimension, kpi_values::load(db, &by).await?));
+                    // Drivers merge the baseline periods' inputs.
+                    tables.push((dimension, kpi_values::load_mergeable(db, &by).await?));
                 }
             }
         }

@@ -346,7 +346,8 @@ const OPEN: &str = concat!(
 /// `group_by` and `filters` come back blank. Rows may hold no created
 /// tickets, only tickets resolved that day. Without `sketches` the cells'
 /// sketches are left empty: only quantiles need them, and reading and
-/// merging them is most of the cost of a long range.
+/// merging them is most of the cost of a long range. Every cell carries its
+/// row's stored medians, which answer for as long as it is not merged.
 pub async fn cells(
     db: &Db,
     (first, last): (i64, i64),
@@ -414,12 +415,6 @@ pub async fn open_before(
         }
     }
     Ok(out)
-}
-
-/// Whether each group over days `first..=last` is one cube row (one day, or
-/// one whole month), whose stored medians then stand for its sketches.
-pub fn one_row_per_group(first: i64, last: i64) -> bool {
-    first == last || (first == month_start(first) && last == month_last(first))
 }
 
 /// Splits `first..=last` into the levels and bucket ranges to read: whole

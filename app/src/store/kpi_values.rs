@@ -59,8 +59,21 @@ impl KpiQuery {
 }
 
 /// Loads the inputs for `query`: a handful of statements whatever the
-/// number of periods, each reading one row per period and group.
+/// number of periods, each reading one row per period and group. A day or
+/// a month of a group is one cube row, whose stored medians answer: its
+/// sketches are not read, so its inputs must not be merged with others'
+/// (see [`load_mergeable`]).
 pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
+    load_with(db, query, false).await
+}
+
+/// As [`load`], with every period's sketches, for callers that merge
+/// periods' inputs (a trend's baseline): merging drops stored medians.
+pub async fn load_mergeable(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
+    load_with(db, query, true).await
+}
+
+async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTable, sqlx::Error> {
     let periods = query.first.through(query.last);
     let (first_day, last_day) = (day_number(query.first.start), day_number(query.last.last_day()));
     let grain = query.first.grain;
@@ -85,8 +98,9 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
     // Per group and period: tickets created minus tickets resolved.
     let mut net_opened: BTreeMap<Vec<String>, BTreeMap<Period, i64>> = BTreeMap::new();
     // A day or a month of a group is one cube row, whose medians are
-    // stored: sketches are read only where a period merges rows.
-    let sketches = query.kpis.iter().any(|k| k.reads_sketch()) && !matches!(grain, Grain::Day | Grain::Month);
+    // stored: sketches are read only where periods merge rows.
+    let sketches = query.kpis.iter().any(|k| k.reads_sketch())
+        && (mergeable || !matches!(grain, Grain::Day | Grain::Month));
     let span = (first_day, last_day);
     let cells = cube::cells(db, span, whole_months, &query.filters, &query.group_by, sketches).await?;
     for (key, cell) in cells {

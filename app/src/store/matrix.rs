@@ -35,13 +35,10 @@ pub async fn load(
     sketches: bool,
 ) -> Result<Matrix, sqlx::Error> {
     let (first, last) = (day_number(first), day_number(last));
-    // One day or one whole month is one row per cell, whose stored medians
-    // answer. Longer ranges merge the rows' sketches or, for a KPI without
-    // quantiles, have the database sum them: a row per cell, not per month.
-    let one_row = cube::one_row_per_group(first, last);
     let read = |group_by: Vec<Dimension>| async move {
-        let cells = if sketches || one_row {
-            cube::cells(db, (first, last), true, filters, &group_by, sketches && !one_row).await?
+        // Without sketches the database sums the range: a row per cell, not per month.
+        let cells = if sketches {
+            cube::cells(db, (first, last), true, filters, &group_by, true).await?
         } else {
             cube::sums(db, (first, last), filters, &group_by).await?
         };
