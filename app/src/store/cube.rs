@@ -1,12 +1,14 @@
 //! The rollup cube: the daily rollup folded to every combination of its
 //! dimensions ("all channels", "channel = chat", "chat × delivery"…), per
-//! day and per month (migration 0005). A question filtered or grouped by any
-//! dimensions reads exactly one row per period and group, so its cost
-//! follows the length of the answer, not the volume or age of the data:
-//! a 36-month company trend is 36 rows, whatever the ticket count.
+//! day, week, month and year (migration 0005). A question filtered or
+//! grouped by any dimensions reads exactly one row per period and group, so
+//! its cost follows the length of the answer, not the volume or age of the
+//! data: a 36-month company trend is 36 rows, whatever the ticket count, and
+//! a matrix over three whole years merges three rows per cell.
 //!
 //! Ingest keeps it current: after the daily rollup of some days is rebuilt,
-//! those days and their months are refolded here from the daily cells.
+//! those days, their months and weeks are refolded here from the daily
+//! cells, and their years from the refolded months.
 
 use super::names::Names;
 use super::packed::{self, AnyQuery};
@@ -16,16 +18,53 @@ use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
 use crate::kpi::StoredMedians;
 use crate::models::{Dimension, Filters};
+use chrono::{Datelike, NaiveDate};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::ops::RangeInclusive;
 
-/// How finely a cube row's bucket cuts time.
+/// How finely a cube row's bucket cuts time; a row's bucket is the first
+/// day of its period. Weeks (Monday to Sunday) cut across months and years.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Level {
+pub enum Level {
     Day = 0,
     Month = 1,
+    Year = 2,
+    Week = 3,
+}
+
+impl Level {
+    /// The first day of the bucket holding `day`.
+    fn start(self, day: i64) -> i64 {
+        let date = date_of(day);
+        match self {
+            Level::Day => day,
+            Level::Week => day_number(Period::containing(Grain::Week, date).start),
+            Level::Month => day_number(Period::containing(Grain::Month, date).start),
+            Level::Year => day_number(date.with_ordinal(1).expect("every year has a first day")),
+        }
+    }
+
+    /// The last day of the bucket holding `day`.
+    fn last(self, day: i64) -> i64 {
+        match self {
+            Level::Day => day,
+            Level::Week => self.start(day) + 6,
+            Level::Month => day_number(Period::containing(Grain::Month, date_of(day)).last_day()),
+            Level::Year => day_number(
+                NaiveDate::from_ymd_opt(date_of(day).year(), 12, 31).expect("every year has a last day"),
+            ),
+        }
+    }
+
+    /// The level a range's ends, short of a whole bucket, are read at.
+    fn finer(self) -> Option<Level> {
+        match self {
+            Level::Day => None,
+            Level::Week | Level::Month => Some(Level::Day),
+            Level::Year => Some(Level::Month),
+        }
+    }
 }
 
 /// The bit of a dimension in a row's `dims`.
@@ -58,36 +97,65 @@ pub(super) fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
     group_by.iter().map(|&d| bit(d)).chain(filtered).fold(0, |all, b| all | b)
 }
 
-fn month_start(day: i64) -> i64 {
-    day_number(Period::containing(Grain::Month, date_of(day)).start)
-}
-
-fn month_last(day: i64) -> i64 {
-    day_number(Period::containing(Grain::Month, date_of(day)).last_day())
-}
-
-/// Refolds the cube rows of `days` and of their months from the daily rollup.
+/// Refolds the cube rows of `days` and of their weeks, months and years.
 pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
     let mut months: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     for &day in days {
-        let span = months.entry(month_start(day)).or_insert((day, day));
+        let span = months.entry(Level::Month.start(day)).or_insert((day, day));
         span.0 = span.0.min(day);
         span.1 = span.1.max(day);
     }
     for (start, (first_touched, last_touched)) in months {
         let mut daily = BTreeMap::new();
-        rollup::merge_rows(&mut daily, CellTable::Rollup, (start, month_last(start)), conn).await?;
-        let folded = fold_month(&daily, start, first_touched..=last_touched);
-        let spans = [(Level::Month, start, start), (Level::Day, first_touched, last_touched)];
-        for ((level, first, last), table) in spans.into_iter().flat_map(|s| TABLES.map(|t| (s, t))) {
-            // The table's name is one of two constants: no SQL from input.
-            let sql = format!(
-                "DELETE FROM {table} WHERE level = $1 AND dims IN (0, 1, 2, 3, 4, 5, 6, 7) \
-                 AND bucket >= $2 AND bucket <= $3"
-            );
-            sqlx::query(&sql).bind(level as i64).bind(first).bind(last).execute(&mut *conn).await?;
-        }
+        rollup::merge_rows(&mut daily, CellTable::Rollup, (start, Level::Month.last(start)), conn).await?;
+        let mut folded = BTreeMap::new();
+        fold(Level::Month, daily.iter().map(|(key, cell)| (start, key, cell)), &mut folded);
+        let touched = daily.iter().filter(|(key, _)| (first_touched..=last_touched).contains(&key.day));
+        fold(Level::Day, touched.map(|(key, cell)| (key.day, key, cell)), &mut folded);
+        delete(conn, Level::Month, (start, start)).await?;
+        delete(conn, Level::Day, (first_touched, last_touched)).await?;
         write(conn, &folded).await?;
+    }
+    // Weeks from their days; years from their months, refolded above.
+    for week in days.iter().map(|&day| Level::Week.start(day)).collect::<BTreeSet<_>>() {
+        let mut daily = BTreeMap::new();
+        rollup::merge_rows(&mut daily, CellTable::Rollup, (week, Level::Week.last(week)), conn).await?;
+        replace_bucket(conn, Level::Week, week, &daily).await?;
+    }
+    for year in days.iter().map(|&day| Level::Year.start(day)).collect::<BTreeSet<_>>() {
+        let months = full_rows(conn, Level::Month, (year, Level::Year.last(year))).await?;
+        replace_bucket(conn, Level::Year, year, &months).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the rows of the `level` bucket starting on `bucket` with the
+/// fold of `cells`, all of which fall in it.
+async fn replace_bucket(
+    conn: &mut AnyConnection,
+    level: Level,
+    bucket: i64,
+    cells: &BTreeMap<CellKey, Cell>,
+) -> Result<(), sqlx::Error> {
+    let mut folded = BTreeMap::new();
+    fold(level, cells.iter().map(|(key, cell)| (bucket, key, cell)), &mut folded);
+    delete(conn, level, (bucket, bucket)).await?;
+    write(conn, &folded).await
+}
+
+/// Deletes the rows of `level` whose buckets start in `first..=last`.
+async fn delete(
+    conn: &mut AnyConnection,
+    level: Level,
+    (first, last): (i64, i64),
+) -> Result<(), sqlx::Error> {
+    for table in TABLES {
+        // The table's name is one of two constants: no SQL from input.
+        let sql = format!(
+            "DELETE FROM {table} WHERE level = $1 AND dims IN (0, 1, 2, 3, 4, 5, 6, 7) \
+             AND bucket >= $2 AND bucket <= $3"
+        );
+        sqlx::query(&sql).bind(level as i64).bind(first).bind(last).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -96,50 +164,41 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
 /// the numbers of their channel, category and team.
 type Folded = HashMap<(i64, [u32; 3]), Cell>;
 
-/// The cube rows of the month starting on `start` folded from its daily
-/// cells: the month's rows, and the day rows of the days in `touched`.
+/// Cube rows by level, dims and key.
+type CubeRows = BTreeMap<(Level, i64, CellKey), Cell>;
+
+/// Folds `cells`, rows that keep every dimension each given with the
+/// bucket it falls in, into the rows of `level` of every dims, added to `out`.
 ///
-/// Only the rows that keep all three dimensions are folded from the daily
-/// cells; every other dims is folded from the rows of a dims with one more
+/// Only the rows that keep all three dimensions are folded from the cells;
+/// every other dims is folded from the rows of a dims with one more
 /// dimension. Sums and sketch merges give the same totals either way, and
 /// those rows are fewer: merging every daily cell into all eight month rows
 /// it belongs to was most of an import's cost here. Rows are keyed by
 /// numbered texts while folding ([`Names`]).
-fn fold_month(
-    daily: &BTreeMap<CellKey, Cell>,
-    start: i64,
-    touched: RangeInclusive<i64>,
-) -> BTreeMap<(Level, i64, CellKey), Cell> {
+fn fold<'a>(level: Level, cells: impl IntoIterator<Item = (i64, &'a CellKey, &'a Cell)>, out: &mut CubeRows) {
     let mut names = Names::default();
     let blank = names.number("");
-    let mut months: [Folded; 8] = Default::default();
-    let mut days: [Folded; 8] = Default::default();
-    for (key, cell) in daily {
+    let mut folded: [Folded; 8] = Default::default();
+    for (bucket, key, cell) in cells {
         let ids = [&key.channel, &key.category, &key.team].map(|name| names.number(name));
-        months[ALL_DIMS].entry((start, ids)).or_default().merge(cell);
-        if touched.contains(&key.day) {
-            days[ALL_DIMS].insert((key.day, ids), cell.clone());
+        folded[ALL_DIMS].entry((bucket, ids)).or_default().merge(cell);
+    }
+    for dims in (0..ALL_DIMS).rev() {
+        // Keep one more dimension: the lowest one `dims` leaves out.
+        let finer = dims | (!dims & (dims + 1));
+        let (coarse, fine) = folded.split_at_mut(finer);
+        for (&(bucket, ids), cell) in &fine[0] {
+            // `ids` are in the order of the bits of [`bit`]: channel 1, category 2, team 4.
+            let kept = [0, 1, 2].map(|i| if dims & (1 << i) != 0 { ids[i] } else { blank });
+            coarse[dims].entry((bucket, kept)).or_default().merge(cell);
         }
     }
-    let mut out = BTreeMap::new();
-    for (level, mut folded) in [(Level::Month, months), (Level::Day, days)] {
-        for dims in (0..ALL_DIMS).rev() {
-            // Keep one more dimension: the lowest one `dims` leaves out.
-            let finer = dims | (!dims & (dims + 1));
-            let (coarse, fine) = folded.split_at_mut(finer);
-            for (&(bucket, ids), cell) in &fine[0] {
-                // `ids` are in the order of the bits of [`bit`]: channel 1, category 2, team 4.
-                let kept = [0, 1, 2].map(|i| if dims & (1 << i) != 0 { ids[i] } else { blank });
-                coarse[dims].entry((bucket, kept)).or_default().merge(cell);
-            }
-        }
-        for (dims, rows) in folded.into_iter().enumerate() {
-            for ((bucket, ids), cell) in rows {
-                out.insert((level, dims as i64, CellKey::named(bucket, ids, &names)), cell);
-            }
+    for (dims, rows) in folded.into_iter().enumerate() {
+        for ((bucket, ids), cell) in rows {
+            out.insert((level, dims as i64, CellKey::named(bucket, ids, &names)), cell);
         }
     }
-    out
 }
 
 /// Empties the cube (before the whole rollup is rebuilt).
@@ -330,6 +389,32 @@ const CELLS_WITH_SKETCHES: &str = concat!(
     span_filter!()
 );
 
+/// The rows of `level` that keep every dimension, with their sketches, on
+/// buckets `first..=last`: what a coarser level is folded from.
+async fn full_rows(
+    conn: &mut AnyConnection,
+    level: Level,
+    (first, last): (i64, i64),
+) -> Result<BTreeMap<CellKey, Cell>, sqlx::Error> {
+    const SQL: &str = concat!(
+        cell_columns!(),
+        ", frt_sketch, resolution_sketch FROM rollup_cube \
+         JOIN rollup_cube_sketches USING (level, dims, bucket, channel, category, team) \
+         WHERE level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4"
+    );
+    let keys = ["bucket", "channel", "category", "team", "resolved_on_day"];
+    let rows = packed::rows_with_sketches(conn, SQL, &keys, |q| {
+        q.bind(level as i64).bind(ALL_DIMS as i64).bind(first).bind(last)
+    })
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|((day, channel, category, team, resolved_on_day), totals)| {
+            (CellKey { day, channel, category, team }, Cell { totals, resolved_on_day })
+        })
+        .collect())
+}
+
 /// Per group, tickets created and not resolved within the span.
 const OPEN: &str = concat!(
     "SELECT channel, category, team, CAST(SUM(tickets - resolved_on_day) AS BIGINT) AS open \
@@ -339,10 +424,11 @@ const OPEN: &str = concat!(
 );
 
 /// The cube rows of days `first..=last` for a question filtered by `filters`
-/// and split by `group_by`. With `whole_months`, the whole months inside the
-/// range are read as one row each (keyed by their first day), the partial
-/// months at either end day by day; without, every row is one day (for day
-/// and week periods, which cut across months). Dimensions outside
+/// and split by `group_by`: each whole bucket of `coarsest` inside the
+/// range as one row (keyed by its first day), the ends finer ([`spans`]).
+/// A caller passes the coarsest level whose buckets its periods never cut:
+/// days for days, weeks for weeks, months for months and quarters, years
+/// for a single range. Dimensions outside
 /// `group_by` and `filters` come back blank. Rows may hold no created
 /// tickets, only tickets resolved that day. Without `sketches` the cells'
 /// sketches are left empty: only quantiles need them, and reading and
@@ -351,14 +437,14 @@ const OPEN: &str = concat!(
 pub async fn cells(
     db: &Db,
     (first, last): (i64, i64),
-    whole_months: bool,
+    coarsest: Level,
     filters: &Filters,
     group_by: &[Dimension],
     sketches: bool,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
     let mut out = Vec::new();
-    for span in spans(first, last, whole_months) {
+    for span in spans(first, last, coarsest) {
         let sql = if sketches { CELLS_WITH_SKETCHES } else { CELLS };
         out.extend(read_span_totals(db, sql, span, dims, filters, sketches).await?);
     }
@@ -386,14 +472,14 @@ pub async fn sums(
         super::read::SUMMED_TOTALS
     );
     let mut out = Vec::new();
-    for span in spans(first, last, true) {
+    for span in spans(first, last, Level::Year) {
         out.extend(read_span_totals(db, &sql, span, dims, filters, false).await?);
     }
     Ok(out)
 }
 
 /// Per group: tickets created before `day` and not resolved before it, as
-/// sums in the database over one row per month and group.
+/// sums in the database over one row per year and group.
 pub async fn open_before(
     db: &Db,
     day: i64,
@@ -402,7 +488,7 @@ pub async fn open_before(
 ) -> Result<Vec<(CellKey, i64)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
     let mut out = Vec::new();
-    for (level, from, to) in spans(day_number(FIRST_PLAUSIBLE_DAY), day - 1, true) {
+    for (level, from, to) in spans(day_number(FIRST_PLAUSIBLE_DAY), day - 1, Level::Year) {
         let rows = read_span(db, OPEN, (level, from, to), dims, filters).await?;
         for row in &rows {
             let key = CellKey {
@@ -417,36 +503,32 @@ pub async fn open_before(
     Ok(out)
 }
 
-/// Splits `first..=last` into the levels and bucket ranges to read: whole
-/// months at month level when allowed, the rest day by day.
-fn spans(first: i64, last: i64, whole_months: bool) -> Vec<(Level, i64, i64)> {
+/// Splits `first..=last` into the levels and bucket ranges to read: the
+/// whole buckets of `coarsest` inside it, and the ends before and after
+/// them split the same way at the next finer level, down to days.
+fn spans(first: i64, last: i64, coarsest: Level) -> Vec<(Level, i64, i64)> {
     if first > last {
         return Vec::new();
     }
-    if !whole_months {
+    let Some(finer) = coarsest.finer() else {
         return vec![(Level::Day, first, last)];
+    };
+    // The first day of the first whole bucket, and the last day of the last one.
+    let from = if coarsest.start(first) == first { first } else { coarsest.last(first) + 1 };
+    let to = if coarsest.last(last) == last { last } else { coarsest.start(last) - 1 };
+    if from > to {
+        return spans(first, last, finer);
     }
-    // The first day of the first whole month, and the last day of the last one.
-    let months_from = if month_start(first) == first { first } else { month_last(first) + 1 };
-    let months_to = if month_last(last) == last { last } else { month_start(last) - 1 };
-    if months_from > months_to {
-        return vec![(Level::Day, first, last)];
-    }
-    let mut out = Vec::new();
-    if first < months_from {
-        out.push((Level::Day, first, months_from - 1));
-    }
-    out.push((Level::Month, months_from, month_start(months_to)));
-    if months_to < last {
-        out.push((Level::Day, months_to + 1, last));
-    }
+    let mut out = spans(first, from - 1, finer);
+    out.push((coarsest, from, coarsest.start(to)));
+    out.extend(spans(to + 1, last, finer));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+    use std::ops::RangeInclusive;
 
     fn day(y: i32, m: u32, d: u32) -> i64 {
         day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap())
@@ -454,7 +536,7 @@ mod tests {
 
     #[test]
     fn a_range_reads_whole_months_as_months_and_the_edges_as_days() {
-        let spans = spans(day(2025, 1, 20), day(2025, 4, 10), true);
+        let spans = spans(day(2025, 1, 20), day(2025, 4, 10), Level::Month);
         assert_eq!(
             spans,
             vec![
@@ -464,17 +546,56 @@ mod tests {
             ]
         );
         assert_eq!(
-            super::spans(day(2025, 2, 1), day(2025, 2, 28), true),
+            super::spans(day(2025, 2, 1), day(2025, 2, 28), Level::Month),
             vec![(Level::Month, day(2025, 2, 1), day(2025, 2, 1))]
         );
         assert_eq!(
-            super::spans(day(2025, 2, 3), day(2025, 2, 20), true),
+            super::spans(day(2025, 2, 3), day(2025, 2, 20), Level::Month),
             vec![(Level::Day, day(2025, 2, 3), day(2025, 2, 20))]
         );
         assert_eq!(
-            super::spans(day(2025, 2, 3), day(2025, 5, 20), false),
+            super::spans(day(2025, 2, 3), day(2025, 5, 20), Level::Day),
             vec![(Level::Day, day(2025, 2, 3), day(2025, 5, 20))]
         );
+    }
+
+    #[test]
+    fn a_long_range_reads_whole_years_then_months_then_days() {
+        assert_eq!(
+            spans(day(2022, 11, 20), day(2025, 2, 3), Level::Year),
+            vec![
+                (Level::Day, day(2022, 11, 20), day(2022, 11, 30)),
+                (Level::Month, day(2022, 12, 1), day(2022, 12, 1)),
+                (Level::Year, day(2023, 1, 1), day(2024, 1, 1)),
+                (Level::Month, day(2025, 1, 1), day(2025, 1, 1)),
+                (Level::Day, day(2025, 2, 1), day(2025, 2, 3)),
+            ]
+        );
+        // Inside one year: months and days only.
+        assert_eq!(
+            spans(day(2024, 3, 1), day(2024, 12, 31), Level::Year),
+            vec![(Level::Month, day(2024, 3, 1), day(2024, 12, 1))]
+        );
+        assert_eq!(
+            spans(day(2024, 1, 1), day(2024, 12, 31), Level::Year),
+            vec![(Level::Year, day(2024, 1, 1), day(2024, 1, 1))]
+        );
+    }
+
+    #[test]
+    fn weeks_run_monday_to_sunday_across_months_and_years() {
+        // 2024-12-30 is a Monday; its week ends on 2025-01-05.
+        assert_eq!(
+            spans(day(2024, 12, 28), day(2025, 1, 19), Level::Week),
+            vec![
+                (Level::Day, day(2024, 12, 28), day(2024, 12, 29)),
+                (Level::Week, day(2024, 12, 30), day(2025, 1, 13)),
+            ]
+        );
+        assert_eq!(Level::Week.start(day(2025, 1, 1)), day(2024, 12, 30));
+        assert_eq!(Level::Week.last(day(2025, 1, 1)), day(2025, 1, 5));
+        assert_eq!(Level::Year.last(day(2024, 6, 30)), day(2024, 12, 31));
+        assert_eq!(Level::Month.last(day(2024, 2, 10)), day(2024, 2, 29));
     }
 
     #[test]
@@ -549,7 +670,10 @@ mod tests {
             }
         }
         let touched = start + 1..=start + 3;
-        let folded = fold_month(&daily, start, touched.clone());
+        let mut folded = BTreeMap::new();
+        fold(Level::Month, daily.iter().map(|(key, cell)| (start, key, cell)), &mut folded);
+        let days = daily.iter().filter(|(key, _)| touched.contains(&key.day));
+        fold(Level::Day, days.map(|(key, cell)| (key.day, key, cell)), &mut folded);
         assert_eq!(folded, fold_each_cell_into_every_row(&daily, start, touched));
         let all = &folded[&(
             Level::Month,

@@ -59,8 +59,8 @@ impl KpiQuery {
 }
 
 /// Loads the inputs for `query`: a handful of statements whatever the
-/// number of periods, each reading one row per period and group. A day or
-/// a month of a group is one cube row, whose stored medians answer: its
+/// number of periods, each reading one row per period and group. A day, a
+/// week or a month of a group is one cube row, whose stored medians answer: its
 /// sketches are not read, so its inputs must not be merged with others'
 /// (see [`load_mergeable`]).
 pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
@@ -90,19 +90,23 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
             .collect()
     };
 
-    let whole_months = matches!(grain, Grain::Month | Grain::Quarter);
+    // The coarsest cube rows no period cuts.
+    let coarsest = match grain {
+        Grain::Day => cube::Level::Day,
+        Grain::Week => cube::Level::Week,
+        Grain::Month | Grain::Quarter => cube::Level::Month,
+    };
     let mut ticket_cells: BTreeMap<Vec<String>, BTreeMap<Period, TicketTotals>> = BTreeMap::new();
     if query.group_by.is_empty() {
         ticket_cells.insert(Vec::new(), BTreeMap::new());
     }
     // Per group and period: tickets created minus tickets resolved.
     let mut net_opened: BTreeMap<Vec<String>, BTreeMap<Period, i64>> = BTreeMap::new();
-    // A day or a month of a group is one cube row, whose medians are
+    // A day, week or month of a group is one cube row, whose medians are
     // stored: sketches are read only where periods merge rows.
-    let sketches = query.kpis.iter().any(|k| k.reads_sketch())
-        && (mergeable || !matches!(grain, Grain::Day | Grain::Month));
+    let sketches = query.kpis.iter().any(|k| k.reads_sketch()) && (mergeable || grain == Grain::Quarter);
     let span = (first_day, last_day);
-    let cells = cube::cells(db, span, whole_months, &query.filters, &query.group_by, sketches).await?;
+    let cells = cube::cells(db, span, coarsest, &query.filters, &query.group_by, sketches).await?;
     for (key, cell) in cells {
         let period = Period::containing(grain, date_of(key.day));
         let group = group_of(&key);

@@ -3,7 +3,7 @@
 //! ticket totals per cell, per row, per column and overall — exact sums and
 //! merged sketches, so totals are true totals, not averages of cells.
 
-use super::cube;
+use super::cube::{self, Level};
 use super::dim_cumulative;
 use super::dim_rollup;
 use super::rollup::CellKey;
@@ -38,7 +38,7 @@ pub async fn load(
     let read = |group_by: Vec<Dimension>| async move {
         // Without sketches the database sums the range: a row per cell, not per month.
         let cells = if sketches {
-            cube::cells(db, (first, last), true, filters, &group_by, true).await?
+            cube::cells(db, (first, last), Level::Year, filters, &group_by, true).await?
         } else {
             cube::sums(db, (first, last), filters, &group_by).await?
         };
@@ -64,9 +64,8 @@ pub async fn load(
 }
 
 /// A KPI by `rows` × periods of `grain` (week or month) as columns. Cells
-/// and column totals are summed from day or month rows of the cube by the
-/// period their bucket falls in; a week cuts across months, so weeks read
-/// days.
+/// and column totals are summed from week or month rows of the cube by the
+/// period their bucket falls in.
 pub async fn load_by_time(
     db: &Db,
     (rows, grain): (Dimension, Grain),
@@ -75,10 +74,10 @@ pub async fn load_by_time(
     sketches: bool,
 ) -> Result<Matrix, sqlx::Error> {
     let (first, last) = (day_number(first), day_number(last));
-    let whole_months = grain == Grain::Month;
+    let coarsest = if grain == Grain::Week { Level::Week } else { Level::Month };
     let period = |bucket: i64| Period::containing(grain, date_of(bucket)).to_string();
     let read = |group_by: Vec<Dimension>| async move {
-        let cells = cube::cells(db, (first, last), whole_months, filters, &group_by, sketches).await?;
+        let cells = cube::cells(db, (first, last), coarsest, filters, &group_by, sketches).await?;
         Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
     };
     let mut m = Matrix::default();

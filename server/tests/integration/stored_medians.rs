@@ -1,13 +1,14 @@
-//! A day or a month of a group is one cube row, and its median is read from
-//! the row instead of its sketch: the stored medians must equal the
-//! sketches', exactly, on both backends. A week merges day rows, so its
-//! median must come from the merged sketches, not from any one day's.
+//! A day, a week or a month of a group is one cube row, and its median is
+//! read from the row instead of its sketch: the stored medians must equal
+//! the medians of the day rows' sketches merged per period, exactly, on
+//! both backends. A matrix over a whole year reads one year row per cell:
+//! it must answer as the months holding the year's tickets do.
 
 use super::support::{postgres, sqlite, with_demo};
 use app::kpi::period::{date_of, day_number, Grain, Period};
 use app::kpi::{compute, Kpi, KpiInputs, KpiSettings, TicketTotals};
 use app::models::{Dimension, Filters};
-use app::store::{cube, kpi_values, Db, KpiQuery};
+use app::store::{cube, kpi_values, matrix, Db, KpiQuery};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -44,8 +45,8 @@ async fn answered(db: &Db, grain: Grain, (from, to): (&str, &str), group_by: &[D
 /// group (by channel, or none) and period.
 async fn from_sketches(db: &Db, grain: Grain, (from, to): (&str, &str), group_by: &[Dimension]) -> Medians {
     let span = (day_number(date(from)), day_number(Period::containing(grain, date(to)).last_day()));
-    let whole_months = grain == Grain::Month;
-    let cells = cube::cells(db, span, whole_months, &Filters::default(), group_by, true).await.unwrap();
+    // Every day's row, so that a period's sketches are merged here, not read.
+    let cells = cube::cells(db, span, cube::Level::Day, &Filters::default(), group_by, true).await.unwrap();
     let mut merged: BTreeMap<(Vec<String>, Period), TicketTotals> = BTreeMap::new();
     for (key, cell) in cells.into_iter().filter(|(_, c)| c.totals.tickets > 0) {
         let group = if group_by.is_empty() { vec![] } else { vec![key.channel] };
@@ -66,6 +67,7 @@ async fn stored_medians_equal_the_sketches(db: Db) {
         (Grain::Day, ("2025-08-01", "2025-10-31"), &[][..], 90),
         (Grain::Month, ("2025-07-01", "2025-10-31"), &by_channel[..], 16),
         (Grain::Week, ("2025-08-04", "2025-10-26"), &[][..], 12),
+        (Grain::Week, ("2025-06-30", "2025-11-02"), &by_channel[..], 60),
     ] {
         let (a, b) =
             (answered(&db, grain, span, group_by).await, from_sketches(&db, grain, span, group_by).await);
@@ -99,10 +101,38 @@ async fn mergeable_months_merge_into_their_quarter(db: &Db) {
     }
 }
 
+/// The demo's tickets all fall in July to October 2025: a matrix over the
+/// whole of 2025 (one year row per cell) must show what the matrix over
+/// those four months (month rows merged) shows, in every cell and total.
+async fn a_year_answers_as_its_months(db: &Db) {
+    let settings = KpiSettings::default();
+    let values = |m: &matrix::Matrix| {
+        let every = m.cells.values().chain(m.row_totals.values()).chain(m.col_totals.values());
+        let kpis = [Kpi::Tickets, Kpi::Csat, Kpi::FrtMedianH, Kpi::ResolutionMedianH, Kpi::FcrRate];
+        every
+            .chain([&m.total])
+            .flat_map(|inputs| kpis.map(|kpi| compute(kpi, inputs, &settings)))
+            .collect::<Vec<_>>()
+    };
+    let all = Filters::default();
+    let load = |from: &str, to: &str| {
+        let span = (date(from), date(to));
+        matrix::load(db, (Dimension::Category, Dimension::Channel), span, &all, true)
+    };
+    let year = load("2025-01-01", "2025-12-31").await.unwrap();
+    let months = load("2025-07-01", "2025-10-31").await.unwrap();
+    assert!(year.cells.len() >= 20, "only {} cells", year.cells.len());
+    assert_eq!((&year.rows, &year.cols), (&months.rows, &months.cols));
+    let (a, b) = (values(&year), values(&months));
+    assert!(a.iter().filter(|v| v.is_some()).count() > 100);
+    assert_eq!(a, b);
+}
+
 #[tokio::test]
 async fn stored_medians_equal_the_sketches_on_sqlite() {
     let db = with_demo(sqlite().await).await;
     mergeable_months_merge_into_their_quarter(&db).await;
+    a_year_answers_as_its_months(&db).await;
     stored_medians_equal_the_sketches(db).await;
 }
 
@@ -110,5 +140,6 @@ async fn stored_medians_equal_the_sketches_on_sqlite() {
 async fn stored_medians_equal_the_sketches_on_postgres() {
     let db = with_demo(postgres().await).await;
     mergeable_months_merge_into_their_quarter(&db).await;
+    a_year_answers_as_its_months(&db).await;
     stored_medians_equal_the_sketches(db).await;
 }
