@@ -168,26 +168,70 @@ impl Sketch {
         })
     }
 
-    /// Compact byte form for the rollup table: zero count, then
-    /// (bucket index, count) pairs, all little-endian.
+    /// The stored form: varints (LEB128) of the zero count, the number of
+    /// buckets, the first bucket's index (zigzag, it may be negative) and
+    /// each next one's step from the one before less one, each followed by
+    /// its count. Buckets of a day or a month lie side by side with small
+    /// counts, so a bucket takes two or three bytes instead of the twelve of
+    /// the first form, which a dashboard reading thousands of sketches
+    /// copied and parsed. The first form is still read (rows written before
+    /// it): its length is always 8 more than a multiple of 12, and a
+    /// compact form of that length gets one zero byte of padding.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 + self.indexes.len() * 12);
-        out.extend_from_slice(&self.zero_count.to_le_bytes());
-        for (index, count) in self.indexes.iter().zip(&self.counts) {
-            out.extend_from_slice(&index.to_le_bytes());
-            out.extend_from_slice(&count.to_le_bytes());
+        let mut out = Vec::with_capacity(4 + self.indexes.len() * 3);
+        put_varint(&mut out, self.zero_count);
+        put_varint(&mut out, self.indexes.len() as u64);
+        let mut previous = None;
+        for (&index, &count) in self.indexes.iter().zip(&self.counts) {
+            let step = match previous {
+                None => zigzag(index),
+                Some(previous) => (index - previous - 1) as u64,
+            };
+            put_varint(&mut out, step);
+            put_varint(&mut out, count);
+            previous = Some(index);
+        }
+        if is_first_form(&out) {
+            out.push(0);
         }
         out
     }
 
-    /// Reads the form written by [`Sketch::to_bytes`]; `None` if it is malformed.
+    /// Reads either stored form; `None` if the bytes are neither.
     pub fn from_bytes(bytes: &[u8]) -> Option<Sketch> {
         if bytes.is_empty() {
             return Some(Sketch::new());
         }
-        if bytes.len() < 8 || !(bytes.len() - 8).is_multiple_of(12) {
+        if is_first_form(bytes) {
+            return Self::from_first_form(bytes);
+        }
+        let mut at = 0;
+        let zero_count = take_varint(bytes, &mut at)?;
+        let n = usize::try_from(take_varint(bytes, &mut at)?).ok()?;
+        // Each bucket takes at least two bytes: a bound before allocating.
+        if n > bytes.len() / 2 {
             return None;
         }
+        let (mut indexes, mut counts) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for _ in 0..n {
+            let step = take_varint(bytes, &mut at)?;
+            let index = match indexes.last() {
+                None => unzigzag(step)?,
+                Some(&previous) => i32::try_from(i64::from(previous) + 1 + i64::try_from(step).ok()?).ok()?,
+            };
+            indexes.push(index);
+            counts.push(take_varint(bytes, &mut at)?);
+        }
+        // Nothing may follow but the padding byte.
+        match &bytes[at..] {
+            [] | [0] => Some(Sketch { zero_count, indexes, counts }),
+            _ => None,
+        }
+    }
+
+    /// The first stored form: the zero count, then (bucket index, count)
+    /// pairs, all little-endian, in index order.
+    fn from_first_form(bytes: &[u8]) -> Option<Sketch> {
         let zero_count = u64::from_le_bytes(bytes[..8].try_into().ok()?);
         let n = (bytes.len() - 8) / 12;
         let (mut indexes, mut counts) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -202,6 +246,42 @@ impl Sketch {
         }
         Some(Sketch { zero_count, indexes, counts })
     }
+}
+
+/// Whether `bytes` have the length of the first stored form.
+fn is_first_form(bytes: &[u8]) -> bool {
+    bytes.len() % 12 == 8
+}
+
+fn zigzag(n: i32) -> u64 {
+    ((n << 1) ^ (n >> 31)) as u32 as u64
+}
+
+fn unzigzag(n: u64) -> Option<i32> {
+    let n = u32::try_from(n).ok()?;
+    Some(((n >> 1) as i32) ^ -((n & 1) as i32))
+}
+
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The varint at `bytes[*at..]`, moving `at` past it.
+fn take_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        n |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -305,9 +385,56 @@ mod tests {
     #[test]
     fn bytes_round_trip() {
         let mut s = Sketch::new();
-        [0.0, 1.5, 2.0, 100.0, 100.0].iter().for_each(|v| s.add(*v));
+        [0.0, 1.5, 2.0, 100.0, 100.0, 1e-3, 0.2].iter().for_each(|v| s.add(*v));
         assert_eq!(Sketch::from_bytes(&s.to_bytes()), Some(s));
+        assert_eq!(Sketch::from_bytes(&Sketch::new().to_bytes()), Some(Sketch::new()));
         assert_eq!(Sketch::from_bytes(&[1, 2, 3]), None);
+        // Counts and a zero count beyond one byte.
+        let mut big = Sketch::new();
+        (0..100_000).for_each(|i| big.add(if i % 3 == 0 { 0.0 } else { 2.0 + (i % 50) as f64 }));
+        assert_eq!(Sketch::from_bytes(&big.to_bytes()), Some(big));
+    }
+
+    #[test]
+    fn sketches_of_every_length_round_trip_and_none_is_read_as_the_first_form() {
+        let mut padded = 0;
+        // A repeated first value makes a count of two bytes: both parities of length.
+        for (n, repeats) in (0..40).flat_map(|n| [(n, 1), (n, 200)]) {
+            let mut values: Vec<f64> = (0..n).map(|i| 0.01 * 1.3_f64.powi(i)).collect();
+            values.extend(values.first().map(|&v| vec![v; repeats - 1]).unwrap_or_default());
+            let s = sketch_of(&values);
+            let bytes = s.to_bytes();
+            assert!(!is_first_form(&bytes), "n = {n}");
+            padded += usize::from(bytes.len() % 12 == 9 && bytes.last() == Some(&0));
+            assert_eq!(Sketch::from_bytes(&bytes), Some(s), "n = {n}");
+        }
+        assert!(padded > 0, "no length needed the padding byte");
+    }
+
+    #[test]
+    fn the_first_stored_form_is_still_read() {
+        let s = sketch_of(&[0.0, 0.5, 2.0, 2.0, 90.0]);
+        let mut first = s.zero_count.to_le_bytes().to_vec();
+        for (index, count) in s.indexes.iter().zip(&s.counts) {
+            first.extend_from_slice(&index.to_le_bytes());
+            first.extend_from_slice(&count.to_le_bytes());
+        }
+        assert_eq!(Sketch::from_bytes(&first), Some(s.clone()));
+        assert!(s.to_bytes().len() * 3 < first.len());
+    }
+
+    #[test]
+    fn truncated_or_padded_bytes_are_not_a_sketch() {
+        let s = sketch_of(&[1.0, 2.0, 3.0, 40.0, 300.0]);
+        let bytes = s.to_bytes();
+        for cut in 1..bytes.len() {
+            assert_ne!(Sketch::from_bytes(&bytes[..cut]), Some(s.clone()), "cut at {cut}");
+        }
+        let mut extra = bytes.clone();
+        extra.extend_from_slice(&[1, 1]);
+        assert_eq!(Sketch::from_bytes(&extra), None);
+        // Counts claimed beyond the bytes' length.
+        assert_eq!(Sketch::from_bytes(&[0, 100, 2, 1]), None);
     }
 
     #[test]

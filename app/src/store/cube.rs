@@ -333,7 +333,13 @@ async fn read_span_totals(
         "frt_median_h_bits",
         "resolution_median_h_bits",
     ];
-    let rows = packed::totals_rows(db, sql, &keys, sketches, |q| bind_span(q, span, dims, filters)).await?;
+    let rows = if sketches {
+        // The cube's sketches are all in the compact form (migration 0019): in hex.
+        let mut conn = db.pool.acquire().await?;
+        packed::rows_with_sketches(&mut conn, sql, &keys, |q| bind_span(q, span, dims, filters)).await?
+    } else {
+        packed::totals_rows(db, sql, &keys, false, |q| bind_span(q, span, dims, filters)).await?
+    };
     let median = |bits: Option<i64>| bits.map(|b| f64::from_bits(b as u64));
     Ok(rows
         .into_iter()

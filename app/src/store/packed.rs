@@ -4,9 +4,12 @@
 //! copied and converted twice), so a 1,000-row answer took 30 ms. The
 //! database folds the rows into one JSON document instead
 //! (`json_group_array` on SQLite, `json_agg` on Postgres), which is read as
-//! one value and parsed here. Answers with quantile sketches still come row
-//! by row: a month's sketch is a blob of kilobytes, which JSON could only
-//! carry as text. Ingest's merges are the exception ([`rows_with_sketches`]).
+//! one value and parsed here. Rows with quantile sketches carry them in
+//! hex ([`rows_with_sketches`]): ingest's merges, and the cube, whose
+//! sketches are all in the compact stored form (two or three bytes a
+//! bucket). The dimension rollup's come row by row as blobs: rows written
+//! before the compact form hold twelve bytes a bucket, and a month's
+//! sketch of that form in hex inside JSON cost more than the row itself.
 
 use super::{Backend, Db};
 use crate::kpi::sketch::Sketch;
@@ -39,9 +42,9 @@ pub(super) async fn totals_rows<K: DeserializeOwned>(
     bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
 ) -> Result<Vec<(K, TicketTotals)>, sqlx::Error> {
     if sketches {
-        // A month's sketch is kilobytes: as hex inside JSON it cost more
-        // than the row itself (the overview page took 5.2 ms instead of
-        // 3.2), so rows with sketches come one by one, as blobs.
+        // A month's sketch in its first stored form is kilobytes: as hex
+        // inside JSON it cost more than the row itself (the overview page
+        // took 5.2 ms instead of 3.2), so these come one by one, as blobs.
         let rows = bind(sqlx::query(inner)).fetch_all(&db.pool).await?;
         return rows.iter().map(|row| Ok((keys_of(row, keys)?, super::read::totals(row)?))).collect();
     }
@@ -52,8 +55,8 @@ pub(super) async fn totals_rows<K: DeserializeOwned>(
     Ok(rows.into_iter().map(|(key, counters)| (key, totals(counters))).collect())
 }
 
-/// As [`totals_rows`] with sketches, on a connection inside a transaction,
-/// the sketches carried in hex: for ingest, which reads back the stored
+/// As [`totals_rows`] with sketches, on a connection, the sketches carried
+/// in hex: for the cube's rows, and for ingest, which reads back the stored
 /// rows of the days and months it touched and the cells it set aside,
 /// thousands of rows with a few buckets each (the benchmark's 20k-ticket
 /// file set aside 63,822 day rows: read one by one, 2.3 s). `keys` may
