@@ -136,7 +136,7 @@ mod server {
     use crate::kpi::matrix::{arrange, cell, line_total, previous_span, Grid, Line, Metric, Order};
     use crate::kpi::{Grain, KpiInputs, Period};
     use crate::models::{Dimension, ExtraDimension, Filters};
-    use crate::store::matrix::Cross;
+    use crate::store::matrix::{Cross, Quantiles};
     use crate::store::{kpi_values, matrix, Db};
     use chrono::NaiveDate;
 
@@ -191,10 +191,15 @@ mod server {
                 (f, l)
             }
         });
-        let sketches = metric.reads_sketch();
-        let grid = read(db, (rows, cols), (days.first, days.last), &days.filters, sketches).await?;
+        // An "Other" line merges cells, which needs their sketches.
+        let quantiles = match (metric.reads_sketch(), top.is_some() || top_cols.is_some()) {
+            (false, _) => Quantiles::No,
+            (true, false) => Quantiles::AsRead,
+            (true, true) => Quantiles::Mergeable,
+        };
+        let grid = read(db, (rows, cols), (days.first, days.last), &days.filters, quantiles).await?;
         let before = match compare {
-            Some(span) => Some(read(db, (rows, cols), span, &days.filters, sketches).await?),
+            Some(span) => Some(read(db, (rows, cols), span, &days.filters, quantiles).await?),
             None => None,
         };
         let settings = db.settings;
@@ -285,18 +290,21 @@ mod server {
         (Period::containing(Grain::Month, first).start, Period::containing(Grain::Month, last).last_day())
     }
 
-    /// The grid of `rows` × `cols`; `sketches`: whether the KPI is a quantile.
+    /// The grid of `rows` × `cols`. Matrices by time and of agents,
+    /// priorities or products merge rows into their totals: any quantile
+    /// reads sketches there.
     async fn read(
         db: &Db,
         (rows, cols): (Axis, Axis),
         (first, last): (NaiveDate, NaiveDate),
         filters: &Filters,
-        sketches: bool,
+        quantiles: Quantiles,
     ) -> Result<Grid, AppError> {
         let filter = set_filters(filters).into_iter().next();
+        let sketches = quantiles != Quantiles::No;
         Ok(match (rows, cols) {
             (Axis::Dim(r), Axis::Dim(c)) => {
-                matrix::load(db, (r, c), (first, last), filters, sketches).await?
+                matrix::load(db, (r, c), (first, last), filters, quantiles).await?
             }
             (Axis::Dim(r), Axis::Time(g)) => {
                 matrix::load_by_time(db, (r, g), (first, last), filters, sketches).await?

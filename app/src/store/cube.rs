@@ -509,6 +509,12 @@ pub async fn open_before(
     Ok(out)
 }
 
+/// Whether [`cells`] reads `first..=last` at years as one row per group:
+/// a single day, month or year.
+pub fn one_row_per_group(first: i64, last: i64) -> bool {
+    matches!(spans(first, last, Level::Year)[..], [(_, from, to)] if from == to)
+}
+
 /// Splits `first..=last` into the levels and bucket ranges to read: the
 /// whole buckets of `coarsest` inside it, and the ends before and after
 /// them split the same way at the next finer level, down to days.
@@ -586,6 +592,11 @@ mod tests {
             spans(day(2024, 1, 1), day(2024, 12, 31), Level::Year),
             vec![(Level::Year, day(2024, 1, 1), day(2024, 1, 1))]
         );
+        assert!(one_row_per_group(day(2024, 1, 1), day(2024, 12, 31)));
+        assert!(one_row_per_group(day(2024, 3, 1), day(2024, 3, 31)));
+        assert!(one_row_per_group(day(2024, 3, 5), day(2024, 3, 5)));
+        assert!(!one_row_per_group(day(2024, 3, 1), day(2024, 4, 30)));
+        assert!(!one_row_per_group(day(2024, 3, 5), day(2024, 3, 6)));
     }
 
     #[test]

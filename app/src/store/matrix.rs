@@ -23,24 +23,40 @@ fn value_of(key: &CellKey, dimension: Dimension) -> &str {
     }
 }
 
+/// What a matrix of a quantile KPI (a median) needs of the cube.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantiles {
+    /// The KPI is not a quantile: the database sums the rows, no sketches.
+    No,
+    /// Cells and totals are shown as read: where each is one cube row (a
+    /// day, month or year), its stored medians answer and no sketch is read.
+    AsRead,
+    /// The caller merges cells (an "Other" line): sketches always.
+    Mergeable,
+}
+
 /// Ticket KPIs only: orders and financials are company-wide, not per cell.
 /// Cells, row totals, column totals and the total each read their own
 /// level of the cube, so totals are merged from a few rows, not from cells.
-/// Without `sketches` the totals carry none (see [`cube::cells`]).
 pub async fn load(
     db: &Db,
     (rows, cols): (Dimension, Dimension),
     (first, last): (NaiveDate, NaiveDate),
     filters: &Filters,
-    sketches: bool,
+    quantiles: Quantiles,
 ) -> Result<Matrix, sqlx::Error> {
     let (first, last) = (day_number(first), day_number(last));
+    let sketches = match quantiles {
+        Quantiles::No => false,
+        Quantiles::AsRead => !cube::one_row_per_group(first, last),
+        Quantiles::Mergeable => true,
+    };
     let read = |group_by: Vec<Dimension>| async move {
-        // Without sketches the database sums the range: a row per cell, not per month.
-        let cells = if sketches {
-            cube::cells(db, (first, last), Level::Year, filters, &group_by, true).await?
-        } else {
+        // Without quantiles the database sums the range: a row per cell, not per year or month.
+        let cells = if quantiles == Quantiles::No {
             cube::sums(db, (first, last), filters, &group_by).await?
+        } else {
+            cube::cells(db, (first, last), Level::Year, filters, &group_by, sketches).await?
         };
         Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
     };

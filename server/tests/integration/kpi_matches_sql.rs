@@ -199,7 +199,10 @@ async fn a_matrix_over_partial_months_counts_the_raw_tickets_of_its_range() {
             (month("2025-07").start + chrono::Days::new(19), month("2025-09").start + chrono::Days::new(9));
         let filters = Filters { team: Some("Tier 1".into()), ..Filters::default() };
         let dims = (Dimension::Channel, Dimension::Category);
-        let matrix = app::store::matrix::load(&db, dims, (first, last), &filters, false).await.unwrap();
+        let matrix =
+            app::store::matrix::load(&db, dims, (first, last), &filters, app::store::matrix::Quantiles::No)
+                .await
+                .unwrap();
         let rows = sqlx::query(
             "SELECT channel, category, COUNT(*) AS n FROM tickets WHERE created_at >= $1 AND created_at < $2 \
              AND team = $3 GROUP BY channel, category",

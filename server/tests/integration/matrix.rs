@@ -96,6 +96,25 @@ async fn top_n_folds_the_rest_into_other_and_keeps_the_true_total() {
             top["row_totals"].as_array().unwrap().iter().map(|r| r["value"].as_f64().unwrap()).sum();
         assert_eq!(Some(sum), all["total"]["value"].as_f64());
         assert_eq!(top["total"], all["total"]);
+        // A median's "Other" line merges the folded rows' sketches: without
+        // them its values would be "—" (null).
+        let median = base.replace("kpi=tickets", "kpi=frt_median_h");
+        let (status, top) = rest(&app, &format!("{median}&top=2&sort=total"), &token).await;
+        assert_eq!(status, 200, "{top}");
+        let other = top["row_totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["row"].as_str().unwrap().starts_with("Other ("));
+        assert!(other.unwrap()["value"].as_f64().is_some_and(|v| v > 0.0), "{top}");
+        let other_cells = top["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["row"].as_str().unwrap().starts_with("Other ("))
+            .collect::<Vec<_>>();
+        assert!(other_cells.len() >= 3);
+        assert!(other_cells.iter().all(|c| c["value"].as_f64().is_some()), "{top}");
     }
 }
 

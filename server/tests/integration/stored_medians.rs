@@ -8,7 +8,8 @@ use super::support::{postgres, sqlite, with_demo};
 use app::kpi::period::{date_of, day_number, Grain, Period};
 use app::kpi::{compute, Kpi, KpiInputs, KpiSettings, TicketTotals};
 use app::models::{Dimension, Filters};
-use app::store::{cube, kpi_values, matrix, Db, KpiQuery};
+use app::store::matrix::{self, Quantiles};
+use app::store::{cube, kpi_values, Db, KpiQuery};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -102,8 +103,9 @@ async fn mergeable_months_merge_into_their_quarter(db: &Db) {
 }
 
 /// The demo's tickets all fall in July to October 2025: a matrix over the
-/// whole of 2025 (one year row per cell) must show what the matrix over
-/// those four months (month rows merged) shows, in every cell and total.
+/// whole of 2025 (one year row per cell, its stored medians) must show what
+/// the matrix over those four months (month rows' sketches merged) shows,
+/// and what the year's own sketches give, in every cell and total.
 async fn a_year_answers_as_its_months(db: &Db) {
     let settings = KpiSettings::default();
     let values = |m: &matrix::Matrix| {
@@ -115,12 +117,16 @@ async fn a_year_answers_as_its_months(db: &Db) {
             .collect::<Vec<_>>()
     };
     let all = Filters::default();
-    let load = |from: &str, to: &str| {
+    let load = |from: &str, to: &str, quantiles| {
         let span = (date(from), date(to));
-        matrix::load(db, (Dimension::Category, Dimension::Channel), span, &all, true)
+        matrix::load(db, (Dimension::Category, Dimension::Channel), span, &all, quantiles)
     };
-    let year = load("2025-01-01", "2025-12-31").await.unwrap();
-    let months = load("2025-07-01", "2025-10-31").await.unwrap();
+    // One year row per cell: its stored medians; four months: merged sketches.
+    let year = load("2025-01-01", "2025-12-31", Quantiles::AsRead).await.unwrap();
+    let months = load("2025-07-01", "2025-10-31", Quantiles::AsRead).await.unwrap();
+    let merged = load("2025-01-01", "2025-12-31", Quantiles::Mergeable).await.unwrap();
+    assert_eq!(values(&merged), values(&year));
+    assert!(year.cells.values().all(|c| c.tickets.frt_sketch.count() == 0), "a year cell read its sketch");
     assert!(year.cells.len() >= 20, "only {} cells", year.cells.len());
     assert_eq!((&year.rows, &year.cols), (&months.rows, &months.cols));
     let (a, b) = (values(&year), values(&months));
