@@ -1,6 +1,6 @@
 //! The rollup cube: the daily rollup folded to every combination of its
 //! dimensions ("all channels", "channel = chat", "chat × delivery"…), per
-//! day, week, month and year (migration 0005). A question filtered or
+//! day, week, month, quarter and year (migration 0005). A question filtered or
 //! grouped by any dimensions reads exactly one row per period and group, so
 //! its cost follows the length of the answer, not the volume or age of the
 //! data: a 36-month company trend is 36 rows, whatever the ticket count, and
@@ -8,7 +8,7 @@
 //!
 //! Ingest keeps it current: after the daily rollup of some days is rebuilt,
 //! those days, their months and weeks are refolded here from the daily
-//! cells, and their years from the refolded months.
+//! cells, and their quarters and years from the refolded months.
 
 use super::names::Names;
 use super::packed::{self, AnyQuery};
@@ -31,6 +31,7 @@ pub enum Level {
     Month = 1,
     Year = 2,
     Week = 3,
+    Quarter = 4,
 }
 
 impl Level {
@@ -41,6 +42,7 @@ impl Level {
             Level::Day => day,
             Level::Week => day_number(Period::containing(Grain::Week, date).start),
             Level::Month => day_number(Period::containing(Grain::Month, date).start),
+            Level::Quarter => day_number(Period::containing(Grain::Quarter, date).start),
             Level::Year => day_number(date.with_ordinal(1).expect("every year has a first day")),
         }
     }
@@ -51,6 +53,7 @@ impl Level {
             Level::Day => day,
             Level::Week => self.start(day) + 6,
             Level::Month => day_number(Period::containing(Grain::Month, date_of(day)).last_day()),
+            Level::Quarter => day_number(Period::containing(Grain::Quarter, date_of(day)).last_day()),
             Level::Year => day_number(
                 NaiveDate::from_ymd_opt(date_of(day).year(), 12, 31).expect("every year has a last day"),
             ),
@@ -62,7 +65,8 @@ impl Level {
         match self {
             Level::Day => None,
             Level::Week | Level::Month => Some(Level::Day),
-            Level::Year => Some(Level::Month),
+            Level::Quarter => Some(Level::Month),
+            Level::Year => Some(Level::Quarter),
         }
     }
 }
@@ -97,7 +101,7 @@ pub(super) fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
     group_by.iter().map(|&d| bit(d)).chain(filtered).fold(0, |all, b| all | b)
 }
 
-/// Refolds the cube rows of `days` and of their weeks, months and years.
+/// Refolds the cube rows of `days` and of their weeks, months, quarters and years.
 pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
     let mut months: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     for &day in days {
@@ -116,15 +120,17 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
         delete(conn, Level::Day, (first_touched, last_touched)).await?;
         write(conn, &folded).await?;
     }
-    // Weeks from their days; years from their months, refolded above.
+    // Weeks from their days; quarters and years from their months, refolded above.
     for week in days.iter().map(|&day| Level::Week.start(day)).collect::<BTreeSet<_>>() {
         let mut daily = BTreeMap::new();
         rollup::merge_rows(&mut daily, CellTable::Rollup, (week, Level::Week.last(week)), conn).await?;
         replace_bucket(conn, Level::Week, week, &daily).await?;
     }
-    for year in days.iter().map(|&day| Level::Year.start(day)).collect::<BTreeSet<_>>() {
-        let months = full_rows(conn, Level::Month, (year, Level::Year.last(year))).await?;
-        replace_bucket(conn, Level::Year, year, &months).await?;
+    for level in [Level::Quarter, Level::Year] {
+        for bucket in days.iter().map(|&day| level.start(day)).collect::<BTreeSet<_>>() {
+            let months = full_rows(conn, Level::Month, (bucket, level.last(bucket))).await?;
+            replace_bucket(conn, level, bucket, &months).await?;
+        }
     }
     Ok(())
 }
@@ -433,8 +439,8 @@ const OPEN: &str = concat!(
 /// and split by `group_by`: each whole bucket of `coarsest` inside the
 /// range as one row (keyed by its first day), the ends finer ([`spans`]).
 /// A caller passes the coarsest level whose buckets its periods never cut:
-/// days for days, weeks for weeks, months for months and quarters, years
-/// for a single range. Dimensions outside
+/// days for days, weeks for weeks, months for months, quarters for
+/// quarters, years for a single range. Dimensions outside
 /// `group_by` and `filters` come back blank. Rows may hold no created
 /// tickets, only tickets resolved that day. Without `sketches` the cells'
 /// sketches are left empty: only quantiles need them, and reading and
@@ -510,7 +516,7 @@ pub async fn open_before(
 }
 
 /// Whether [`cells`] reads `first..=last` at years as one row per group:
-/// a single day, month or year.
+/// a single day, month, quarter or year.
 pub fn one_row_per_group(first: i64, last: i64) -> bool {
     matches!(spans(first, last, Level::Year)[..], [(_, from, to)] if from == to)
 }
@@ -574,26 +580,32 @@ mod tests {
     #[test]
     fn a_long_range_reads_whole_years_then_months_then_days() {
         assert_eq!(
-            spans(day(2022, 11, 20), day(2025, 2, 3), Level::Year),
+            spans(day(2022, 10, 20), day(2025, 5, 3), Level::Year),
             vec![
-                (Level::Day, day(2022, 11, 20), day(2022, 11, 30)),
-                (Level::Month, day(2022, 12, 1), day(2022, 12, 1)),
+                (Level::Day, day(2022, 10, 20), day(2022, 10, 31)),
+                (Level::Month, day(2022, 11, 1), day(2022, 12, 1)),
                 (Level::Year, day(2023, 1, 1), day(2024, 1, 1)),
-                (Level::Month, day(2025, 1, 1), day(2025, 1, 1)),
-                (Level::Day, day(2025, 2, 1), day(2025, 2, 3)),
+                (Level::Quarter, day(2025, 1, 1), day(2025, 1, 1)),
+                (Level::Month, day(2025, 4, 1), day(2025, 4, 1)),
+                (Level::Day, day(2025, 5, 1), day(2025, 5, 3)),
             ]
         );
-        // Inside one year: months and days only.
+        // Inside one year: quarters, months and days only.
         assert_eq!(
             spans(day(2024, 3, 1), day(2024, 12, 31), Level::Year),
-            vec![(Level::Month, day(2024, 3, 1), day(2024, 12, 1))]
+            vec![
+                (Level::Month, day(2024, 3, 1), day(2024, 3, 1)),
+                (Level::Quarter, day(2024, 4, 1), day(2024, 10, 1)),
+            ]
         );
+        assert_eq!(Level::Quarter.last(day(2024, 11, 5)), day(2024, 12, 31));
         assert_eq!(
             spans(day(2024, 1, 1), day(2024, 12, 31), Level::Year),
             vec![(Level::Year, day(2024, 1, 1), day(2024, 1, 1))]
         );
         assert!(one_row_per_group(day(2024, 1, 1), day(2024, 12, 31)));
         assert!(one_row_per_group(day(2024, 3, 1), day(2024, 3, 31)));
+        assert!(one_row_per_group(day(2024, 4, 1), day(2024, 6, 30)));
         assert!(one_row_per_group(day(2024, 3, 5), day(2024, 3, 5)));
         assert!(!one_row_per_group(day(2024, 3, 1), day(2024, 4, 30)));
         assert!(!one_row_per_group(day(2024, 3, 5), day(2024, 3, 6)));

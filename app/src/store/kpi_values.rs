@@ -59,8 +59,8 @@ impl KpiQuery {
 }
 
 /// Loads the inputs for `query`: a handful of statements whatever the
-/// number of periods, each reading one row per period and group. A day, a
-/// week or a month of a group is one cube row, whose stored medians answer: its
+/// number of periods, each reading one row per period and group. A period
+/// of a group is one cube row, whose stored medians answer: its
 /// sketches are not read, so its inputs must not be merged with others'
 /// (see [`load_mergeable`]).
 pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
@@ -94,7 +94,8 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
     let coarsest = match grain {
         Grain::Day => cube::Level::Day,
         Grain::Week => cube::Level::Week,
-        Grain::Month | Grain::Quarter => cube::Level::Month,
+        Grain::Month => cube::Level::Month,
+        Grain::Quarter => cube::Level::Quarter,
     };
     let mut ticket_cells: BTreeMap<Vec<String>, BTreeMap<Period, TicketTotals>> = BTreeMap::new();
     if query.group_by.is_empty() {
@@ -102,9 +103,9 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
     }
     // Per group and period: tickets created minus tickets resolved.
     let mut net_opened: BTreeMap<Vec<String>, BTreeMap<Period, i64>> = BTreeMap::new();
-    // A day, week or month of a group is one cube row, whose medians are
-    // stored: sketches are read only where periods merge rows.
-    let sketches = query.kpis.iter().any(|k| k.reads_sketch()) && (mergeable || grain == Grain::Quarter);
+    // Every period of a group is one cube row, whose medians are stored:
+    // sketches are read only for callers that merge periods.
+    let sketches = query.kpis.iter().any(|k| k.reads_sketch()) && mergeable;
     let span = (first_day, last_day);
     let cells = cube::cells(db, span, coarsest, &query.filters, &query.group_by, sketches).await?;
     for (key, cell) in cells {

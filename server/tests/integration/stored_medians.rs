@@ -1,4 +1,4 @@
-//! A day, a week or a month of a group is one cube row, and its median is
+//! A day, week, month or quarter of a group is one cube row, and its median is
 //! read from the row instead of its sketch: the stored medians must equal
 //! the medians of the day rows' sketches merged per period, exactly, on
 //! both backends. A matrix over a whole year reads one year row per cell:
@@ -69,6 +69,7 @@ async fn stored_medians_equal_the_sketches(db: Db) {
         (Grain::Month, ("2025-07-01", "2025-10-31"), &by_channel[..], 16),
         (Grain::Week, ("2025-08-04", "2025-10-26"), &[][..], 12),
         (Grain::Week, ("2025-06-30", "2025-11-02"), &by_channel[..], 60),
+        (Grain::Quarter, ("2025-07-01", "2025-12-31"), &by_channel[..], 8),
     ] {
         let (a, b) =
             (answered(&db, grain, span, group_by).await, from_sketches(&db, grain, span, group_by).await);
