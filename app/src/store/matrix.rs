@@ -29,7 +29,7 @@ pub enum Quantiles {
     /// The KPI is not a quantile: the database sums the rows, no sketches.
     No,
     /// Cells and totals are shown as read: where each is one cube row (a
-    /// day, month or year), its stored medians answer and no sketch is read.
+    /// day, month, quarter or year), its stored medians answer and no sketch is read.
     AsRead,
     /// The caller merges cells (an "Other" line): sketches always.
     Mergeable,
