@@ -192,10 +192,10 @@ mod server {
             }
         });
         // An "Other" line merges cells, which needs their sketches.
-        let quantiles = match (metric.reads_sketch(), top.is_some() || top_cols.is_some()) {
-            (false, _) => Quantiles::No,
-            (true, false) => Quantiles::AsRead,
-            (true, true) => Quantiles::Mergeable,
+        let quantiles = match (metric.sketches(), top.is_some() || top_cols.is_some()) {
+            (s, _) if !s.any() => Quantiles::No,
+            (s, false) => Quantiles::AsRead(s),
+            (s, true) => Quantiles::Mergeable(s),
         };
         let grid = read(db, (rows, cols), (days.first, days.last), &days.filters, quantiles).await?;
         let before = match compare {
@@ -301,7 +301,7 @@ mod server {
         quantiles: Quantiles,
     ) -> Result<Grid, AppError> {
         let filter = set_filters(filters).into_iter().next();
-        let sketches = quantiles != Quantiles::No;
+        let sketches = quantiles.sketches();
         Ok(match (rows, cols) {
             (Axis::Dim(r), Axis::Dim(c)) => {
                 matrix::load(db, (r, c), (first, last), filters, quantiles).await?

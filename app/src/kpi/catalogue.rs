@@ -1,5 +1,6 @@
 //! The KPI catalogue of DESIGN.md §3: key, name, unit and direction.
 
+use super::sketch::Sketches;
 use serde::{Deserialize, Serialize};
 
 /// Whether a rise is good news.
@@ -119,13 +120,13 @@ impl Kpi {
         )
     }
 
-    /// The data this KPI is computed from beyond the ticket rollup.
-    /// Whether the value is a quantile, read from the merged sketches: other
-    /// ticket KPIs need only the exact sums, and reads skip the sketches.
-    pub fn reads_sketch(self) -> bool {
-        matches!(self, Kpi::FrtMedianH | Kpi::ResolutionMedianH)
+    /// The sketch a quantile KPI is read from, merged: other ticket KPIs
+    /// need only the exact sums, and reads skip the sketches.
+    pub fn sketches(self) -> Sketches {
+        Sketches { frt: self == Kpi::FrtMedianH, resolution: self == Kpi::ResolutionMedianH }
     }
 
+    /// The data this KPI is computed from beyond the ticket rollup.
     pub fn needs(self) -> Needs {
         use Kpi::*;
         Needs {

@@ -3,6 +3,7 @@
 //! inputs of each shown cell (so a total is the KPI over the union, never a
 //! sum or mean of rates), and a direction-aware colour scale.
 
+use super::sketch::Sketches;
 use super::{compute, sample_size, Direction, Kpi, KpiInputs, KpiSettings, Unit};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use std::collections::BTreeMap;
@@ -83,9 +84,12 @@ impl Metric {
         }
     }
 
-    /// Whether the value needs the merged sketches (a quantile).
-    pub fn reads_sketch(self) -> bool {
-        matches!(self, Metric::Kpi(k) if k.reads_sketch())
+    /// The merged sketch the value needs, if a quantile.
+    pub fn sketches(self) -> Sketches {
+        match self {
+            Metric::Kpi(k) => k.sketches(),
+            Metric::Share => Sketches::NONE,
+        }
     }
 
     /// The count the value rests on.

@@ -21,6 +21,29 @@ pub struct Sketch {
     counts: Vec<u64>,
 }
 
+/// Which of a ticket total's two sketches a read carries: a median matrix
+/// or series needs only its own KPI's, and each sketch left out halves what
+/// is read, decoded and merged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sketches {
+    pub frt: bool,
+    pub resolution: bool,
+}
+
+impl Sketches {
+    pub const NONE: Sketches = Sketches { frt: false, resolution: false };
+    pub const BOTH: Sketches = Sketches { frt: true, resolution: true };
+
+    pub fn any(self) -> bool {
+        self.frt || self.resolution
+    }
+
+    /// Both selections together.
+    pub fn and(self, other: Sketches) -> Sketches {
+        Sketches { frt: self.frt || other.frt, resolution: self.resolution || other.resolution }
+    }
+}
+
 fn gamma() -> f64 {
     (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)
 }

@@ -16,10 +16,10 @@ use super::rollup::{self, Cell, CellKey, CellTable};
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
+use crate::kpi::sketch::Sketches;
 use crate::kpi::StoredMedians;
 use crate::models::{Dimension, Filters};
 use chrono::{Datelike, NaiveDate};
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -60,13 +60,28 @@ impl Level {
         }
     }
 
-    /// The level a range's ends, short of a whole bucket, are read at.
+    /// The level a range's ends, short of a whole bucket, are read at. A
+    /// month's end is read as the whole weeks inside it, then days: a few
+    /// rows instead of up to 30 (weeks cross months, but only weeks inside
+    /// the range are read).
     fn finer(self) -> Option<Level> {
         match self {
             Level::Day => None,
-            Level::Week | Level::Month => Some(Level::Day),
+            Level::Week => Some(Level::Day),
+            Level::Month => Some(Level::Week),
             Level::Quarter => Some(Level::Month),
             Level::Year => Some(Level::Quarter),
+        }
+    }
+
+    /// Days a bucket spans, about: what orders levels from fine to coarse.
+    fn days(self) -> i64 {
+        match self {
+            Level::Day => 1,
+            Level::Week => 7,
+            Level::Month => 30,
+            Level::Quarter => 91,
+            Level::Year => 365,
         }
     }
 }
@@ -307,29 +322,65 @@ fn bind_key<'q>(query: AnyQuery<'q>, level: Level, dims: i64, key: &CellKey) -> 
         .bind(key.team.clone())
 }
 
-/// The cube rows of one level and bucket range: `sql` takes the level,
-/// dims, first and last bucket and the three filters as `$1`..`$7`.
-async fn read_span(
-    db: &Db,
-    sql: &str,
-    span: (Level, i64, i64),
-    dims: i64,
-    filters: &Filters,
-) -> Result<Vec<AnyRow>, sqlx::Error> {
-    bind_span(sqlx::query(sql), span, dims, filters).fetch_all(&db.pool).await
+/// `select`, a SELECT of cube rows up to its WHERE, over each of `spans`
+/// spans, then `tail` (a GROUP BY, or nothing), joined by UNION ALL: one
+/// statement instead of one per span, each of which cost a round trip to
+/// the database's thread. Each span's filter takes its level, dims, first
+/// and last bucket and the three filters ([`bind_spans`]).
+fn over_spans(params: Params, select: &str, tail: &str, spans: usize) -> String {
+    (0..spans)
+        .map(|i| {
+            let p = |n: usize| params.placeholder(7 * i + n);
+            format!(
+                "{select} WHERE level = {} AND dims = {} AND bucket >= {} AND bucket <= {} \
+                 AND channel = COALESCE({}, channel) AND category = COALESCE({}, category) \
+                 AND team = COALESCE({}, team) {tail}",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5),
+                p(6),
+                p(7)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
 }
 
-/// The cube rows of one span with their totals, read packed (see
-/// [`packed`]): `sql` binds as [`read_span`]'s does and, with `sketches`,
-/// selects them.
-async fn read_span_totals(
-    db: &Db,
-    sql: &str,
-    span: (Level, i64, i64),
+/// Binds the parameters of [`over_spans`].
+fn bind_spans<'q>(
+    query: AnyQuery<'q>,
+    spans: &[(Level, i64, i64)],
     dims: i64,
     filters: &Filters,
-    sketches: bool,
+) -> AnyQuery<'q> {
+    spans.iter().fold(query, |query, &(level, from, to)| {
+        query
+            .bind(level as i64)
+            .bind(dims)
+            .bind(from)
+            .bind(to)
+            .bind(filters.channel.clone())
+            .bind(filters.category.clone())
+            .bind(filters.team.clone())
+    })
+}
+
+/// The cube rows of `spans` with their totals, read packed (see
+/// [`packed`]): `select` and `tail` as [`over_spans`] takes them, selecting
+/// the `sketches` wanted.
+async fn read_spans_totals(
+    db: &Db,
+    (select, tail): (&str, &str),
+    spans: &[(Level, i64, i64)],
+    dims: i64,
+    filters: &Filters,
+    sketches: Sketches,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
+    if spans.is_empty() {
+        return Ok(Vec::new());
+    }
     let keys = [
         "bucket",
         "channel",
@@ -339,12 +390,14 @@ async fn read_span_totals(
         "frt_median_h_bits",
         "resolution_median_h_bits",
     ];
-    let rows = if sketches {
+    let sql = over_spans(Params::of_backend(db.backend), select, tail, spans.len());
+    let rows = if sketches.any() {
         // The cube's sketches are all in the compact form (migration 0019): in hex.
         let mut conn = db.pool.acquire().await?;
-        packed::rows_with_sketches(&mut conn, sql, &keys, |q| bind_span(q, span, dims, filters)).await?
+        packed::rows_with_sketches(&mut conn, &sql, &keys, sketches, |q| bind_spans(q, spans, dims, filters))
+            .await?
     } else {
-        packed::totals_rows(db, sql, &keys, false, |q| bind_span(q, span, dims, filters)).await?
+        packed::totals_rows(db, &sql, &keys, |q| bind_spans(q, spans, dims, filters)).await?
     };
     let median = |bits: Option<i64>| bits.map(|b| f64::from_bits(b as u64));
     Ok(rows
@@ -354,30 +407,6 @@ async fn read_span_totals(
             (CellKey { day, channel, category, team }, Cell { totals, resolved_on_day })
         })
         .collect())
-}
-
-fn bind_span<'q>(
-    query: AnyQuery<'q>,
-    (level, from, to): (Level, i64, i64),
-    dims: i64,
-    filters: &Filters,
-) -> AnyQuery<'q> {
-    query
-        .bind(level as i64)
-        .bind(dims)
-        .bind(from)
-        .bind(to)
-        .bind(filters.channel.clone())
-        .bind(filters.category.clone())
-        .bind(filters.team.clone())
-}
-
-/// The filter on one span of the cube, as [`read_span`] binds it.
-macro_rules! span_filter {
-    () => {
-        "level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4 AND channel = COALESCE($5, channel) \
-         AND category = COALESCE($6, category) AND team = COALESCE($7, team)"
-    };
 }
 
 /// A cube row's key and counters.
@@ -391,14 +420,13 @@ macro_rules! cell_columns {
 }
 
 /// The cube rows of a span: counters alone.
-const CELLS: &str = concat!(cell_columns!(), " FROM rollup_cube WHERE ", span_filter!());
+const CELLS: &str = concat!(cell_columns!(), " FROM rollup_cube");
 
 /// The cube rows of a span with their sketches, joined by key.
 const CELLS_WITH_SKETCHES: &str = concat!(
     cell_columns!(),
     ", frt_sketch, resolution_sketch FROM rollup_cube \
-     JOIN rollup_cube_sketches USING (level, dims, bucket, channel, category, team) WHERE ",
-    span_filter!()
+     JOIN rollup_cube_sketches USING (level, dims, bucket, channel, category, team)"
 );
 
 /// The rows of `level` that keep every dimension, with their sketches, on
@@ -415,7 +443,7 @@ async fn full_rows(
          WHERE level = $1 AND dims = $2 AND bucket >= $3 AND bucket <= $4"
     );
     let keys = ["bucket", "channel", "category", "team", "resolved_on_day"];
-    let rows = packed::rows_with_sketches(conn, SQL, &keys, |q| {
+    let rows = packed::rows_with_sketches(conn, SQL, &keys, Sketches::BOTH, |q| {
         q.bind(level as i64).bind(ALL_DIMS as i64).bind(first).bind(last)
     })
     .await?;
@@ -426,14 +454,6 @@ async fn full_rows(
         })
         .collect())
 }
-
-/// Per group, tickets created and not resolved within the span.
-const OPEN: &str = concat!(
-    "SELECT channel, category, team, CAST(SUM(tickets - resolved_on_day) AS BIGINT) AS open \
-     FROM rollup_cube WHERE ",
-    span_filter!(),
-    " GROUP BY channel, category, team"
-);
 
 /// The cube rows of days `first..=last` for a question filtered by `filters`
 /// and split by `group_by`: each whole bucket of `coarsest` inside the
@@ -452,15 +472,16 @@ pub async fn cells(
     coarsest: Level,
     filters: &Filters,
     group_by: &[Dimension],
-    sketches: bool,
+    sketches: Sketches,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
-    let mut out = Vec::new();
-    for span in spans(first, last, coarsest) {
-        let sql = if sketches { CELLS_WITH_SKETCHES } else { CELLS };
-        out.extend(read_span_totals(db, sql, span, dims, filters, sketches).await?);
-    }
-    Ok(out)
+    // Coarsest rows first: a finer row's sketch merged into theirs mostly
+    // finds its buckets there, so the merge adds counts instead of
+    // inserting buckets.
+    let mut spans = spans(first, last, coarsest);
+    spans.sort_by_key(|(level, _, _)| std::cmp::Reverse(level.days()));
+    let select = if sketches.any() { CELLS_WITH_SKETCHES } else { CELLS };
+    read_spans_totals(db, (select, ""), &spans, dims, filters, sketches).await
 }
 
 /// The cube rows [`cells`] would read for `first..=last`, summed by the
@@ -473,25 +494,20 @@ pub async fn sums(
     group_by: &[Dimension],
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
-    let sql = format!(
-        concat!(
-            "SELECT MIN(bucket) AS bucket, channel, category, team, {}, \
-             CAST(SUM(resolved_on_day) AS BIGINT) AS resolved_on_day, CAST(NULL AS BIGINT) AS frt_median_h_bits, \
-             CAST(NULL AS BIGINT) AS resolution_median_h_bits FROM rollup_cube WHERE ",
-            span_filter!(),
-            " GROUP BY channel, category, team"
-        ),
+    let select = format!(
+        "SELECT MIN(bucket) AS bucket, channel, category, team, {}, \
+         CAST(SUM(resolved_on_day) AS BIGINT) AS resolved_on_day, CAST(NULL AS BIGINT) AS frt_median_h_bits, \
+         CAST(NULL AS BIGINT) AS resolution_median_h_bits FROM rollup_cube",
         super::read::SUMMED_TOTALS
     );
-    let mut out = Vec::new();
-    for span in spans(first, last, Level::Year) {
-        out.extend(read_span_totals(db, &sql, span, dims, filters, false).await?);
-    }
-    Ok(out)
+    let spans = spans(first, last, Level::Year);
+    let by_group = "GROUP BY channel, category, team";
+    read_spans_totals(db, (&select, by_group), &spans, dims, filters, Sketches::NONE).await
 }
 
 /// Per group: tickets created before `day` and not resolved before it, as
-/// sums in the database over one row per year and group.
+/// sums in the database over one row per year and group. Each comes back
+/// keyed by the first plausible day.
 pub async fn open_before(
     db: &Db,
     day: i64,
@@ -499,20 +515,27 @@ pub async fn open_before(
     group_by: &[Dimension],
 ) -> Result<Vec<(CellKey, i64)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
-    let mut out = Vec::new();
-    for (level, from, to) in spans(day_number(FIRST_PLAUSIBLE_DAY), day - 1, Level::Year) {
-        let rows = read_span(db, OPEN, (level, from, to), dims, filters).await?;
-        for row in &rows {
+    let first = day_number(FIRST_PLAUSIBLE_DAY);
+    let spans = spans(first, day - 1, Level::Year);
+    if spans.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = "SELECT channel, category, team, CAST(SUM(tickets - resolved_on_day) AS BIGINT) AS open \
+                  FROM rollup_cube";
+    let sql =
+        over_spans(Params::of_backend(db.backend), select, "GROUP BY channel, category, team", spans.len());
+    let rows = bind_spans(sqlx::query(&sql), &spans, dims, filters).fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|row| {
             let key = CellKey {
-                day: from,
+                day: first,
                 channel: row.try_get("channel")?,
                 category: row.try_get("category")?,
                 team: row.try_get("team")?,
             };
-            out.push((key, row.try_get("open")?));
-        }
-    }
-    Ok(out)
+            Ok((key, row.try_get("open")?))
+        })
+        .collect()
 }
 
 /// Whether [`cells`] reads `first..=last` at years as one row per group:
@@ -553,12 +576,14 @@ mod tests {
     }
 
     #[test]
-    fn a_range_reads_whole_months_as_months_and_the_edges_as_days() {
+    fn a_range_reads_whole_months_as_months_and_the_edges_as_weeks_and_days() {
+        // 2025-01-20 is a Monday; no whole week runs from 2025-04-01 to 04-10.
         let spans = spans(day(2025, 1, 20), day(2025, 4, 10), Level::Month);
         assert_eq!(
             spans,
             vec![
-                (Level::Day, day(2025, 1, 20), day(2025, 1, 31)),
+                (Level::Week, day(2025, 1, 20), day(2025, 1, 20)),
+                (Level::Day, day(2025, 1, 27), day(2025, 1, 31)),
                 (Level::Month, day(2025, 2, 1), day(2025, 3, 1)),
                 (Level::Day, day(2025, 4, 1), day(2025, 4, 10)),
             ]
@@ -569,7 +594,10 @@ mod tests {
         );
         assert_eq!(
             super::spans(day(2025, 2, 3), day(2025, 2, 20), Level::Month),
-            vec![(Level::Day, day(2025, 2, 3), day(2025, 2, 20))]
+            vec![
+                (Level::Week, day(2025, 2, 3), day(2025, 2, 10)),
+                (Level::Day, day(2025, 2, 17), day(2025, 2, 20))
+            ]
         );
         assert_eq!(
             super::spans(day(2025, 2, 3), day(2025, 5, 20), Level::Day),
@@ -578,11 +606,14 @@ mod tests {
     }
 
     #[test]
-    fn a_long_range_reads_whole_years_then_months_then_days() {
+    fn a_long_range_reads_whole_years_then_quarters_months_weeks_and_days() {
         assert_eq!(
             spans(day(2022, 10, 20), day(2025, 5, 3), Level::Year),
             vec![
-                (Level::Day, day(2022, 10, 20), day(2022, 10, 31)),
+                // 2022-10-20 is a Thursday: its week's end, a week, then a day.
+                (Level::Day, day(2022, 10, 20), day(2022, 10, 23)),
+                (Level::Week, day(2022, 10, 24), day(2022, 10, 24)),
+                (Level::Day, day(2022, 10, 31), day(2022, 10, 31)),
                 (Level::Month, day(2022, 11, 1), day(2022, 12, 1)),
                 (Level::Year, day(2023, 1, 1), day(2024, 1, 1)),
                 (Level::Quarter, day(2025, 1, 1), day(2025, 1, 1)),
@@ -625,6 +656,19 @@ mod tests {
         assert_eq!(Level::Week.last(day(2025, 1, 1)), day(2025, 1, 5));
         assert_eq!(Level::Year.last(day(2024, 6, 30)), day(2024, 12, 31));
         assert_eq!(Level::Month.last(day(2024, 2, 10)), day(2024, 2, 29));
+    }
+
+    #[test]
+    fn spans_are_read_in_one_statement_their_parameters_numbered_on() {
+        let sql = over_spans(Params::Numbered, "SELECT x FROM rollup_cube", "GROUP BY x", 2);
+        let branches: Vec<&str> = sql.split(" UNION ALL ").collect();
+        assert_eq!(branches.len(), 2);
+        assert!(branches[0].starts_with("SELECT x FROM rollup_cube WHERE level = $1 AND dims = $2"));
+        assert!(branches[0].ends_with("team = COALESCE($7, team) GROUP BY x"));
+        assert!(branches[1].contains("level = $8 AND dims = $9 AND bucket >= $10 AND bucket <= $11"));
+        assert!(branches[1].ends_with("team = COALESCE($14, team) GROUP BY x"));
+        let anonymous = over_spans(Params::Anonymous, "SELECT x FROM rollup_cube", "", 3);
+        assert_eq!(anonymous.matches('?').count(), 21);
     }
 
     #[test]

@@ -124,7 +124,7 @@ pub async fn sums(
         rows_at("$4", "-")
     );
     let before = before.unwrap_or(i64::MIN);
-    let rows = packed::totals_rows(db, &sql, &["value", "base_value"], false, |q| {
+    let rows = packed::totals_rows(db, &sql, &["value", "base_value"], |q| {
         q.bind(dim.column()).bind(base).bind(upto).bind(before).bind(base_value.map(str::to_string))
     })
     .await?;

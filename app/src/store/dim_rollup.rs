@@ -17,6 +17,7 @@ use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
+use crate::kpi::sketch::Sketches;
 use crate::kpi::{TicketFacts, TicketTotals};
 use crate::models::{Dimension, ExtraDimension, TicketRecord};
 use futures_util::TryStreamExt;
@@ -230,7 +231,7 @@ pub(super) async fn merge_rows(
     let sql = format!("SELECT * FROM {} WHERE month = $1", table.name());
     let keys = ["dim", "value", "base", "base_value"];
     let stored: Vec<((String, String, String, String), TicketTotals)> =
-        packed::rows_with_sketches(conn, &sql, &keys, |q| q.bind(month)).await?;
+        packed::rows_with_sketches(conn, &sql, &keys, Sketches::BOTH, |q| q.bind(month)).await?;
     for ((dim, value, base, base_value), totals) in stored {
         let unknown = || sqlx::Error::Decode(format!("dim_rollup: unknown dimension {dim}/{base}").into());
         let key = DimKey {
@@ -332,15 +333,24 @@ pub async fn cells(
     dim: ExtraDimension,
     (base, base_value): (Option<Dimension>, Option<&str>),
     (first, last): (i64, i64),
-    sketches: bool,
+    sketches: Sketches,
 ) -> Result<Vec<(i64, String, String, TicketTotals)>, sqlx::Error> {
     let sql = "SELECT * FROM dim_rollup WHERE dim = $1 AND base = $2 AND month >= $3 AND month <= $4 \
                AND base_value = COALESCE($5, base_value)";
     let keys = ["month", "value", "base_value"];
-    let rows = packed::totals_rows(db, sql, &keys, sketches, |q| {
-        q.bind(dim.column()).bind(base_name(base)).bind(first).bind(last).bind(base_value.map(str::to_string))
-    })
-    .await?;
+    let base_value = base_value.map(str::to_string);
+    let rows = if sketches.any() {
+        let mut conn = db.pool.acquire().await?;
+        packed::rows_with_sketches(&mut conn, sql, &keys, sketches, |q| {
+            q.bind(dim.column()).bind(base_name(base)).bind(first).bind(last).bind(base_value)
+        })
+        .await?
+    } else {
+        packed::totals_rows(db, sql, &keys, |q| {
+            q.bind(dim.column()).bind(base_name(base)).bind(first).bind(last).bind(base_value)
+        })
+        .await?
+    };
     Ok(rows
         .into_iter()
         .map(|((month, value, base_value), totals)| (month, value, base_value, totals))

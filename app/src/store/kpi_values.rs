@@ -4,6 +4,7 @@
 use super::Db;
 use super::{cube, read};
 use crate::kpi::period::{date_of, day_number, Grain, Period};
+use crate::kpi::sketch::Sketches;
 use crate::kpi::{compute, FinanceTotals, Kpi, KpiInputs, KpiSettings, Needs, OrderTotals, TicketTotals};
 use crate::models::{Dimension, Filters};
 use std::collections::{BTreeMap, HashMap};
@@ -105,7 +106,10 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
     let mut net_opened: BTreeMap<Vec<String>, BTreeMap<Period, i64>> = BTreeMap::new();
     // Every period of a group is one cube row, whose medians are stored:
     // sketches are read only for callers that merge periods.
-    let sketches = query.kpis.iter().any(|k| k.reads_sketch()) && mergeable;
+    let sketches = match mergeable {
+        true => query.kpis.iter().fold(Sketches::NONE, |all, k| all.and(k.sketches())),
+        false => Sketches::NONE,
+    };
     let span = (first_day, last_day);
     let cells = cube::cells(db, span, coarsest, &query.filters, &query.group_by, sketches).await?;
     for (key, cell) in cells {

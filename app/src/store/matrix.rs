@@ -9,6 +9,7 @@ use super::dim_rollup;
 use super::rollup::CellKey;
 use super::Db;
 use crate::kpi::period::{date_of, day_number};
+use crate::kpi::sketch::Sketches;
 use crate::kpi::{Grain, Period};
 use crate::models::{Dimension, ExtraDimension, Filters};
 use chrono::NaiveDate;
@@ -29,10 +30,21 @@ pub enum Quantiles {
     /// The KPI is not a quantile: the database sums the rows, no sketches.
     No,
     /// Cells and totals are shown as read: where each is one cube row (a
-    /// day, month, quarter or year), its stored medians answer and no sketch is read.
-    AsRead,
-    /// The caller merges cells (an "Other" line): sketches always.
-    Mergeable,
+    /// day, month, quarter or year), its stored medians answer and no
+    /// sketch is read; else these sketches are.
+    AsRead(Sketches),
+    /// The caller merges cells (an "Other" line): these sketches always.
+    Mergeable(Sketches),
+}
+
+impl Quantiles {
+    /// The sketches a read that merges rows needs.
+    pub fn sketches(self) -> Sketches {
+        match self {
+            Quantiles::No => Sketches::NONE,
+            Quantiles::AsRead(s) | Quantiles::Mergeable(s) => s,
+        }
+    }
 }
 
 /// Ticket KPIs only: orders and financials are company-wide, not per cell.
@@ -47,9 +59,8 @@ pub async fn load(
 ) -> Result<Matrix, sqlx::Error> {
     let (first, last) = (day_number(first), day_number(last));
     let sketches = match quantiles {
-        Quantiles::No => false,
-        Quantiles::AsRead => !cube::one_row_per_group(first, last),
-        Quantiles::Mergeable => true,
+        Quantiles::AsRead(_) if cube::one_row_per_group(first, last) => Sketches::NONE,
+        _ => quantiles.sketches(),
     };
     let read = |group_by: Vec<Dimension>| async move {
         // Without quantiles the database sums the range: a row per cell, not per year or month.
@@ -87,7 +98,7 @@ pub async fn load_by_time(
     (rows, grain): (Dimension, Grain),
     (first, last): (NaiveDate, NaiveDate),
     filters: &Filters,
-    sketches: bool,
+    sketches: Sketches,
 ) -> Result<Matrix, sqlx::Error> {
     let (first, last) = (day_number(first), day_number(last));
     let coarsest = if grain == Grain::Week { Level::Week } else { Level::Month };
@@ -132,7 +143,7 @@ pub async fn load_extra(
     cross: Cross,
     (first, last): (NaiveDate, NaiveDate),
     filter: Option<(Dimension, &str)>,
-    sketches: bool,
+    sketches: Sketches,
 ) -> Result<Matrix, sqlx::Error> {
     let month_of = |d: NaiveDate| day_number(Period::containing(Grain::Month, d).start);
     let base = match cross {
@@ -144,7 +155,7 @@ pub async fn load_extra(
     let rows = match cross {
         // Without sketches the running totals give each cell's sums: two
         // rows, whatever the range. One month is its own rows.
-        Cross::Dim(_) if !sketches && span.0 != span.1 => {
+        Cross::Dim(_) if !sketches.any() && span.0 != span.1 => {
             dim_cumulative::sums(db, extra, (base, base_value), span)
                 .await?
                 .into_iter()

@@ -5,17 +5,14 @@
 //! database folds the rows into one JSON document instead
 //! (`json_group_array` on SQLite, `json_agg` on Postgres), which is read as
 //! one value and parsed here. Rows with quantile sketches carry them in
-//! hex ([`rows_with_sketches`]): ingest's merges, and the cube, whose
-//! sketches are all in the compact stored form (two or three bytes a
-//! bucket). The dimension rollup's come row by row as blobs: rows written
-//! before the compact form hold twelve bytes a bucket, and a month's
-//! sketch of that form in hex inside JSON cost more than the row itself.
+//! hex ([`rows_with_sketches`]): every sketch the cube and the dimension
+//! rollup hold is in the compact stored form (two or three bytes a bucket;
+//! migrations 0019 and 0020), and ingest's merges read a few buckets a row.
 
 use super::{Backend, Db};
-use crate::kpi::sketch::Sketch;
+use crate::kpi::sketch::{Sketch, Sketches};
 use crate::kpi::TicketTotals;
 use serde::de::DeserializeOwned;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 pub(super) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
@@ -29,25 +26,16 @@ pub(super) const COUNTERS: &str =
 /// One packed row: its key columns, then the counters.
 type PackedRow<K> = (K, [i64; 18]);
 
-/// The rows of `inner`, a SELECT whose columns include `keys`, the
-/// [`TicketTotals`] counters by name and, with `sketches`, `frt_sketch` and
-/// `resolution_sketch`; each as its keys (deserialised as `K`, a tuple in
-/// the order of `keys`) and totals. Without `sketches` the totals' sketches
-/// are empty. `bind` binds `inner`'s parameters.
+/// The rows of `inner`, a SELECT whose columns include `keys` and the
+/// [`TicketTotals`] counters by name; each as its keys (deserialised as
+/// `K`, a tuple in the order of `keys`) and totals, without sketches.
+/// `bind` binds `inner`'s parameters.
 pub(super) async fn totals_rows<K: DeserializeOwned>(
     db: &Db,
     inner: &str,
     keys: &[&str],
-    sketches: bool,
     bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
 ) -> Result<Vec<(K, TicketTotals)>, sqlx::Error> {
-    if sketches {
-        // A month's sketch in its first stored form is kilobytes: as hex
-        // inside JSON it cost more than the row itself (the overview page
-        // took 5.2 ms instead of 3.2), so these come one by one, as blobs.
-        let rows = bind(sqlx::query(inner)).fetch_all(&db.pool).await?;
-        return rows.iter().map(|row| Ok((keys_of(row, keys)?, super::read::totals(row)?))).collect();
-    }
     let sql = packed_sql(db.backend, inner, &keys.join(", "), "");
     let document: Option<String> = bind(sqlx::query(&sql)).fetch_one(&db.pool).await?.try_get(0)?;
     let rows: Vec<PackedRow<K>> =
@@ -55,8 +43,9 @@ pub(super) async fn totals_rows<K: DeserializeOwned>(
     Ok(rows.into_iter().map(|(key, counters)| (key, totals(counters))).collect())
 }
 
-/// As [`totals_rows`] with sketches, on a connection, the sketches carried
-/// in hex: for the cube's rows, and for ingest, which reads back the stored
+/// As [`totals_rows`] with `frt_sketch` and `resolution_sketch` (`which`
+/// of them: the others come empty), on a connection, the sketches carried in hex: for the cube's and the
+/// dimension rollup's rows, and for ingest, which reads back the stored
 /// rows of the days and months it touched and the cells it set aside,
 /// thousands of rows with a few buckets each (the benchmark's 20k-ticket
 /// file set aside 63,822 day rows: read one by one, 2.3 s). `keys` may
@@ -66,14 +55,17 @@ pub(super) async fn rows_with_sketches<K: DeserializeOwned>(
     conn: &mut AnyConnection,
     inner: &str,
     keys: &[&str],
+    which: Sketches,
     bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
 ) -> Result<Vec<(K, TicketTotals)>, sqlx::Error> {
     let backend = Backend::of(conn);
-    let hex = |column: &str| match backend {
+    // A sketch left out comes as an empty one.
+    let hex = |column: &str, wanted: bool| match backend {
+        _ if !wanted => "''".to_string(),
         Backend::Sqlite => format!("hex({column})"),
         Backend::Postgres => format!("encode({column}, 'hex')"),
     };
-    let row = format!("{}, {}", hex("frt_sketch"), hex("resolution_sketch"));
+    let row = format!("{}, {}", hex("frt_sketch", which.frt), hex("resolution_sketch", which.resolution));
     let sql = packed_sql(backend, inner, &keys.join(", "), &row);
     let document: Option<String> = bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?.try_get(0)?;
     let rows: Vec<(K, [i64; 18], String, String)> =
@@ -139,18 +131,6 @@ fn sketch(hex: &str) -> Result<Sketch, sqlx::Error> {
         .collect::<Option<Vec<u8>>>()
         .ok_or_else(malformed)?;
     Sketch::from_bytes(&bytes).ok_or_else(malformed)
-}
-
-/// A row's `keys` (integers, possibly null, or text) as `K`.
-fn keys_of<K: DeserializeOwned>(row: &AnyRow, keys: &[&str]) -> Result<K, sqlx::Error> {
-    let values = keys
-        .iter()
-        .map(|&key| match row.try_get::<Option<i64>, _>(key) {
-            Ok(n) => Ok(serde_json::Value::from(n)),
-            Err(_) => row.try_get::<String, _>(key).map(serde_json::Value::from),
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    serde_json::from_value(serde_json::Value::Array(values)).map_err(decode)
 }
 
 fn decode(e: serde_json::Error) -> sqlx::Error {

@@ -5,10 +5,8 @@
 
 use super::Db;
 use crate::kpi::period::{day_number, Grain, Period};
-use crate::kpi::sketch::Sketch;
-use crate::kpi::{FinanceTotals, TicketTotals};
+use crate::kpi::FinanceTotals;
 use crate::models::{BenchmarkRecord, Filters};
-use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -24,41 +22,8 @@ impl<'q> BindFilters for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArgumen
     }
 }
 
-/// A stored sketch; NULL where a read left the sketches out (an empty sketch).
-fn sketch(row: &AnyRow, column: &str) -> Result<Sketch, sqlx::Error> {
-    let bytes: Option<Vec<u8>> = row.try_get(column)?;
-    Sketch::from_bytes(bytes.as_deref().unwrap_or_default())
-        .ok_or_else(|| sqlx::Error::Decode(format!("malformed sketch in {column}").into()))
-}
-
-pub(super) fn totals(row: &AnyRow) -> Result<TicketTotals, sqlx::Error> {
-    Ok(TicketTotals {
-        tickets: row.try_get("tickets")?,
-        resolved: row.try_get("resolved")?,
-        frt_n: row.try_get("frt_n")?,
-        frt_sum_s: row.try_get("frt_sum_s")?,
-        resolution_sum_s: row.try_get("resolution_sum_s")?,
-        sla_met: row.try_get("sla_met")?,
-        fcr: row.try_get("fcr")?,
-        reopened: row.try_get("reopened")?,
-        escalated: row.try_get("escalated")?,
-        repeat_contacts: row.try_get("repeat_contacts")?,
-        csat_n: row.try_get("csat_n")?,
-        csat_satisfied: row.try_get("csat_satisfied")?,
-        csat_sum: row.try_get("csat_sum")?,
-        nps_n: row.try_get("nps_n")?,
-        nps_promoters: row.try_get("nps_promoters")?,
-        nps_detractors: row.try_get("nps_detractors")?,
-        ces_n: row.try_get("ces_n")?,
-        ces_sum: row.try_get("ces_sum")?,
-        frt_sketch: sketch(row, "frt_sketch")?,
-        resolution_sketch: sketch(row, "resolution_sketch")?,
-        medians: None,
-    })
-}
-
-/// The select list of [`totals`] summed over a group of rollup rows, without
-/// sketches (a sum cannot merge them): for reads of KPIs that need none.
+/// The [`TicketTotals`] counters summed over a group of rollup rows, by
+/// name, without sketches (a sum cannot merge them): for reads of KPIs that need none.
 pub(super) const SUMMED_TOTALS: &str = "CAST(SUM(tickets) AS BIGINT) AS tickets, \
     CAST(SUM(resolved) AS BIGINT) AS resolved, CAST(SUM(frt_n) AS BIGINT) AS frt_n, \
     CAST(SUM(frt_sum_s) AS BIGINT) AS frt_sum_s, CAST(SUM(resolution_sum_s) AS BIGINT) AS resolution_sum_s, \
@@ -68,7 +33,7 @@ pub(super) const SUMMED_TOTALS: &str = "CAST(SUM(tickets) AS BIGINT) AS tickets,
     CAST(SUM(csat_satisfied) AS BIGINT) AS csat_satisfied, CAST(SUM(csat_sum) AS BIGINT) AS csat_sum, \
     CAST(SUM(nps_n) AS BIGINT) AS nps_n, CAST(SUM(nps_promoters) AS BIGINT) AS nps_promoters, \
     CAST(SUM(nps_detractors) AS BIGINT) AS nps_detractors, CAST(SUM(ces_n) AS BIGINT) AS ces_n, \
-    CAST(SUM(ces_sum) AS BIGINT) AS ces_sum, NULL AS frt_sketch, NULL AS resolution_sketch";
+    CAST(SUM(ces_sum) AS BIGINT) AS ces_sum";
 
 /// The UTC timestamps `[from, before)` of a period's local days.
 fn bounds(db: &Db, period: &Period) -> (i64, i64) {

@@ -282,7 +282,11 @@ pub(super) async fn merge_rows(
 ) -> Result<(), sqlx::Error> {
     let sql = format!("SELECT * FROM {} WHERE day >= $1 AND day <= $2", table.name());
     let keys = ["day", "channel", "category", "team", "resolved_on_day"];
-    let rows = super::packed::rows_with_sketches(conn, &sql, &keys, |q| q.bind(first).bind(last)).await?;
+    let rows =
+        super::packed::rows_with_sketches(conn, &sql, &keys, crate::kpi::sketch::Sketches::BOTH, |q| {
+            q.bind(first).bind(last)
+        })
+        .await?;
     for ((day, channel, category, team, resolved_on_day), totals) in rows {
         let key = CellKey { day, channel, category, team };
         cells.entry(key).or_default().merge(&Cell { totals, resolved_on_day });

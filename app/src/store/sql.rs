@@ -15,10 +15,21 @@ pub enum Params {
 
 impl Params {
     pub fn of(conn: &AnyConnection) -> Params {
-        match super::Backend::of(conn) {
+        Params::of_backend(super::Backend::of(conn))
+    }
+
+    pub fn of_backend(backend: super::Backend) -> Params {
+        match backend {
             super::Backend::Sqlite => Params::Anonymous,
             super::Backend::Postgres => Params::Numbered,
         }
+    }
+
+    /// The placeholder of the `n`-th parameter (1-based) of a statement.
+    pub fn placeholder(self, n: usize) -> String {
+        let mut out = String::new();
+        self.write(&mut out, n);
+        out
     }
 
     /// The placeholder of the `n`-th parameter (1-based) of a statement.

@@ -6,6 +6,7 @@
 
 use super::support::{postgres, sqlite, with_demo};
 use app::kpi::period::{date_of, day_number, Grain, Period};
+use app::kpi::sketch::Sketches;
 use app::kpi::{compute, Kpi, KpiInputs, KpiSettings, TicketTotals};
 use app::models::{Dimension, Filters};
 use app::store::matrix::{self, Quantiles};
@@ -47,7 +48,8 @@ async fn answered(db: &Db, grain: Grain, (from, to): (&str, &str), group_by: &[D
 async fn from_sketches(db: &Db, grain: Grain, (from, to): (&str, &str), group_by: &[Dimension]) -> Medians {
     let span = (day_number(date(from)), day_number(Period::containing(grain, date(to)).last_day()));
     // Every day's row, so that a period's sketches are merged here, not read.
-    let cells = cube::cells(db, span, cube::Level::Day, &Filters::default(), group_by, true).await.unwrap();
+    let cells =
+        cube::cells(db, span, cube::Level::Day, &Filters::default(), group_by, Sketches::BOTH).await.unwrap();
     let mut merged: BTreeMap<(Vec<String>, Period), TicketTotals> = BTreeMap::new();
     for (key, cell) in cells.into_iter().filter(|(_, c)| c.totals.tickets > 0) {
         let group = if group_by.is_empty() { vec![] } else { vec![key.channel] };
@@ -123,9 +125,9 @@ async fn a_year_answers_as_its_months(db: &Db) {
         matrix::load(db, (Dimension::Category, Dimension::Channel), span, &all, quantiles)
     };
     // One year row per cell: its stored medians; four months: merged sketches.
-    let year = load("2025-01-01", "2025-12-31", Quantiles::AsRead).await.unwrap();
-    let months = load("2025-07-01", "2025-10-31", Quantiles::AsRead).await.unwrap();
-    let merged = load("2025-01-01", "2025-12-31", Quantiles::Mergeable).await.unwrap();
+    let year = load("2025-01-01", "2025-12-31", Quantiles::AsRead(Sketches::BOTH)).await.unwrap();
+    let months = load("2025-07-01", "2025-10-31", Quantiles::AsRead(Sketches::BOTH)).await.unwrap();
+    let merged = load("2025-01-01", "2025-12-31", Quantiles::Mergeable(Sketches::BOTH)).await.unwrap();
     assert_eq!(values(&merged), values(&year));
     assert!(year.cells.values().all(|c| c.tickets.frt_sketch.count() == 0), "a year cell read its sketch");
     assert!(year.cells.len() >= 20, "only {} cells", year.cells.len());
@@ -135,11 +137,45 @@ async fn a_year_answers_as_its_months(db: &Db) {
     assert_eq!(a, b);
 }
 
+/// A range that cuts months and weeks is read as months, then weeks and
+/// days at its ends, with only the sketch asked for: its FRT medians must
+/// equal the day rows' sketches merged per cell, and no resolution sketch
+/// may have been read.
+async fn an_unaligned_range_answers_as_its_days(db: &Db) {
+    // Wednesdays: July 9 to 13 as days, then two weeks, four days, two
+    // months, October 1 to 5 as days, two weeks and three days.
+    let (from, to) = (date("2025-07-09"), date("2025-10-22"));
+    let dims = (Dimension::Category, Dimension::Channel);
+    let frt = Sketches { frt: true, resolution: false };
+    let m = matrix::load(db, dims, (from, to), &Filters::default(), Quantiles::AsRead(frt)).await.unwrap();
+    let span = (day_number(from), day_number(to));
+    let days =
+        cube::cells(db, span, cube::Level::Day, &Filters::default(), &[dims.0, dims.1], Sketches::BOTH)
+            .await
+            .unwrap();
+    let mut merged: BTreeMap<(String, String), TicketTotals> = BTreeMap::new();
+    for (key, cell) in days.into_iter().filter(|(_, c)| c.totals.tickets > 0) {
+        merged.entry((key.category, key.channel)).or_default().merge(&cell.totals);
+    }
+    let settings = KpiSettings::default();
+    assert!(m.cells.len() >= 20, "only {} cells", m.cells.len());
+    assert_eq!(m.cells.keys().collect::<Vec<_>>(), merged.keys().collect::<Vec<_>>());
+    for (at, inputs) in &m.cells {
+        let expected = merged[at].frt_sketch.quantile(0.5);
+        assert!(expected.is_some(), "{at:?}");
+        assert_eq!(compute(Kpi::FrtMedianH, inputs, &settings), expected, "{at:?}");
+        assert_eq!(inputs.tickets.tickets, merged[at].tickets, "{at:?}");
+    }
+    assert!(compute(Kpi::FrtMedianH, &m.total, &settings).is_some());
+    assert_eq!(m.total.tickets.resolution_sketch.count(), 0, "the resolution sketches were read");
+}
+
 #[tokio::test]
 async fn stored_medians_equal_the_sketches_on_sqlite() {
     let db = with_demo(sqlite().await).await;
     mergeable_months_merge_into_their_quarter(&db).await;
     a_year_answers_as_its_months(&db).await;
+    an_unaligned_range_answers_as_its_days(&db).await;
     stored_medians_equal_the_sketches(db).await;
 }
 
@@ -148,5 +184,6 @@ async fn stored_medians_equal_the_sketches_on_postgres() {
     let db = with_demo(postgres().await).await;
     mergeable_months_merge_into_their_quarter(&db).await;
     a_year_answers_as_its_months(&db).await;
+    an_unaligned_range_answers_as_its_days(&db).await;
     stored_medians_equal_the_sketches(db).await;
 }
