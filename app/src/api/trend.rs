@@ -318,13 +318,19 @@ mod server {
         min_sample: i64,
     ) -> Result<Vec<Flagged>, AppError> {
         let mut tables = Vec::new();
-        if kpi.needs().tickets_only() && !unusual.is_empty() {
+        // Drivers compare each unusual period with its baseline: only those
+        // periods are read, with their sketches.
+        let compared = unusual
+            .iter()
+            .flat_map(|u| baseline(all, u.index, min_sample).into_iter().chain([all[u.index].0]));
+        let span = compared.clone().min().zip(compared.max());
+        if let (true, Some((first, last))) = (kpi.needs().tickets_only(), span) {
             let filters = &query.filters;
             for (dimension, fixed) in
                 [(Dimension::Channel, &filters.channel), (Dimension::Category, &filters.category)]
             {
                 if fixed.is_none() {
-                    let by = KpiQuery { group_by: vec![dimension], ..query.clone() };
+                    let by = KpiQuery { group_by: vec![dimension], first, last, ..query.clone() };
                     // Drivers merge the baseline periods' inputs.
                     tables.push((dimension, kpi_values::load_mergeable(db, &by).await?));
                 }
@@ -334,14 +340,7 @@ mod server {
             .iter()
             .filter_map(|u| {
                 let (period, value, _) = all[u.index];
-                // The periods that set its limits: the last judged ones before it.
-                let baseline: Vec<Period> = all[..u.index]
-                    .iter()
-                    .rev()
-                    .filter(|(_, v, n)| v.is_some() && *n >= min_sample)
-                    .take(BASELINE)
-                    .map(|(p, _, _)| *p)
-                    .collect();
+                let baseline = baseline(all, u.index, min_sample);
                 let mut drivers: Vec<Driver> = tables
                     .iter()
                     .flat_map(|(dimension, table)| {
@@ -363,6 +362,18 @@ mod server {
                 })
             })
             .collect())
+    }
+
+    /// The periods that set the limits of the period at `index`: the last
+    /// judged ones before it.
+    fn baseline(all: &[(Period, Option<f64>, i64)], index: usize, min_sample: i64) -> Vec<Period> {
+        all[..index]
+            .iter()
+            .rev()
+            .filter(|(_, v, n)| v.is_some() && *n >= min_sample)
+            .take(BASELINE)
+            .map(|(p, _, _)| *p)
+            .collect()
     }
 
     /// Every segment's part in the change from the baseline periods (merged,

@@ -68,13 +68,14 @@ pub(super) async fn rows_with_sketches<K: DeserializeOwned>(
     let row = format!("{}, {}", hex("frt_sketch", which.frt), hex("resolution_sketch", which.resolution));
     let sql = packed_sql(backend, inner, &keys.join(", "), &row);
     let document: Option<String> = bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?.try_get(0)?;
-    let rows: Vec<(K, [i64; 18], String, String)> =
+    // The sketches' hex is borrowed from the document, not copied.
+    let rows: Vec<(K, [i64; 18], &str, &str)> =
         serde_json::from_str(document.as_deref().unwrap_or("[]")).map_err(decode)?;
     rows.into_iter()
         .map(|(key, counters, frt, resolution)| {
             let totals = TicketTotals {
-                frt_sketch: sketch(&frt)?,
-                resolution_sketch: sketch(&resolution)?,
+                frt_sketch: sketch(frt)?,
+                resolution_sketch: sketch(resolution)?,
                 ..totals(counters)
             };
             Ok((key, totals))
@@ -124,13 +125,24 @@ fn sketch(hex: &str) -> Result<Sketch, sqlx::Error> {
     if !hex.len().is_multiple_of(2) {
         return Err(malformed());
     }
-    let digit = |d: u8| (d as char).to_digit(16).map(|d| d as u8);
-    let bytes = hex
-        .chunks_exact(2)
-        .map(|pair| Some((digit(pair[0])? << 4) | digit(pair[1])?))
-        .collect::<Option<Vec<u8>>>()
-        .ok_or_else(malformed)?;
+    let mut bytes = Vec::with_capacity(hex.len() / 2);
+    for pair in hex.chunks_exact(2) {
+        let (Some(high), Some(low)) = (nibble(pair[0]), nibble(pair[1])) else {
+            return Err(malformed());
+        };
+        bytes.push((high << 4) | low);
+    }
     Sketch::from_bytes(&bytes).ok_or_else(malformed)
+}
+
+/// The value of one hex digit.
+fn nibble(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 fn decode(e: serde_json::Error) -> sqlx::Error {
