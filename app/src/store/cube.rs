@@ -419,10 +419,10 @@ macro_rules! cell_columns {
     };
 }
 
-/// The cube rows of a span: counters alone.
+/// Cube rows with their counters alone, for [`over_spans`] to filter.
 const CELLS: &str = concat!(cell_columns!(), " FROM rollup_cube");
 
-/// The cube rows of a span with their sketches, joined by key.
+/// Cube rows with their sketches, joined by key, for [`over_spans`] to filter.
 const CELLS_WITH_SKETCHES: &str = concat!(
     cell_columns!(),
     ", frt_sketch, resolution_sketch FROM rollup_cube \
@@ -462,9 +462,9 @@ async fn full_rows(
 /// days for days, weeks for weeks, months for months, quarters for
 /// quarters, years for a single range. Dimensions outside
 /// `group_by` and `filters` come back blank. Rows may hold no created
-/// tickets, only tickets resolved that day. Without `sketches` the cells'
-/// sketches are left empty: only quantiles need them, and reading and
-/// merging them is most of the cost of a long range. Every cell carries its
+/// tickets, only tickets resolved that day. The cells' sketches outside
+/// `sketches` are left empty: only quantiles need them, each its own, and
+/// reading and merging them is most of the cost of a long range. Every cell carries its
 /// row's stored medians, which answer for as long as it is not merged.
 pub async fn cells(
     db: &Db,

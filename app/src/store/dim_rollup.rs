@@ -325,8 +325,8 @@ pub(super) async fn write(
 
 /// The rows of `dim` crossed with `base` (`None`: alone) for the months
 /// whose first days are `first..=last`; with `base_value`, only that value
-/// of `base`. Each comes back as (month, value, base value, totals). Without
-/// `sketches` the totals' sketches are left empty: reading and merging
+/// of `base`. Each comes back as (month, value, base value, totals). The
+/// totals' sketches outside `sketches` are left empty: reading and merging
 /// them is most of the cost of a long range, and only quantiles need them.
 pub async fn cells(
     db: &Db,

@@ -135,8 +135,8 @@ pub enum Cross {
 /// dimension is the rows, else the columns. `filter` is at most one rollup
 /// dimension's value: the crossed one, or any one by month (the caller
 /// refuses the rest). Totals are merged from the cells (the KPI over their
-/// union), so they agree with the cells shown. Without `sketches` the
-/// totals carry none (see [`dim_rollup::cells`]).
+/// union), so they agree with the cells shown. Totals carry only the
+/// `sketches` read (see [`dim_rollup::cells`]).
 pub async fn load_extra(
     db: &Db,
     (extra, extra_rows): (ExtraDimension, bool),
