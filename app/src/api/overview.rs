@@ -80,8 +80,9 @@ mod server {
             filters: Default::default(),
             group_by: Vec::new(),
         };
-        let table = kpi_values::load(db, &query).await?;
-        let targets = targets::company(db, &period.to_string(), &period.to_string()).await?;
+        let month = period.to_string();
+        let (table, targets) =
+            futures_util::try_join!(kpi_values::load(db, &query), targets::company(db, &month, &month))?;
         let settings = db.settings;
         let inputs = table.inputs(&[], &period);
         let tickets = inputs.map(|i| i.tickets.tickets).unwrap_or(0);

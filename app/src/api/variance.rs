@@ -229,23 +229,22 @@ mod server {
         let filters = filters_of(&dim, &value);
 
         let first = (1..HISTORY_MONTHS).fold(month, |p, _| p.prev());
-        let all_targets = targets::list(db, &first.to_string(), &month.to_string(), None).await?;
+        let (first_month, last_month) = (first.to_string(), month.to_string());
+        let query = KpiQuery {
+            kpis: Kpi::ALL.to_vec(),
+            first: month,
+            last: month,
+            filters: filters.clone(),
+            group_by: Vec::new(),
+        };
+        let (all_targets, table) = futures_util::try_join!(
+            targets::list(db, &first_month, &last_month, None),
+            kpi_values::load(db, &query),
+        )?;
         let in_force = targets::in_force(&all_targets, version);
         let target_of = |kpi: Kpi, period: &Period, d: &str, v: &str| -> Option<&Target> {
             in_force.get(&(kpi.key().to_string(), period.to_string(), d.to_string(), v.to_string()))
         };
-
-        let table = kpi_values::load(
-            db,
-            &KpiQuery {
-                kpis: Kpi::ALL.to_vec(),
-                first: month,
-                last: month,
-                filters: filters.clone(),
-                group_by: Vec::new(),
-            },
-        )
-        .await?;
         let inputs = table.inputs(&[], &month);
         let mut rows: Vec<VarianceRow> = Kpi::ALL
             .iter()
@@ -274,17 +273,22 @@ mod server {
                 .then(worst_first((&a.variance, a.direction), (&b.variance, b.direction)))
         });
         let with_target = rows.iter().filter(|r| r.variance.target.is_some()).count();
-        let register = crate::api::register::server::lines(db, &rows, month, (&dim, &value)).await?;
         let drill_kpi = chosen.or_else(|| {
             rows.iter().find(|r| r.variance.target.is_some()).and_then(|r| Kpi::from_key(&r.key))
         });
-        sort_rows(&mut rows, sort, descending);
-        let drill = match drill_kpi {
-            Some(kpi) => {
-                Some(drill(db, kpi, by, (month, available[0]), (&dim, &value), version, &in_force).await?)
+        let drill = async {
+            match drill_kpi {
+                Some(kpi) => drill(db, kpi, by, (month, available[0]), (&dim, &value), version, &in_force)
+                    .await
+                    .map(Some),
+                None => Ok(None),
             }
-            None => None,
         };
+        let (register, drill) = futures_util::try_join!(
+            crate::api::register::server::lines(db, &rows, month, (&dim, &value)),
+            drill,
+        )?;
+        sort_rows(&mut rows, sort, descending);
         Ok(Some(VarianceReport {
             month: month.to_string(),
             label: month.long_label(),
@@ -316,11 +320,19 @@ mod server {
         };
         // Up to 12 months, none before the data begins.
         let first = (1..HISTORY_MONTHS).fold(month, |p, _| p.prev()).max(first_with_data.min(month));
-        let series = kpi_values::load(
-            db,
-            &KpiQuery { kpis: vec![kpi], first, last: month, filters: filters.clone(), group_by: Vec::new() },
-        )
-        .await?;
+        let splittable = kpi.needs().tickets_only();
+        let previous = month.prev();
+        let history_query =
+            KpiQuery { kpis: vec![kpi], first, last: month, filters: filters.clone(), group_by: Vec::new() };
+        let split = async {
+            let query =
+                KpiQuery { kpis: vec![kpi], first: previous, last: month, filters, group_by: vec![by] };
+            match splittable {
+                true => kpi_values::load(db, &query).await.map(Some),
+                false => Ok(None),
+            }
+        };
+        let (series, split) = futures_util::try_join!(kpi_values::load(db, &history_query), split)?;
         let history = series
             .periods
             .iter()
@@ -336,16 +348,9 @@ mod server {
         let tolerance = scope_target.and_then(|t| t.tolerance_pct).unwrap_or(DEFAULT_TOLERANCE_PCT);
         let band = scope_target.and_then(|t| watch_band(t.value, kpi.direction(), tolerance));
 
-        let splittable = kpi.needs().tickets_only();
-        let previous = month.prev();
         let mut segments = Vec::new();
         let mut mix = None;
-        if splittable {
-            let split = kpi_values::load(
-                db,
-                &KpiQuery { kpis: vec![kpi], first: previous, last: month, filters, group_by: vec![by] },
-            )
-            .await?;
+        if let Some(split) = split {
             let weighted = kpi.unit() != Unit::Count;
             let segment_at = |period: &Period| -> Vec<Segment> {
                 split

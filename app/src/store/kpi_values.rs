@@ -110,8 +110,20 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
         true => query.kpis.iter().fold(Sketches::NONE, |all, k| all.and(k.sketches())),
         false => Sketches::NONE,
     };
+    // The three reads are independent: on separate connections they wait
+    // for the database together, not one after the other.
     let span = (first_day, last_day);
-    let cells = cube::cells(db, span, coarsest, &query.filters, &query.group_by, sketches).await?;
+    let opening = async {
+        match needs.backlog {
+            true => cube::open_before(db, first_day, &query.filters, &query.group_by).await.map(Some),
+            false => Ok(None),
+        }
+    };
+    let (cells, opening, company) = futures_util::try_join!(
+        cube::cells(db, span, coarsest, &query.filters, &query.group_by, sketches),
+        opening,
+        company_inputs(db, query, &periods),
+    )?;
     for (key, cell) in cells {
         let period = Period::containing(grain, date_of(key.day));
         let group = group_of(&key);
@@ -122,14 +134,10 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
         }
     }
 
-    let backlogs = if needs.backlog {
-        let opening = cube::open_before(db, first_day, &query.filters, &query.group_by).await?;
+    let backlogs = opening.map(|opening| {
         let opening = opening.iter().map(|(key, open)| (group_of(key), *open));
-        Some(running_backlog(opening, &net_opened, &periods))
-    } else {
-        None
-    };
-    let company = company_inputs(db, query, &periods).await?;
+        running_backlog(opening, &net_opened, &periods)
+    });
 
     let mut table = KpiTable { periods: periods.clone(), cells: BTreeMap::new() };
     for (group, by_period) in ticket_cells {
@@ -185,16 +193,19 @@ async fn company_inputs(
     let needs = query.needs();
     let first_month = Period::containing(Grain::Month, query.first.start);
     let last_month = Period::containing(Grain::Month, query.last.last_day());
-    let month_orders = if needs.orders && query.first.grain == Grain::Month {
-        read::month_orders(db, &first_month, &last_month).await?
-    } else {
-        HashMap::new()
+    let month_orders = async {
+        match needs.orders && query.first.grain == Grain::Month {
+            true => read::month_orders(db, &first_month, &last_month).await,
+            false => Ok(HashMap::new()),
+        }
     };
-    let finance_months = if needs.finance {
-        read::finance_months(db, &first_month.to_string(), &last_month.to_string()).await?
-    } else {
-        HashMap::new()
+    let finance_months = async {
+        match needs.finance {
+            true => read::finance_months(db, &first_month.to_string(), &last_month.to_string()).await,
+            false => Ok(HashMap::new()),
+        }
     };
+    let (month_orders, finance_months) = futures_util::try_join!(month_orders, finance_months)?;
     let mut out = Vec::with_capacity(periods.len());
     for period in periods {
         let orders =

@@ -349,19 +349,14 @@ pub(super) async fn write_cells(
 /// plausible window so that a stray stored date cannot stretch every report
 /// over centuries. Each end is one step along the primary key, however large the rollup.
 pub async fn data_span(db: &Db) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
-    let first = sqlx::query("SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1")
-        .fetch_optional(&db.pool)
-        .await?;
-    let last = sqlx::query("SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day DESC LIMIT 1")
-        .fetch_optional(&db.pool)
-        .await?;
-    match (first, last) {
-        (Some(f), Some(l)) => {
-            let window = |day: i64| date_of(day).clamp(FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY);
-            Ok(Some((window(f.try_get("day")?), window(l.try_get("day")?))))
-        }
-        _ => Ok(None),
-    }
+    // Two seeks, one round trip.
+    const SQL: &str =
+        "SELECT (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1) AS first, \
+                       (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day DESC LIMIT 1) AS last";
+    let row = sqlx::query(SQL).fetch_one(&db.pool).await?;
+    let (first, last): (Option<i64>, Option<i64>) = (row.try_get("first")?, row.try_get("last")?);
+    let window = |day: i64| date_of(day).clamp(FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY);
+    Ok(first.zip(last).map(|(f, l)| (window(f), window(l))))
 }
 
 #[cfg(test)]
