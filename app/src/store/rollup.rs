@@ -352,7 +352,7 @@ pub async fn data_span(db: &Db) -> Result<Option<(chrono::NaiveDate, chrono::Nai
     // Two seeks, one round trip.
     const SQL: &str =
         "SELECT (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1) AS first, \
-                       (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day DESC LIMIT 1) AS last";
+         (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day DESC LIMIT 1) AS last";
     let row = sqlx::query(SQL).fetch_one(&db.pool).await?;
     let (first, last): (Option<i64>, Option<i64>) = (row.try_get("first")?, row.try_get("last")?);
     let window = |day: i64| date_of(day).clamp(FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY);
