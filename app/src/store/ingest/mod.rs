@@ -20,6 +20,7 @@ use delta::RollupDelta;
 use existing::{change, Change};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
+use sqlx::AnyPool;
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
 
@@ -91,7 +92,20 @@ pub struct TicketWriter {
     /// then only ids this writer has written can be stored already.
     began_empty: bool,
     support: SupportDelta,
+    /// On Postgres, the pool to refresh the rollups' statistics with after a large commit.
+    analyze: Option<AnyPool>,
 }
+
+/// Tickets a writer must change before Postgres is asked to refresh the
+/// statistics of the tables dashboards read, once committed. Without them
+/// (a first import) its planner chose a plan that took 565 ms for an FRT
+/// median matrix over 2023-02-15 to 2025-11-20 at 22,015 tickets, 22.5 ms
+/// after `ANALYZE`; autovacuum does the same, but up to a minute later.
+const ANALYZE_AFTER_CHANGES: i64 = 1_000;
+
+/// The tables a ticket import writes and dashboards read.
+const ANALYZE_ROLLUPS: &str = "ANALYZE daily_rollup, rollup_cube, rollup_cube_sketches, dim_rollup, \
+                               dim_cumulative, support_months, customer_months";
 
 impl TicketWriter {
     pub async fn begin(db: &Db) -> Result<TicketWriter, sqlx::Error> {
@@ -105,6 +119,7 @@ impl TicketWriter {
             written: IdSet::default(),
             began_empty: any.is_none(),
             support: SupportDelta::new(db.zone, any.is_none()),
+            analyze: (db.backend == super::Backend::Postgres).then(|| db.pool.clone()),
         })
     }
 
@@ -158,6 +173,13 @@ impl TicketWriter {
         self.rollups.apply(&mut self.tx).await?;
         self.support.apply(&mut self.tx).await?;
         self.tx.commit().await?;
+        let changed = self.report.inserted + self.report.updated;
+        if let Some(pool) = self.analyze.filter(|_| changed >= ANALYZE_AFTER_CHANGES) {
+            // The tickets are in: a failure here costs speed, not data.
+            if let Err(e) = sqlx::query(ANALYZE_ROLLUPS).execute(&pool).await {
+                tracing::warn!("statistics of the rollups not refreshed after an import: {e}");
+            }
+        }
         Ok(self.report)
     }
 }
