@@ -36,7 +36,7 @@ pub enum Level {
 
 impl Level {
     /// The first day of the bucket holding `day`.
-    fn start(self, day: i64) -> i64 {
+    pub(super) fn start(self, day: i64) -> i64 {
         let date = date_of(day);
         match self {
             Level::Day => day,
@@ -48,7 +48,7 @@ impl Level {
     }
 
     /// The last day of the bucket holding `day`.
-    fn last(self, day: i64) -> i64 {
+    pub(super) fn last(self, day: i64) -> i64 {
         match self {
             Level::Day => day,
             Level::Week => self.start(day) + 6,
@@ -75,7 +75,7 @@ impl Level {
     }
 
     /// Days a bucket spans, about: what orders levels from fine to coarse.
-    fn days(self) -> i64 {
+    pub(super) fn days(self) -> i64 {
         match self {
             Level::Day => 1,
             Level::Week => 7,
@@ -547,7 +547,7 @@ pub fn one_row_per_group(first: i64, last: i64) -> bool {
 /// Splits `first..=last` into the levels and bucket ranges to read: the
 /// whole buckets of `coarsest` inside it, and the ends before and after
 /// them split the same way at the next finer level, down to days.
-fn spans(first: i64, last: i64, coarsest: Level) -> Vec<(Level, i64, i64)> {
+pub(super) fn spans(first: i64, last: i64, coarsest: Level) -> Vec<(Level, i64, i64)> {
     if first > last {
         return Vec::new();
     }

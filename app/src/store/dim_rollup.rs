@@ -3,15 +3,21 @@
 //! channel, category or team. An agent × month matrix, or a quantile's,
 //! reads one row per cell and month from here, never the raw tickets.
 //!
+//! Its months are folded into quarters and years (`dim_rollup_coarse`,
+//! migration 0021), so that a quantile over three whole years merges three
+//! rows per cell, not 36.
+//!
 //! Kept current by ingest (`store::ingest::delta`): new tickets are added
 //! to their month's rows from the records; a month an update touched is
 //! recomputed from the raw tickets (one streamed pass over its tickets).
-//! Whoever changes it then refreshes its running totals
-//! ([`super::dim_cumulative`]), from which matrices of sums are read.
+//! Whoever changes it then calls [`refresh_summaries`]: the quarters and
+//! years, and the running totals ([`super::dim_cumulative`]) from which
+//! matrices of sums are read.
 
+use super::cube::{self, Level};
 use super::dim_cumulative;
 use super::names::Names;
-use super::packed;
+use super::packed::{self, COUNTERS};
 use super::rollup::facts;
 use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
@@ -197,19 +203,21 @@ pub async fn add(conn: &mut AnyConnection, delta: BTreeMap<DimKey, TicketTotals>
         by_month.entry(key.month).or_default().insert(key, totals);
     }
     for (month, mut rows) in by_month {
-        merge_rows(&mut rows, DimTable::Rollup, month, conn).await?;
+        merge_rows(&mut rows, DimTable::Rollup, (month, month), conn).await?;
         sqlx::query("DELETE FROM dim_rollup WHERE month = $1").bind(month).execute(&mut *conn).await?;
         write(conn, DimTable::Rollup, &rows).await?;
     }
     Ok(())
 }
 
-/// Where dimension rows are written: the rollup itself, or the pending
-/// table an import sets rows aside in (migration 0015).
+/// Where dimension rows are kept: the rollup's months, the pending table
+/// an import sets rows aside in (migration 0015), or the rollup's quarters
+/// or years (migration 0021).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum DimTable {
     Rollup,
     Pending,
+    Coarse(Level),
 }
 
 impl DimTable {
@@ -217,25 +225,57 @@ impl DimTable {
         match self {
             DimTable::Rollup => "dim_rollup",
             DimTable::Pending => "dim_rollup_pending",
+            DimTable::Coarse(_) => "dim_rollup_coarse",
+        }
+    }
+
+    /// The columns of a row's period: its first day, after its level if the table has several.
+    fn period_columns(self) -> &'static str {
+        match self {
+            DimTable::Coarse(_) => "level, bucket",
+            _ => "month",
+        }
+    }
+
+    /// A filter on the rows whose periods start on days `$1..=$2` (and
+    /// whose level is `$3`, if the table has several).
+    fn periods_between(self) -> String {
+        match self {
+            DimTable::Coarse(_) => {
+                format!("SELECT * FROM {} WHERE bucket >= $1 AND bucket <= $2 AND level = $3", self.name())
+            }
+            _ => format!("SELECT * FROM {} WHERE month >= $1 AND month <= $2", self.name()),
+        }
+    }
+
+    /// Binds the level of a table that has several.
+    fn bind_level(self, query: packed::AnyQuery<'_>) -> packed::AnyQuery<'_> {
+        match self {
+            DimTable::Coarse(level) => query.bind(level as i64),
+            _ => query,
         }
     }
 }
 
-/// Merges into `rows` the rows of `table` for `month` (its first day).
+/// Merges into `rows` the rows of `table` whose periods start on days
+/// `first..=last`, each keyed to `first`: one period's rows as they are,
+/// or the months of a quarter folded into it.
 pub(super) async fn merge_rows(
     rows: &mut BTreeMap<DimKey, TicketTotals>,
     table: DimTable,
-    month: i64,
+    (first, last): (i64, i64),
     conn: &mut AnyConnection,
 ) -> Result<(), sqlx::Error> {
-    let sql = format!("SELECT * FROM {} WHERE month = $1", table.name());
     let keys = ["dim", "value", "base", "base_value"];
     let stored: Vec<((String, String, String, String), TicketTotals)> =
-        packed::rows_with_sketches(conn, &sql, &keys, Sketches::BOTH, |q| q.bind(month)).await?;
+        packed::rows_with_sketches(conn, &table.periods_between(), &keys, Sketches::BOTH, |q| {
+            table.bind_level(q.bind(first).bind(last))
+        })
+        .await?;
     for ((dim, value, base, base_value), totals) in stored {
         let unknown = || sqlx::Error::Decode(format!("dim_rollup: unknown dimension {dim}/{base}").into());
         let key = DimKey {
-            month,
+            month: first,
             dim: ExtraDimension::parse(&dim).ok_or_else(unknown)?,
             value,
             base: if base.is_empty() { None } else { Some(Dimension::parse(&base).ok_or_else(unknown)?) },
@@ -246,9 +286,33 @@ pub(super) async fn merge_rows(
     Ok(())
 }
 
-/// Empties the table and its running totals (before the whole rollup is rebuilt).
+/// Brings what is derived from the rollup's months up to date after the
+/// rows of `months` (first days) changed: their quarters and years, and
+/// the running totals.
+pub async fn refresh_summaries(conn: &mut AnyConnection, months: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
+    // Quarters from their months, then years from their quarters.
+    for (level, source) in
+        [(Level::Quarter, DimTable::Rollup), (Level::Year, DimTable::Coarse(Level::Quarter))]
+    {
+        for bucket in months.iter().map(|&month| level.start(month)).collect::<BTreeSet<_>>() {
+            let mut rows = BTreeMap::new();
+            merge_rows(&mut rows, source, (bucket, level.last(bucket)), conn).await?;
+            sqlx::query("DELETE FROM dim_rollup_coarse WHERE level = $1 AND bucket = $2")
+                .bind(level as i64)
+                .bind(bucket)
+                .execute(&mut *conn)
+                .await?;
+            write(conn, DimTable::Coarse(level), &rows).await?;
+        }
+    }
+    dim_cumulative::refresh(conn, months).await
+}
+
+/// Empties the table, its quarters and years and its running totals
+/// (before the whole rollup is rebuilt).
 pub async fn clear(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM dim_rollup").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM dim_rollup_coarse").execute(&mut *conn).await?;
     dim_cumulative::clear(conn).await
 }
 
@@ -265,14 +329,15 @@ pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
     else {
         return Ok(());
     };
-    let days: BTreeSet<i64> = (db.zone.day_of(lo)..=db.zone.day_of(hi)).collect();
+    let months = months_of(&(db.zone.day_of(lo)..=db.zone.day_of(hi)).collect());
     let mut tx = db.begin().await?;
-    refresh(&mut tx, &months_of(&days), db.rollup_rules()).await?;
-    dim_cumulative::rebuild_from(&mut tx, i64::MIN).await?;
+    refresh(&mut tx, &months, db.rollup_rules()).await?;
+    refresh_summaries(&mut tx, &months).await?;
     tx.commit().await
 }
 
-const COLUMNS: usize = 25;
+/// The columns of a row besides its period's.
+const COLUMNS: usize = 24;
 
 pub(super) async fn write(
     conn: &mut AnyConnection,
@@ -280,18 +345,19 @@ pub(super) async fn write(
     rows: &BTreeMap<DimKey, TicketTotals>,
 ) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = rows.iter().collect();
-    for chunk in entries.chunks(batch_rows(COLUMNS)) {
+    let columns = COLUMNS + table.period_columns().split(',').count();
+    for chunk in entries.chunks(batch_rows(columns)) {
         let sql = format!(
-            "INSERT INTO {} (month, dim, value, base, base_value, tickets, resolved, frt_n, frt_sum_s, \
-             resolution_sum_s, sla_met, fcr, reopened, escalated, repeat_contacts, csat_n, csat_satisfied, \
-             csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch) \
+            "INSERT INTO {} ({}, dim, value, base, base_value, {COUNTERS}, frt_sketch, resolution_sketch) \
              VALUES {}",
             table.name(),
-            values_placeholders(Params::of(conn), chunk.len(), COLUMNS)
+            table.period_columns(),
+            values_placeholders(Params::of(conn), chunk.len(), columns)
         );
         let mut query = sqlx::query(&sql);
         for (key, t) in chunk {
-            query = query
+            query = table
+                .bind_level(query)
                 .bind(key.month)
                 .bind(key.dim.column())
                 .bind(key.value.clone())
@@ -325,31 +391,36 @@ pub(super) async fn write(
 
 /// The rows of `dim` crossed with `base` (`None`: alone) for the months
 /// whose first days are `first..=last`; with `base_value`, only that value
-/// of `base`. Each comes back as (month, value, base value, totals). The
-/// totals' sketches outside `sketches` are left empty: reading and merging
-/// them is most of the cost of a long range, and only quantiles need them.
+/// of `base`. Each comes back as (period, value, base value, totals): the
+/// whole quarters and years of the range as one row each (keyed by their
+/// first day) when `coarsest` allows them, else months. The totals'
+/// sketches outside `sketches` are left empty: reading and merging them is
+/// most of the cost of a long range, and only quantiles need them.
 pub async fn cells(
     db: &Db,
     dim: ExtraDimension,
     (base, base_value): (Option<Dimension>, Option<&str>),
     (first, last): (i64, i64),
+    coarsest: Level,
     sketches: Sketches,
 ) -> Result<Vec<(i64, String, String, TicketTotals)>, sqlx::Error> {
-    let sql = "SELECT * FROM dim_rollup WHERE dim = $1 AND base = $2 AND month >= $3 AND month <= $4 \
-               AND base_value = COALESCE($5, base_value)";
-    let keys = ["month", "value", "base_value"];
+    // Coarsest rows first: a finer row's sketch merged into theirs mostly
+    // finds its buckets there. A range of whole months splits into years,
+    // quarters and months only.
+    let mut spans = cube::spans(first, month_end(last), coarsest);
+    spans.sort_by_key(|(level, _, _)| std::cmp::Reverse(level.days()));
+    if spans.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = over_spans(Params::of_backend(db.backend), &spans);
     let base_value = base_value.map(str::to_string);
+    let key = (dim, base, &base_value);
+    let keys = ["month", "value", "base_value"];
     let rows = if sketches.any() {
         let mut conn = db.pool.acquire().await?;
-        packed::rows_with_sketches(&mut conn, sql, &keys, sketches, |q| {
-            q.bind(dim.column()).bind(base_name(base)).bind(first).bind(last).bind(base_value)
-        })
-        .await?
+        packed::rows_with_sketches(&mut conn, &sql, &keys, sketches, |q| bind_spans(q, key, &spans)).await?
     } else {
-        packed::totals_rows(db, sql, &keys, |q| {
-            q.bind(dim.column()).bind(base_name(base)).bind(first).bind(last).bind(base_value)
-        })
-        .await?
+        packed::totals_rows(db, &sql, &keys, |q| bind_spans(q, key, &spans)).await?
     };
     Ok(rows
         .into_iter()
@@ -357,9 +428,75 @@ pub async fn cells(
         .collect())
 }
 
+/// One statement reading the rows of each span of [`cells`], joined by
+/// UNION ALL. Each span's parameters, in order ([`bind_spans`]): its level
+/// (quarters and years only), the dimension, the base, the first and last
+/// period, the base value.
+fn over_spans(params: Params, spans: &[(Level, i64, i64)]) -> String {
+    let mut n = 0;
+    let mut p = || {
+        n += 1;
+        params.placeholder(n)
+    };
+    spans
+        .iter()
+        .map(|&(level, _, _)| {
+            let (source, period) = match level {
+                Level::Month => ("dim_rollup WHERE".to_string(), "month"),
+                _ => (format!("dim_rollup_coarse WHERE level = {} AND", p()), "bucket"),
+            };
+            format!(
+                "SELECT {period} AS month, value, base_value, {COUNTERS}, frt_sketch, resolution_sketch \
+                 FROM {source} dim = {} AND base = {} AND {period} >= {} AND {period} <= {} \
+                 AND base_value = COALESCE({}, base_value)",
+                p(),
+                p(),
+                p(),
+                p(),
+                p()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// Binds the parameters of [`over_spans`].
+fn bind_spans<'q>(
+    query: packed::AnyQuery<'q>,
+    (dim, base, base_value): (ExtraDimension, Option<Dimension>, &Option<String>),
+    spans: &[(Level, i64, i64)],
+) -> packed::AnyQuery<'q> {
+    spans.iter().fold(query, |query, &(level, from, to)| {
+        let query = if level == Level::Month { query } else { query.bind(level as i64) };
+        query.bind(dim.column()).bind(base_name(base)).bind(from).bind(to).bind(base_value.clone())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_of_months_reads_its_whole_years_and_quarters_as_one_row_each() {
+        let day = |y, m| day_number(chrono::NaiveDate::from_ymd_opt(y, m, 1).unwrap());
+        let spans = cube::spans(day(2023, 2), month_end(day(2025, 11)), Level::Year);
+        assert_eq!(
+            spans,
+            vec![
+                (Level::Month, day(2023, 2), day(2023, 3)),
+                (Level::Quarter, day(2023, 4), day(2023, 10)),
+                (Level::Year, day(2024, 1), day(2024, 1)),
+                (Level::Quarter, day(2025, 1), day(2025, 7)),
+                (Level::Month, day(2025, 10), day(2025, 11)),
+            ]
+        );
+        // Eleven rows per cell instead of 34 months, in one statement whose
+        // placeholders follow the binding order: a level for each span but months.
+        let sql = over_spans(Params::Numbered, &spans[..2]);
+        assert!(sql.contains("FROM dim_rollup WHERE dim = $1 AND base = $2 AND month >= $3 AND month <= $4 AND base_value = COALESCE($5, base_value)"), "{sql}");
+        assert!(sql.contains("FROM dim_rollup_coarse WHERE level = $6 AND dim = $7 AND base = $8 AND bucket >= $9 AND bucket <= $10 AND base_value = COALESCE($11, base_value)"), "{sql}");
+        assert_eq!(over_spans(Params::Anonymous, &spans).matches('?').count(), 5 * 5 + 3);
+    }
 
     #[test]
     fn days_fold_into_their_months() {

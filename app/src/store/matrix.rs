@@ -131,7 +131,8 @@ pub enum Cross {
 
 /// A KPI by `extra` (agent, priority or product) × `cross`, over the whole
 /// months from the one of `first` to the one of `last`, read from the
-/// dimension rollup: one row per cell. With `extra_rows` the extra
+/// dimension rollup: a row per cell and month, or per cell and whole
+/// quarter or year when crossed with a dimension. With `extra_rows` the extra
 /// dimension is the rows, else the columns. `filter` is at most one rollup
 /// dimension's value: the crossed one, or any one by month (the caller
 /// refuses the rest). Totals are merged from the cells (the KPI over their
@@ -162,7 +163,13 @@ pub async fn load_extra(
                 .map(|(value, base_value, totals)| (span.0, value, base_value, totals))
                 .collect()
         }
-        _ => dim_rollup::cells(db, extra, (base, base_value), span, sketches).await?,
+        // By month, each month is a column; else whole quarters and years are one row each.
+        Cross::Dim(_) => {
+            dim_rollup::cells(db, extra, (base, base_value), span, Level::Year, sketches).await?
+        }
+        Cross::Month => {
+            dim_rollup::cells(db, extra, (base, base_value), span, Level::Month, sketches).await?
+        }
     };
     let mut m = Matrix::default();
     for (month, value, base_value, totals) in rows.into_iter().filter(|r| r.3.tickets > 0) {

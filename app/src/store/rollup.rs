@@ -80,7 +80,7 @@ pub async fn rebuild_days(
     super::cube::refresh(conn, days).await?;
     let months = super::dim_rollup::months_of(days);
     super::dim_rollup::refresh(conn, &months, rules).await?;
-    super::dim_cumulative::refresh(conn, &months).await
+    super::dim_rollup::refresh_summaries(conn, &months).await
 }
 
 /// Recomputes the daily rollup rows of `days` from the tickets table.

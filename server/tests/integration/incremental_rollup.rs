@@ -74,6 +74,7 @@ async fn rollups(db: &Db) -> Vec<String> {
             true,
         ),
         ("dim_rollup", "month", "dim, value, base, base_value", true),
+        ("dim_rollup_coarse", "level, bucket", "dim, value, base, base_value", true),
         ("dim_cumulative", "month", "dim, value, base, base_value", false),
     ];
     let mut out = Vec::new();

@@ -14,7 +14,7 @@
 //! month each time for a file out of time order.)
 
 use super::super::rollup::{self, CellTable, DayCells, RollupRules};
-use super::super::{cube, dim_cumulative, dim_rollup};
+use super::super::{cube, dim_rollup};
 use crate::models::TicketRecord;
 use dim_rollup::{DimCells, DimTable};
 use sqlx::AnyConnection;
@@ -117,7 +117,7 @@ impl RollupDelta {
         cube::refresh(conn, &touched).await?;
         dim_rollup::refresh(conn, &recomputed_months, rules).await?;
         // Every changed dimension row is in the month of a touched day.
-        dim_cumulative::refresh(conn, &dim_rollup::months_of(&touched)).await
+        dim_rollup::refresh_summaries(conn, &dim_rollup::months_of(&touched)).await
     }
 }
 
@@ -138,7 +138,7 @@ async fn fold_pending(
         rollup::add_cells(conn, &cells).await?;
         if !recomputed_months.contains(&month) {
             let mut dims = BTreeMap::new();
-            dim_rollup::merge_rows(&mut dims, DimTable::Pending, month, conn).await?;
+            dim_rollup::merge_rows(&mut dims, DimTable::Pending, (month, month), conn).await?;
             dim_rollup::add(conn, dims).await?;
         }
     }
