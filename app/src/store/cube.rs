@@ -484,6 +484,31 @@ pub async fn cells(
     read_spans_totals(db, (select, ""), &spans, dims, filters, sketches).await
 }
 
+/// As [`cells`] for a question by periods of `coarsest` (weeks or months),
+/// in two reads at once: the whole periods without sketches, since each is
+/// one row per group whose stored medians answer, and the range's ragged
+/// ends, which merge into their periods, with `sketches`.
+pub async fn period_cells(
+    db: &Db,
+    (first, last): (i64, i64),
+    coarsest: Level,
+    filters: &Filters,
+    group_by: &[Dimension],
+    sketches: Sketches,
+) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
+    let dims = dims_for(filters, group_by);
+    let (whole, mut ends): (Vec<_>, Vec<_>) =
+        spans(first, last, coarsest).into_iter().partition(|&(level, _, _)| level == coarsest);
+    ends.sort_by_key(|(level, _, _)| std::cmp::Reverse(level.days()));
+    let select = if sketches.any() { CELLS_WITH_SKETCHES } else { CELLS };
+    let (mut whole, ends) = futures_util::try_join!(
+        read_spans_totals(db, (CELLS, ""), &whole, dims, filters, Sketches::NONE),
+        read_spans_totals(db, (select, ""), &ends, dims, filters, sketches),
+    )?;
+    whole.extend(ends);
+    Ok(whole)
+}
+
 /// The cube rows [`cells`] would read for `first..=last`, summed by the
 /// database per group: a few rows however long the range, without sketches.
 /// Each comes back keyed by the first bucket it sums.

@@ -71,18 +71,26 @@ pub async fn load(
         };
         Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
     };
+    // Four independent reads, on separate connections: the database works
+    // on them at once instead of one after the other.
+    let (cells, row_totals, col_totals, total) = futures_util::try_join!(
+        read(vec![rows, cols]),
+        read(vec![rows]),
+        read(vec![cols]),
+        read(Vec::new())
+    )?;
     let mut m = Matrix::default();
-    for (key, cell) in read(vec![rows, cols]).await? {
+    for (key, cell) in cells {
         let at = (value_of(&key, rows).to_string(), value_of(&key, cols).to_string());
         m.cells.entry(at).or_default().tickets.merge(&cell.totals);
     }
-    for (key, cell) in read(vec![rows]).await? {
+    for (key, cell) in row_totals {
         m.row_totals.entry(value_of(&key, rows).to_string()).or_default().tickets.merge(&cell.totals);
     }
-    for (key, cell) in read(vec![cols]).await? {
+    for (key, cell) in col_totals {
         m.col_totals.entry(value_of(&key, cols).to_string()).or_default().tickets.merge(&cell.totals);
     }
-    for (_, cell) in read(Vec::new()).await? {
+    for (_, cell) in total {
         m.total.tickets.merge(&cell.totals);
     }
     m.rows = m.row_totals.keys().cloned().collect();
@@ -91,8 +99,11 @@ pub async fn load(
 }
 
 /// A KPI by `rows` × periods of `grain` (week or month) as columns. Cells
-/// and column totals are summed from week or month rows of the cube by the
-/// period their bucket falls in.
+/// and column totals come from week or month rows of the cube by the period
+/// their bucket falls in; row totals and the total from the coarsest rows
+/// that fit the range, as in [`load`]. A whole period is one row per cell,
+/// whose stored medians answer, so only the range's ragged ends carry
+/// `sketches` ([`cube::period_cells`]).
 pub async fn load_by_time(
     db: &Db,
     (rows, grain): (Dimension, Grain),
@@ -103,18 +114,33 @@ pub async fn load_by_time(
     let (first, last) = (day_number(first), day_number(last));
     let coarsest = if grain == Grain::Week { Level::Week } else { Level::Month };
     let period = |bucket: i64| Period::containing(grain, date_of(bucket)).to_string();
-    let read = |group_by: Vec<Dimension>| async move {
-        let cells = cube::cells(db, (first, last), coarsest, filters, &group_by, sketches).await?;
+    let by_period = |group_by: Vec<Dimension>| async move {
+        let cells = cube::period_cells(db, (first, last), coarsest, filters, &group_by, sketches).await?;
         Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
     };
+    let range_sketches = if cube::one_row_per_group(first, last) { Sketches::NONE } else { sketches };
+    let over_range = |group_by: Vec<Dimension>| async move {
+        let cells = cube::cells(db, (first, last), Level::Year, filters, &group_by, range_sketches).await?;
+        Ok::<_, sqlx::Error>(cells.into_iter().filter(|(_, c)| c.totals.tickets > 0))
+    };
+    let (cells, col_totals, row_totals, total) = futures_util::try_join!(
+        by_period(vec![rows]),
+        by_period(Vec::new()),
+        over_range(vec![rows]),
+        over_range(Vec::new())
+    )?;
     let mut m = Matrix::default();
-    for (key, cell) in read(vec![rows]).await? {
+    for (key, cell) in cells {
         let row = value_of(&key, rows).to_string();
-        m.cells.entry((row.clone(), period(key.day))).or_default().tickets.merge(&cell.totals);
-        m.row_totals.entry(row).or_default().tickets.merge(&cell.totals);
+        m.cells.entry((row, period(key.day))).or_default().tickets.merge(&cell.totals);
     }
-    for (key, cell) in read(Vec::new()).await? {
+    for (key, cell) in col_totals {
         m.col_totals.entry(period(key.day)).or_default().tickets.merge(&cell.totals);
+    }
+    for (key, cell) in row_totals {
+        m.row_totals.entry(value_of(&key, rows).to_string()).or_default().tickets.merge(&cell.totals);
+    }
+    for (_, cell) in total {
         m.total.tickets.merge(&cell.totals);
     }
     m.rows = m.row_totals.keys().cloned().collect();

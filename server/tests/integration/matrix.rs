@@ -6,7 +6,9 @@
 
 use super::app::TestApp;
 use super::support::{postgres, sqlite, with_demo};
+use app::kpi::Period;
 use app::models::TokenScope;
+use chrono::NaiveDate;
 use serde_json::Value;
 use sqlx::Row;
 use std::collections::HashSet;
@@ -165,6 +167,69 @@ async fn months_as_columns_split_the_range_by_calendar_month() {
                 .try_get(0)
                 .unwrap();
         assert_eq!(m["col_totals"][0]["value"].as_f64(), Some(july as f64));
+    }
+}
+
+/// The spreadsheet median of the resolution hours of the tickets created in
+/// `[from, to)` on `channel` (every channel when empty); `None` when none
+/// was resolved.
+async fn raw_resolution_median(app: &TestApp, (from, to): (i64, i64), channel: &str) -> Option<f64> {
+    let rows = sqlx::query(
+        "SELECT resolved_at - created_at AS s FROM tickets WHERE created_at >= $1 AND created_at < $2 \
+         AND resolved_at IS NOT NULL AND (channel = $3 OR $3 = '')",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(channel.to_string())
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    let mut hours: Vec<f64> = rows.iter().map(|r| r.get::<i64, _>("s") as f64 / 3600.0).collect();
+    hours.sort_by(f64::total_cmp);
+    let h = hours.len().checked_sub(1)? as f64 / 2.0;
+    Some((hours[h.floor() as usize] + hours[h.ceil() as usize]) / 2.0)
+}
+
+/// A median by channel × week over a range that starts and ends mid-week:
+/// whole weeks answer from their stored medians, the ragged ends from
+/// merged day sketches, row totals and the total from the range's coarsest
+/// rows; each within the sketch's error of the raw tickets' median.
+#[tokio::test]
+async fn a_median_by_week_equals_the_raw_tickets_in_every_cell_and_total() {
+    let at = |date: NaiveDate| date.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Wednesday 2025-07-16 to Wednesday 2025-09-24.
+    let range = (at(day("2025-07-16")), at(day("2025-09-25")));
+    let week = |label: &str| {
+        let week = Period::parse(label).unwrap();
+        (at(week.start).max(range.0), at(week.end_exclusive()).min(range.1))
+    };
+    let near = |actual: &Value, expected: Option<f64>, what: &str| match (actual.as_f64(), expected) {
+        (Some(a), Some(e)) => assert!((a - e).abs() <= 0.011 * e, "{what}: {a} against {e}"),
+        (a, e) => assert_eq!(a, e, "{what}"),
+    };
+    for (app, token) in apps().await {
+        let path = "/matrix?kpi=resolution_median_h&rows=channel&cols=week&from=2025-07-16&to=2025-09-24";
+        let (status, m) = rest(&app, path, &token).await;
+        assert_eq!(status, 200, "{m}");
+        let cells = m["cells"].as_array().unwrap();
+        assert!(cells.len() >= 4 * 11, "{} cells", cells.len());
+        for cell in cells {
+            let (channel, label) = (cell["row"].as_str().unwrap(), cell["col"].as_str().unwrap());
+            let expected = raw_resolution_median(&app, week(label), channel).await;
+            near(&cell["value"], expected, &format!("{channel} × {label}"));
+        }
+        let cols = m["col_totals"].as_array().unwrap();
+        assert_eq!(cols.len(), 11, "{m}");
+        for col in cols {
+            let label = col["col"].as_str().unwrap();
+            near(&col["value"], raw_resolution_median(&app, week(label), "").await, label);
+        }
+        for row in m["row_totals"].as_array().unwrap() {
+            let channel = row["row"].as_str().unwrap();
+            near(&row["value"], raw_resolution_median(&app, range, channel).await, channel);
+        }
+        near(&m["total"]["value"], raw_resolution_median(&app, range, "").await, "total");
     }
 }
 
