@@ -105,7 +105,7 @@ const ANALYZE_AFTER_CHANGES: i64 = 1_000;
 
 /// The tables a ticket import writes and dashboards read.
 const ANALYZE_ROLLUPS: &str = "ANALYZE daily_rollup, rollup_cube, rollup_cube_sketches, dim_rollup, \
-                               dim_cumulative, support_months, customer_months";
+                               dim_rollup_coarse, dim_cumulative, support_months, customer_months";
 
 impl TicketWriter {
     pub async fn begin(db: &Db) -> Result<TicketWriter, sqlx::Error> {
