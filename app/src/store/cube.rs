@@ -474,14 +474,7 @@ pub async fn cells(
     group_by: &[Dimension],
     sketches: Sketches,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
-    let dims = dims_for(filters, group_by);
-    // Coarsest rows first: a finer row's sketch merged into theirs mostly
-    // finds its buckets there, so the merge adds counts instead of
-    // inserting buckets.
-    let mut spans = spans(first, last, coarsest);
-    spans.sort_by_key(|(level, _, _)| std::cmp::Reverse(level.days()));
-    let select = if sketches.any() { CELLS_WITH_SKETCHES } else { CELLS };
-    read_spans_totals(db, (select, ""), &spans, dims, filters, sketches).await
+    read_cells(db, spans(first, last, coarsest), dims_for(filters, group_by), filters, sketches).await
 }
 
 /// As [`cells`] for a question by periods of `coarsest` (weeks or months),
@@ -497,16 +490,30 @@ pub async fn period_cells(
     sketches: Sketches,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
     let dims = dims_for(filters, group_by);
-    let (whole, mut ends): (Vec<_>, Vec<_>) =
+    let (whole, ends): (Vec<_>, Vec<_>) =
         spans(first, last, coarsest).into_iter().partition(|&(level, _, _)| level == coarsest);
-    ends.sort_by_key(|(level, _, _)| std::cmp::Reverse(level.days()));
-    let select = if sketches.any() { CELLS_WITH_SKETCHES } else { CELLS };
     let (mut whole, ends) = futures_util::try_join!(
-        read_spans_totals(db, (CELLS, ""), &whole, dims, filters, Sketches::NONE),
-        read_spans_totals(db, (select, ""), &ends, dims, filters, sketches),
+        read_cells(db, whole, dims, filters, Sketches::NONE),
+        read_cells(db, ends, dims, filters, sketches),
     )?;
     whole.extend(ends);
     Ok(whole)
+}
+
+/// The cube rows of `spans` for `dims` and `filters`, with `sketches`.
+async fn read_cells(
+    db: &Db,
+    mut spans: Vec<(Level, i64, i64)>,
+    dims: i64,
+    filters: &Filters,
+    sketches: Sketches,
+) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
+    // Coarsest rows first: a finer row's sketch merged into theirs mostly
+    // finds its buckets there, so the merge adds counts instead of
+    // inserting buckets.
+    spans.sort_by_key(|(level, _, _)| std::cmp::Reverse(level.days()));
+    let select = if sketches.any() { CELLS_WITH_SKETCHES } else { CELLS };
+    read_spans_totals(db, (select, ""), &spans, dims, filters, sketches).await
 }
 
 /// The cube rows [`cells`] would read for `first..=last`, summed by the
