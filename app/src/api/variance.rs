@@ -327,9 +327,10 @@ mod server {
         let split = async {
             let query =
                 KpiQuery { kpis: vec![kpi], first: previous, last: month, filters, group_by: vec![by] };
-            match splittable {
-                true => kpi_values::load(db, &query).await.map(Some),
-                false => Ok(None),
+            if splittable {
+                kpi_values::load(db, &query).await.map(Some)
+            } else {
+                Ok(None)
             }
         };
         let (series, split) = futures_util::try_join!(kpi_values::load(db, &history_query), split)?;

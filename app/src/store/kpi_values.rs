@@ -114,9 +114,10 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
     // for the database together, not one after the other.
     let span = (first_day, last_day);
     let opening = async {
-        match needs.backlog {
-            true => cube::open_before(db, first_day, &query.filters, &query.group_by).await.map(Some),
-            false => Ok(None),
+        if needs.backlog {
+            cube::open_before(db, first_day, &query.filters, &query.group_by).await.map(Some)
+        } else {
+            Ok(None)
         }
     };
     let (cells, opening, company) = futures_util::try_join!(
@@ -194,15 +195,17 @@ async fn company_inputs(
     let first_month = Period::containing(Grain::Month, query.first.start);
     let last_month = Period::containing(Grain::Month, query.last.last_day());
     let month_orders = async {
-        match needs.orders && query.first.grain == Grain::Month {
-            true => read::month_orders(db, &first_month, &last_month).await,
-            false => Ok(HashMap::new()),
+        if needs.orders && query.first.grain == Grain::Month {
+            read::month_orders(db, &first_month, &last_month).await
+        } else {
+            Ok(HashMap::new())
         }
     };
     let finance_months = async {
-        match needs.finance {
-            true => read::finance_months(db, &first_month.to_string(), &last_month.to_string()).await,
-            false => Ok(HashMap::new()),
+        if needs.finance {
+            read::finance_months(db, &first_month.to_string(), &last_month.to_string()).await
+        } else {
+            Ok(HashMap::new())
         }
     };
     let (month_orders, finance_months) = futures_util::try_join!(month_orders, finance_months)?;

@@ -179,6 +179,9 @@ pub async fn load_extra(
     };
     let base_value = filter.filter(|(d, _)| Some(*d) == base).map(|(_, v)| v);
     let span = (month_of(first), month_of(last));
+    // By month each month is a column; crossed with a dimension, whole
+    // quarters and years are read as one row each.
+    let coarsest = if cross == Cross::Month { Level::Month } else { Level::Year };
     let rows = match cross {
         // Without sketches the running totals give each cell's sums: two
         // rows, whatever the range. One month is its own rows.
@@ -189,13 +192,7 @@ pub async fn load_extra(
                 .map(|(value, base_value, totals)| (span.0, value, base_value, totals))
                 .collect()
         }
-        // By month, each month is a column; else whole quarters and years are one row each.
-        Cross::Dim(_) => {
-            dim_rollup::cells(db, extra, (base, base_value), span, Level::Year, sketches).await?
-        }
-        Cross::Month => {
-            dim_rollup::cells(db, extra, (base, base_value), span, Level::Month, sketches).await?
-        }
+        _ => dim_rollup::cells(db, extra, (base, base_value), span, coarsest, sketches).await?,
     };
     let mut m = Matrix::default();
     for (month, value, base_value, totals) in rows.into_iter().filter(|r| r.3.tickets > 0) {
