@@ -3,11 +3,11 @@
 //! a few dozen rows, and cloning and comparing texts for each was most of
 //! its per-ticket work.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Default)]
 pub(super) struct Names {
-    numbers: HashMap<String, u32>,
+    numbers: FxHashMap<String, u32>,
     names: Vec<String>,
 }
 

@@ -11,8 +11,9 @@ use crate::kpi::period::{date_of, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
 use crate::kpi::{TicketFacts, TicketTotals};
 use crate::models::TicketRecord;
 use futures_util::TryStreamExt;
+use rustc_hash::FxHashMap;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One rollup cell's key.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -202,7 +203,7 @@ fn cell_key(day: i64, row: &sqlx::any::AnyRow) -> Result<CellKey, sqlx::Error> {
 #[derive(Default)]
 pub(super) struct DayCells {
     names: Names,
-    cells: HashMap<(i64, [u32; 3]), Cell>,
+    cells: FxHashMap<(i64, [u32; 3]), Cell>,
 }
 
 impl DayCells {

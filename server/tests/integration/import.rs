@@ -91,6 +91,32 @@ async fn an_updated_ticket_moves_its_rollup_contribution(db: Db) {
     assert_eq!((satisfied_rolled, satisfied_raw), (0, 0), "the only good rating turned bad");
 }
 
+/// `rows` tickets in Aftercare's own columns, one a minute from 2025-03-01.
+fn canonical_tickets(rows: usize) -> String {
+    let mut csv = String::from("external_id,created_at,channel,category,priority,team,agent,status\n");
+    for i in 0..rows {
+        let at = chrono::DateTime::from_timestamp(1_740_787_200 + 60 * i as i64, 0).unwrap();
+        csv += &format!("T-{i},{},email,delivery,normal,Tier 1,Ana,open\n", at.to_rfc3339());
+    }
+    csv
+}
+
+/// Chunks are written by a task of their own while the file is still being
+/// read: a file refused by its last row leaves nothing of the chunks already
+/// written, and a good one arrives whole through several chunks.
+async fn a_file_of_many_chunks_is_written_whole_or_not_at_all(db: Db) {
+    let good = canonical_tickets(5_000);
+    let mapping = sniff::preview(Kind::Tickets, &good).unwrap().mapping;
+    let bad = format!("{good}T-last,not a date,email,delivery,normal,Tier 1,Ana,open\n");
+    let Err(ImportError::Rows(refusals)) = run(&db, &bad, mapping.clone()).await else { panic!("refused") };
+    assert_eq!((refusals.total, refusals.first[0].row), (1, 5_002));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM tickets").await, 0, "nothing is half-imported");
+    let report = run(&db, &good, mapping).await.unwrap();
+    assert_eq!((report.rows, report.inserted), (5_000, 5_000));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM tickets").await, 5_000);
+    assert_eq!(count(&db, "SELECT CAST(SUM(tickets) AS BIGINT) FROM daily_rollup").await, 5_000);
+}
+
 #[tokio::test]
 async fn imports_on_sqlite_and_postgres() {
     for db in [sqlite().await, postgres().await] {
@@ -101,6 +127,9 @@ async fn imports_on_sqlite_and_postgres() {
     }
     for db in [sqlite().await, postgres().await] {
         an_updated_ticket_moves_its_rollup_contribution(db).await;
+    }
+    for db in [sqlite().await, postgres().await] {
+        a_file_of_many_chunks_is_written_whole_or_not_at_all(db).await;
     }
 }
 

@@ -70,6 +70,43 @@ async fn a_batch_with_one_bad_record_is_refused_whole_and_names_it() {
     assert_eq!(count(&db, "daily_rollup").await, 0);
 }
 
+/// The definitions of the tickets' own indexes (not those behind constraints).
+async fn ticket_indexes(db: &Db) -> Vec<String> {
+    sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' AND sql IS NOT NULL ORDER BY name")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get("sql").unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_first_import_builds_the_tickets_indexes_again_and_a_dropped_one_keeps_them() {
+    let db = sqlite().await;
+    let indexes = ticket_indexes(&db).await;
+    assert!(indexes.len() >= 3, "{indexes:?}");
+    // A first import drops them while it writes; dropped unfinished, it rolls back.
+    let mut writer = ingest::TicketWriter::begin(&db).await.unwrap();
+    writer.write(&[ticket("A", "2025-03-02", Some(2), Some(5))]).await.unwrap();
+    drop(writer);
+    assert_eq!(ticket_indexes(&db).await, indexes);
+    assert_eq!(count(&db, "tickets").await, 0);
+    let mut writer = ingest::TicketWriter::begin(&db).await.unwrap();
+    writer.write(&[ticket("A", "2025-03-02", Some(2), Some(5))]).await.unwrap();
+    writer.commit().await.unwrap();
+    assert_eq!(ticket_indexes(&db).await, indexes);
+    let plan: Vec<String> =
+        sqlx::query("EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE customer_id = 'C-1'")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get("detail").unwrap())
+            .collect();
+    assert!(plan.iter().any(|step| step.contains("tickets_customer")), "{plan:?}");
+}
+
 #[tokio::test]
 async fn loading_the_same_tickets_twice_changes_nothing() {
     let db = sqlite().await;

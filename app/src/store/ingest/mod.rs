@@ -3,6 +3,7 @@
 //! refuses the whole batch, naming the record and field; loading the same
 //! records again changes nothing.
 
+mod deferred_indexes;
 mod delta;
 mod existing;
 mod reference;
@@ -13,9 +14,10 @@ use super::customer_months;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::support_months::SupportDelta;
 use super::zone::ReportingZone;
-use super::Db;
+use super::{Backend, Db};
 use crate::id_set::IdSet;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
+use deferred_indexes::DeferredIndexes;
 use delta::RollupDelta;
 use existing::{change, Change};
 use serde::{Deserialize, Serialize};
@@ -55,12 +57,18 @@ pub(super) fn check_all<T>(
     Ok(())
 }
 
-/// Keeps the last record of each external id, so a batch never touches a row twice.
-pub(super) fn last_of_each<T: Clone>(records: &[T], id: impl Fn(&T) -> &str) -> Vec<T> {
-    let mut seen = HashSet::new();
-    let mut out: Vec<T> = records.iter().rev().filter(|r| seen.insert(id(r).to_string())).cloned().collect();
+/// Keeps the last record of each external id, so a batch never touches a
+/// row twice. A batch without repeats (the usual case) is not copied.
+pub(super) fn last_of_each<T: Clone>(records: &[T], id: impl Fn(&T) -> &str) -> Cow<'_, [T]> {
+    let mut seen = HashSet::with_capacity(records.len());
+    let keep: Vec<bool> = records.iter().rev().map(|r| seen.insert(id(r))).collect();
+    if keep.iter().all(|&k| k) {
+        return Cow::Borrowed(records);
+    }
+    let kept = records.iter().rev().zip(keep).filter(|(_, k)| *k);
+    let mut out: Vec<T> = kept.map(|(r, _)| r.clone()).collect();
     out.reverse();
-    out
+    Cow::Owned(out)
 }
 
 pub(super) fn now() -> i64 {
@@ -94,6 +102,8 @@ pub struct TicketWriter {
     support: SupportDelta,
     /// On Postgres, the pool to refresh the rollups' statistics with after a large commit.
     analyze: Option<AnyPool>,
+    /// Indexes of the tickets dropped for this writer, built again at commit.
+    indexes: DeferredIndexes,
 }
 
 /// Tickets a writer must change before Postgres is asked to refresh the
@@ -112,6 +122,10 @@ impl TicketWriter {
         let mut tx = db.pool.begin().await?;
         serialise_writers(&mut tx, db).await?;
         let any = sqlx::query("SELECT 1 AS x FROM tickets LIMIT 1").fetch_optional(&mut *tx).await?;
+        let indexes = match any {
+            None if db.backend == Backend::Sqlite => DeferredIndexes::drop(&mut tx, "tickets").await?,
+            _ => DeferredIndexes::default(),
+        };
         Ok(TicketWriter {
             tx,
             rollups: RollupDelta::new(db.rollup_rules()),
@@ -119,7 +133,8 @@ impl TicketWriter {
             written: IdSet::default(),
             began_empty: any.is_none(),
             support: SupportDelta::new(db.zone, any.is_none()),
-            analyze: (db.backend == super::Backend::Postgres).then(|| db.pool.clone()),
+            analyze: (db.backend == Backend::Postgres).then(|| db.pool.clone()),
+            indexes,
         })
     }
 
@@ -170,6 +185,8 @@ impl TicketWriter {
     }
 
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
+        // Before the rollups: their refresh reads tickets by customer and day.
+        std::mem::take(&mut self.indexes).build(&mut self.tx).await?;
         self.rollups.apply(&mut self.tx).await?;
         self.support.apply(&mut self.tx).await?;
         self.tx.commit().await?;
@@ -230,7 +247,7 @@ fn may_be_stored<'a, T: Clone>(
 /// per file anyway; on Postgres (several servers, or an API write during an
 /// import) a transaction-scoped advisory lock gives the turn.
 async fn serialise_writers(tx: &mut AnyConnection, db: &Db) -> Result<(), sqlx::Error> {
-    if db.backend == super::Backend::Postgres {
+    if db.backend == Backend::Postgres {
         // The function returns void, which the Any driver cannot decode: select a constant.
         const TURN: &str = "SELECT 1 AS x FROM (SELECT pg_advisory_xact_lock(1104)) AS turn";
         sqlx::query(TURN).execute(&mut *tx).await?;

@@ -47,7 +47,7 @@ pub async fn financials(
     check_all(records, |f| f.month.clone(), |f| f.validate())?;
     let mut tx = db.begin().await?;
     let mut report = IngestReport::default();
-    for f in last_of_each(records, |f| &f.month) {
+    for f in last_of_each(records, |f| &f.month).iter() {
         let old = sqlx::query(
             "SELECT revenue, net_income, operating_expenses, support_cost, marketing_spend, new_customers, \
              gross_margin FROM financials WHERE month = $1",
@@ -101,14 +101,8 @@ pub async fn financials(
             .execute(&mut *tx)
             .await?;
         }
-        record_change(
-            &mut tx,
-            &mut report,
-            (actor, "financials.set", &f.month),
-            old,
-            describe_financials(&f),
-        )
-        .await?;
+        record_change(&mut tx, &mut report, (actor, "financials.set", &f.month), old, describe_financials(f))
+            .await?;
     }
     tx.commit().await?;
     Ok(report)

@@ -1,0 +1,49 @@
+//! A first import into an empty table builds its secondary indexes once at
+//! the end instead of updating them row by row. Rows arrive in file order,
+//! so the customer and resolution-time indexes took them at random places,
+//! and with them most of SQLite's work on a large file (its page cache
+//! cannot hold them, so their pages were written out and read back over and
+//! over). Sorting once at the end is faster. All of it happens inside the
+//! import's transaction: a refused file rolls the drop back with the rows,
+//! and readers on other connections keep seeing the indexes throughout.
+//!
+//! Only for SQLite: on Postgres a dropped index locks the whole table
+//! against readers until the import commits.
+
+use sqlx::{AnyConnection, Row};
+
+/// The definitions of the indexes dropped, to build them again.
+#[derive(Default)]
+pub(super) struct DeferredIndexes {
+    definitions: Vec<String>,
+}
+
+impl DeferredIndexes {
+    /// Drops the indexes of `table` that SQLite was asked to create (not
+    /// those behind its primary key and unique constraints, which the
+    /// import's upsert needs).
+    pub(super) async fn drop(conn: &mut AnyConnection, table: &str) -> Result<DeferredIndexes, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
+        )
+        .bind(table.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut definitions = Vec::with_capacity(rows.len());
+        for row in rows {
+            let name: String = row.try_get("name")?;
+            // The name comes from the schema, not from input; quoted as an identifier.
+            sqlx::query(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))).execute(&mut *conn).await?;
+            definitions.push(row.try_get("sql")?);
+        }
+        Ok(DeferredIndexes { definitions })
+    }
+
+    /// Builds the dropped indexes again from their own definitions.
+    pub(super) async fn build(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        for definition in &self.definitions {
+            sqlx::query(definition).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
