@@ -67,8 +67,8 @@ fn base_name(base: Option<Dimension>) -> &'static str {
 #[derive(Default)]
 pub(super) struct DimCells {
     names: Names,
-    /// Fx-hashed: an import adds each ticket to twelve rows, and SipHash was
-    /// a tenth of that work.
+    /// Fx-hashed: an import adds each ticket to twelve rows, and SipHash
+    /// showed in its profile (about 3 % of the samples).
     rows: FxHashMap<NumberedKey, TicketTotals>,
 }
 
