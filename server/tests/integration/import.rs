@@ -101,9 +101,9 @@ fn canonical_tickets(rows: usize) -> String {
     csv
 }
 
-/// Chunks are written by a task of their own while the file is still being
-/// read: a file refused by its last row leaves nothing of the chunks already
-/// written, and a good one arrives whole through several chunks.
+/// A file is written in chunks of 2,000 inside one transaction: one refused
+/// by its last row leaves nothing of the chunks already written, and a good
+/// one arrives whole through several chunks.
 async fn a_file_of_many_chunks_is_written_whole_or_not_at_all(db: Db) {
     let good = canonical_tickets(5_000);
     let mapping = sniff::preview(Kind::Tickets, &good).unwrap().mapping;
