@@ -20,8 +20,9 @@ use crate::kpi::sketch::Sketches;
 use crate::kpi::StoredMedians;
 use crate::models::{Dimension, Filters};
 use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHashMap;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How finely a cube row's bucket cuts time; a row's bucket is the first
 /// day of its period. Weeks (Monday to Sunday) cut across months and years.
@@ -124,23 +125,38 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
         span.0 = span.0.min(day);
         span.1 = span.1.max(day);
     }
+    let weeks: BTreeSet<i64> = days.iter().map(|&day| Level::Week.start(day)).collect();
+    let mut weeks_left = weeks.clone();
     for (start, (first_touched, last_touched)) in months {
+        let last = Level::Month.last(start);
+        // The days of a touched week that crosses the month's first or last
+        // day are read with the month's, so that each daily row is read once
+        // for its day, week and month (twice on such a week's edge).
+        let (first_week, last_week) = (Level::Week.start(start), Level::Week.start(last));
+        let from = if weeks.contains(&first_week) { first_week } else { start };
+        let to = if weeks.contains(&last_week) { Level::Week.last(last_week) } else { last };
         let mut daily = BTreeMap::new();
-        rollup::merge_rows(&mut daily, CellTable::Rollup, (start, Level::Month.last(start)), conn).await?;
+        rollup::merge_rows(&mut daily, CellTable::Rollup, (from, to), conn).await?;
         let mut folded = BTreeMap::new();
-        fold(Level::Month, daily.iter().map(|(key, cell)| (start, key, cell)), &mut folded);
+        let in_month = daily.iter().filter(|(key, _)| (start..=last).contains(&key.day));
+        fold(Level::Month, in_month.map(|(key, cell)| (start, key, cell)), &mut folded);
         let touched = daily.iter().filter(|(key, _)| (first_touched..=last_touched).contains(&key.day));
         fold(Level::Day, touched.map(|(key, cell)| (key.day, key, cell)), &mut folded);
+        let here: BTreeSet<i64> = weeks_left.range(first_week..=last).copied().collect();
+        let in_weeks = daily
+            .iter()
+            .map(|(key, cell)| (Level::Week.start(key.day), key, cell))
+            .filter(|(week, _, _)| here.contains(week));
+        fold(Level::Week, in_weeks, &mut folded);
         delete(conn, Level::Month, (start, start)).await?;
         delete(conn, Level::Day, (first_touched, last_touched)).await?;
+        for &week in &here {
+            delete(conn, Level::Week, (week, week)).await?;
+            weeks_left.remove(&week);
+        }
         write(conn, &folded).await?;
     }
-    // Weeks from their days; quarters and years from their months, refolded above.
-    for week in days.iter().map(|&day| Level::Week.start(day)).collect::<BTreeSet<_>>() {
-        let mut daily = BTreeMap::new();
-        rollup::merge_rows(&mut daily, CellTable::Rollup, (week, Level::Week.last(week)), conn).await?;
-        replace_bucket(conn, Level::Week, week, &daily).await?;
-    }
+    // Quarters and years from their months, refolded above.
     for level in [Level::Quarter, Level::Year] {
         for bucket in days.iter().map(|&day| level.start(day)).collect::<BTreeSet<_>>() {
             let months = full_rows(conn, Level::Month, (bucket, level.last(bucket))).await?;
@@ -183,7 +199,7 @@ async fn delete(
 
 /// Cube rows of one level and dims while they are folded: by bucket and
 /// the numbers of their channel, category and team.
-type Folded = HashMap<(i64, [u32; 3]), Cell>;
+type Folded = FxHashMap<(i64, [u32; 3]), Cell>;
 
 /// Cube rows by level, dims and key.
 type CubeRows = BTreeMap<(Level, i64, CellKey), Cell>;

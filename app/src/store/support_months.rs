@@ -19,8 +19,9 @@ use super::Db;
 use crate::kpi::period::{date_of, day_number};
 use crate::kpi::{Grain, Period};
 use crate::models::{Dimension, Filters};
+use rustc_hash::FxHashMap;
 use sqlx::{AnyConnection, Row};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// A row's key: month (`YYYY-MM`), dims, channel, category, team (blank
 /// where `dims` leaves the dimension out).
@@ -36,7 +37,7 @@ const CUSTOMERS_PER_PAGE: usize = 5_000;
 /// Customers and repurchasing customers, per key: added, or taken out.
 #[derive(Debug, Default)]
 pub struct Counts {
-    rows: HashMap<Packed, (i64, i64)>,
+    rows: FxHashMap<Packed, (i64, i64)>,
     names: Names,
 }
 
@@ -74,7 +75,7 @@ impl Counts {
         sign: i64,
     ) {
         let blank = self.names.number("");
-        let mut spans: HashMap<Packed, (i64, i64)> = HashMap::new();
+        let mut spans: FxHashMap<Packed, (i64, i64)> = FxHashMap::default();
         for t in tickets {
             let month =
                 day_number(Period::containing(Grain::Month, date_of(zone.day_of(t.created_at))).start);
@@ -182,7 +183,7 @@ impl Counts {
                     q.bind(lower.clone()).bind(last.clone())
                 })
                 .await?;
-            let mut customers: HashMap<String, (Vec<SupportTicket>, Vec<i64>)> = HashMap::new();
+            let mut customers: FxHashMap<String, (Vec<SupportTicket>, Vec<i64>)> = FxHashMap::default();
             for (customer, kind, at, channel, category, team) in rows {
                 let (tickets, orders) = customers.entry(customer).or_default();
                 if kind == 1 {

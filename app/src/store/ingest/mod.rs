@@ -157,19 +157,19 @@ impl TicketWriter {
                 let how = change(stored.get(&t.external_id), t);
                 count(&mut self.report, &mut self.written, &t.external_id, how);
                 if how != Change::Unchanged {
-                    changed.push(t.clone());
+                    changed.push(t);
                 }
             }
             if !changed.is_empty() {
                 let customers =
-                    changed.iter().chain(changed.iter().filter_map(|t| stored.get(&t.external_id)));
+                    changed.iter().copied().chain(changed.iter().filter_map(|t| stored.get(&t.external_id)));
                 self.support.touch(&mut self.tx, customers.filter_map(|t| t.customer_id.as_ref())).await?;
                 // The rollup cells are counted while the database writes the
                 // rows: its driver works on a thread of its own (SQLite) or
                 // on the server (Postgres), so two cores are busy, not one.
                 let rollups = &mut self.rollups;
                 let count_cells = async {
-                    for t in &changed {
+                    for &t in &changed {
                         match stored.get(&t.external_id) {
                             Some(old) => rollups.updated(old, t),
                             None => rollups.inserted(t),
@@ -267,7 +267,7 @@ fn count(report: &mut IngestReport, written: &mut IdSet, id: &str, how: Change) 
     }
 }
 
-async fn upsert_tickets(conn: &mut AnyConnection, chunk: &[TicketRecord]) -> Result<(), sqlx::Error> {
+async fn upsert_tickets(conn: &mut AnyConnection, chunk: &[&TicketRecord]) -> Result<(), sqlx::Error> {
     let sql = format!(
         "INSERT INTO tickets (external_id, created_at, first_response_at, resolved_at, channel, category, priority, \
          team, agent, status, csat, nps, ces, contacts, first_contact_resolved, reopened, escalated, customer_id, \
@@ -371,7 +371,7 @@ impl OrderWriter {
                     // An order that moves to another customer changes both customers' months.
                     self.customers.extend(old.map(|old| old.customer_id.clone()));
                     self.customers.insert(o.customer_id.clone());
-                    changed.push(o.clone());
+                    changed.push(o);
                 }
             }
             if changed.is_empty() {
@@ -379,7 +379,7 @@ impl OrderWriter {
             }
             if let Some(support) = &mut self.support {
                 let customers =
-                    changed.iter().chain(changed.iter().filter_map(|o| stored.get(&o.external_id)));
+                    changed.iter().copied().chain(changed.iter().filter_map(|o| stored.get(&o.external_id)));
                 support.touch(&mut self.tx, customers.map(|o| &o.customer_id)).await?;
             }
             let sql = format!(
