@@ -125,21 +125,21 @@ impl DimCells {
     }
 
     /// Adds a ticket to the rows of each extra dimension's value (`extra`,
-    /// in the order of [`ExtraDimension::ALL`]), alone and crossed with
-    /// each rollup dimension's (`base`, in the order of [`Dimension::ALL`]).
+    /// in the order of [`ExtraDimension::ALL`]) crossed with each rollup
+    /// dimension's (`base`, in the order of [`Dimension::ALL`]). The rows of
+    /// a value alone are summed from its crossed rows in [`Self::into_rows`].
     fn add(&mut self, month: i64, extra: [&str; 3], base: [&str; 3], facts: &TicketFacts, sla_seconds: i64) {
         let [b0, b1, b2] = Dimension::ALL;
         let bases = [
-            (None, self.names.number("")),
-            (Some(b0), self.names.number(base[0])),
-            (Some(b1), self.names.number(base[1])),
-            (Some(b2), self.names.number(base[2])),
+            (b0, self.names.number(base[0])),
+            (b1, self.names.number(base[1])),
+            (b2, self.names.number(base[2])),
         ];
         let one = TicketTotals::of_ticket(facts, sla_seconds);
         for (dim, value) in ExtraDimension::ALL.into_iter().zip(extra) {
             let value = self.names.number(value);
             for (base, base_value) in bases {
-                let key = NumberedKey { month, dim, value, base, base_value };
+                let key = NumberedKey { month, dim, value, base: Some(base), base_value };
                 self.rows.entry(key).or_default().merge(&one);
             }
         }
@@ -150,8 +150,20 @@ impl DimCells {
         self.names.bytes() + self.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum::<usize>()
     }
 
-    /// The rows, keyed by their values.
-    pub(super) fn into_rows(self) -> BTreeMap<DimKey, TicketTotals> {
+    /// The rows, keyed by their values, with the rows of each value alone:
+    /// the sum of its rows crossed with the first rollup dimension, since
+    /// every ticket has one value of it. Summed here rather than counted per
+    /// ticket, which saves a quarter of what an import counts per ticket.
+    pub(super) fn into_rows(mut self) -> BTreeMap<DimKey, TicketTotals> {
+        let blank = self.names.number("");
+        let mut alone: FxHashMap<NumberedKey, TicketTotals> = FxHashMap::default();
+        for (key, totals) in &self.rows {
+            if key.base == Some(Dimension::ALL[0]) {
+                let key = NumberedKey { base: None, base_value: blank, ..*key };
+                alone.entry(key).or_default().merge(totals);
+            }
+        }
+        self.rows.extend(alone);
         let names = self.names;
         self.rows
             .into_iter()
@@ -537,5 +549,41 @@ mod tests {
         // Two agents, one priority and two products, each alone and with three crossings.
         assert_eq!(rows.len(), 5 * 4);
         assert_eq!(rows.values().map(|t| t.frt_n).sum::<i64>(), 3 * 12);
+    }
+
+    #[test]
+    fn a_value_alone_holds_its_tickets_of_every_channel() {
+        let rules = RollupRules { sla_seconds: 3600, zone: super::super::zone::ReportingZone::UTC };
+        let base = crate::models::tests::ticket();
+        let chat = TicketRecord {
+            channel: "chat".into(),
+            first_response_at: Some(base.created_at + 9_000),
+            ..base.clone()
+        };
+        let mut cells = DimCells::default();
+        for t in [&base, &chat, &chat] {
+            cells.add_record(t, &t.facts(), rules);
+        }
+        let rows = cells.into_rows();
+        let month = day_number(chrono::NaiveDate::from_ymd_opt(2023, 11, 1).unwrap());
+        let row = |base, base_value: &str| {
+            let key = DimKey {
+                month,
+                dim: ExtraDimension::Agent,
+                value: "ana".into(),
+                base,
+                base_value: base_value.into(),
+            };
+            rows[&key].clone()
+        };
+        let mut by_channel = row(Some(Dimension::Channel), "email");
+        by_channel.merge(&row(Some(Dimension::Channel), "chat"));
+        let alone = row(None, "");
+        assert_eq!((alone.tickets, alone.frt_n, alone.frt_sum_s), (3, 3, 1_000 + 2 * 9_000));
+        assert_eq!(alone, by_channel);
+        assert_eq!(
+            alone.frt_sketch.quantile(0.5),
+            row(Some(Dimension::Team), "Tier 1").frt_sketch.quantile(0.5)
+        );
     }
 }
