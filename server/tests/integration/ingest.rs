@@ -70,15 +70,21 @@ async fn a_batch_with_one_bad_record_is_refused_whole_and_names_it() {
     assert_eq!(count(&db, "daily_rollup").await, 0);
 }
 
-/// The definitions of the tickets' own indexes (not those behind constraints).
-async fn ticket_indexes(db: &Db) -> Vec<String> {
-    sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' AND sql IS NOT NULL ORDER BY name")
+/// The texts of `column` in the rows `sql` returns.
+async fn texts(db: &Db, sql: &str, column: &str) -> Vec<String> {
+    sqlx::query(sql)
         .fetch_all(&db.pool)
         .await
         .unwrap()
         .iter()
-        .map(|row| row.try_get("sql").unwrap())
+        .map(|row| row.try_get(column).unwrap())
         .collect()
+}
+
+/// The definitions of the tickets' own indexes (not those behind constraints).
+async fn ticket_indexes(db: &Db) -> Vec<String> {
+    let sql = "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' AND sql IS NOT NULL ORDER BY name";
+    texts(db, sql, "sql").await
 }
 
 #[tokio::test]
@@ -97,15 +103,8 @@ async fn a_first_import_builds_the_tickets_indexes_again_and_a_dropped_one_keeps
     writer.commit().await.unwrap();
     assert_eq!(ticket_indexes(&db).await, indexes);
     // The repurchase rollup reads a customer's tickets from the index alone.
-    let plan: Vec<String> = sqlx::query(
-        "EXPLAIN QUERY PLAN SELECT created_at, channel, category, team FROM tickets WHERE customer_id = 'C-1'",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .unwrap()
-    .iter()
-    .map(|row| row.try_get("detail").unwrap())
-    .collect();
+    let read = "EXPLAIN QUERY PLAN SELECT created_at, channel, category, team FROM tickets WHERE customer_id = 'C-1'";
+    let plan = texts(&db, read, "detail").await;
     assert!(plan.iter().any(|step| step.contains("COVERING INDEX tickets_customer")), "{plan:?}");
 }
 
