@@ -1,18 +1,24 @@
-//! Sets of external ids kept as 128-bit fingerprints: an import remembers
-//! every id it has seen, and a fingerprint takes a third of the memory of
-//! the text (still 16 bytes a slot, 24 with a row number, and a table has
-//! up to twice as many slots as ids: memory that grows with the file). Two
-//! different ids share a fingerprint with a probability of about n²/2¹²⁹,
+//! The external ids an import has seen, kept as 96-bit fingerprints with
+//! the row each was first seen on and whether it has been written: one
+//! table serves both the file's repeated-id report and the writer's
+//! "written already?" question, at 16 bytes a slot (a table has up to
+//! twice as many slots as ids: memory that still grows with the file). Two
+//! different ids share a fingerprint with a probability of about n²/2⁹⁷,
 //! nothing a file of any size comes near.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-/// An id's fingerprint: two independent 64-bit SipHashes of it (the second
-/// salted). Two words rather than a `u128`, whose 16-byte alignment pads a
-/// map's (fingerprint, row) entry from 24 bytes to 32.
+/// An id's fingerprint: a 64-bit SipHash of it and 32 bits of a second,
+/// salted one. Packed to 4-byte alignment, so that with its row it fills
+/// 16 bytes, not the 24 a `u64` pair and a row padded to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Fingerprint(u64, u64);
+#[repr(C, packed(4))]
+struct Fingerprint {
+    hash: u64,
+    check: u32,
+}
 
 fn fingerprint(id: &str) -> Fingerprint {
     let half = |salt: u64| {
@@ -21,17 +27,18 @@ fn fingerprint(id: &str) -> Fingerprint {
         id.hash(&mut hasher);
         hasher.finish()
     };
-    Fingerprint(half(0), half(0x9e37_79b9_7f4a_7c15))
+    Fingerprint { hash: half(0), check: half(0x9e37_79b9_7f4a_7c15) as u32 }
 }
 
 impl Hash for Fingerprint {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.0);
+        let hash = self.hash;
+        state.write_u64(hash);
     }
 }
 
-/// A fingerprint is a hash already: the sets take its first word as it is
-/// instead of hashing it a third time.
+/// A fingerprint is a hash already: the table takes its first word as it
+/// is instead of hashing it a third time.
 #[derive(Default)]
 struct FirstWord(u64);
 
@@ -52,32 +59,40 @@ impl Hasher for FirstWord {
     }
 }
 
-/// Ids seen.
+/// The top bit of a slot's row word: the id has been written.
+const WRITTEN: u32 = 1 << 31;
+
+/// The largest row number a slot holds: an import refuses longer files.
+pub const MAX_ROW: u64 = (WRITTEN - 1) as u64;
+
+/// Ids seen, each with the row it was first noted on and whether a record
+/// of it has been written.
 #[derive(Debug, Default)]
-pub struct IdSet(HashSet<Fingerprint, BuildHasherDefault<FirstWord>>);
+pub struct IdRows(HashMap<Fingerprint, u32, BuildHasherDefault<FirstWord>>);
 
-impl IdSet {
-    /// True when the id was not in the set.
-    pub fn insert(&mut self, id: &str) -> bool {
-        self.0.insert(fingerprint(id))
+impl IdRows {
+    /// Notes that `row` (at most [`MAX_ROW`]) holds `id`: the row an
+    /// earlier note of it was on, if there was one.
+    pub fn note(&mut self, id: &str, row: u64) -> Option<u64> {
+        match self.0.entry(fingerprint(id)) {
+            Entry::Occupied(slot) => Some(u64::from(*slot.get() & !WRITTEN)),
+            Entry::Vacant(slot) => {
+                slot.insert(row.min(MAX_ROW) as u32);
+                None
+            }
+        }
     }
 
-    pub fn contains(&self, id: &str) -> bool {
-        self.0.contains(&fingerprint(id))
-    }
-}
-
-/// Ids seen, each with a value (the row it was first seen on).
-#[derive(Debug, Default)]
-pub struct IdMap<V>(HashMap<Fingerprint, V, BuildHasherDefault<FirstWord>>);
-
-impl<V: Copy> IdMap<V> {
-    pub fn get(&self, id: &str) -> Option<V> {
-        self.0.get(&fingerprint(id)).copied()
+    /// Marks `id` written; true when it had been written before.
+    pub fn mark_written(&mut self, id: &str) -> bool {
+        let word = self.0.entry(fingerprint(id)).or_insert(0);
+        let before = *word & WRITTEN != 0;
+        *word |= WRITTEN;
+        before
     }
 
-    pub fn insert(&mut self, id: &str, value: V) {
-        self.0.insert(fingerprint(id), value);
+    pub fn is_written(&self, id: &str) -> bool {
+        self.0.get(&fingerprint(id)).is_some_and(|word| word & WRITTEN != 0)
     }
 }
 
@@ -87,27 +102,38 @@ mod tests {
 
     #[test]
     fn ids_are_told_apart_and_found_again() {
-        let mut seen = IdSet::default();
-        assert!(seen.insert("T-1"));
-        assert!(seen.insert("T-10"));
-        assert!(!seen.insert("T-1"));
-        assert!(seen.contains("T-10"));
-        assert!(!seen.contains("T-2"));
+        let mut ids = IdRows::default();
+        assert_eq!(ids.note("T-1", 2), None);
+        assert_eq!(ids.note("T-10", 3), None);
+        assert_eq!(ids.note("T-1", 4), Some(2));
         assert_ne!(fingerprint("ab"), fingerprint("ba"));
         assert_eq!(fingerprint("T-1"), fingerprint(&String::from("T-1")));
-        let mut rows = IdMap::default();
-        rows.insert("T-1", 2u64);
-        assert_eq!(rows.get("T-1"), Some(2));
-        assert_eq!(rows.get("T-2"), None);
     }
 
     #[test]
-    fn a_row_number_and_its_fingerprint_take_24_bytes() {
-        assert_eq!(size_of::<(Fingerprint, u64)>(), 24);
+    fn an_id_is_written_once_whether_noted_or_not() {
+        let mut ids = IdRows::default();
+        ids.note("T-1", MAX_ROW);
+        assert!(!ids.is_written("T-1"));
+        assert!(!ids.mark_written("T-1"));
+        assert!(ids.mark_written("T-1"));
+        assert!(ids.is_written("T-1"));
+        // Writing does not change the row an id was first noted on.
+        assert_eq!(ids.note("T-1", 9), Some(MAX_ROW));
+        // A writer used without notes (the REST API) marks ids alone.
+        assert!(!ids.mark_written("T-2"));
+        assert!(ids.is_written("T-2"));
+        assert!(!ids.is_written("T-3"));
+    }
+
+    #[test]
+    fn a_slot_takes_16_bytes() {
+        assert_eq!(size_of::<(Fingerprint, u32)>(), 16);
         let (mut a, mut b) = (FirstWord::default(), FirstWord::default());
         fingerprint("T-1").hash(&mut a);
         fingerprint("T-2").hash(&mut b);
-        assert_eq!(a.finish(), fingerprint("T-1").0);
+        let hash = fingerprint("T-1").hash;
+        assert_eq!(a.finish(), hash);
         assert_ne!(a.finish(), b.finish());
     }
 }

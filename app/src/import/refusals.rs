@@ -63,30 +63,25 @@ pub fn rows(n: u64) -> String {
     format!("{out} row{}", if n == 1 { "" } else { "s" })
 }
 
-/// Rows repeating an earlier row's external id, counted and the first listed.
+/// Rows repeating an earlier row's external id, counted and the first
+/// listed. Which ids came before is the writer's to know (`Sink::note_id`):
+/// it keeps them anyway.
 #[derive(Default)]
 pub struct Repeats {
-    first_row: crate::id_set::IdMap<u64>,
     pub count: u64,
     pub first: Vec<RepeatedId>,
 }
 
 impl Repeats {
-    /// Notes the id of a row; true when an earlier row had it.
-    pub fn note(&mut self, id: &str, row: u64) -> bool {
-        match self.first_row.get(id) {
-            None => {
-                self.first_row.insert(id, row);
-                false
-            }
-            Some(first_row) => {
-                self.count += 1;
-                if self.first.len() < MAX_LISTED {
-                    self.first.push(RepeatedId { external_id: id.to_string(), row, first_row });
-                }
-                true
-            }
+    /// Notes a row's id and the row an earlier row had it on, if one did;
+    /// true when one did.
+    pub fn note(&mut self, id: &str, row: u64, first_row: Option<u64>) -> bool {
+        let Some(first_row) = first_row else { return false };
+        self.count += 1;
+        if self.first.len() < MAX_LISTED {
+            self.first.push(RepeatedId { external_id: id.to_string(), row, first_row });
         }
+        true
     }
 
     /// Why a strict import refuses a file with repeated ids.
@@ -136,10 +131,10 @@ mod tests {
     #[test]
     fn repeated_ids_are_counted_with_their_rows() {
         let mut r = Repeats::default();
-        assert!(!r.note("A", 2));
-        assert!(!r.note("B", 3));
-        assert!(r.note("A", 4));
-        assert!(r.note("A", 5));
+        assert!(!r.note("A", 2, None));
+        assert!(!r.note("B", 3, None));
+        assert!(r.note("A", 4, Some(2)));
+        assert!(r.note("A", 5, Some(2)));
         assert_eq!(r.count, 2);
         assert_eq!(r.first[0], RepeatedId { external_id: "A".into(), row: 4, first_row: 2 });
         assert!(r.refusal().starts_with(

@@ -14,11 +14,12 @@ use super::convert::{Converter, RowError};
 use super::events::EventLog;
 use super::fields::Kind;
 use super::mapping::{Mapping, Repeated};
-use super::refusals::{Refusals, Repeats};
+use super::refusals::{rows, Refusals, Repeats};
 use super::sink::{Record, Sink};
 use super::sniff::{detect_delimiter, has_header};
 use super::ImportReport;
 use crate::csv_cell::neutralise_all;
+use crate::id_set::MAX_ROW;
 use crate::models::{BenchmarkRecord, FieldError, FinancialMonth, OrderRecord, TargetRecord, TicketRecord};
 use crate::store::ingest::IngestError;
 use crate::store::Db;
@@ -154,13 +155,16 @@ pub async fn import(
                 break;
             }
         }
+        if row > MAX_ROW {
+            return Err(ImportError::File(format!("a file holds at most {}", rows(MAX_ROW - header_rows))));
+        }
         report.rows = data_row;
         let cells: Vec<&str> = record.iter().collect();
         // With `first`, a later row of an id is skipped unread: line-item rows
         // leave the record's own cells empty.
         if repeated == Some(Repeated::First) {
             let id = converter.cell_of("external_id", &cells).unwrap_or_default().trim();
-            if !id.is_empty() && repeats.note(id, row) {
+            if !id.is_empty() && repeats.note(id, row, sink.note_id(id, row)) {
                 report.repeated += 1;
                 continue;
             }
@@ -187,7 +191,7 @@ pub async fn import(
         if has_ids
             && kept
             && matches!(repeated, Some(Repeated::Last | Repeated::Events) | None)
-            && repeats.note(&id, row)
+            && repeats.note(&id, row, sink.note_id(&id, row))
         {
             report.repeated += 1;
         }

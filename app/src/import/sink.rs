@@ -42,6 +42,16 @@ impl Sink {
         })
     }
 
+    /// Notes that the file's `row` holds `id`: the row of an earlier note of
+    /// it. Kinds without ids never repeat one.
+    pub fn note_id(&mut self, id: &str, row: u64) -> Option<u64> {
+        match self {
+            Sink::Tickets(writer, _) => writer.note_id(id, row),
+            Sink::Orders(writer, _) => writer.note_id(id, row),
+            Sink::Financials(_) | Sink::Targets(_) | Sink::Benchmarks(_) => None,
+        }
+    }
+
     pub async fn push(&mut self, record: Record) -> Result<(), ImportError> {
         match (self, record) {
             (Sink::Tickets(writer, buffer), Record::Ticket(t)) => {

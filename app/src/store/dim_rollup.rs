@@ -70,7 +70,12 @@ pub(super) struct DimCells {
     /// Fx-hashed: an import adds each ticket to twelve rows, and SipHash
     /// showed in its profile (about 3 % of the samples).
     rows: FxHashMap<NumberedKey, TicketTotals>,
+    /// What the rows take, kept as they grow (as `DayCells`' are).
+    row_bytes: usize,
 }
+
+/// What a new row takes before its sketches hold anything.
+const ROW_BYTES: usize = size_of::<NumberedKey>() + size_of::<TicketTotals>();
 
 /// A [`DimKey`] whose values are numbers of [`DimCells::names`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -140,14 +145,21 @@ impl DimCells {
             let value = self.names.number(value);
             for (base, base_value) in bases {
                 let key = NumberedKey { month, dim, value, base: Some(base), base_value };
-                self.rows.entry(key).or_default().merge(&one);
+                let row_bytes = &mut self.row_bytes;
+                let row = self.rows.entry(key).or_insert_with(|| {
+                    *row_bytes += ROW_BYTES;
+                    TicketTotals::default()
+                });
+                let before = row.bytes();
+                row.merge(&one);
+                self.row_bytes += row.bytes() - before;
             }
         }
     }
 
     /// About what the rows hold, keys, values and sketches included.
     pub(super) fn bytes(&self) -> usize {
-        self.names.bytes() + self.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum::<usize>()
+        self.names.bytes() + self.row_bytes
     }
 
     /// The rows, keyed by their values, with the rows of each value alone:
@@ -534,6 +546,8 @@ mod tests {
         for t in [ticket("ana", None), ticket("ana", Some("Sofa")), ticket("ben", None)] {
             cells.add_record(&t, &t.facts(), rules);
         }
+        let walked: usize = cells.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum();
+        assert_eq!(cells.bytes(), cells.names.bytes() + walked, "the bytes kept as the rows grew");
         let rows = cells.into_rows();
         let month = day_number(chrono::NaiveDate::from_ymd_opt(2023, 11, 1).unwrap());
         let tickets = |dim, value: &str, base, base_value: &str| {

@@ -15,7 +15,7 @@ use super::sql::{batch_rows, values_placeholders, Params};
 use super::support_months::SupportDelta;
 use super::zone::ReportingZone;
 use super::{Backend, Db};
-use crate::id_set::IdSet;
+use crate::id_set::IdRows;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
 use deferred_indexes::DeferredIndexes;
 use delta::RollupDelta;
@@ -94,8 +94,9 @@ pub struct TicketWriter {
     rollups: RollupDelta,
     report: IngestReport,
     /// Ids written by this writer: a later record of the same id (an
-    /// update within one file) is not counted a second time.
-    written: IdSet,
+    /// update within one file) is not counted a second time. An import
+    /// notes its rows' ids here too ([`Self::note_id`]).
+    ids: IdRows,
     /// The table held no ticket when the writer began (a first import):
     /// then only ids this writer has written can be stored already.
     began_empty: bool,
@@ -130,12 +131,17 @@ impl TicketWriter {
             tx,
             rollups: RollupDelta::new(db.rollup_rules()),
             report: IngestReport::default(),
-            written: IdSet::default(),
+            ids: IdRows::default(),
             began_empty: any.is_none(),
             support: SupportDelta::new(db.zone, any.is_none()),
             analyze: (db.backend == Backend::Postgres).then(|| db.pool.clone()),
             indexes,
         })
+    }
+
+    /// Notes that the file's `row` holds `id`: the row of an earlier note of it.
+    pub fn note_id(&mut self, id: &str, row: u64) -> Option<u64> {
+        self.ids.note(id, row)
     }
 
     /// Sets the memory the collected rollup cells may take before they are
@@ -150,12 +156,12 @@ impl TicketWriter {
     pub async fn write(&mut self, records: &[TicketRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |t| &t.external_id);
         for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
-            let lookup = may_be_stored(chunk, self.began_empty, &self.written, |t| &t.external_id);
+            let lookup = may_be_stored(chunk, self.began_empty, &self.ids, |t| &t.external_id);
             let stored = existing::tickets(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
             for t in chunk {
                 let how = change(stored.get(&t.external_id), t);
-                count(&mut self.report, &mut self.written, &t.external_id, how);
+                count(&mut self.report, &mut self.ids, &t.external_id, how);
                 if how != Change::Unchanged {
                     changed.push(t);
                 }
@@ -231,11 +237,11 @@ fn calls_for_statistics(changed: i64, counted: f64) -> bool {
 fn may_be_stored<'a, T: Clone>(
     chunk: &'a [T],
     began_empty: bool,
-    written: &IdSet,
+    ids: &IdRows,
     id: impl Fn(&T) -> &str,
 ) -> Cow<'a, [T]> {
     if began_empty {
-        Cow::Owned(chunk.iter().filter(|r| written.contains(id(r))).cloned().collect())
+        Cow::Owned(chunk.iter().filter(|r| ids.is_written(id(r))).cloned().collect())
     } else {
         Cow::Borrowed(chunk)
     }
@@ -256,8 +262,8 @@ async fn serialise_writers(tx: &mut AnyConnection, db: &Db) -> Result<(), sqlx::
 }
 
 /// Counts a record once per id and writer, by how it compares with the stored one.
-fn count(report: &mut IngestReport, written: &mut IdSet, id: &str, how: Change) {
-    if !written.insert(id) {
+fn count(report: &mut IngestReport, ids: &mut IdRows, id: &str, how: Change) {
+    if ids.mark_written(id) {
         return;
     }
     match how {
@@ -326,7 +332,8 @@ pub struct OrderWriter {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     customers: BTreeSet<String>,
     report: IngestReport,
-    written: IdSet,
+    /// As [`TicketWriter`]'s.
+    ids: IdRows,
     /// As [`TicketWriter`]'s: the table held no order when the writer began.
     began_empty: bool,
     zone: ReportingZone,
@@ -348,11 +355,16 @@ impl OrderWriter {
             tx,
             customers: BTreeSet::new(),
             report: IngestReport::default(),
-            written: IdSet::default(),
+            ids: IdRows::default(),
             began_empty: any.is_none(),
             zone: db.zone,
             support,
         })
+    }
+
+    /// As [`TicketWriter::note_id`].
+    pub fn note_id(&mut self, id: &str, row: u64) -> Option<u64> {
+        self.ids.note(id, row)
     }
 
     /// Upserts records that have passed `OrderRecord::validate`; records
@@ -360,13 +372,13 @@ impl OrderWriter {
     pub async fn write(&mut self, records: &[OrderRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |o| &o.external_id);
         for chunk in records.chunks(batch_rows(ORDER_COLUMNS)) {
-            let lookup = may_be_stored(chunk, self.began_empty, &self.written, |o| &o.external_id);
+            let lookup = may_be_stored(chunk, self.began_empty, &self.ids, |o| &o.external_id);
             let stored = existing::orders(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
             for o in chunk {
                 let old = stored.get(&o.external_id);
                 let how = change(old, o);
-                count(&mut self.report, &mut self.written, &o.external_id, how);
+                count(&mut self.report, &mut self.ids, &o.external_id, how);
                 if how != Change::Unchanged {
                     // An order that moves to another customer changes both customers' months.
                     self.customers.extend(old.map(|old| old.customer_id.clone()));
