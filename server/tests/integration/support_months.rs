@@ -128,11 +128,11 @@ async fn repurchase_counts_equal_the_raw_rows(db: Db) {
     let mut conn = db.pool.acquire().await.unwrap();
     support_months::rebuild_all(&mut conn, db.zone).await.unwrap();
     assert_eq!(rows(&db).await, kept, "a rebuild");
-    // Pages of customers smaller than the 25 customers, so that each
-    // customer is read at a page's start, middle or end.
+    // Pages of a few tickets (each rounded up to its last customer's last
+    // ticket), so that each customer is read at a page's start, middle or end.
     for per_page in [1, 2, 7] {
         support_months::rebuild_in_pages(&mut conn, db.zone, per_page).await.unwrap();
-        assert_eq!(rows(&db).await, kept, "a rebuild reading {per_page} customers a page");
+        assert_eq!(rows(&db).await, kept, "a rebuild reading pages of {per_page} tickets");
     }
     drop(conn);
     sqlx::query("DELETE FROM support_months").execute(&db.pool).await.unwrap();
