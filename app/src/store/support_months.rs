@@ -158,8 +158,8 @@ impl Counts {
     /// customer order, found by walking the customer index that far. (It
     /// ended after a number of distinct customers; inside a first import,
     /// before Postgres had statistics of the tickets, it planned that
-    /// `DISTINCT` as a scan of every later ticket, once per page: 95 of the
-    /// 154 s of importing 1.1M tickets.)
+    /// `DISTINCT` as a scan of every later ticket, once per page: importing
+    /// 1.1M tickets took 154 s with it and 39 s with this.)
     pub async fn read_all(
         &mut self,
         conn: &mut AnyConnection,
