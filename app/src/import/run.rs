@@ -156,7 +156,10 @@ pub async fn import(
             }
         }
         if row > MAX_ROW {
-            return Err(ImportError::File(format!("a file holds at most {}", rows(MAX_ROW - header_rows))));
+            return Err(ImportError::File(format!(
+                "a file holds at most {}, its header included",
+                rows(MAX_ROW)
+            )));
         }
         report.rows = data_row;
         let cells: Vec<&str> = record.iter().collect();
