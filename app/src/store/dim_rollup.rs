@@ -67,7 +67,7 @@ fn base_name(base: Option<Dimension>) -> &'static str {
 #[derive(Default)]
 pub(super) struct DimCells {
     names: Names,
-    /// Fx-hashed: an import adds each ticket to twelve rows, and SipHash
+    /// Fx-hashed: an import adds each ticket to nine rows, and SipHash
     /// showed in its profile (about 3 % of the samples).
     rows: FxHashMap<NumberedKey, TicketTotals>,
     /// What the rows take, kept as they grow (as `DayCells`' are).
