@@ -252,15 +252,26 @@ mod server {
             .collect();
         let explained: Vec<&Unusual> =
             unusual.iter().rev().filter(|u| shown.contains(&u.index)).take(EXPLAINED).collect();
-        let flagged = flagged(db, kpi, &kpi_query, &all, &explained, min_sample).await?;
-        let target = if range.filters == Default::default() && grain == Grain::Month {
-            let month = range.last.to_string();
-            targets::company(db, &month, &month).await?.get(&(kpi.key().to_string(), month)).copied()
-        } else {
-            None
+        let shown_periods = &table.periods[shown.clone()];
+        // The reads left are independent: on separate connections they
+        // wait for the database together, not one after the other.
+        let target = async {
+            if range.filters == Default::default() && grain == Grain::Month {
+                let month = range.last.to_string();
+                let targets = targets::company(db, &month, &month).await?;
+                Ok(targets.get(&(kpi.key().to_string(), month)).copied())
+            } else {
+                Ok(None)
+            }
         };
-        let caveat =
-            (kpi == Kpi::Clv).then(|| unpriced_orders(&table, &table.periods[shown.clone()])).flatten();
+        let (flagged, target, benchmarks, notes, events) = futures_util::try_join!(
+            flagged(db, kpi, &kpi_query, &all, &explained, min_sample),
+            target,
+            async { Ok::<_, AppError>(markers::benchmark_lines(db, kpi).await?) },
+            async { Ok::<_, AppError>(markers::notes(db, kpi, shown_periods).await?) },
+            crate::api::events::server::list(db, shown_periods[0].start, range.last.last_day()),
+        )?;
+        let caveat = (kpi == Kpi::Clv).then(|| unpriced_orders(&table, shown_periods)).flatten();
         Ok(Trend {
             caveat,
             kpi: kpi.key().to_string(),
@@ -280,14 +291,9 @@ mod server {
             mape: outlook.as_ref().and_then(|o| o.mape),
             backtest_periods: outlook.as_ref().map_or(0, |o| o.backtest_periods as i64),
             target,
-            benchmarks: markers::benchmark_lines(db, kpi).await?,
-            notes: markers::notes(db, kpi, &table.periods[shown.clone()]).await?,
-            events: crate::api::events::server::list(
-                db,
-                table.periods[shown.start].start,
-                range.last.last_day(),
-            )
-            .await?,
+            benchmarks,
+            notes,
+            events,
             flagged,
             points,
         })
@@ -317,25 +323,22 @@ mod server {
         unusual: &[&Unusual],
         min_sample: i64,
     ) -> Result<Vec<Flagged>, AppError> {
-        let mut tables = Vec::new();
         // Drivers compare each unusual period with its baseline: only those
         // periods are read, with their sketches.
         let compared = unusual
             .iter()
             .flat_map(|u| baseline(all, u.index, min_sample).into_iter().chain([all[u.index].0]));
         let span = compared.clone().min().zip(compared.max());
-        if let (true, Some((first, last))) = (kpi.needs().tickets_only(), span) {
-            let filters = &query.filters;
-            for (dimension, fixed) in
-                [(Dimension::Channel, &filters.channel), (Dimension::Category, &filters.category)]
-            {
-                if fixed.is_none() {
-                    let by = KpiQuery { group_by: vec![dimension], first, last, ..query.clone() };
-                    // Drivers merge the baseline periods' inputs.
-                    tables.push((dimension, kpi_values::load_mergeable(db, &by).await?));
-                }
-            }
-        }
+        let filters = &query.filters;
+        let split_by = [(Dimension::Channel, &filters.channel), (Dimension::Category, &filters.category)];
+        let reads = split_by.into_iter().filter(|(_, fixed)| fixed.is_none()).filter_map(|(dimension, _)| {
+            let (first, last) = span.filter(|_| kpi.needs().tickets_only())?;
+            let by = KpiQuery { group_by: vec![dimension], first, last, ..query.clone() };
+            // Drivers merge the baseline periods' inputs.
+            Some(async move { Ok::<_, sqlx::Error>((dimension, kpi_values::load_mergeable(db, &by).await?)) })
+        });
+        // Each dimension's read on a connection of its own, at once.
+        let tables = futures_util::future::try_join_all(reads).await?;
         Ok(unusual
             .iter()
             .filter_map(|u| {

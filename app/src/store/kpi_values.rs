@@ -7,6 +7,7 @@ use crate::kpi::period::{date_of, day_number, Grain, Period};
 use crate::kpi::sketch::Sketches;
 use crate::kpi::{compute, FinanceTotals, Kpi, KpiInputs, KpiSettings, Needs, OrderTotals, TicketTotals};
 use crate::models::{Dimension, Filters};
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 /// Which KPIs, over which periods, for which slice of the data.
@@ -131,7 +132,14 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
         *net_opened.entry(group.clone()).or_default().entry(period).or_default() +=
             cell.totals.tickets - cell.resolved_on_day;
         if cell.totals.tickets > 0 {
-            ticket_cells.entry(group).or_default().entry(period).or_default().merge(&cell.totals);
+            // The first row of a group and period is moved in, not merged
+            // into an empty one: a copy of every sketch read.
+            match ticket_cells.entry(group).or_default().entry(period) {
+                Entry::Vacant(vacant) => {
+                    vacant.insert(cell.totals);
+                }
+                Entry::Occupied(mut occupied) => occupied.get_mut().merge(&cell.totals),
+            }
         }
     }
 

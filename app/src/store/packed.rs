@@ -77,9 +77,11 @@ pub(super) async fn rows_with_sketches<K: DeserializeOwned>(
         }
         Backend::Postgres => {
             let lengths = each(|c| format!("octet_length({c})"), "0");
-            let [frt, resolution] = each(str::to_string, "''::bytea");
+            // Only the sketches wanted: `||` with an empty one copies the other.
+            let wanted: Vec<&str> = columns.iter().filter(|(_, wanted)| *wanted).map(|(c, _)| *c).collect();
+            let bytes = if wanted.is_empty() { "''::bytea".to_string() } else { wanted.join(" || ") };
             format!(
-                "SELECT {}, string_agg({frt} || {resolution}, ''::bytea) FROM ({inner}) AS packed",
+                "SELECT {}, string_agg({bytes}, ''::bytea) FROM ({inner}) AS packed",
                 packed_document(backend, keys, &lengths)
             )
         }
