@@ -12,6 +12,7 @@
 
 use super::names::Names;
 use super::packed::{self, AnyQuery};
+use super::read_cache;
 use super::rollup::{self, Cell, CellKey, CellTable};
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
@@ -26,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How finely a cube row's bucket cuts time; a row's bucket is the first
 /// day of its period. Weeks (Monday to Sunday) cut across months and years.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     Day = 0,
     Month = 1,
@@ -119,6 +120,11 @@ pub(super) fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
 
 /// Refolds the cube rows of `days` and of their weeks, months, quarters and years.
 pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
+    if let (Some(&first), Some(&last)) = (days.first(), days.last()) {
+        // Weeks, months, quarters and years hold their days: dropping the
+        // cached buckets over these days drops theirs too.
+        read_cache::bump(conn, (first, last)).await?;
+    }
     let mut months: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
     for &day in days {
         let span = months.entry(Level::Month.start(day)).or_insert((day, day));
@@ -240,6 +246,7 @@ fn fold<'a>(level: Level, cells: impl IntoIterator<Item = (i64, &'a CellKey, &'a
 
 /// Empties the cube (before the whole rollup is rebuilt).
 pub async fn clear(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    read_cache::bump(conn, read_cache::ALL_DAYS).await?;
     for table in TABLES {
         sqlx::query(&format!("DELETE FROM {table}")).execute(&mut *conn).await?;
     }
@@ -529,7 +536,15 @@ async fn read_cells(
     // inserting buckets.
     spans.sort_by_key(|(level, _, _)| std::cmp::Reverse(level.days()));
     let select = if sketches.any() { CELLS_WITH_SKETCHES } else { CELLS };
-    read_spans_totals(db, (select, ""), &spans, dims, filters, sketches).await
+    read_cache::by_bucket(
+        db,
+        ("cube cells", format!("{dims}|{filters:?}|{sketches:?}")),
+        &spans,
+        |(key, _): &(CellKey, Cell)| key.day,
+        |(key, cell)| key.bytes() + cell.totals.bytes(),
+        |spans| async move { read_spans_totals(db, (select, ""), &spans, dims, filters, sketches).await },
+    )
+    .await
 }
 
 /// The cube rows [`cells`] would read for `first..=last`, summed by the

@@ -18,6 +18,7 @@ use super::cube::{self, Level};
 use super::dim_cumulative;
 use super::names::Names;
 use super::packed::{self, COUNTERS};
+use super::read_cache;
 use super::rollup::facts;
 use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
@@ -200,6 +201,7 @@ pub async fn refresh(
     months: &BTreeSet<i64>,
     rules: RollupRules,
 ) -> Result<(), sqlx::Error> {
+    bump_months(conn, months.iter().copied()).await?;
     for &month in months {
         let (from, before) = rules.zone.span(month, month_end(month));
         let mut rows = DimCells::default();
@@ -225,6 +227,7 @@ pub async fn refresh(
 
 /// Adds `delta` (rows of new tickets) to the stored rows of its months.
 pub async fn add(conn: &mut AnyConnection, delta: BTreeMap<DimKey, TicketTotals>) -> Result<(), sqlx::Error> {
+    bump_months(conn, delta.keys().map(|key| key.month)).await?;
     let mut by_month: BTreeMap<i64, BTreeMap<DimKey, TicketTotals>> = BTreeMap::new();
     for (key, totals) in delta {
         by_month.entry(key.month).or_default().insert(key, totals);
@@ -235,6 +238,15 @@ pub async fn add(conn: &mut AnyConnection, delta: BTreeMap<DimKey, TicketTotals>
         write(conn, DimTable::Rollup, &rows).await?;
     }
     Ok(())
+}
+
+/// Marks the rows of `months` (first days) and of their quarters and years changed.
+async fn bump_months(conn: &mut AnyConnection, months: impl Iterator<Item = i64>) -> Result<(), sqlx::Error> {
+    let (first, last) = months.fold((i64::MAX, i64::MIN), |(lo, hi), m| (lo.min(m), hi.max(m)));
+    if first > last {
+        return Ok(());
+    }
+    read_cache::bump(conn, (first, month_end(last))).await
 }
 
 /// Where dimension rows are kept: the rollup's months, the pending table
@@ -317,6 +329,7 @@ pub(super) async fn merge_rows(
 /// rows of `months` (first days) changed: their quarters and years, and
 /// the running totals.
 pub async fn refresh_summaries(conn: &mut AnyConnection, months: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
+    bump_months(conn, months.iter().copied()).await?;
     // Quarters from their months, then years from their quarters.
     for (level, source) in
         [(Level::Quarter, DimTable::Rollup), (Level::Year, DimTable::Coarse(Level::Quarter))]
@@ -338,6 +351,7 @@ pub async fn refresh_summaries(conn: &mut AnyConnection, months: &BTreeSet<i64>)
 /// Empties the table, its quarters and years and its running totals
 /// (before the whole rollup is rebuilt).
 pub async fn clear(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    read_cache::bump(conn, read_cache::ALL_DAYS).await?;
     sqlx::query("DELETE FROM dim_rollup").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM dim_rollup_coarse").execute(&mut *conn).await?;
     dim_cumulative::clear(conn).await
@@ -439,20 +453,32 @@ pub async fn cells(
     if spans.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = over_spans(Params::of_backend(db.backend), &spans);
     let base_value = base_value.map(str::to_string);
     let key = (dim, base, &base_value);
     let keys = ["month", "value", "base_value"];
-    let rows = if sketches.any() {
-        let mut conn = db.pool.acquire().await?;
-        packed::rows_with_sketches(&mut conn, &sql, &keys, sketches, |q| bind_spans(q, key, &spans)).await?
-    } else {
-        packed::totals_rows(db, &sql, &keys, |q| bind_spans(q, key, &spans)).await?
+    let read = |spans: Vec<(Level, i64, i64)>| async move {
+        let sql = over_spans(Params::of_backend(db.backend), &spans);
+        let rows = if sketches.any() {
+            let mut conn = db.pool.acquire().await?;
+            packed::rows_with_sketches(&mut conn, &sql, &keys, sketches, |q| bind_spans(q, key, &spans))
+                .await?
+        } else {
+            packed::totals_rows(db, &sql, &keys, |q| bind_spans(q, key, &spans)).await?
+        };
+        Ok(rows
+            .into_iter()
+            .map(|((month, value, base_value), totals)| (month, value, base_value, totals))
+            .collect())
     };
-    Ok(rows
-        .into_iter()
-        .map(|((month, value, base_value), totals)| (month, value, base_value, totals))
-        .collect())
+    read_cache::by_bucket(
+        db,
+        ("dimension cells", format!("{dim:?}|{base:?}|{base_value:?}|{sketches:?}")),
+        &spans,
+        |(month, ..): &(i64, String, String, TicketTotals)| *month,
+        |(_, value, base, totals)| value.len() + base.len() + totals.bytes(),
+        read,
+    )
+    .await
 }
 
 /// One statement reading the rows of each span of [`cells`], joined by

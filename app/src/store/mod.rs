@@ -20,6 +20,7 @@ mod names;
 mod packed;
 pub mod presets;
 pub mod read;
+mod read_cache;
 pub mod register;
 pub mod rollup;
 pub mod rollup_rules;
@@ -80,6 +81,8 @@ pub struct Db {
     pub data_dir: std::path::PathBuf,
     /// One import at a time per server (see [`import_gate`]).
     pub imports: ImportGate,
+    /// Rollup reads kept for the current data version ([`read_cache`]).
+    reads: std::sync::Arc<read_cache::ReadCache>,
 }
 
 /// The default resolution SLA (DESIGN.md §3).
@@ -157,6 +160,7 @@ impl Db {
             settings: Default::default(),
             data_dir,
             imports: ImportGate::default(),
+            reads: Default::default(),
         })
     }
 
@@ -193,6 +197,12 @@ impl Db {
     /// Starts a transaction: writes grouped through it land together or not at all.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(Tx(self.pool.begin().await?))
+    }
+
+    /// Drops the rollup reads this process keeps, as a change of the data
+    /// does: for measuring reads as the first after a change.
+    pub fn forget_reads(&self) {
+        self.reads.forget();
     }
 
     /// Answers when the database does: for the health check.

@@ -25,6 +25,11 @@ pub struct CellKey {
 }
 
 impl CellKey {
+    /// Bytes held, inline and on the heap.
+    pub fn bytes(&self) -> usize {
+        std::mem::size_of::<CellKey>() + self.channel.len() + self.category.len() + self.team.len()
+    }
+
     /// The key of `day` whose channel, category and team are numbered in `names`.
     pub(super) fn named(day: i64, [channel, category, team]: [u32; 3], names: &Names) -> CellKey {
         let name = |number: u32| names.name(number).to_string();

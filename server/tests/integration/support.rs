@@ -18,11 +18,16 @@ fn unique_name() -> String {
 
 /// A migrated, empty SQLite database in a new file.
 pub async fn sqlite() -> Db {
+    open(&sqlite_url()).await
+}
+
+/// The address of a new SQLite file, for tests that open it more than once.
+pub fn sqlite_url() -> String {
     let dir = std::env::temp_dir().join("aftercare-tests");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{}.db", unique_name()));
     let _ = std::fs::remove_file(&path);
-    open(&format!("sqlite://{}", path.display())).await
+    format!("sqlite://{}", path.display())
 }
 
 /// A migrated, empty database on the throwaway Postgres server.
