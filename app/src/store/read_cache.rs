@@ -257,7 +257,11 @@ where
             found[i] = Some(rows);
         }
     }
-    Ok(found.into_iter().flatten().flat_map(|rows| rows.iter().cloned().collect::<Vec<_>>()).collect())
+    let mut out = Vec::with_capacity(found.iter().flatten().map(|rows| rows.len()).sum());
+    for rows in found.into_iter().flatten() {
+        out.extend(rows.iter().cloned());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
