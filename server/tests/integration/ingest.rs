@@ -9,7 +9,8 @@ use app::store::ingest::{self, IngestError};
 use app::store::{kpi_values, Db, KpiQuery};
 use sqlx::Row;
 
-fn ticket(id: &str, day: &str, resolved_after_h: Option<i64>, csat: Option<i64>) -> TicketRecord {
+/// A ticket created at 09:00 on `day` (`YYYY-MM-DD`), answered 10 minutes later.
+pub(super) fn ticket(id: &str, day: &str, resolved_after_h: Option<i64>, csat: Option<i64>) -> TicketRecord {
     let created_at =
         day_number(chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap()) * 86_400 + 9 * 3600;
     TicketRecord {

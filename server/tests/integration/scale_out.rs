@@ -3,6 +3,7 @@
 //! an import through one server is in the next answer of every other.
 
 use super::app::TestApp;
+use super::ingest::ticket;
 use super::support::{open, postgres_url, sqlite_url, with_demo};
 use app::models::TokenScope;
 use reqwest::header::AUTHORIZATION;
@@ -100,34 +101,12 @@ async fn reads_kept_in_memory_follow_changes_made_through_another_server() {
         let before = answers(&reader).await;
         assert_eq!(before, answers(&reader).await, "{url}: asked again");
 
-        // An old day (July) and a day inside the median matrix's ragged end.
-        let ticket = |id: &str, day: u32, month: u32| {
-            let at = chrono::NaiveDate::from_ymd_opt(2025, month, day).unwrap().and_hms_opt(9, 0, 0).unwrap();
-            let at = at.and_utc().timestamp();
-            app::models::TicketRecord {
-                external_id: id.into(),
-                created_at: at,
-                first_response_at: Some(at + 3 * 86_400),
-                resolved_at: Some(at + 4 * 86_400),
-                channel: "chat".into(),
-                category: "billing".into(),
-                priority: "normal".into(),
-                team: "Tier 1".into(),
-                agent: "Cache Tester".into(),
-                status: "solved".into(),
-                csat: Some(2),
-                nps: None,
-                ces: None,
-                contacts: 1,
-                first_contact_resolved: false,
-                reopened: false,
-                escalated: false,
-                customer_id: None,
-                order_id: None,
-                product: None,
-            }
-        };
-        let late = [ticket("CACHE-1", 15, 7), ticket("CACHE-2", 12, 7), ticket("CACHE-3", 18, 10)];
+        // Two on an old day (July), one inside the median matrix's ragged end.
+        let late = [
+            ticket("CACHE-1", "2025-07-15", Some(96), Some(2)),
+            ticket("CACHE-2", "2025-07-12", Some(96), Some(2)),
+            ticket("CACHE-3", "2025-10-18", Some(96), Some(2)),
+        ];
         app::store::ingest::tickets(&writer, &late).await.unwrap();
 
         let after = answers(&reader).await;
