@@ -88,6 +88,11 @@ impl ReadCache {
     /// `from` up to it as (version, first day, last day).
     fn advance(&self, from: i64, version: i64, changes: &[(i64, i64, i64)]) {
         let mut entries = self.lock();
+        if version < from {
+            // The database went back (restored from a backup): nothing kept fits it.
+            *entries = Entries { version, ..Entries::default() };
+            return;
+        }
         if entries.version >= version {
             return;
         }
@@ -180,7 +185,9 @@ async fn current(db: &Db) -> Result<i64, sqlx::Error> {
         .await?
         .try_get("version")?;
     let known = db.reads.version();
-    if version > known {
+    if version < known {
+        db.reads.advance(known, version, &[]);
+    } else if version > known {
         let changes = sqlx::query(
             "SELECT version, first_day, last_day FROM data_changes WHERE version > $1 AND version <= $2",
         )
@@ -300,6 +307,16 @@ mod tests {
         cache.advance(0, 3, &[(3, 9, 9)]);
         assert!(!kept(&cache, 3, 1));
         assert_eq!(cache.lock().version, 3);
+    }
+
+    #[test]
+    fn a_database_gone_back_drops_everything() {
+        let cache = ReadCache::default();
+        cache.advance(0, 9, &(1..=9).map(|v| (v, 100, 100)).collect::<Vec<_>>());
+        put(&cache, 9, 1, 10);
+        cache.advance(9, 4, &[]);
+        cache.advance(4, 9, &(5..=9).map(|v| (v, 100, 100)).collect::<Vec<_>>());
+        assert!(!kept(&cache, 9, 1), "kept from the data before the restore");
     }
 
     #[test]
