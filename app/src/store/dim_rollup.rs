@@ -24,7 +24,7 @@ use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
-use crate::kpi::sketch::Sketches;
+use crate::kpi::sketch::{DenseSketch, Sketches};
 use crate::kpi::{TicketFacts, TicketTotals};
 use crate::models::{Dimension, ExtraDimension, TicketRecord};
 use futures_util::TryStreamExt;
@@ -70,13 +70,34 @@ pub(super) struct DimCells {
     names: Names,
     /// Fx-hashed: an import adds each ticket to nine rows, and SipHash
     /// showed in its profile (about 3 % of the samples).
-    rows: FxHashMap<NumberedKey, TicketTotals>,
+    rows: FxHashMap<NumberedKey, CountedRow>,
     /// What the rows take, kept as they grow (as `DayCells`' are).
     row_bytes: usize,
 }
 
+/// A row being counted: its totals, whose own sketches stay empty, and
+/// those sketches added up densely ([`DenseSketch`]).
+#[derive(Default)]
+struct CountedRow {
+    totals: TicketTotals,
+    frt: DenseSketch,
+    resolution: DenseSketch,
+}
+
+impl CountedRow {
+    /// Bytes held, inline and on the heap.
+    fn bytes(&self) -> usize {
+        size_of::<CountedRow>() + self.frt.heap_bytes() + self.resolution.heap_bytes()
+    }
+
+    fn into_totals(self) -> TicketTotals {
+        let CountedRow { totals, frt, resolution } = self;
+        TicketTotals { frt_sketch: frt.into_sketch(), resolution_sketch: resolution.into_sketch(), ..totals }
+    }
+}
+
 /// What a new row takes before its sketches hold anything.
-const ROW_BYTES: usize = size_of::<NumberedKey>() + size_of::<TicketTotals>();
+const ROW_BYTES: usize = size_of::<NumberedKey>() + size_of::<CountedRow>();
 
 /// A [`DimKey`] whose values are numbers of [`DimCells::names`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,7 +162,9 @@ impl DimCells {
             (b1, self.names.number(base[1])),
             (b2, self.names.number(base[2])),
         ];
-        let one = TicketTotals::of_ticket(facts, sla_seconds);
+        let mut one = TicketTotals::of_ticket(facts, sla_seconds);
+        let frt = std::mem::take(&mut one.frt_sketch);
+        let resolution = std::mem::take(&mut one.resolution_sketch);
         for (dim, value) in ExtraDimension::ALL.into_iter().zip(extra) {
             let value = self.names.number(value);
             for (base, base_value) in bases {
@@ -149,10 +172,12 @@ impl DimCells {
                 let row_bytes = &mut self.row_bytes;
                 let row = self.rows.entry(key).or_insert_with(|| {
                     *row_bytes += ROW_BYTES;
-                    TicketTotals::default()
+                    CountedRow::default()
                 });
                 let before = row.bytes();
-                row.merge(&one);
+                row.totals.merge(&one);
+                row.frt.add(&frt);
+                row.resolution.add(&resolution);
                 self.row_bytes += row.bytes() - before;
             }
         }
@@ -169,17 +194,18 @@ impl DimCells {
     /// ticket, which saves a quarter of what an import counts per ticket.
     pub(super) fn into_rows(mut self) -> BTreeMap<DimKey, TicketTotals> {
         let blank = self.names.number("");
+        let mut rows: FxHashMap<NumberedKey, TicketTotals> =
+            self.rows.into_iter().map(|(key, row)| (key, row.into_totals())).collect();
         let mut alone: FxHashMap<NumberedKey, TicketTotals> = FxHashMap::default();
-        for (key, totals) in &self.rows {
+        for (key, totals) in &rows {
             if key.base == Some(Dimension::ALL[0]) {
                 let key = NumberedKey { base: None, base_value: blank, ..*key };
                 alone.entry(key).or_default().merge(totals);
             }
         }
-        self.rows.extend(alone);
+        rows.extend(alone);
         let names = self.names;
-        self.rows
-            .into_iter()
+        rows.into_iter()
             .map(|(k, totals)| {
                 let key = DimKey {
                     month: k.month,
