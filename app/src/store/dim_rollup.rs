@@ -251,19 +251,74 @@ pub async fn refresh(
     Ok(())
 }
 
-/// Adds `delta` (rows of new tickets) to the stored rows of its months.
+/// Adds `delta` (rows of new tickets) to the stored rows of its months,
+/// and of their quarters and years: sums stay sums whatever their order, so
+/// those take the delta as it is rather than being refolded from their
+/// months (which read three months, then four quarters, of every value).
 pub async fn add(conn: &mut AnyConnection, delta: BTreeMap<DimKey, TicketTotals>) -> Result<(), sqlx::Error> {
     bump_months(conn, delta.keys().map(|key| key.month)).await?;
-    let mut by_month: BTreeMap<i64, BTreeMap<DimKey, TicketTotals>> = BTreeMap::new();
-    for (key, totals) in delta {
-        by_month.entry(key.month).or_default().insert(key, totals);
-    }
-    for (month, mut rows) in by_month {
-        merge_rows(&mut rows, DimTable::Rollup, (month, month), conn).await?;
-        sqlx::query("DELETE FROM dim_rollup WHERE month = $1").bind(month).execute(&mut *conn).await?;
-        write(conn, DimTable::Rollup, &rows).await?;
+    for (level, table) in [
+        (Level::Month, DimTable::Rollup),
+        (Level::Quarter, DimTable::Coarse(Level::Quarter)),
+        (Level::Year, DimTable::Coarse(Level::Year)),
+    ] {
+        let mut by_period: BTreeMap<i64, BTreeMap<DimKey, TicketTotals>> = BTreeMap::new();
+        for (key, totals) in &delta {
+            let start = level.start(key.month);
+            let key = DimKey { month: start, ..key.clone() };
+            by_period.entry(start).or_default().entry(key).or_default().merge(totals);
+        }
+        for (start, rows) in by_period {
+            add_to_period(conn, table, start, rows).await?;
+        }
     }
     Ok(())
+}
+
+/// Deltas of at most this many rows in a period are added row by row: a
+/// ticket posted through the API touches about a dozen of a month's ~500.
+const FEW_ROWS: usize = 64;
+
+/// Adds `rows` (keyed to `start`) to the stored rows of `table`'s period
+/// that starts on `start`.
+async fn add_to_period(
+    conn: &mut AnyConnection,
+    table: DimTable,
+    start: i64,
+    mut rows: BTreeMap<DimKey, TicketTotals>,
+) -> Result<(), sqlx::Error> {
+    if rows.len() > FEW_ROWS {
+        merge_rows(&mut rows, table, (start, start), conn).await?;
+        sqlx::query(&format!("DELETE FROM {}", table.period_is())).bind(start).execute(&mut *conn).await?;
+        return write(conn, table, &rows).await;
+    }
+    let keys = ["dim", "value", "base", "base_value"];
+    // The period's parameters come first: the key's follow them.
+    let after = if matches!(table, DimTable::Coarse(_)) { 3 } else { 2 };
+    let inner = format!(
+        "{} AND dim = ${} AND value = ${} AND base = ${} AND base_value = ${}",
+        table.periods_between(),
+        after + 1,
+        after + 2,
+        after + 3,
+        after + 4
+    );
+    let delete = format!(
+        "DELETE FROM {} AND dim = $2 AND value = $3 AND base = $4 AND base_value = $5",
+        table.period_is()
+    );
+    for (key, totals) in &mut rows {
+        let stored: Vec<((String, String, String, String), TicketTotals)> =
+            packed::rows_with_sketches(conn, &inner, &keys, Sketches::BOTH, |q| {
+                bind_key(table.bind_level(q.bind(start).bind(start)), key)
+            })
+            .await?;
+        if let Some((_, stored)) = stored.into_iter().next() {
+            totals.merge(&stored);
+            bind_key(sqlx::query(&delete).bind(start), key).execute(&mut *conn).await?;
+        }
+    }
+    write(conn, table, &rows).await
 }
 
 /// Marks the rows of `months` (first days) and of their quarters and years changed.
@@ -314,6 +369,17 @@ impl DimTable {
     }
 
     /// Binds the level of a table that has several.
+    /// The table and a filter on the rows of the period starting on day
+    /// `$1` (of this table's level, for quarters and years), after `FROM`.
+    fn period_is(self) -> String {
+        match self {
+            DimTable::Coarse(level) => {
+                format!("{} WHERE bucket = $1 AND level = {}", self.name(), level as i64)
+            }
+            _ => format!("{} WHERE month = $1", self.name()),
+        }
+    }
+
     fn bind_level(self, query: packed::AnyQuery<'_>) -> packed::AnyQuery<'_> {
         match self {
             DimTable::Coarse(level) => query.bind(level as i64),
@@ -355,6 +421,15 @@ pub(super) async fn merge_rows(
 /// rows of `months` (first days) changed: their quarters and years, and
 /// the running totals.
 pub async fn refresh_summaries(conn: &mut AnyConnection, months: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
+    refresh_quarters_and_years(conn, months).await?;
+    dim_cumulative::refresh(conn, months).await
+}
+
+/// Refolds the quarters and years of `months` (first days) from their months.
+pub async fn refresh_quarters_and_years(
+    conn: &mut AnyConnection,
+    months: &BTreeSet<i64>,
+) -> Result<(), sqlx::Error> {
     bump_months(conn, months.iter().copied()).await?;
     // Quarters from their months, then years from their quarters.
     for (level, source) in
@@ -371,7 +446,7 @@ pub async fn refresh_summaries(conn: &mut AnyConnection, months: &BTreeSet<i64>)
             write(conn, DimTable::Coarse(level), &rows).await?;
         }
     }
-    dim_cumulative::refresh(conn, months).await
+    Ok(())
 }
 
 /// Empties the table, its quarters and years and its running totals
@@ -401,6 +476,15 @@ pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
     refresh(&mut tx, &months, db.rollup_rules()).await?;
     refresh_summaries(&mut tx, &months).await?;
     tx.commit().await
+}
+
+/// Binds a row's key after its period's parameters.
+fn bind_key<'q>(query: packed::AnyQuery<'q>, key: &DimKey) -> packed::AnyQuery<'q> {
+    query
+        .bind(key.dim.column())
+        .bind(key.value.clone())
+        .bind(base_name(key.base))
+        .bind(key.base_value.clone())
 }
 
 /// The columns of a row besides its period's.

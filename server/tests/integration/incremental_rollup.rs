@@ -1,7 +1,8 @@
 //! Ingest adds new tickets to the rollups from the records themselves and
 //! recomputes only the days an update touched: after inserts into days that
 //! already hold tickets, updates that move tickets across days, channels
-//! and months, and a ticket inserted then updated inside one transaction,
+//! and months, a ticket inserted then updated inside one transaction, and
+//! a single ticket (the rows it touches merged one by one),
 //! every rollup table equals a rebuild from the raw tickets, row for row.
 
 use super::support::{postgres, sqlite, Lcg};
@@ -115,6 +116,10 @@ async fn incremental_rollups_equal_a_rebuild(db: Db) {
     writer.commit().await.unwrap();
     // New tickets of the last month only: the running totals carry on from February's.
     ingest::tickets(&db, &(320..360).map(in_late_march).collect::<Vec<_>>()).await.unwrap();
+    // One ticket, as the API posts them: its few rows are added one by one,
+    // a new product's among them.
+    let one = TicketRecord { product: Some("blender".into()), ..ticket(360, 0) };
+    ingest::tickets(&db, &[one]).await.unwrap();
 
     let rows = rollups(&db).await.len();
     assert!(rows > 500, "the rollups hold {rows} rows");

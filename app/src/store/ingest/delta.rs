@@ -14,7 +14,7 @@
 //! month each time for a file out of time order.)
 
 use super::super::rollup::{self, CellTable, DayCells, RollupRules};
-use super::super::{cube, dim_rollup};
+use super::super::{cube, dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
 use dim_rollup::{DimCells, DimTable};
 use sqlx::AnyConnection;
@@ -116,8 +116,11 @@ impl RollupDelta {
         rollup::recompute_days(conn, &recompute, rules).await?;
         cube::refresh(conn, &touched).await?;
         dim_rollup::refresh(conn, &recomputed_months, rules).await?;
-        // Every changed dimension row is in the month of a touched day.
-        dim_rollup::refresh_summaries(conn, &dim_rollup::months_of(&touched)).await
+        // `add` kept the quarters and years of what it added; the running
+        // totals follow every changed dimension row, in the month of a
+        // touched day.
+        dim_rollup::refresh_quarters_and_years(conn, &recomputed_months).await?;
+        dim_cumulative::refresh(conn, &dim_rollup::months_of(&touched)).await
     }
 }
 
