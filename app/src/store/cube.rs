@@ -478,6 +478,51 @@ async fn full_rows(
         .collect())
 }
 
+/// Deltas of at most this many daily cells are added to the cube row by
+/// row ([`add`]): a ticket posted through the API is one cell.
+pub(super) const FEW_CELLS: usize = 8;
+
+/// Adds `delta` (the cells of new tickets, at most [`FEW_CELLS`]) to the
+/// cube rows of their days, weeks, months, quarters and years, row by row.
+/// Sums stay sums: a few new tickets need not refold their month from its
+/// every daily cell, which was most of what posting one ticket cost.
+pub async fn add(conn: &mut AnyConnection, delta: &BTreeMap<CellKey, Cell>) -> Result<(), sqlx::Error> {
+    let (Some(first), Some(last)) = (delta.keys().map(|k| k.day).min(), delta.keys().map(|k| k.day).max())
+    else {
+        return Ok(());
+    };
+    read_cache::bump(conn, (first, last)).await?;
+    let mut rows = CubeRows::new();
+    for level in [Level::Day, Level::Week, Level::Month, Level::Quarter, Level::Year] {
+        fold(level, delta.iter().map(|(key, cell)| (level.start(key.day), key, cell)), &mut rows);
+    }
+    const ROW: &str = concat!(
+        cell_columns!(),
+        ", frt_sketch, resolution_sketch FROM rollup_cube \
+         JOIN rollup_cube_sketches USING (level, dims, bucket, channel, category, team) \
+         WHERE level = $1 AND dims = $2 AND bucket = $3 AND channel = $4 AND category = $5 AND team = $6"
+    );
+    for ((level, dims, key), cell) in &mut rows {
+        let stored: Vec<((i64,), _)> =
+            packed::rows_with_sketches(conn, ROW, &["resolved_on_day"], Sketches::BOTH, |q| {
+                bind_key(q, *level, *dims, key)
+            })
+            .await?;
+        if let Some(((resolved_on_day,), totals)) = stored.into_iter().next() {
+            cell.merge(&Cell { totals, resolved_on_day });
+            for table in TABLES {
+                // The table's name is one of two constants: no SQL from input.
+                let sql = format!(
+                    "DELETE FROM {table} WHERE level = $1 AND dims = $2 AND bucket = $3 \
+                     AND channel = $4 AND category = $5 AND team = $6"
+                );
+                bind_key(sqlx::query(&sql), *level, *dims, key).execute(&mut *conn).await?;
+            }
+        }
+    }
+    write(conn, &rows).await
+}
+
 /// The cube rows of days `first..=last` for a question filtered by `filters`
 /// and split by `group_by`: each whole bucket of `coarsest` inside the
 /// range as one row (keyed by its first day), the ends finer ([`spans`]).

@@ -107,6 +107,14 @@ impl RollupDelta {
         cells.retain(|key, _| !recompute.contains(&key.day));
         dims.retain(|key, _| !recomputed_months.contains(&key.month));
         rollup::add_cells(conn, &cells).await?;
+        // Before any refold below: a refold writes what it reads, delta included.
+        let mut refold = pending_days.clone();
+        refold.extend(&recompute);
+        if cells.len() <= cube::FEW_CELLS {
+            cube::add(conn, &cells).await?;
+        } else {
+            refold.extend(cells.keys().map(|key| key.day));
+        }
         dim_rollup::add(conn, dims).await?;
         if !pending_days.is_empty() {
             fold_pending(conn, &pending_days, &recompute).await?;
@@ -114,7 +122,7 @@ impl RollupDelta {
         touched.extend(pending_days);
         touched.extend(&recompute);
         rollup::recompute_days(conn, &recompute, rules).await?;
-        cube::refresh(conn, &touched).await?;
+        cube::refresh(conn, &refold).await?;
         dim_rollup::refresh(conn, &recomputed_months, rules).await?;
         // `add` kept the quarters and years of what it added; the running
         // totals follow every changed dimension row, in the month of a
