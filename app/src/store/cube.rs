@@ -8,7 +8,8 @@
 //!
 //! Ingest keeps it current: after the daily rollup of some days is rebuilt,
 //! those days, their months and weeks are refolded here from the daily
-//! cells, and their quarters and years from the refolded months.
+//! cells, and their quarters and years from the refolded months; a few new
+//! tickets' cells are added to the rows they fall in instead ([`add`]).
 
 use super::names::Names;
 use super::packed::{self, AnyQuery};
