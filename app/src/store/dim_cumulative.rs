@@ -10,12 +10,13 @@
 //! [`refresh`] rewrites the rows from the first of them onward (an import
 //! of recent tickets rewrites the last month or two).
 
+use super::dim_rollup::DimKey;
 use super::packed::{self, COUNTERS};
 use super::Db;
 use crate::kpi::TicketTotals;
 use crate::models::{Dimension, ExtraDimension};
 use sqlx::{AnyConnection, Row};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Brings the rows up to date after `dim_rollup` changed in `months` (first
 /// days): rewrites them from the first of those months onward.
@@ -64,6 +65,70 @@ pub(super) async fn rebuild_from(conn: &mut AnyConnection, month: i64) -> Result
         previous = month;
     }
     Ok(())
+}
+
+/// Deltas of at most this many rows are added row by row ([`add`]).
+const FEW_ROWS: usize = 64;
+
+/// Adds `delta`, new tickets' rows just added to `dim_rollup`, to the rows
+/// of their months and every later month, one row at a time, when it is
+/// small and its months already have rows; returns whether it did (if not,
+/// [`refresh`] from its first month). A ticket created three years ago
+/// changes a dozen values' rows in each later month, where a rebuild from
+/// its month rewrites every value's.
+pub async fn add(
+    conn: &mut AnyConnection,
+    delta: &BTreeMap<DimKey, TicketTotals>,
+) -> Result<bool, sqlx::Error> {
+    let Some(first) = delta.keys().map(|key| key.month).min() else { return Ok(true) };
+    if delta.len() > FEW_ROWS {
+        return Ok(false);
+    }
+    let months: Vec<i64> =
+        sqlx::query("SELECT DISTINCT month FROM dim_cumulative WHERE month >= $1 ORDER BY month")
+            .bind(first)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|row| row.try_get("month"))
+            .collect::<Result<_, _>>()?;
+    // A month new to the rollup needs every value's row carried into it.
+    if delta.keys().any(|key| months.binary_search(&key.month).is_err()) {
+        return Ok(false);
+    }
+    let key = "month = $19 AND dim = $20 AND base = $21 AND value = $22 AND base_value = $23";
+    let update =
+        format!("UPDATE dim_cumulative SET {} WHERE {key}", numbered(|c, n| format!("{c} = {c} + ${n}")));
+    let insert = format!(
+        "INSERT INTO dim_cumulative ({COUNTERS}, month, dim, base, value, base_value) VALUES ({}, $19, $20, $21, $22, $23)",
+        numbered(|_, n| format!("${n}"))
+    );
+    for (key, totals) in delta {
+        let counters = packed::counters_of(totals);
+        let row = |sql, month: i64| {
+            counters
+                .iter()
+                .fold(sqlx::query(sql), |q, &c| q.bind(c))
+                .bind(month)
+                .bind(key.dim.column())
+                .bind(key.base.map_or("", Dimension::column))
+                .bind(key.value.clone())
+                .bind(key.base_value.clone())
+        };
+        for &month in months.iter().filter(|&&m| m >= key.month) {
+            // No row: the value first appears later, or never did, so its
+            // sums through this month are the delta's alone (rows are dense).
+            if row(&update, month).execute(&mut *conn).await?.rows_affected() == 0 {
+                row(&insert, month).execute(&mut *conn).await?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// `f` of each counter column and its parameter's number (1 to 18), joined by commas.
+fn numbered(f: impl Fn(&str, usize) -> String) -> String {
+    COUNTERS.split(", ").enumerate().map(|(i, c)| f(c, i + 1)).collect::<Vec<_>>().join(", ")
 }
 
 /// Empties the table (before the whole rollup is rebuilt).

@@ -255,7 +255,13 @@ pub async fn refresh(
 /// and of their quarters and years: sums stay sums whatever their order, so
 /// those take the delta as it is rather than being refolded from their
 /// months (which read three months, then four quarters, of every value).
-pub async fn add(conn: &mut AnyConnection, delta: BTreeMap<DimKey, TicketTotals>) -> Result<(), sqlx::Error> {
+/// A small delta goes into the running totals too; otherwise the first
+/// month whose running totals are left to [`dim_cumulative::refresh`]
+/// comes back.
+pub async fn add(
+    conn: &mut AnyConnection,
+    delta: BTreeMap<DimKey, TicketTotals>,
+) -> Result<Option<i64>, sqlx::Error> {
     bump_months(conn, delta.keys().map(|key| key.month)).await?;
     for (level, table) in [
         (Level::Month, DimTable::Rollup),
@@ -272,7 +278,8 @@ pub async fn add(conn: &mut AnyConnection, delta: BTreeMap<DimKey, TicketTotals>
             add_to_period(conn, table, start, rows).await?;
         }
     }
-    Ok(())
+    let kept = dim_cumulative::add(conn, &delta).await?;
+    Ok(if kept { None } else { delta.keys().map(|key| key.month).min() })
 }
 
 /// Deltas of at most this many rows in a period are added row by row: a

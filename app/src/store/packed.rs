@@ -219,6 +219,30 @@ fn decode(e: serde_json::Error) -> sqlx::Error {
     sqlx::Error::Decode(format!("packed rows: {e}").into())
 }
 
+/// The counters of `t`, in the order of [`COUNTERS`]: [`totals`] reversed.
+pub(super) fn counters_of(t: &TicketTotals) -> [i64; 18] {
+    [
+        t.tickets,
+        t.resolved,
+        t.frt_n,
+        t.frt_sum_s,
+        t.resolution_sum_s,
+        t.sla_met,
+        t.fcr,
+        t.reopened,
+        t.escalated,
+        t.repeat_contacts,
+        t.csat_n,
+        t.csat_satisfied,
+        t.csat_sum,
+        t.nps_n,
+        t.nps_promoters,
+        t.nps_detractors,
+        t.ces_n,
+        t.ces_sum,
+    ]
+}
+
 fn totals(c: [i64; 18]) -> TicketTotals {
     let [tickets, resolved, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, repeat_contacts, csat_n, csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum] =
         c;
@@ -248,6 +272,12 @@ fn totals(c: [i64; 18]) -> TicketTotals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counters_come_back_as_the_totals_they_were_taken_from() {
+        let c: [i64; 18] = std::array::from_fn(|i| 10 + i as i64);
+        assert_eq!(counters_of(&totals(c)), c);
+    }
 
     #[test]
     fn a_sketch_comes_back_from_its_hex() {

@@ -239,11 +239,6 @@ impl DayCells {
         })
     }
 
-    /// The days with a cell.
-    pub(super) fn days(&self) -> BTreeSet<i64> {
-        self.cells.keys().map(|(day, _)| *day).collect()
-    }
-
     /// About what the cells hold, keys and sketches included.
     pub(super) fn bytes(&self) -> usize {
         self.names.bytes() + self.cell_bytes

@@ -50,8 +50,12 @@ fn ticket(i: u64, version: u64) -> TicketRecord {
 
 /// Ticket `i`, moved to the last days of March 2025 with its times.
 fn in_late_march(i: u64) -> TicketRecord {
-    let mut t = ticket(i, 0);
     let day = day_number(chrono::NaiveDate::from_ymd_opt(2025, 3, 20).unwrap()) + (i % 10) as i64;
+    moved_to(ticket(i, 0), day)
+}
+
+/// `t` moved to `day` with its times.
+fn moved_to(mut t: TicketRecord, day: i64) -> TicketRecord {
     let shift = day * 86_400 + t.created_at % 86_400 - t.created_at;
     t.created_at += shift;
     t.first_response_at = t.first_response_at.map(|at| at + shift);
@@ -120,6 +124,9 @@ async fn incremental_rollups_equal_a_rebuild(db: Db) {
     // a new product's among them.
     let one = TicketRecord { product: Some("blender".into()), ..ticket(360, 0) };
     ingest::tickets(&db, &[one]).await.unwrap();
+    // One in a month that held no ticket yet: its running totals carry every value's.
+    let april = day_number(chrono::NaiveDate::from_ymd_opt(2025, 4, 10).unwrap());
+    ingest::tickets(&db, &[moved_to(ticket(361, 0), april)]).await.unwrap();
 
     let rows = rollups(&db).await.len();
     assert!(rows > 500, "the rollups hold {rows} rows");

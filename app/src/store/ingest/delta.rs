@@ -97,7 +97,6 @@ impl RollupDelta {
     /// date. Cells of days (and months) to be recomputed are left out: the
     /// recomputation counts them.
     pub(super) async fn apply(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        let mut touched = self.cells.days();
         if !self.pending_days.is_empty() {
             self.set_aside(conn).await?;
         }
@@ -115,31 +114,31 @@ impl RollupDelta {
         } else {
             refold.extend(cells.keys().map(|key| key.day));
         }
-        dim_rollup::add(conn, dims).await?;
+        // The months whose running totals are left to refresh.
+        let mut unsummed = recomputed_months.clone();
+        unsummed.extend(dim_rollup::add(conn, dims).await?);
         if !pending_days.is_empty() {
-            fold_pending(conn, &pending_days, &recompute).await?;
+            unsummed.extend(fold_pending(conn, &pending_days, &recompute).await?);
         }
-        touched.extend(pending_days);
-        touched.extend(&recompute);
         rollup::recompute_days(conn, &recompute, rules).await?;
         cube::refresh(conn, &refold).await?;
         dim_rollup::refresh(conn, &recomputed_months, rules).await?;
-        // `add` kept the quarters and years of what it added; the running
-        // totals follow every changed dimension row, in the month of a
-        // touched day.
+        // `add` kept the quarters and years of what it added.
         dim_rollup::refresh_quarters_and_years(conn, &recomputed_months).await?;
-        dim_cumulative::refresh(conn, &dim_rollup::months_of(&touched)).await
+        dim_cumulative::refresh(conn, &unsummed).await
     }
 }
 
 /// Adds the cells set aside on `days` to the rollups, a month at a time,
 /// leaving out those of days (and months) to be recomputed, then empties
-/// the pending tables.
+/// the pending tables. Returns the months whose running totals are left
+/// to refresh.
 async fn fold_pending(
     conn: &mut AnyConnection,
     days: &BTreeSet<i64>,
     recompute: &BTreeSet<i64>,
-) -> Result<(), sqlx::Error> {
+) -> Result<BTreeSet<i64>, sqlx::Error> {
+    let mut unsummed = BTreeSet::new();
     let recomputed_months = dim_rollup::months_of(recompute);
     for month in dim_rollup::months_of(days) {
         let mut cells = BTreeMap::new();
@@ -150,9 +149,10 @@ async fn fold_pending(
         if !recomputed_months.contains(&month) {
             let mut dims = BTreeMap::new();
             dim_rollup::merge_rows(&mut dims, DimTable::Pending, (month, month), conn).await?;
-            dim_rollup::add(conn, dims).await?;
+            unsummed.extend(dim_rollup::add(conn, dims).await?);
         }
     }
     sqlx::query("DELETE FROM daily_rollup_pending").execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM dim_rollup_pending").execute(&mut *conn).await.map(|_| ())
+    sqlx::query("DELETE FROM dim_rollup_pending").execute(&mut *conn).await?;
+    Ok(unsummed)
 }
