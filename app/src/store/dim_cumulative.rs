@@ -8,7 +8,8 @@
 //!
 //! Kept by whoever changes `dim_rollup`: after a change to some months,
 //! [`refresh`] rewrites the rows from the first of them onward (an import
-//! of recent tickets rewrites the last month or two).
+//! of recent tickets rewrites the last month or two); [`add`] adds a few
+//! new tickets' rows to the rows they change.
 
 use super::dim_rollup::DimKey;
 use super::packed::{self, COUNTERS};
