@@ -308,59 +308,99 @@ fn take_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
 }
 
 /// A sketch being added up from many small ones (an import's month-long
-/// dimension rows, each gaining one ticket at a time): its counts are held
+/// dimension rows, each gaining one ticket at a time). While it has few
+/// buckets it is a [`Sketch`]; past [`DENSE_AFTER`] its counts are held
 /// densely from the lowest bucket seen, so adding a bucket is an index, not
-/// a search and a shift. A month-long sketch gains new buckets for a long
-/// while, and shifting a [`Sketch`]'s vectors to insert each one was a
-/// fifth of an import's main thread. Values span a bounded range (the
-/// plausible dates' window), so the counts do too: at most a few thousand.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DenseSketch {
-    zero_count: u64,
-    /// The index of `counts[0]`.
-    first: i32,
-    counts: Vec<u64>,
+/// a search and a shift (shifting month-long sketches' vectors was a fifth
+/// of an import's main thread). Values span a bounded range (the plausible
+/// dates' window), so the dense counts do too: a few hundred. Starting
+/// sparse keeps the many rows that see a few tickets small: a file out of
+/// time order touches every month's rows at once, and rows dense from
+/// their first ticket made it set its cells aside after every chunk.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GrowingSketch {
+    Sparse(Sketch),
+    Dense {
+        zero_count: u64,
+        /// The index of `counts[0]`.
+        first: i32,
+        counts: Vec<u64>,
+    },
 }
 
-impl DenseSketch {
+/// Buckets a [`GrowingSketch`] holds sparsely (12 bytes each) before it turns
+/// dense (8 bytes for every bucket in its range, typically 300–500).
+const DENSE_AFTER: usize = 64;
+
+impl Default for GrowingSketch {
+    fn default() -> Self {
+        GrowingSketch::Sparse(Sketch::new())
+    }
+}
+
+impl GrowingSketch {
     /// Adds every value of `other`.
     pub fn add(&mut self, other: &Sketch) {
-        self.zero_count += other.zero_count;
-        let (Some(&low), Some(&high)) = (other.indexes.first(), other.indexes.last()) else { return };
-        self.cover(low, high);
-        for (&index, &count) in other.indexes.iter().zip(&other.counts) {
-            self.counts[(index - self.first) as usize] += count;
+        match self {
+            GrowingSketch::Sparse(sketch) => {
+                sketch.merge(other);
+                if sketch.indexes.len() > DENSE_AFTER {
+                    *self = GrowingSketch::dense(std::mem::take(sketch));
+                }
+            }
+            GrowingSketch::Dense { zero_count, first, counts } => {
+                *zero_count += other.zero_count;
+                let (Some(&low), Some(&high)) = (other.indexes.first(), other.indexes.last()) else { return };
+                cover(first, counts, low, high);
+                for (&index, &count) in other.indexes.iter().zip(&other.counts) {
+                    counts[(index - *first) as usize] += count;
+                }
+            }
         }
     }
 
-    /// Makes room for the buckets `low..=high`.
-    fn cover(&mut self, low: i32, high: i32) {
-        if self.counts.is_empty() {
-            self.first = low;
-            self.counts = vec![0; (high - low) as usize + 1];
-            return;
+    /// `sketch`'s values held densely; it has at least one bucket.
+    fn dense(sketch: Sketch) -> GrowingSketch {
+        let first = sketch.indexes[0];
+        let mut counts = vec![0; (sketch.indexes[sketch.indexes.len() - 1] - first) as usize + 1];
+        for (&index, &count) in sketch.indexes.iter().zip(&sketch.counts) {
+            counts[(index - first) as usize] = count;
         }
-        if low < self.first {
-            let more = (self.first - low) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, more));
-            self.first = low;
-        }
-        let end = self.first + self.counts.len() as i32;
-        if high >= end {
-            self.counts.resize((high - self.first) as usize + 1, 0);
-        }
+        GrowingSketch::Dense { zero_count: sketch.zero_count, first, counts }
     }
 
-    /// Bytes its counts hold on the heap.
+    /// Bytes its buckets hold on the heap.
     pub fn heap_bytes(&self) -> usize {
-        self.counts.capacity() * size_of::<u64>()
+        match self {
+            GrowingSketch::Sparse(sketch) => sketch.heap_bytes(),
+            GrowingSketch::Dense { counts, .. } => counts.capacity() * size_of::<u64>(),
+        }
     }
 
     /// The same values as a [`Sketch`], empty buckets left out.
     pub fn into_sketch(self) -> Sketch {
-        let buckets = (self.first..).zip(self.counts).filter(|&(_, count)| count > 0);
-        let (indexes, counts) = buckets.unzip();
-        Sketch { zero_count: self.zero_count, indexes, counts }
+        match self {
+            GrowingSketch::Sparse(sketch) => sketch,
+            GrowingSketch::Dense { zero_count, first, counts } => {
+                let buckets = (first..).zip(counts).filter(|&(_, count)| count > 0);
+                let (indexes, counts) = buckets.unzip();
+                Sketch { zero_count, indexes, counts }
+            }
+        }
+    }
+}
+
+/// Makes room in the dense `counts` (starting at bucket `first`) for the
+/// buckets `low..=high`.
+fn cover(first: &mut i32, counts: &mut Vec<u64>, low: i32, high: i32) {
+    if low < *first {
+        let more = (*first - low) as usize;
+        counts.splice(0..0, std::iter::repeat_n(0, more));
+        *first = low;
+    }
+    let end = *first + counts.len() as i32;
+    if high >= end {
+        counts.resize((high - *first) as usize + 1, 0);
     }
 }
 
@@ -453,19 +493,26 @@ mod tests {
     }
 
     #[test]
-    fn a_dense_sketch_equals_the_sketch_of_the_same_values_added_in_any_order() {
-        // Values reaching below and above the buckets seen first, and zeros.
+    fn a_growing_sketch_equals_the_sketch_of_the_same_values_added_in_any_order() {
+        // Values reaching below and above the buckets seen first, and zeros:
+        // more buckets than a sparse one holds, so it turns dense midway.
         let values: Vec<f64> = (0..300).map(|i| ((i * 37) % 300) as f64 / 3.0 - 5.0).collect();
-        let (mut dense, mut all) = (DenseSketch::default(), Sketch::new());
-        for &v in &values {
+        let (mut growing, mut all) = (GrowingSketch::default(), Sketch::new());
+        for (i, &v) in values.iter().enumerate() {
             let mut one = Sketch::new();
             one.add(v.max(0.0));
-            dense.add(&one);
+            growing.add(&one);
             all.add(v.max(0.0));
+            assert_eq!(
+                matches!(growing, GrowingSketch::Dense { .. }),
+                all.indexes.len() > DENSE_AFTER,
+                "value {i}"
+            );
+            assert_eq!(growing.clone().into_sketch(), all, "value {i}");
         }
-        dense.add(&Sketch::new());
-        assert_eq!(dense.into_sketch(), all);
-        assert_eq!(DenseSketch::default().into_sketch(), Sketch::new());
+        growing.add(&Sketch::new());
+        assert_eq!(growing.into_sketch(), all);
+        assert_eq!(GrowingSketch::default().into_sketch(), Sketch::new());
     }
 
     #[test]

@@ -24,7 +24,7 @@ use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
-use crate::kpi::sketch::{DenseSketch, Sketches};
+use crate::kpi::sketch::{GrowingSketch, Sketches};
 use crate::kpi::{TicketFacts, TicketTotals};
 use crate::models::{Dimension, ExtraDimension, TicketRecord};
 use futures_util::TryStreamExt;
@@ -76,12 +76,12 @@ pub(super) struct DimCells {
 }
 
 /// A row being counted: its totals, whose own sketches stay empty, and
-/// those sketches added up densely ([`DenseSketch`]).
+/// those sketches added up ([`GrowingSketch`]).
 #[derive(Default)]
 struct CountedRow {
     totals: TicketTotals,
-    frt: DenseSketch,
-    resolution: DenseSketch,
+    frt: GrowingSketch,
+    resolution: GrowingSketch,
 }
 
 impl CountedRow {
