@@ -129,10 +129,14 @@ impl RollupDelta {
     }
 }
 
-/// Adds the cells set aside on `days` to the rollups, a month at a time,
-/// leaving out those of days (and months) to be recomputed, then empties
-/// the pending tables. Returns the months whose running totals are left
-/// to refresh.
+/// Adds the cells set aside on `days` to the rollups, leaving out those of
+/// days (and months) to be recomputed, then empties the pending tables.
+/// Returns the months whose running totals are left to refresh.
+///
+/// Daily cells are folded a day at a time, dimension rows a month at a
+/// time: a file out of time order sets every day's cells aside once per
+/// round, so what is pending for one period grows with the file, and a
+/// month of daily cells read at once was most of such an import's peak.
 async fn fold_pending(
     conn: &mut AnyConnection,
     days: &BTreeSet<i64>,
@@ -140,12 +144,12 @@ async fn fold_pending(
 ) -> Result<BTreeSet<i64>, sqlx::Error> {
     let mut unsummed = BTreeSet::new();
     let recomputed_months = dim_rollup::months_of(recompute);
-    for month in dim_rollup::months_of(days) {
+    for &day in days.difference(recompute) {
         let mut cells = BTreeMap::new();
-        rollup::merge_rows(&mut cells, CellTable::Pending, (month, dim_rollup::month_end(month)), conn)
-            .await?;
-        cells.retain(|key, _| !recompute.contains(&key.day));
+        rollup::merge_rows(&mut cells, CellTable::Pending, (day, day), conn).await?;
         rollup::add_cells(conn, &cells).await?;
+    }
+    for month in dim_rollup::months_of(days) {
         if !recomputed_months.contains(&month) {
             let mut dims = BTreeMap::new();
             dim_rollup::merge_rows(&mut dims, DimTable::Pending, (month, month), conn).await?;
