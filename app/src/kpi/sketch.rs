@@ -317,8 +317,11 @@ fn take_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
 /// sparse keeps the many rows that see a few tickets small: a file out of
 /// time order touches every month's rows at once, and rows dense from
 /// their first ticket made it set its cells aside after every chunk.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GrowingSketch(Buckets);
+
 #[derive(Clone, Debug, PartialEq)]
-pub enum GrowingSketch {
+enum Buckets {
     Sparse(Sketch),
     Dense {
         zero_count: u64,
@@ -332,23 +335,23 @@ pub enum GrowingSketch {
 /// dense (8 bytes for every bucket in its range, typically 300–500).
 const DENSE_AFTER: usize = 64;
 
-impl Default for GrowingSketch {
+impl Default for Buckets {
     fn default() -> Self {
-        GrowingSketch::Sparse(Sketch::new())
+        Buckets::Sparse(Sketch::new())
     }
 }
 
 impl GrowingSketch {
     /// Adds every value of `other`.
     pub fn add(&mut self, other: &Sketch) {
-        match self {
-            GrowingSketch::Sparse(sketch) => {
+        match &mut self.0 {
+            Buckets::Sparse(sketch) => {
                 sketch.merge(other);
                 if sketch.indexes.len() > DENSE_AFTER {
-                    *self = GrowingSketch::dense(std::mem::take(sketch));
+                    self.0 = dense(std::mem::take(sketch));
                 }
             }
-            GrowingSketch::Dense { zero_count, first, counts } => {
+            Buckets::Dense { zero_count, first, counts } => {
                 *zero_count += other.zero_count;
                 let (Some(&low), Some(&high)) = (other.indexes.first(), other.indexes.last()) else { return };
                 cover(first, counts, low, high);
@@ -359,35 +362,35 @@ impl GrowingSketch {
         }
     }
 
-    /// `sketch`'s values held densely; it has at least one bucket.
-    fn dense(sketch: Sketch) -> GrowingSketch {
-        let first = sketch.indexes[0];
-        let mut counts = vec![0; (sketch.indexes[sketch.indexes.len() - 1] - first) as usize + 1];
-        for (&index, &count) in sketch.indexes.iter().zip(&sketch.counts) {
-            counts[(index - first) as usize] = count;
-        }
-        GrowingSketch::Dense { zero_count: sketch.zero_count, first, counts }
-    }
-
     /// Bytes its buckets hold on the heap.
     pub fn heap_bytes(&self) -> usize {
-        match self {
-            GrowingSketch::Sparse(sketch) => sketch.heap_bytes(),
-            GrowingSketch::Dense { counts, .. } => counts.capacity() * size_of::<u64>(),
+        match &self.0 {
+            Buckets::Sparse(sketch) => sketch.heap_bytes(),
+            Buckets::Dense { counts, .. } => counts.capacity() * size_of::<u64>(),
         }
     }
 
     /// The same values as a [`Sketch`], empty buckets left out.
     pub fn into_sketch(self) -> Sketch {
-        match self {
-            GrowingSketch::Sparse(sketch) => sketch,
-            GrowingSketch::Dense { zero_count, first, counts } => {
+        match self.0 {
+            Buckets::Sparse(sketch) => sketch,
+            Buckets::Dense { zero_count, first, counts } => {
                 let buckets = (first..).zip(counts).filter(|&(_, count)| count > 0);
                 let (indexes, counts) = buckets.unzip();
                 Sketch { zero_count, indexes, counts }
             }
         }
     }
+}
+
+/// `sketch`'s values held densely; it has at least one bucket.
+fn dense(sketch: Sketch) -> Buckets {
+    let first = sketch.indexes[0];
+    let mut counts = vec![0; (sketch.indexes[sketch.indexes.len() - 1] - first) as usize + 1];
+    for (&index, &count) in sketch.indexes.iter().zip(&sketch.counts) {
+        counts[(index - first) as usize] = count;
+    }
+    Buckets::Dense { zero_count: sketch.zero_count, first, counts }
 }
 
 /// Makes room in the dense `counts` (starting at bucket `first`) for the
@@ -504,7 +507,7 @@ mod tests {
             growing.add(&one);
             all.add(v.max(0.0));
             assert_eq!(
-                matches!(growing, GrowingSketch::Dense { .. }),
+                matches!(growing.0, Buckets::Dense { .. }),
                 all.indexes.len() > DENSE_AFTER,
                 "value {i}"
             );
