@@ -488,11 +488,11 @@ pub(super) const FEW_CELLS: usize = 8;
 /// Sums stay sums: a few new tickets need not refold their month from its
 /// every daily cell, which was most of what posting one ticket cost.
 pub async fn add(conn: &mut AnyConnection, delta: &BTreeMap<CellKey, Cell>) -> Result<(), sqlx::Error> {
-    let (Some(first), Some(last)) = (delta.keys().map(|k| k.day).min(), delta.keys().map(|k| k.day).max())
-    else {
+    // Keys are ordered by day first.
+    let (Some((first, _)), Some((last, _))) = (delta.first_key_value(), delta.last_key_value()) else {
         return Ok(());
     };
-    read_cache::bump(conn, (first, last)).await?;
+    read_cache::bump(conn, (first.day, last.day)).await?;
     let mut rows = CubeRows::new();
     for level in [Level::Day, Level::Week, Level::Month, Level::Quarter, Level::Year] {
         fold(level, delta.iter().map(|(key, cell)| (level.start(key.day), key, cell)), &mut rows);

@@ -11,7 +11,7 @@
 //! of recent tickets rewrites the last month or two); [`add`] adds a few
 //! new tickets' rows to the rows they change.
 
-use super::dim_rollup::DimKey;
+use super::dim_rollup::{DimKey, FEW_ROWS};
 use super::packed::{self, COUNTERS};
 use super::Db;
 use crate::kpi::TicketTotals;
@@ -38,14 +38,7 @@ pub(super) async fn rebuild_from(conn: &mut AnyConnection, month: i64) -> Result
         .fetch_one(&mut *conn)
         .await?
         .try_get("m")?;
-    let months: Vec<i64> =
-        sqlx::query("SELECT DISTINCT month FROM dim_rollup WHERE month >= $1 ORDER BY month")
-            .bind(month)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|row| row.try_get("month"))
-            .collect::<Result<_, _>>()?;
+    let months = months_from(conn, "dim_rollup", month).await?;
     let same_key = |a: &str, b: &str| {
         format!("{b}.dim = {a}.dim AND {b}.base = {a}.base AND {b}.value = {a}.value AND {b}.base_value = {a}.base_value")
     };
@@ -68,9 +61,6 @@ pub(super) async fn rebuild_from(conn: &mut AnyConnection, month: i64) -> Result
     Ok(())
 }
 
-/// Deltas of at most this many rows are added row by row ([`add`]).
-const FEW_ROWS: usize = 64;
-
 /// Adds `delta`, new tickets' rows just added to `dim_rollup`, to the rows
 /// of their months and every later month, one row at a time, when it is
 /// small and its months already have rows; returns whether it did (if not,
@@ -85,14 +75,7 @@ pub async fn add(
     if delta.len() > FEW_ROWS {
         return Ok(false);
     }
-    let months: Vec<i64> =
-        sqlx::query("SELECT DISTINCT month FROM dim_cumulative WHERE month >= $1 ORDER BY month")
-            .bind(first)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|row| row.try_get("month"))
-            .collect::<Result<_, _>>()?;
+    let months = months_from(conn, "dim_cumulative", first).await?;
     // A month new to the rollup needs every value's row carried into it.
     if delta.keys().any(|key| months.binary_search(&key.month).is_err()) {
         return Ok(false);
@@ -125,6 +108,18 @@ pub async fn add(
         }
     }
     Ok(true)
+}
+
+/// The months from `month` on that `table` (one of two constants: no SQL
+/// from input) has rows for, in order.
+async fn months_from(conn: &mut AnyConnection, table: &str, month: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query(&format!("SELECT DISTINCT month FROM {table} WHERE month >= $1 ORDER BY month"))
+        .bind(month)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|row| row.try_get("month"))
+        .collect()
 }
 
 /// `f` of each counter column and its parameter's number (1 to 18), joined by commas.

@@ -282,9 +282,10 @@ pub async fn add(
     Ok(if kept { None } else { delta.keys().map(|key| key.month).min() })
 }
 
-/// Deltas of at most this many rows in a period are added row by row: a
-/// ticket posted through the API touches about a dozen of a month's ~500.
-const FEW_ROWS: usize = 64;
+/// Deltas of at most this many rows are added row by row, to a period's
+/// rows here and to the running totals ([`dim_cumulative::add`]): a ticket
+/// posted through the API touches about a dozen of a month's ~500.
+pub(super) const FEW_ROWS: usize = 64;
 
 /// Adds `rows` (keyed to `start`) to the stored rows of `table`'s period
 /// that starts on `start`.
@@ -375,7 +376,6 @@ impl DimTable {
         }
     }
 
-    /// Binds the level of a table that has several.
     /// The table and a filter on the rows of the period starting on day
     /// `$1` (of this table's level, for quarters and years), after `FROM`.
     fn period_is(self) -> String {
@@ -387,6 +387,7 @@ impl DimTable {
         }
     }
 
+    /// Binds the level of a table that has several.
     fn bind_level(self, query: packed::AnyQuery<'_>) -> packed::AnyQuery<'_> {
         match self {
             DimTable::Coarse(level) => query.bind(level as i64),
