@@ -416,7 +416,6 @@ async fn read_spans_totals(
     ];
     let sql = over_spans(Params::of_backend(db.backend), select, tail, spans.len());
     let rows = if sketches.any() {
-        // The cube's sketches are all in the compact form (migration 0019): in hex.
         let mut conn = db.pool.acquire().await?;
         packed::rows_with_sketches(&mut conn, &sql, &keys, sketches, |q| bind_spans(q, spans, dims, filters))
             .await?
