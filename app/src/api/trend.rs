@@ -325,17 +325,21 @@ mod server {
     ) -> Result<Vec<Flagged>, AppError> {
         // Drivers compare each unusual period with its baseline: only those
         // periods are read, with their sketches.
-        let compared = unusual
+        let compared: Vec<Period> = unusual
             .iter()
-            .flat_map(|u| baseline(all, u.index, min_sample).into_iter().chain([all[u.index].0]));
-        let span = compared.clone().min().zip(compared.max());
+            .flat_map(|u| baseline(all, u.index, min_sample).into_iter().chain([all[u.index].0]))
+            .collect();
+        let span = compared.iter().min().zip(compared.iter().max());
         let filters = &query.filters;
         let split_by = [(Dimension::Channel, &filters.channel), (Dimension::Category, &filters.category)];
         let reads = split_by.into_iter().filter(|(_, fixed)| fixed.is_none()).filter_map(|(dimension, _)| {
-            let (first, last) = span.filter(|_| kpi.needs().tickets_only())?;
+            let (&first, &last) = span.filter(|_| kpi.needs().tickets_only())?;
             let by = KpiQuery { group_by: vec![dimension], first, last, ..query.clone() };
+            let compared = &compared;
             // Drivers merge the baseline periods' inputs.
-            Some(async move { Ok::<_, sqlx::Error>((dimension, kpi_values::load_mergeable(db, &by).await?)) })
+            Some(async move {
+                Ok::<_, sqlx::Error>((dimension, kpi_values::load_mergeable(db, &by, compared).await?))
+            })
         });
         // Each dimension's read on a connection of its own, at once.
         let tables = futures_util::future::try_join_all(reads).await?;

@@ -542,7 +542,20 @@ pub async fn cells(
     group_by: &[Dimension],
     sketches: Sketches,
 ) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
-    read_cells(db, spans(first, last, coarsest), dims_for(filters, group_by), filters, sketches).await
+    cells_over(db, &[(first, last)], coarsest, filters, group_by, sketches).await
+}
+
+/// As [`cells`] over several ranges of days (apart, in order), in one read.
+pub async fn cells_over(
+    db: &Db,
+    ranges: &[(i64, i64)],
+    coarsest: Level,
+    filters: &Filters,
+    group_by: &[Dimension],
+    sketches: Sketches,
+) -> Result<Vec<(CellKey, Cell)>, sqlx::Error> {
+    let spans = ranges.iter().flat_map(|&(first, last)| spans(first, last, coarsest)).collect();
+    read_cells(db, spans, dims_for(filters, group_by), filters, sketches).await
 }
 
 /// As [`cells`] for a question by periods of `coarsest` (weeks or months),

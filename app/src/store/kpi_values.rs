@@ -66,18 +66,41 @@ impl KpiQuery {
 /// sketches are not read, so its inputs must not be merged with others'
 /// (see [`load_mergeable`]).
 pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
-    load_with(db, query, false).await
+    load_with(db, query, query.first.through(query.last), Sketches::NONE).await
 }
 
-/// As [`load`], with every period's sketches, for callers that merge
-/// periods' inputs (a trend's baseline): merging drops stored medians.
-pub async fn load_mergeable(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
-    load_with(db, query, true).await
+/// As [`load`] for `periods` of the query's range only, with every period's
+/// sketches, for callers that merge periods' inputs (a trend's baseline):
+/// merging drops stored medians. A running count (the backlog) needs every
+/// period before the last, so with it the whole range is read.
+pub async fn load_mergeable(db: &Db, query: &KpiQuery, periods: &[Period]) -> Result<KpiTable, sqlx::Error> {
+    let periods = match query.needs().backlog {
+        true => query.first.through(query.last),
+        false => periods.iter().copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect(),
+    };
+    let sketches = query.kpis.iter().fold(Sketches::NONE, |all, k| all.and(k.sketches()));
+    load_with(db, query, periods, sketches).await
 }
 
-async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTable, sqlx::Error> {
-    let periods = query.first.through(query.last);
-    let (first_day, last_day) = (day_number(query.first.start), day_number(query.last.last_day()));
+/// The inputs of `periods` (in order; with the backlog, consecutive).
+async fn load_with(
+    db: &Db,
+    query: &KpiQuery,
+    periods: Vec<Period>,
+    sketches: Sketches,
+) -> Result<KpiTable, sqlx::Error> {
+    let Some(first_day) = periods.first().map(|p| day_number(p.start)) else {
+        return Ok(KpiTable::default());
+    };
+    // Runs of consecutive periods, each read as one range of days.
+    let mut ranges: Vec<(i64, i64)> = Vec::new();
+    for (i, p) in periods.iter().enumerate() {
+        let (start, end) = (day_number(p.start), day_number(p.last_day()));
+        match ranges.last_mut() {
+            Some((_, run_end)) if periods[i - 1].next() == *p => *run_end = end,
+            _ => ranges.push((start, end)),
+        }
+    }
     let grain = query.first.grain;
     let needs = query.needs();
     let group_of = |key: &super::rollup::CellKey| -> Vec<String> {
@@ -105,15 +128,8 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
     }
     // Per group and period: tickets created minus tickets resolved.
     let mut net_opened: BTreeMap<Vec<String>, BTreeMap<Period, i64>> = BTreeMap::new();
-    // Every period of a group is one cube row, whose medians are stored:
-    // sketches are read only for callers that merge periods.
-    let sketches = match mergeable {
-        true => query.kpis.iter().fold(Sketches::NONE, |all, k| all.and(k.sketches())),
-        false => Sketches::NONE,
-    };
     // The three reads are independent: on separate connections they wait
     // for the database together, not one after the other.
-    let span = (first_day, last_day);
     let opening = async {
         if needs.backlog {
             cube::open_before(db, first_day, &query.filters, &query.group_by).await.map(Some)
@@ -122,7 +138,7 @@ async fn load_with(db: &Db, query: &KpiQuery, mergeable: bool) -> Result<KpiTabl
         }
     };
     let (cells, opening, company) = futures_util::try_join!(
-        cube::cells(db, span, coarsest, &query.filters, &query.group_by, sketches),
+        cube::cells_over(db, &ranges, coarsest, &query.filters, &query.group_by, sketches),
         opening,
         company_inputs(db, query, &periods),
     )?;

@@ -90,11 +90,20 @@ async fn mergeable_months_merge_into_their_quarter(db: &Db) {
         filters: Filters::default(),
         group_by: Vec::new(),
     };
-    let months =
-        kpi_values::load_mergeable(db, &query(Grain::Month, "2025-07-01", "2025-09-30")).await.unwrap();
+    let summer = query(Grain::Month, "2025-07-01", "2025-09-30");
+    let all_three = summer.first.through(summer.last);
+    let months = kpi_values::load_mergeable(db, &summer, &all_three).await.unwrap();
     let mut merged = KpiInputs::default();
     for p in &months.periods {
         merged.tickets.merge(&months.inputs(&[], p).unwrap().tickets);
+    }
+    // Months apart are read in one statement, each as within the whole range.
+    let (july, september) = (all_three[0], all_three[2]);
+    db.forget_reads();
+    let apart = kpi_values::load_mergeable(db, &summer, &[september, july]).await.unwrap();
+    assert_eq!(apart.periods, vec![july, september]);
+    for p in [july, september] {
+        assert_eq!(apart.inputs(&[], &p), months.inputs(&[], &p), "{p}");
     }
     let quarter = kpi_values::load(db, &query(Grain::Quarter, "2025-07-01", "2025-07-01")).await.unwrap();
     let settings = KpiSettings::default();

@@ -83,6 +83,23 @@ async fn the_trend_explains_its_forecast_and_its_unusual_periods() {
     let incident = by_week.flagged.iter().find(|f| f.period == "2025-W20").expect("week 20 is flagged");
     assert_eq!(incident.drivers[0].segment, "delivery", "{incident:#?}");
     assert!(incident.drivers[0].part > 0.0);
+    // Its parts from the raw tickets: delivery's tickets in week 20 (from
+    // 2025-05-12) against their weekly mean over the six weeks before.
+    let delivery = |from: &str, to: &str| {
+        let epoch =
+            |day: &str| day.parse::<chrono::NaiveDate>().unwrap().and_time(Default::default()).and_utc();
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM tickets WHERE category = 'delivery' AND created_at >= $1 AND created_at < $2",
+        )
+        .bind(epoch(from).timestamp())
+        .bind(epoch(to).timestamp())
+        .fetch_one(&db.pool)
+    };
+    assert_eq!(incident.drivers[0].after, Some(delivery("2025-05-12", "2025-05-19").await.unwrap() as f64));
+    assert_eq!(
+        incident.drivers[0].before,
+        Some(delivery("2025-03-31", "2025-05-12").await.unwrap() as f64 / 6.0)
+    );
 
     // CSAT carries a Wilson interval around each value.
     let csat =
