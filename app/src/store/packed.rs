@@ -145,7 +145,7 @@ fn document_sql(backend: Backend, inner: &str, items: &str) -> String {
 
 /// The aggregate that folds `inner`'s rows (as `packed`) into one JSON
 /// array of [`PackedRow`]s, each followed by `more`: a select list of
-/// values already spelled as JSON (numbers, or hex strings on SQLite).
+/// values already spelled as JSON (numbers).
 fn packed_document(backend: Backend, keys: &[&str], more: &[String]) -> String {
     match backend {
         Backend::Sqlite => {
