@@ -12,9 +12,10 @@
 //! sketch's length in the document, and a second column holds all their
 //! bytes, split here: spelling them in hex inside the document doubled
 //! Postgres's cost, and on SQLite encoding, parsing and decoding the hex
-//! was a third of a cold 36-month median trend's work. Every sketch the cube and the dimension rollup hold is
-//! in the compact stored form (two or three bytes a bucket; migrations 0019
-//! and 0020), and ingest's merges read a few buckets a row.
+//! was a third of a cold 36-month median trend's work. Every sketch the
+//! cube and the dimension rollup hold is in the compact stored form (two or
+//! three bytes a bucket; migrations 0019 and 0020), and ingest's merges
+//! read a few buckets a row.
 
 use super::{Backend, Db};
 use crate::kpi::sketch::{Sketch, Sketches};
