@@ -76,7 +76,12 @@ pub async fn load(db: &Db, query: &KpiQuery) -> Result<KpiTable, sqlx::Error> {
 pub async fn load_mergeable(db: &Db, query: &KpiQuery, periods: &[Period]) -> Result<KpiTable, sqlx::Error> {
     let periods = match query.needs().backlog {
         true => query.first.through(query.last),
-        false => periods.iter().copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect(),
+        false => {
+            let mut periods = periods.to_vec();
+            periods.sort();
+            periods.dedup();
+            periods
+        }
     };
     let sketches = query.kpis.iter().fold(Sketches::NONE, |all, k| all.and(k.sketches()));
     load_with(db, query, periods, sketches).await
