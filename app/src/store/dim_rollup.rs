@@ -302,7 +302,7 @@ async fn add_to_period(
     }
     let keys = ["dim", "value", "base", "base_value"];
     // The period's parameters come first: the key's follow them.
-    let after = if matches!(table, DimTable::Coarse(_)) { 3 } else { 2 };
+    let after = table.period_parameters();
     let inner = format!(
         "{} AND dim = ${} AND value = ${} AND base = ${} AND base_value = ${}",
         table.periods_between(),
@@ -339,12 +339,13 @@ async fn bump_months(conn: &mut AnyConnection, months: impl Iterator<Item = i64>
 }
 
 /// Where dimension rows are kept: the rollup's months, the pending table
-/// an import sets rows aside in (migration 0015), or the rollup's quarters
-/// or years (migration 0021).
+/// an import sets rows aside in (migration 0015), by the round that set
+/// them aside (migration 0025), or the rollup's quarters or years
+/// (migration 0021).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum DimTable {
     Rollup,
-    Pending,
+    Pending(i64),
     Coarse(Level),
 }
 
@@ -352,27 +353,40 @@ impl DimTable {
     fn name(self) -> &'static str {
         match self {
             DimTable::Rollup => "dim_rollup",
-            DimTable::Pending => "dim_rollup_pending",
+            DimTable::Pending(_) => "dim_rollup_pending",
             DimTable::Coarse(_) => "dim_rollup_coarse",
         }
     }
 
-    /// The columns of a row's period: its first day, after its level if the table has several.
+    /// The columns of a row's period: its first day, after its level or
+    /// round if the table has several.
     fn period_columns(self) -> &'static str {
         match self {
+            DimTable::Rollup => "month",
+            DimTable::Pending(_) => "round, month",
             DimTable::Coarse(_) => "level, bucket",
-            _ => "month",
         }
     }
 
     /// A filter on the rows whose periods start on days `$1..=$2` (and
-    /// whose level is `$3`, if the table has several).
+    /// whose level or round is `$3`, if the table has several).
     fn periods_between(self) -> String {
         match self {
+            DimTable::Rollup => format!("SELECT * FROM {} WHERE month >= $1 AND month <= $2", self.name()),
+            DimTable::Pending(_) => {
+                format!("SELECT * FROM {} WHERE month >= $1 AND month <= $2 AND round = $3", self.name())
+            }
             DimTable::Coarse(_) => {
                 format!("SELECT * FROM {} WHERE bucket >= $1 AND bucket <= $2 AND level = $3", self.name())
             }
-            _ => format!("SELECT * FROM {} WHERE month >= $1 AND month <= $2", self.name()),
+        }
+    }
+
+    /// How many parameters [`DimTable::periods_between`] takes.
+    fn period_parameters(self) -> usize {
+        match self {
+            DimTable::Rollup => 2,
+            _ => 3,
         }
     }
 
@@ -383,15 +397,17 @@ impl DimTable {
             DimTable::Coarse(level) => {
                 format!("{} WHERE bucket = $1 AND level = {}", self.name(), level as i64)
             }
-            _ => format!("{} WHERE month = $1", self.name()),
+            DimTable::Pending(round) => format!("{} WHERE month = $1 AND round = {round}", self.name()),
+            DimTable::Rollup => format!("{} WHERE month = $1", self.name()),
         }
     }
 
-    /// Binds the level of a table that has several.
+    /// Binds the level or round of a table that has several.
     fn bind_level(self, query: packed::AnyQuery<'_>) -> packed::AnyQuery<'_> {
         match self {
+            DimTable::Rollup => query,
+            DimTable::Pending(round) => query.bind(round),
             DimTable::Coarse(level) => query.bind(level as i64),
-            _ => query,
         }
     }
 }

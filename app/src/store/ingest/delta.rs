@@ -7,10 +7,10 @@
 //! Memory follows the distinct cells (days × channel × category × team,
 //! months × agent/priority/product × …) and their sketches, not the number
 //! of tickets. Past [`MAX_BYTES`] the collected cells are set aside, as they
-//! are, in the pending tables, and collection starts again. At the end the
-//! pending cells are folded into the rollups one month at a time, so memory
-//! stays bounded and each stored row is rewritten once, however the file is
-//! ordered. (Merging into the rollups at each bound instead rewrote every
+//! are, in the pending tables, and collection starts again: a round. At the
+//! end the pending cells are folded into the rollups one day or month at a
+//! time (a month's dimension rows round by round), so memory stays bounded
+//! and each stored row is rewritten once, however the file is ordered. (Merging into the rollups at each bound instead rewrote every
 //! month each time for a file out of time order.)
 
 use super::super::rollup::{self, CellTable, DayCells, RollupRules};
@@ -33,6 +33,8 @@ pub(super) struct RollupDelta {
     max_bytes: usize,
     /// Days with cells set aside in the pending tables.
     pending_days: BTreeSet<i64>,
+    /// How many times cells were set aside.
+    rounds: i64,
     /// Days an update moved tickets on or off: recomputed from the tickets.
     recompute: BTreeSet<i64>,
 }
@@ -45,6 +47,7 @@ impl RollupDelta {
             dims: DimCells::default(),
             max_bytes: MAX_BYTES,
             pending_days: BTreeSet::new(),
+            rounds: 0,
             recompute: BTreeSet::new(),
         }
     }
@@ -85,7 +88,9 @@ impl RollupDelta {
         // days' months hold every dimension row set aside too.
         self.pending_days.extend(cells.keys().map(|k| k.day));
         rollup::write_cells(conn, CellTable::Pending, &cells).await?;
-        dim_rollup::write(conn, DimTable::Pending, &dims.into_rows()).await
+        dim_rollup::write(conn, DimTable::Pending(self.rounds), &dims.into_rows()).await?;
+        self.rounds += 1;
+        Ok(())
     }
 
     /// About what the collected cells hold, keys and map nodes included.
@@ -100,7 +105,7 @@ impl RollupDelta {
         if !self.pending_days.is_empty() {
             self.set_aside(conn).await?;
         }
-        let RollupDelta { rules, cells, dims, pending_days, recompute, .. } = self;
+        let RollupDelta { rules, cells, dims, pending_days, rounds, recompute, .. } = self;
         let (mut cells, mut dims) = (cells.into_cells(), dims.into_rows());
         let recomputed_months = dim_rollup::months_of(&recompute);
         cells.retain(|key, _| !recompute.contains(&key.day));
@@ -118,7 +123,8 @@ impl RollupDelta {
         let mut unsummed = recomputed_months.clone();
         unsummed.extend(dim_rollup::add(conn, dims).await?);
         if !pending_days.is_empty() {
-            unsummed.extend(fold_pending(conn, &pending_days, &recompute).await?);
+            tracing::debug!(rounds, days = pending_days.len(), "folding the rollup cells set aside");
+            unsummed.extend(fold_pending(conn, &pending_days, rounds, &recompute).await?);
         }
         rollup::recompute_days(conn, &recompute, rules).await?;
         cube::refresh(conn, &refold).await?;
@@ -129,17 +135,20 @@ impl RollupDelta {
     }
 }
 
-/// Adds the cells set aside on `days` to the rollups, leaving out those of
-/// days (and months) to be recomputed, then empties the pending tables.
-/// Returns the months whose running totals are left to refresh.
+/// Adds the cells set aside on `days` in `rounds` rounds to the rollups,
+/// leaving out those of days (and months) to be recomputed, then empties
+/// the pending tables. Returns the months whose running totals are left to
+/// refresh.
 ///
-/// Daily cells are folded a day at a time, dimension rows a month at a
-/// time: a file out of time order sets every day's cells aside once per
-/// round, so what is pending for one period grows with the file, and a
-/// month of daily cells read at once was most of such an import's peak.
+/// A file out of time order sets every period's cells aside once per round,
+/// so what is pending for one period grows with the file: a month of daily
+/// cells read at once was most of such an import's peak, and so was a
+/// month of dimension rows (2.0 GB for 10M tickets). Daily cells are folded
+/// a day at a time; dimension rows a month at a time, read round by round.
 async fn fold_pending(
     conn: &mut AnyConnection,
     days: &BTreeSet<i64>,
+    rounds: i64,
     recompute: &BTreeSet<i64>,
 ) -> Result<BTreeSet<i64>, sqlx::Error> {
     let mut unsummed = BTreeSet::new();
@@ -152,7 +161,9 @@ async fn fold_pending(
     for month in dim_rollup::months_of(days) {
         if !recomputed_months.contains(&month) {
             let mut dims = BTreeMap::new();
-            dim_rollup::merge_rows(&mut dims, DimTable::Pending, (month, month), conn).await?;
+            for round in 0..rounds {
+                dim_rollup::merge_rows(&mut dims, DimTable::Pending(round), (month, month), conn).await?;
+            }
             unsummed.extend(dim_rollup::add(conn, dims).await?);
         }
     }
