@@ -6,17 +6,25 @@
 //!
 //! Memory follows the distinct cells (days × channel × category × team,
 //! months × agent/priority/product × …) and their sketches, not the number
-//! of tickets. Past [`MAX_BYTES`] the collected cells are set aside, as they
-//! are, in the pending tables, and collection starts again: a round. At the
-//! end the pending cells are folded into the rollups one day or month at a
-//! time (a month's dimension rows round by round), so memory stays bounded
-//! and each stored row is rewritten once, however the file is ordered. (Merging into the rollups at each bound instead rewrote every
+//! of tickets. Past [`MAX_BYTES`] the collected daily cells are set aside,
+//! as they are, in the pending table, and collection starts again; at the
+//! end they are folded into the rollup a day at a time, so memory stays
+//! bounded and each stored row is rewritten once, however the file is
+//! ordered. (Merging into the rollups at each bound instead rewrote every
 //! month each time for a file out of time order.)
+//!
+//! The dimension rows are not set aside: once the cells pass the bound, the
+//! months the write touches are counted again from their tickets at the
+//! end. Set aside, they were most of a large import's work: a file out of
+//! time order touches most of its ~300,000 (month, value) rows every few
+//! thousand tickets, so each round wrote about one pending row per ticket
+//! and row, and the harness's 10M-ticket import spent 38 % of its samples
+//! setting rows aside (perf) and peaked at 2.0 GB folding them back.
 
 use super::super::rollup::{self, CellTable, DayCells, RollupRules};
 use super::super::{cube, dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
-use dim_rollup::{DimCells, DimTable};
+use dim_rollup::DimCells;
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,13 +36,13 @@ const MAX_BYTES: usize = 48 << 20;
 pub(super) struct RollupDelta {
     rules: RollupRules,
     cells: DayCells,
-    dims: DimCells,
+    /// None once the cells passed the bound: the touched months' dimension
+    /// rows are then counted from their tickets at the end.
+    dims: Option<DimCells>,
     /// Collected memory after which the cells are set aside.
     max_bytes: usize,
-    /// Days with cells set aside in the pending tables.
+    /// Days with cells set aside in the pending table.
     pending_days: BTreeSet<i64>,
-    /// How many times cells were set aside.
-    rounds: i64,
     /// Days an update moved tickets on or off: recomputed from the tickets.
     recompute: BTreeSet<i64>,
 }
@@ -44,10 +52,9 @@ impl RollupDelta {
         RollupDelta {
             rules,
             cells: DayCells::default(),
-            dims: DimCells::default(),
+            dims: Some(DimCells::default()),
             max_bytes: MAX_BYTES,
             pending_days: BTreeSet::new(),
-            rounds: 0,
             recompute: BTreeSet::new(),
         }
     }
@@ -55,7 +62,9 @@ impl RollupDelta {
     pub(super) fn inserted(&mut self, t: &TicketRecord) {
         let facts = t.facts();
         self.cells.add_record(t, &facts, self.rules);
-        self.dims.add_record(t, &facts, self.rules);
+        if let Some(dims) = &mut self.dims {
+            dims.add_record(t, &facts, self.rules);
+        }
     }
 
     /// An update moves the ticket off the days it counted on, onto its new ones.
@@ -81,33 +90,34 @@ impl RollupDelta {
         Ok(())
     }
 
+    /// Sets the daily cells aside and gives the dimension rows up: the
+    /// months of the days set aside are counted from their tickets at the end.
     async fn set_aside(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        self.dims = None;
         let cells = std::mem::take(&mut self.cells).into_cells();
-        let dims = std::mem::take(&mut self.dims);
-        // Every ticket adds to the cell of the day it was created, so these
-        // days' months hold every dimension row set aside too.
         self.pending_days.extend(cells.keys().map(|k| k.day));
-        rollup::write_cells(conn, CellTable::Pending, &cells).await?;
-        dim_rollup::write(conn, DimTable::Pending(self.rounds), &dims.into_rows()).await?;
-        self.rounds += 1;
-        Ok(())
+        rollup::write_cells(conn, CellTable::Pending, &cells).await
     }
 
     /// About what the collected cells hold, keys and map nodes included.
     fn bytes(&self) -> usize {
-        self.cells.bytes() + self.dims.bytes()
+        self.cells.bytes() + self.dims.as_ref().map_or(0, DimCells::bytes)
     }
 
     /// Brings the daily rollup, the cube and the dimension rollup up to
     /// date. Cells of days (and months) to be recomputed are left out: the
-    /// recomputation counts them.
+    /// recomputation counts them. After a set-aside, every month with a day
+    /// set aside is recomputed.
     pub(super) async fn apply(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         if !self.pending_days.is_empty() {
             self.set_aside(conn).await?;
         }
-        let RollupDelta { rules, cells, dims, pending_days, rounds, recompute, .. } = self;
-        let (mut cells, mut dims) = (cells.into_cells(), dims.into_rows());
-        let recomputed_months = dim_rollup::months_of(&recompute);
+        let RollupDelta { rules, cells, dims, pending_days, recompute, .. } = self;
+        let mut cells = cells.into_cells();
+        // Every ticket adds to the cell of the day it was created, so the
+        // pending days' months hold every ticket the write left uncounted.
+        let recomputed_months = dim_rollup::months_of(&recompute.union(&pending_days).copied().collect());
+        let mut dims = dims.map(DimCells::into_rows).unwrap_or_default();
         cells.retain(|key, _| !recompute.contains(&key.day));
         dims.retain(|key, _| !recomputed_months.contains(&key.month));
         rollup::add_cells(conn, &cells).await?;
@@ -122,10 +132,7 @@ impl RollupDelta {
         // The months whose running totals are left to refresh.
         let mut unsummed = recomputed_months.clone();
         unsummed.extend(dim_rollup::add(conn, dims).await?);
-        if !pending_days.is_empty() {
-            tracing::debug!(rounds, days = pending_days.len(), "folding the rollup cells set aside");
-            unsummed.extend(fold_pending(conn, &pending_days, rounds, &recompute).await?);
-        }
+        fold_pending(conn, &pending_days, &recompute).await?;
         rollup::recompute_days(conn, &recompute, rules).await?;
         cube::refresh(conn, &refold).await?;
         dim_rollup::refresh(conn, &recomputed_months, rules).await?;
@@ -135,39 +142,25 @@ impl RollupDelta {
     }
 }
 
-/// Adds the cells set aside on `days` in `rounds` rounds to the rollups,
-/// leaving out those of days (and months) to be recomputed, then empties
-/// the pending tables. Returns the months whose running totals are left to
-/// refresh.
+/// Adds the cells set aside on `days` to the daily rollup, leaving out
+/// those of days to be recomputed, then empties the pending table.
 ///
-/// A file out of time order sets every period's cells aside once per round,
-/// so what is pending for one period grows with the file: a month of daily
-/// cells read at once was most of such an import's peak, and so was a
-/// month of dimension rows (2.0 GB for 10M tickets). Daily cells are folded
-/// a day at a time; dimension rows a month at a time, read round by round.
+/// A day at a time: a file out of time order sets every day's cells aside
+/// once per round, so what is pending for one day grows with the file, and
+/// a month of daily cells read at once was most of such an import's peak.
 async fn fold_pending(
     conn: &mut AnyConnection,
     days: &BTreeSet<i64>,
-    rounds: i64,
     recompute: &BTreeSet<i64>,
-) -> Result<BTreeSet<i64>, sqlx::Error> {
-    let mut unsummed = BTreeSet::new();
-    let recomputed_months = dim_rollup::months_of(recompute);
+) -> Result<(), sqlx::Error> {
+    if days.is_empty() {
+        return Ok(());
+    }
     for &day in days.difference(recompute) {
         let mut cells = BTreeMap::new();
         rollup::merge_rows(&mut cells, CellTable::Pending, (day, day), conn).await?;
         rollup::add_cells(conn, &cells).await?;
     }
-    for month in dim_rollup::months_of(days) {
-        if !recomputed_months.contains(&month) {
-            let mut dims = BTreeMap::new();
-            for round in 0..rounds {
-                dim_rollup::merge_rows(&mut dims, DimTable::Pending(round), (month, month), conn).await?;
-            }
-            unsummed.extend(dim_rollup::add(conn, dims).await?);
-        }
-    }
     sqlx::query("DELETE FROM daily_rollup_pending").execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM dim_rollup_pending").execute(&mut *conn).await?;
-    Ok(unsummed)
+    Ok(())
 }
