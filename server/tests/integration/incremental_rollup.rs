@@ -218,8 +218,9 @@ async fn cells_set_aside_along_the_way_equal_a_rebuild(db: Db) {
 
 /// New tickets only, over the same months in every chunk, each chunk's
 /// cells set aside: every day's cells are folded from several rounds, and
-/// the months' dimension rows, given up at the first, counted from the
-/// tickets (the updates above make every month recomputed anyway).
+/// the months' dimension rows, added at the first round and given up at
+/// the second, counted from the tickets (the updates above make every
+/// month recomputed anyway).
 async fn rounds_set_aside_over_the_same_months_equal_a_rebuild(db: Db) {
     let mut writer = TicketWriter::begin(&db).await.unwrap();
     writer.set_aside_rollups_after(1);
@@ -241,6 +242,34 @@ async fn rounds_set_aside_over_the_same_months_equal_a_rebuild_on_sqlite() {
 #[tokio::test]
 async fn rounds_set_aside_over_the_same_months_equal_a_rebuild_on_postgres() {
     rounds_set_aside_over_the_same_months_equal_a_rebuild(postgres().await).await;
+}
+
+/// New tickets in time order, each chunk's cells set aside: the months'
+/// dimension rows are added to the rollup at every round, a month that
+/// spans two chunks twice.
+async fn a_file_in_time_order_set_aside_equals_a_rebuild(db: Db) {
+    let mut tickets: Vec<TicketRecord> = (0..300).map(|i| ticket(i, 0)).collect();
+    tickets.sort_by_key(|t| t.created_at);
+    let mut writer = TicketWriter::begin(&db).await.unwrap();
+    writer.set_aside_rollups_after(1);
+    for chunk in tickets.chunks(100) {
+        writer.write(chunk).await.unwrap();
+    }
+    let report = writer.commit().await.unwrap();
+    assert_eq!((report.inserted, report.updated), (300, 0));
+    assert_nothing_pending(&db).await;
+    running_totals_equal_monthly_sums(&db).await;
+    assert_equals_rebuild(&db).await;
+}
+
+#[tokio::test]
+async fn a_file_in_time_order_set_aside_equals_a_rebuild_on_sqlite() {
+    a_file_in_time_order_set_aside_equals_a_rebuild(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_file_in_time_order_set_aside_equals_a_rebuild_on_postgres() {
+    a_file_in_time_order_set_aside_equals_a_rebuild(postgres().await).await;
 }
 
 async fn assert_nothing_pending(db: &Db) {
