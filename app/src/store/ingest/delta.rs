@@ -22,8 +22,8 @@
 //! most of its ~300,000 (month, value) rows every few thousand tickets, so
 //! each round wrote about one pending row per ticket and row, and the
 //! harness's 10M-ticket import spent 38 % of its samples setting rows aside
-//! (perf) and peaked at 2.0 GB folding them back. Counting every month
-//! again from the tickets instead cost a file in time order 13 % more time.
+//! (perf) and peaked at 2.0 GB. Counting every month again from the tickets
+//! instead, however the file came, cost a file in time order 13 % more time.
 
 use super::super::rollup::{self, CellTable, DayCells, RollupRules};
 use super::super::{cube, dim_cumulative, dim_rollup};
