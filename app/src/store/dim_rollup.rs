@@ -124,35 +124,27 @@ impl DimCells {
     }
 
     /// Adds a stored ticket, as [`refresh`] reads it, to the rows of `month`.
-    fn add_counted(&mut self, ticket: &CountedTicket, month: i64, sla_seconds: i64) {
-        let (
-            created_at,
-            first_response_at,
-            resolved_at,
-            csat,
-            nps,
-            ces,
-            fcr,
-            reopened,
-            escalated,
-            contacts,
-            ..,
-        ) = *ticket;
+    fn add_counted(&mut self, t: &CountedTicket, month: i64, sla_seconds: i64) {
         let facts = TicketFacts {
-            created_at,
-            first_response_at,
-            resolved_at,
-            csat,
-            nps,
-            ces,
-            first_contact_resolved: fcr != 0,
-            reopened: reopened != 0,
-            escalated: escalated != 0,
-            contacts,
+            created_at: t.created_at,
+            first_response_at: t.first_response_at,
+            resolved_at: t.resolved_at,
+            csat: t.csat,
+            nps: t.nps,
+            ces: t.ces,
+            first_contact_resolved: t.first_contact_resolved != 0,
+            reopened: t.reopened != 0,
+            escalated: t.escalated != 0,
+            contacts: t.contacts,
         };
-        let (.., channel, category, team, agent, priority, product) = ticket;
-        let extra = [agent.as_str(), priority.as_str(), product.as_deref().unwrap_or(NO_PRODUCT)];
-        self.add(month, extra, [channel.as_str(), category.as_str(), team.as_str()], &facts, sla_seconds);
+        let extra = [t.agent.as_str(), t.priority.as_str(), t.product.as_deref().unwrap_or(NO_PRODUCT)];
+        self.add(
+            month,
+            extra,
+            [t.channel.as_str(), t.category.as_str(), t.team.as_str()],
+            &facts,
+            sla_seconds,
+        );
     }
 
     /// Adds a ticket to the rows of each extra dimension's value (`extra`,
@@ -224,30 +216,31 @@ impl DimCells {
     }
 }
 
-/// The columns of a ticket the rows count, in the order of [`CountedTicket`].
+/// The columns of a ticket the rows count, in the order of [`CountedTicket`]'s fields.
 const COUNTED_COLUMNS: &str = "created_at, first_response_at, resolved_at, csat, nps, ces, \
     first_contact_resolved, reopened, escalated, contacts, channel, category, team, agent, priority, product";
 
 /// A stored ticket as [`refresh`] reads it: one array of
-/// [`COUNTED_COLUMNS`] in the document.
-type CountedTicket = (
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-);
+/// [`COUNTED_COLUMNS`] in the document, its fields in that order.
+#[derive(serde::Deserialize)]
+struct CountedTicket {
+    created_at: i64,
+    first_response_at: Option<i64>,
+    resolved_at: Option<i64>,
+    csat: Option<i64>,
+    nps: Option<i64>,
+    ces: Option<i64>,
+    first_contact_resolved: i64,
+    reopened: i64,
+    escalated: i64,
+    contacts: i64,
+    channel: String,
+    category: String,
+    team: String,
+    agent: String,
+    priority: String,
+    product: Option<String>,
+}
 
 /// Recomputes the rows of `months` (first days) from the tickets created in them.
 /// `rules` are the daily rollup's.
