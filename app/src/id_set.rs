@@ -9,6 +9,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// An id's fingerprint: a 64-bit SipHash of it and 32 bits of a second,
 /// salted one. Packed to 4-byte alignment, so that with its row it fills
@@ -90,9 +91,18 @@ impl IdRows {
         *word |= WRITTEN;
         before
     }
+}
 
-    pub fn is_written(&self, id: &str) -> bool {
-        self.0.get(&fingerprint(id)).is_some_and(|word| word & WRITTEN != 0)
+/// One [`IdRows`] for an import's reader, which notes the ids of the
+/// rows it reads, and its writer, which marks them written a chunk later
+/// on a task of its own.
+#[derive(Clone, Debug, Default)]
+pub struct SharedIds(Arc<Mutex<IdRows>>);
+
+impl SharedIds {
+    pub fn lock(&self) -> MutexGuard<'_, IdRows> {
+        // The table stays whole if a holder panicked: each change is one entry.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -114,16 +124,13 @@ mod tests {
     fn an_id_is_written_once_whether_noted_or_not() {
         let mut ids = IdRows::default();
         ids.note("T-1", MAX_ROW);
-        assert!(!ids.is_written("T-1"));
-        assert!(!ids.mark_written("T-1"));
+        assert!(!ids.mark_written("T-1"), "noted, not written");
         assert!(ids.mark_written("T-1"));
-        assert!(ids.is_written("T-1"));
         // Writing does not change the row an id was first noted on.
         assert_eq!(ids.note("T-1", 9), Some(MAX_ROW));
         // A writer used without notes (the REST API) marks ids alone.
         assert!(!ids.mark_written("T-2"));
-        assert!(ids.is_written("T-2"));
-        assert!(!ids.is_written("T-3"));
+        assert!(ids.mark_written("T-2"));
     }
 
     #[test]

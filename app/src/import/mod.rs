@@ -23,6 +23,8 @@ pub mod run;
 mod sink;
 #[cfg(feature = "ssr")]
 pub mod sniff;
+#[cfg(feature = "ssr")]
+mod streamed;
 
 pub use fields::{Field, FieldType, Kind};
 pub use mapping::{DurationUnit, FieldMap, Mapping, Pick, Repeated};

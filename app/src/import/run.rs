@@ -140,105 +140,125 @@ pub async fn import(
     // Rows are counted here, not taken from the CSV reader's line numbers,
     // which depend on line endings and on line breaks inside quoted cells.
     let header_rows = u64::from(has_header);
-    loop {
-        let data_row = report.rows + 1;
-        let row = data_row + header_rows;
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let reason = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => "is not UTF-8 text (save the file as UTF-8)".to_string(),
-                    _ => e.to_string(),
-                };
-                refusals.add(RowError { row, data_row, column: String::new(), value: String::new(), reason });
-                break;
-            }
-        }
-        if row > MAX_ROW {
-            return Err(ImportError::File(format!(
-                "a file holds at most {}, its header included",
-                rows(MAX_ROW)
-            )));
-        }
-        report.rows = data_row;
-        let cells: Vec<&str> = record.iter().collect();
-        // With `first`, a later row of an id is skipped unread: line-item rows
-        // leave the record's own cells empty.
-        if repeated == Some(Repeated::First) {
-            let id = converter.cell_of("external_id", &cells).unwrap_or_default().trim();
-            if !id.is_empty() && repeats.note(id, row, sink.note_id(id, row)) {
-                report.repeated += 1;
-                continue;
-            }
-        }
-        let converted = converter.convert(&cells, row).map_err(|e| RowError { data_row, ..e });
-        let id = converted
-            .as_ref()
-            .ok()
-            .and_then(|map| map.get("external_id").and_then(Value::as_str))
-            .unwrap_or_default()
-            .to_string();
-        let valid = match (converted, events.as_mut()) {
-            (Ok(map), Some(log)) => {
-                log.add(map, row);
-                None
-            }
-            (converted, _) => Some(
-                converted.and_then(|map| typed(options.kind, map, now, (row, data_row), &converter, &cells)),
-            ),
-        };
-        // Only a row that is kept can repeat an earlier one: a refused row is
-        // counted as refused, never also as repeated.
-        let kept = !matches!(valid, Some(Err(_)));
-        if has_ids
-            && kept
-            && matches!(repeated, Some(Repeated::Last | Repeated::Events) | None)
-            && repeats.note(&id, row, sink.note_id(&id, row))
-        {
-            report.repeated += 1;
-        }
-        match valid {
-            None => {}
-            Some(Ok(valid)) if refusals.is_empty() => sink.push(valid).await?,
-            Some(Ok(_)) => {}
-            Some(Err(refused)) if options.keep_valid => {
-                report.rejected += 1;
-                if let Some(out) = rejects.as_deref_mut() {
-                    write_reject(out, &cells, &refused)?;
+    // Read to the end or to the first failure; a refused file is abandoned:
+    // its transaction is rolled back before the answer, nothing half-imported.
+    let read: Result<(), ImportError> = async {
+        loop {
+            let data_row = report.rows + 1;
+            let row = data_row + header_rows;
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let reason = match e.kind() {
+                        csv::ErrorKind::Utf8 { .. } => {
+                            "is not UTF-8 text (save the file as UTF-8)".to_string()
+                        }
+                        _ => e.to_string(),
+                    };
+                    refusals.add(RowError {
+                        row,
+                        data_row,
+                        column: String::new(),
+                        value: String::new(),
+                        reason,
+                    });
+                    break;
                 }
             }
-            // Strict: nothing more is written, but every row is still read so
-            // that the report can say how many were refused, and why.
-            Some(Err(refused)) => refusals.add(refused),
-        }
-        if report.rows % PROGRESS_ROWS == 0 {
-            progress(reader.get_ref().get_ref().bytes);
-        }
-    }
-    progress(reader.get_ref().get_ref().bytes);
-    if let Some(log) = events.take() {
-        for (row, map) in log.finish() {
-            let data_row = row - header_rows;
-            match typed(options.kind, map, now, (row, data_row), &converter, &[]) {
-                Ok(valid) if refusals.is_empty() => sink.push(valid).await?,
-                Ok(_) => {}
-                Err(refused) if options.keep_valid => {
+            if row > MAX_ROW {
+                return Err(ImportError::File(format!(
+                    "a file holds at most {}, its header included",
+                    rows(MAX_ROW)
+                )));
+            }
+            report.rows = data_row;
+            let cells: Vec<&str> = record.iter().collect();
+            // With `first`, a later row of an id is skipped unread: line-item rows
+            // leave the record's own cells empty.
+            if repeated == Some(Repeated::First) {
+                let id = converter.cell_of("external_id", &cells).unwrap_or_default().trim();
+                if !id.is_empty() && repeats.note(id, row, sink.note_id(id, row)) {
+                    report.repeated += 1;
+                    continue;
+                }
+            }
+            let converted = converter.convert(&cells, row).map_err(|e| RowError { data_row, ..e });
+            let id = converted
+                .as_ref()
+                .ok()
+                .and_then(|map| map.get("external_id").and_then(Value::as_str))
+                .unwrap_or_default()
+                .to_string();
+            let valid = match (converted, events.as_mut()) {
+                (Ok(map), Some(log)) => {
+                    log.add(map, row);
+                    None
+                }
+                (converted, _) => Some(
+                    converted
+                        .and_then(|map| typed(options.kind, map, now, (row, data_row), &converter, &cells)),
+                ),
+            };
+            // Only a row that is kept can repeat an earlier one: a refused row is
+            // counted as refused, never also as repeated.
+            let kept = !matches!(valid, Some(Err(_)));
+            if has_ids
+                && kept
+                && matches!(repeated, Some(Repeated::Last | Repeated::Events) | None)
+                && repeats.note(&id, row, sink.note_id(&id, row))
+            {
+                report.repeated += 1;
+            }
+            match valid {
+                None => {}
+                Some(Ok(valid)) if refusals.is_empty() => sink.push(valid).await?,
+                Some(Ok(_)) => {}
+                Some(Err(refused)) if options.keep_valid => {
                     report.rejected += 1;
                     if let Some(out) = rejects.as_deref_mut() {
-                        write_reject(out, &[], &refused)?;
+                        write_reject(out, &cells, &refused)?;
                     }
                 }
-                Err(refused) => refusals.add(refused),
+                // Strict: nothing more is written, but every row is still read so
+                // that the report can say how many were refused, and why.
+                Some(Err(refused)) => refusals.add(refused),
+            }
+            if report.rows % PROGRESS_ROWS == 0 {
+                progress(reader.get_ref().get_ref().bytes);
             }
         }
+        progress(reader.get_ref().get_ref().bytes);
+        if let Some(log) = events.take() {
+            for (row, map) in log.finish() {
+                let data_row = row - header_rows;
+                match typed(options.kind, map, now, (row, data_row), &converter, &[]) {
+                    Ok(valid) if refusals.is_empty() => sink.push(valid).await?,
+                    Ok(_) => {}
+                    Err(refused) if options.keep_valid => {
+                        report.rejected += 1;
+                        if let Some(out) = rejects.as_deref_mut() {
+                            write_reject(out, &[], &refused)?;
+                        }
+                    }
+                    Err(refused) => refusals.add(refused),
+                }
+            }
+        }
+        Ok(())
     }
-    if !refusals.is_empty() {
-        // Dropping the sink rolls the transaction back: nothing is half-imported.
-        return Err(ImportError::Rows(refusals));
-    }
-    if repeats.count > 0 && repeated.is_none() && !options.keep_valid {
-        return Err(ImportError::Repeated(repeats.refusal()));
+    .await;
+    let refused = match read {
+        Err(e) => Some(e),
+        Ok(()) if !refusals.is_empty() => Some(ImportError::Rows(refusals)),
+        Ok(()) if repeats.count > 0 && repeated.is_none() && !options.keep_valid => {
+            Some(ImportError::Repeated(repeats.refusal()))
+        }
+        Ok(()) => None,
+    };
+    if let Some(refusal) = refused {
+        sink.abandon().await;
+        return Err(refusal);
     }
     let written = sink.commit(db, &options.actor).await?;
     report.inserted = written.inserted;

@@ -1,15 +1,13 @@
 //! Where the valid records of an import go: tickets and orders stream into
-//! the database in chunks inside one transaction; the small kinds are kept
-//! and written at the end.
+//! the database in chunks inside one transaction, written while the next
+//! chunk is read; the small kinds are kept and written at the end.
 
 use super::fields::Kind;
 use super::run::ImportError;
+use super::streamed::Streamed;
 use crate::models::{BenchmarkRecord, FinancialMonth, OrderRecord, TargetRecord, TicketRecord};
 use crate::store::ingest::{self, OrderWriter, TicketWriter};
 use crate::store::Db;
-
-/// Records written to the database at a time.
-const CHUNK_ROWS: usize = 2_000;
 
 /// One valid record of any kind.
 pub enum Record {
@@ -23,9 +21,8 @@ pub enum Record {
 /// Where valid records go: tickets and orders stream into the database in
 /// chunks; the small kinds (a row per month or KPI) are written at the end.
 pub enum Sink {
-    /// The writers are boxed: they carry what they are counting.
-    Tickets(Box<TicketWriter>, Vec<TicketRecord>),
-    Orders(Box<OrderWriter>, Vec<OrderRecord>),
+    Tickets(Streamed<TicketWriter>),
+    Orders(Streamed<OrderWriter>),
     Financials(Vec<FinancialMonth>),
     Targets(Vec<TargetRecord>),
     Benchmarks(Vec<BenchmarkRecord>),
@@ -34,8 +31,8 @@ pub enum Sink {
 impl Sink {
     pub async fn begin(db: &Db, kind: Kind) -> Result<Sink, sqlx::Error> {
         Ok(match kind {
-            Kind::Tickets => Sink::Tickets(Box::new(TicketWriter::begin(db).await?), Vec::new()),
-            Kind::Orders => Sink::Orders(Box::new(OrderWriter::begin(db).await?), Vec::new()),
+            Kind::Tickets => Sink::Tickets(Streamed::start(TicketWriter::begin(db).await?)),
+            Kind::Orders => Sink::Orders(Streamed::start(OrderWriter::begin(db).await?)),
             Kind::Financials => Sink::Financials(Vec::new()),
             Kind::Targets => Sink::Targets(Vec::new()),
             Kind::Benchmarks => Sink::Benchmarks(Vec::new()),
@@ -46,28 +43,16 @@ impl Sink {
     /// it. Kinds without ids never repeat one.
     pub fn note_id(&mut self, id: &str, row: u64) -> Option<u64> {
         match self {
-            Sink::Tickets(writer, _) => writer.note_id(id, row),
-            Sink::Orders(writer, _) => writer.note_id(id, row),
+            Sink::Tickets(writer) => writer.ids().lock().note(id, row),
+            Sink::Orders(writer) => writer.ids().lock().note(id, row),
             Sink::Financials(_) | Sink::Targets(_) | Sink::Benchmarks(_) => None,
         }
     }
 
     pub async fn push(&mut self, record: Record) -> Result<(), ImportError> {
         match (self, record) {
-            (Sink::Tickets(writer, buffer), Record::Ticket(t)) => {
-                buffer.push(t);
-                if buffer.len() >= CHUNK_ROWS {
-                    writer.write(buffer).await?;
-                    buffer.clear();
-                }
-            }
-            (Sink::Orders(writer, buffer), Record::Order(o)) => {
-                buffer.push(o);
-                if buffer.len() >= CHUNK_ROWS {
-                    writer.write(buffer).await?;
-                    buffer.clear();
-                }
-            }
+            (Sink::Tickets(writer), Record::Ticket(t)) => writer.push(t).await?,
+            (Sink::Orders(writer), Record::Order(o)) => writer.push(o).await?,
             (Sink::Financials(all), Record::Financial(f)) => push_small(all, f, Kind::Financials)?,
             (Sink::Targets(all), Record::Target(t)) => push_small(all, t, Kind::Targets)?,
             (Sink::Benchmarks(all), Record::Benchmark(b)) => push_small(all, b, Kind::Benchmarks)?,
@@ -76,16 +61,20 @@ impl Sink {
         Ok(())
     }
 
+    /// Gives the records up: the transaction is rolled back before this
+    /// returns, so a new import does not find the database locked.
+    pub async fn abandon(self) {
+        match self {
+            Sink::Tickets(writer) => writer.abandon().await,
+            Sink::Orders(writer) => writer.abandon().await,
+            Sink::Financials(_) | Sink::Targets(_) | Sink::Benchmarks(_) => {}
+        }
+    }
+
     pub async fn commit(self, db: &Db, actor: &str) -> Result<ingest::IngestReport, ImportError> {
         Ok(match self {
-            Sink::Tickets(mut writer, rest) => {
-                writer.write(&rest).await?;
-                writer.commit().await?
-            }
-            Sink::Orders(mut writer, rest) => {
-                writer.write(&rest).await?;
-                writer.commit().await?
-            }
+            Sink::Tickets(writer) => writer.commit().await?,
+            Sink::Orders(writer) => writer.commit().await?,
             Sink::Financials(all) => ingest::financials(db, actor, &all).await?,
             Sink::Targets(all) => ingest::targets(db, &all).await?,
             Sink::Benchmarks(all) => ingest::benchmarks(db, actor, &all).await?,

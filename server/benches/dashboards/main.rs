@@ -4,8 +4,8 @@
 //! twice: asked again (the rollup reads it repeats kept in memory, as a
 //! dashboard viewed again finds them) and as the first time after a data
 //! change (nothing kept). The pages are fetched through the real router
-//! for their time to first byte, and 32 clients load the server for a
-//! fixed time. SQLite always; Postgres too when
+//! for their time to first byte, and 32 clients load a fresh `aftercare
+//! serve` process on the same database for a fixed time. SQLite always; Postgres too when
 //! `AFTERCARE_TEST_POSTGRES_URL` is set (`server/tests/with-postgres.sh`
 //! sets it).
 //!
@@ -155,15 +155,15 @@ async fn main() {
         for i in 0..results.len() {
             let backend = results[i].0;
             println!("--- {} ---", backend.name());
-            let db = match fresh_db(backend, &dir, tickets, postgres.as_deref()).await {
-                Ok(db) => db,
+            let (db, url) = match fresh_db(backend, &dir, tickets, postgres.as_deref()).await {
+                Ok(opened) => opened,
                 Err(e) => {
                     failure = Some(format!("{}: cannot open a database: {e}", backend.name()));
                     break 'sizes;
                 }
             };
             let mut t = Timed { tickets, orders, ticket_mb: ticket_bytes as f64 / 1e6, ..Timed::default() };
-            let outcome = run(&db, &config, &ticket_file, &order_file, &mut t).await;
+            let outcome = run(&db, &url, &config, &ticket_file, &order_file, &mut t).await;
             db.pool.close().await;
             drop_db(backend, &dir, tickets, postgres.as_deref()).await;
             results[i].1.push(t);
@@ -198,7 +198,13 @@ fn db_name(tickets: u64) -> String {
     format!("aftercare_bench_{}_{tickets}", std::process::id())
 }
 
-async fn fresh_db(backend: Backend, dir: &Path, tickets: u64, pg: Option<&str>) -> Result<Db, String> {
+/// A migrated, empty database and its URL.
+async fn fresh_db(
+    backend: Backend,
+    dir: &Path,
+    tickets: u64,
+    pg: Option<&str>,
+) -> Result<(Db, String), String> {
     let url = match backend {
         Backend::Sqlite => format!("sqlite://{}", dir.join(format!("{}.db", db_name(tickets))).display()),
         Backend::Postgres => {
@@ -218,7 +224,7 @@ async fn fresh_db(backend: Backend, dir: &Path, tickets: u64, pg: Option<&str>) 
     };
     let db = Db::connect(&url).await.map_err(|e| e.to_string())?;
     db.migrate().await.map_err(|e| e.to_string())?;
-    Ok(db)
+    Ok((db, url))
 }
 
 async fn drop_db(backend: Backend, dir: &Path, tickets: u64, pg: Option<&str>) {
@@ -243,10 +249,17 @@ async fn drop_db(backend: Backend, dir: &Path, tickets: u64, pg: Option<&str>) {
 }
 
 /// Everything measured on one database of one size.
-async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Timed) -> Result<(), String> {
+async fn run(
+    db: &Db,
+    url: &str,
+    config: &Config,
+    tickets: &Path,
+    orders: &Path,
+    t: &mut Timed,
+) -> Result<(), String> {
     // Import: tickets then orders, each timed, peak memory from a reset.
     for (kind, file, expected) in [(Kind::Tickets, tickets, t.tickets), (Kind::Orders, orders, t.orders)] {
-        let start_mb = rss_mb();
+        let start_mb = rss_mb("self");
         reset_peak_rss();
         let mut header_line = String::new();
         std::io::BufRead::read_line(
@@ -269,7 +282,7 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
             return Err(format!("{} imported of {expected} {}", report.inserted, kind.key()));
         }
         let rate = expected as f64 / seconds;
-        let peak = peak_rss_mb();
+        let peak = peak_rss_mb("self");
         println!(
             "import {}: {expected} rows in {seconds:.1} s, {rate:.0} rows/s, peak RSS {peak:.0} MB",
             kind.key()
@@ -378,8 +391,61 @@ async fn run(db: &Db, config: &Config, tickets: &Path, orders: &Path, t: &mut Ti
         let (ttfb, whole) = measure_page(c, &server, page).await?;
         t.pages.push((page, ttfb, whole));
     }
-    t.load = Some(load(c, &server).await?);
+    // The load goes to the product's own server process on the same
+    // database: its memory is the server's, not what the imports left here.
+    let served = Served::start(url).await?;
+    t.load = Some(load(c, &server.at(&served.base), served.pid()).await?);
     Ok(())
+}
+
+/// `aftercare serve` on the benchmark's database, stopped when dropped.
+struct Served {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Served {
+    async fn start(url: &str) -> Result<Served, String> {
+        // A free port, given up for the server to take.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_aftercare"))
+            .arg("serve")
+            .env("DATABASE_URL", url)
+            .env("AFTERCARE_DEMO", "0")
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "aftercare")
+            .env("LEPTOS_SITE_ROOT", "target/site")
+            .env("LEPTOS_SITE_PKG_DIR", "pkg")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        let served = Served { child, base: format!("http://127.0.0.1:{port}") };
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            let health = client.get(format!("{}/api/v1/health", served.base)).send().await;
+            if health.is_ok_and(|r| r.status().is_success()) {
+                return Ok(served);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("the server process did not answer within 60 s".into())
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// One month's ticket count and CSAT (overview, series and matrix) equal SQL
@@ -476,6 +542,7 @@ where
 }
 
 /// The app on a loopback port, a signed-in session and a read token.
+#[derive(Clone)]
 struct Server {
     base: String,
     cookie: String,
@@ -528,6 +595,11 @@ impl Server {
         Ok(Server { base, cookie, token, client })
     }
 
+    /// The same session and token, against the server at `base`.
+    fn at(&self, base: &str) -> Server {
+        Server { base: base.to_string(), ..self.clone() }
+    }
+
     fn page(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.get(format!("{}{path}", self.base)).header(reqwest::header::COOKIE, &self.cookie)
     }
@@ -574,14 +646,9 @@ const LOAD_TIMEOUT: Duration = Duration::from_secs(30);
 /// are counted, whatever their status (under overload a session or token
 /// check that cannot reach the database answers 401); both requests are
 /// made once unloaded first, and a refusal then fails the run.
-async fn load(config: &Config, server: &Server) -> Result<Load, String> {
+async fn load(config: &Config, server: &Server, pid: u32) -> Result<Load, String> {
     let series = format!("/kpis/csat/series?grain=month&from={FIRST_DAY}&to={LAST_DAY}");
-    let server = Arc::new(Server {
-        base: server.base.clone(),
-        cookie: server.cookie.clone(),
-        token: server.token.clone(),
-        client: server.client.clone(),
-    });
+    let server = Arc::new(server.clone());
     // Each request once, unloaded: a refusal here is the harness's fault.
     for request in [server.page("/"), server.rest(&series)] {
         let response = request.send().await.map_err(|e| e.to_string())?;
@@ -589,14 +656,15 @@ async fn load(config: &Config, server: &Server) -> Result<Load, String> {
             return Err(format!("before the load, {} answered {}", response.url().path(), response.status()));
         }
     }
-    let start_rss_mb = rss_mb();
-    reset_peak_rss();
+    let process = pid.to_string();
+    let start_rss_mb = rss_mb(&process);
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(config.load_seconds);
+    let sampled_process = process.clone();
     let sampler = tokio::spawn(async move {
         let mut peak = 0.0f64;
         while Instant::now() < deadline {
-            peak = peak.max(rss_mb());
+            peak = peak.max(rss_mb(&sampled_process));
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         peak
@@ -647,7 +715,7 @@ async fn load(config: &Config, server: &Server) -> Result<Load, String> {
         first_error: errors.first().cloned(),
         page: (!page_ms.is_empty()).then(|| Stats::of(page_ms)),
         series: (!series_ms.is_empty()).then(|| Stats::of(series_ms)),
-        peak_rss_mb: peak_rss_mb().max(sampled),
+        peak_rss_mb: peak_rss_mb(&process).max(sampled),
         start_rss_mb,
     };
     println!(
@@ -662,8 +730,9 @@ async fn load(config: &Config, server: &Server) -> Result<Load, String> {
     Ok(result)
 }
 
-fn status_kb(field: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// A field of `/proc/<process>/status` (`self` or a pid), in kB.
+fn status_kb(process: &str, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).unwrap_or_default();
     status
         .lines()
         .find_map(|l| l.strip_prefix(field))
@@ -671,13 +740,14 @@ fn status_kb(field: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Peak resident set size of this process since the last reset (Linux), MB.
-fn peak_rss_mb() -> f64 {
-    status_kb("VmHWM:") / 1024.0
+/// Peak resident set size of a process since it started or since the last
+/// reset (Linux), MB.
+fn peak_rss_mb(process: &str) -> f64 {
+    status_kb(process, "VmHWM:") / 1024.0
 }
 
-fn rss_mb() -> f64 {
-    status_kb("VmRSS:") / 1024.0
+fn rss_mb(process: &str) -> f64 {
+    status_kb(process, "VmRSS:") / 1024.0
 }
 
 /// Resets the peak to the current resident size (Linux ≥ 4.0); where that

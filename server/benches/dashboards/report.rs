@@ -195,9 +195,10 @@ pub fn markdown(
          - **Runs**: {} warm-ups, then {} runs per measure or {} s, whichever ends first (at least 5; \
          fewer than 30 shown as n=…); p50 / p95 in ms\n\
          - **Load**: {} clients for {} s, each alternating the overview page (`/`) and \
-         `GET /api/v1/kpis/csat/series?grain=month` over 36 months; clients and server share one \
-         process and its 2-worker runtime, so peak RSS includes the clients (a few MB)\n\
-         - **Memory**: the process's peak resident set (`VmHWM`, reset before each phase through \
+         `GET /api/v1/kpis/csat/series?grain=month` over 36 months, sent to a fresh `aftercare serve` \
+         process on the same database; its peak RSS is that process's own (`VmHWM` since it \
+         started), the resident size when the load began in brackets\n\
+         - **Import memory**: the harness process's peak resident set (`VmHWM`, reset before each import through \
          `/proc/self/clear_refs`); the resident size when the phase began is shown in brackets, \
          since memory freed by an earlier phase (size or backend) is not always returned to the \
          system. On Postgres this is the app's memory only, not the database server's\n\

@@ -15,7 +15,7 @@ use super::sql::{batch_rows, values_placeholders, Params};
 use super::support_months::SupportDelta;
 use super::zone::ReportingZone;
 use super::{Backend, Db};
-use crate::id_set::IdRows;
+use crate::id_set::SharedIds;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
 use deferred_indexes::DeferredIndexes;
 use delta::RollupDelta;
@@ -95,8 +95,8 @@ pub struct TicketWriter {
     report: IngestReport,
     /// Ids written by this writer: a later record of the same id (an
     /// update within one file) is not counted a second time. An import
-    /// notes its rows' ids here too ([`Self::note_id`]).
-    ids: IdRows,
+    /// notes its rows' ids here too, through [`Self::ids`].
+    ids: SharedIds,
     /// The table held no ticket when the writer began (a first import):
     /// then only ids this writer has written can be stored already.
     began_empty: bool,
@@ -131,7 +131,7 @@ impl TicketWriter {
             tx,
             rollups: RollupDelta::new(db.rollup_rules()),
             report: IngestReport::default(),
-            ids: IdRows::default(),
+            ids: SharedIds::default(),
             began_empty: any.is_none(),
             support: SupportDelta::new(db.zone, any.is_none()),
             analyze: (db.backend == Backend::Postgres).then(|| db.pool.clone()),
@@ -139,9 +139,10 @@ impl TicketWriter {
         })
     }
 
-    /// Notes that the file's `row` holds `id`: the row of an earlier note of it.
-    pub fn note_id(&mut self, id: &str, row: u64) -> Option<u64> {
-        self.ids.note(id, row)
+    /// The ids this writer has written, where an import also notes the
+    /// row each was first read on (`IdRows::note`).
+    pub fn ids(&self) -> SharedIds {
+        self.ids.clone()
     }
 
     /// Sets the memory the collected rollup cells may take before they are
@@ -156,12 +157,13 @@ impl TicketWriter {
     pub async fn write(&mut self, records: &[TicketRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |t| &t.external_id);
         for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
-            let lookup = may_be_stored(chunk, self.began_empty, &self.ids, |t| &t.external_id);
+            let written_before = mark_written(&self.ids, chunk, |t| &t.external_id);
+            let lookup = may_be_stored(chunk, self.began_empty, &written_before);
             let stored = existing::tickets(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
-            for t in chunk {
+            for (t, &before) in chunk.iter().zip(&written_before) {
                 let how = change(stored.get(&t.external_id), t);
-                count(&mut self.report, &mut self.ids, &t.external_id, how);
+                count(&mut self.report, before, how);
                 if how != Change::Unchanged {
                     changed.push(t);
                 }
@@ -232,16 +234,20 @@ fn calls_for_statistics(changed: i64, counted: f64) -> bool {
     changed >= ANALYZE_AFTER_CHANGES && (counted <= 0.0 || changed as f64 >= 0.1 * counted)
 }
 
+/// Marks the ids of `chunk` written (a failed write fails the whole
+/// import): whether each had been written before, by an earlier chunk.
+fn mark_written<T>(ids: &SharedIds, chunk: &[T], id: impl Fn(&T) -> &str) -> Vec<bool> {
+    let mut ids = ids.lock();
+    chunk.iter().map(|r| ids.mark_written(id(r))).collect()
+}
+
 /// The records of `chunk` that can be stored already: all of them, or when
-/// the table was empty as the writer began, those it has written itself.
-fn may_be_stored<'a, T: Clone>(
-    chunk: &'a [T],
-    began_empty: bool,
-    ids: &IdRows,
-    id: impl Fn(&T) -> &str,
-) -> Cow<'a, [T]> {
+/// the table was empty as the writer began, those it has written before.
+fn may_be_stored<'a, T: Clone>(chunk: &'a [T], began_empty: bool, written_before: &[bool]) -> Cow<'a, [T]> {
     if began_empty {
-        Cow::Owned(chunk.iter().filter(|r| ids.is_written(id(r))).cloned().collect())
+        Cow::Owned(
+            chunk.iter().zip(written_before).filter(|(_, &before)| before).map(|(r, _)| r.clone()).collect(),
+        )
     } else {
         Cow::Borrowed(chunk)
     }
@@ -262,8 +268,8 @@ async fn serialise_writers(tx: &mut AnyConnection, db: &Db) -> Result<(), sqlx::
 }
 
 /// Counts a record once per id and writer, by how it compares with the stored one.
-fn count(report: &mut IngestReport, ids: &mut IdRows, id: &str, how: Change) {
-    if ids.mark_written(id) {
+fn count(report: &mut IngestReport, written_before: bool, how: Change) {
+    if written_before {
         return;
     }
     match how {
@@ -287,19 +293,20 @@ async fn upsert_tickets(conn: &mut AnyConnection, chunk: &[&TicketRecord]) -> Re
          product = excluded.product",
         values_placeholders(Params::of(conn), chunk.len(), TICKET_COLUMNS)
     );
+    // Text is bound by reference: a String argument is copied twice on its way to the driver.
     let mut query = sqlx::query(&sql);
     for t in chunk {
         query = query
-            .bind(t.external_id.clone())
+            .bind(t.external_id.as_str())
             .bind(t.created_at)
             .bind(t.first_response_at)
             .bind(t.resolved_at)
-            .bind(t.channel.clone())
-            .bind(t.category.clone())
-            .bind(t.priority.clone())
-            .bind(t.team.clone())
-            .bind(t.agent.clone())
-            .bind(t.status.clone())
+            .bind(t.channel.as_str())
+            .bind(t.category.as_str())
+            .bind(t.priority.as_str())
+            .bind(t.team.as_str())
+            .bind(t.agent.as_str())
+            .bind(t.status.as_str())
             .bind(t.csat)
             .bind(t.nps)
             .bind(t.ces)
@@ -307,9 +314,9 @@ async fn upsert_tickets(conn: &mut AnyConnection, chunk: &[&TicketRecord]) -> Re
             .bind(i64::from(t.first_contact_resolved))
             .bind(i64::from(t.reopened))
             .bind(i64::from(t.escalated))
-            .bind(t.customer_id.clone())
-            .bind(t.order_id.clone())
-            .bind(t.product.clone());
+            .bind(t.customer_id.as_deref())
+            .bind(t.order_id.as_deref())
+            .bind(t.product.as_deref());
     }
     query.execute(&mut *conn).await?;
     Ok(())
@@ -333,7 +340,7 @@ pub struct OrderWriter {
     customers: BTreeSet<String>,
     report: IngestReport,
     /// As [`TicketWriter`]'s.
-    ids: IdRows,
+    ids: SharedIds,
     /// As [`TicketWriter`]'s: the table held no order when the writer began.
     began_empty: bool,
     zone: ReportingZone,
@@ -355,16 +362,16 @@ impl OrderWriter {
             tx,
             customers: BTreeSet::new(),
             report: IngestReport::default(),
-            ids: IdRows::default(),
+            ids: SharedIds::default(),
             began_empty: any.is_none(),
             zone: db.zone,
             support,
         })
     }
 
-    /// As [`TicketWriter::note_id`].
-    pub fn note_id(&mut self, id: &str, row: u64) -> Option<u64> {
-        self.ids.note(id, row)
+    /// As [`TicketWriter::ids`].
+    pub fn ids(&self) -> SharedIds {
+        self.ids.clone()
     }
 
     /// Upserts records that have passed `OrderRecord::validate`; records
@@ -372,13 +379,14 @@ impl OrderWriter {
     pub async fn write(&mut self, records: &[OrderRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |o| &o.external_id);
         for chunk in records.chunks(batch_rows(ORDER_COLUMNS)) {
-            let lookup = may_be_stored(chunk, self.began_empty, &self.ids, |o| &o.external_id);
+            let written_before = mark_written(&self.ids, chunk, |o| &o.external_id);
+            let lookup = may_be_stored(chunk, self.began_empty, &written_before);
             let stored = existing::orders(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
-            for o in chunk {
+            for (o, &before) in chunk.iter().zip(&written_before) {
                 let old = stored.get(&o.external_id);
                 let how = change(old, o);
-                count(&mut self.report, &mut self.ids, &o.external_id, how);
+                count(&mut self.report, before, how);
                 if how != Change::Unchanged {
                     // An order that moves to another customer changes both customers' months.
                     self.customers.extend(old.map(|old| old.customer_id.clone()));
@@ -403,11 +411,11 @@ impl OrderWriter {
             let mut query = sqlx::query(&sql);
             for o in &changed {
                 query = query
-                    .bind(o.external_id.clone())
-                    .bind(o.customer_id.clone())
+                    .bind(o.external_id.as_str())
+                    .bind(o.customer_id.as_str())
                     .bind(o.placed_at)
                     .bind(o.amount)
-                    .bind(o.currency.clone());
+                    .bind(o.currency.as_str());
             }
             query.execute(&mut *self.tx).await?;
         }
