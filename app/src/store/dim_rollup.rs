@@ -43,7 +43,8 @@ pub struct DimKey {
     pub base_value: String,
 }
 
-fn month_start(day: i64) -> i64 {
+/// The month (its first day) of a day.
+pub(super) fn month_start(day: i64) -> i64 {
     day_number(Period::containing(Grain::Month, date_of(day)).start)
 }
 
@@ -124,7 +125,7 @@ impl DimCells {
     }
 
     /// Adds a stored ticket, as [`refresh`] reads it, to the rows of `month`.
-    fn add_counted(&mut self, t: &CountedTicket, month: i64, sla_seconds: i64) {
+    pub(super) fn add_counted(&mut self, t: &CountedTicket, month: i64, sla_seconds: i64) {
         let facts = TicketFacts {
             created_at: t.created_at,
             first_response_at: t.first_response_at,
@@ -221,9 +222,10 @@ const COUNTED_COLUMNS: &str = "created_at, first_response_at, resolved_at, csat,
     first_contact_resolved, reopened, escalated, contacts, channel, category, team, agent, priority, product";
 
 /// A stored ticket as [`refresh`] reads it: one array of
-/// [`COUNTED_COLUMNS`] in the document, its fields in that order.
+/// [`COUNTED_COLUMNS`] in the document, its fields in that order (as
+/// [`super::dim_spill`] writes them too).
 #[derive(serde::Deserialize)]
-struct CountedTicket {
+pub(super) struct CountedTicket {
     created_at: i64,
     first_response_at: Option<i64>,
     resolved_at: Option<i64>,

@@ -9,6 +9,7 @@ pub mod cube;
 pub mod customer_months;
 pub mod dim_cumulative;
 pub mod dim_rollup;
+mod dim_spill;
 pub mod events;
 mod failure;
 pub mod import_gate;

@@ -16,15 +16,17 @@
 //! The dimension rows are not set aside. At the bound they are added to
 //! the rollup while the file comes in time order (most of their months new
 //! to this write); once most of them are months added before, the file is
-//! out of time order, and they are given up: the months the write touches
-//! are counted again from their tickets at the end. Set aside instead, they
-//! were most of a large import's work: a file out of time order touches
-//! most of its ~300,000 (month, value) rows every few thousand tickets, so
-//! each round wrote about one pending row per ticket and row, and the
-//! harness's 10M-ticket import spent 38 % of its samples setting rows aside
-//! (perf) and peaked at 2.0 GB. Counting every month again from the tickets
-//! instead, however the file came, cost a file in time order 13 % more time.
+//! out of time order: the rows collected so far are added, and from then
+//! on the new tickets are kept in files by month (`dim_spill`), each
+//! month's rows counted from its file and added once at the end. Set aside
+//! instead, they were most of a large import's work: a file out of time
+//! order touches most of its ~300,000 (month, value) rows every few
+//! thousand tickets, so each round wrote about one pending row per ticket
+//! and row, and the harness's 10M-ticket import spent 38 % of its samples
+//! setting rows aside (perf) and peaked at 2.0 GB. Counting the months
+//! again from the stored tickets instead took a third of that import.
 
+use super::super::dim_spill::MonthSpill;
 use super::super::rollup::{self, CellTable, DayCells, RollupRules};
 use super::super::{cube, dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
@@ -40,9 +42,7 @@ const MAX_BYTES: usize = 48 << 20;
 pub(super) struct RollupDelta {
     rules: RollupRules,
     cells: DayCells,
-    /// None once given up: the touched months' dimension rows are then
-    /// counted from their tickets at the end.
-    dims: Option<DimCells>,
+    dims: Dims,
     /// Months whose dimension rows were added to the rollup at a bound.
     added_months: BTreeSet<i64>,
     /// Months whose running totals those additions left to refresh.
@@ -55,12 +55,19 @@ pub(super) struct RollupDelta {
     recompute: BTreeSet<i64>,
 }
 
+/// The dimension rows of new tickets: counted as they come, or for a file
+/// out of time order, counted a month at a time at the end.
+enum Dims {
+    Counted(DimCells),
+    Kept(MonthSpill),
+}
+
 impl RollupDelta {
     pub(super) fn new(rules: RollupRules) -> RollupDelta {
         RollupDelta {
             rules,
             cells: DayCells::default(),
-            dims: Some(DimCells::default()),
+            dims: Dims::Counted(DimCells::default()),
             added_months: BTreeSet::new(),
             unsummed: BTreeSet::new(),
             max_bytes: MAX_BYTES,
@@ -72,8 +79,9 @@ impl RollupDelta {
     pub(super) fn inserted(&mut self, t: &TicketRecord) {
         let facts = t.facts();
         self.cells.add_record(t, &facts, self.rules);
-        if let Some(dims) = &mut self.dims {
-            dims.add_record(t, &facts, self.rules);
+        match &mut self.dims {
+            Dims::Counted(dims) => dims.add_record(t, &facts, self.rules),
+            Dims::Kept(spill) => spill.push(t, dim_rollup::month_start(self.rules.zone.day_of(t.created_at))),
         }
     }
 
@@ -101,16 +109,17 @@ impl RollupDelta {
     }
 
     /// Sets the daily cells aside, and adds the dimension rows to the
-    /// rollup or gives them up (see the module's comment).
+    /// rollup, keeping the next tickets by month once the file shows it is
+    /// out of time order (see the module's comment).
     async fn set_aside(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        if let Some(dims) = self.dims.take() {
-            let rows = dims.into_rows();
+        if let Dims::Counted(dims) = &mut self.dims {
+            let rows = std::mem::take(dims).into_rows();
             let months: BTreeSet<i64> = rows.keys().map(|key| key.month).collect();
-            let added_before = months.intersection(&self.added_months).count();
-            if added_before * 2 <= months.len() {
-                self.unsummed.extend(dim_rollup::add(conn, rows).await?);
-                self.added_months.extend(months);
-                self.dims = Some(DimCells::default());
+            let in_time_order = months.intersection(&self.added_months).count() * 2 <= months.len();
+            self.unsummed.extend(dim_rollup::add(conn, rows).await?);
+            self.added_months.extend(months);
+            if !in_time_order {
+                self.dims = Dims::Kept(MonthSpill::new());
             }
         }
         let cells = std::mem::take(&mut self.cells).into_cells();
@@ -120,28 +129,20 @@ impl RollupDelta {
 
     /// About what the collected cells hold, keys and map nodes included.
     fn bytes(&self) -> usize {
-        self.cells.bytes() + self.dims.as_ref().map_or(0, DimCells::bytes)
+        self.cells.bytes() + if let Dims::Counted(dims) = &self.dims { dims.bytes() } else { 0 }
     }
 
     /// Brings the daily rollup, the cube and the dimension rollup up to
     /// date. Cells of days (and months) to be recomputed are left out: the
-    /// recomputation counts them, as it counts every month with a day set
-    /// aside once the dimension rows were given up.
+    /// recomputation counts them.
     pub(super) async fn apply(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
         if !self.pending_days.is_empty() {
             self.set_aside(conn).await?;
         }
         let RollupDelta { rules, cells, dims, pending_days, recompute, unsummed: added_unsummed, .. } = self;
         let mut cells = cells.into_cells();
-        let recomputed_months = match dims {
-            Some(_) => dim_rollup::months_of(&recompute),
-            // Every ticket adds to the cell of the day it was created, so the
-            // pending days' months hold every ticket left uncounted.
-            None => dim_rollup::months_of(&recompute.union(&pending_days).copied().collect()),
-        };
-        let mut dims = dims.map(DimCells::into_rows).unwrap_or_default();
+        let recomputed_months = dim_rollup::months_of(&recompute);
         cells.retain(|key, _| !recompute.contains(&key.day));
-        dims.retain(|key, _| !recomputed_months.contains(&key.month));
         rollup::add_cells(conn, &cells).await?;
         // Before any refold below: a refold writes what it reads, delta included.
         let mut refold = pending_days.clone();
@@ -154,7 +155,20 @@ impl RollupDelta {
         // The months whose running totals are left to refresh.
         let mut unsummed = recomputed_months.clone();
         unsummed.extend(added_unsummed);
-        unsummed.extend(dim_rollup::add(conn, dims).await?);
+        match dims {
+            Dims::Counted(dims) => {
+                let mut rows = dims.into_rows();
+                rows.retain(|key, _| !recomputed_months.contains(&key.month));
+                unsummed.extend(dim_rollup::add(conn, rows).await?);
+            }
+            Dims::Kept(mut spill) => {
+                let months: Vec<i64> = spill.months().filter(|m| !recomputed_months.contains(m)).collect();
+                for month in months {
+                    let rows = spill.rows_of(month, rules.sla_seconds).map_err(sqlx::Error::Io)?;
+                    unsummed.extend(dim_rollup::add(conn, rows).await?);
+                }
+            }
+        }
         fold_pending(conn, &pending_days, &recompute).await?;
         rollup::recompute_days(conn, &recompute, rules).await?;
         cube::refresh(conn, &refold).await?;
