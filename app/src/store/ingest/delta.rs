@@ -122,9 +122,9 @@ impl RollupDelta {
                 self.dims = Dims::Kept(MonthSpill::new());
             }
         }
-        let cells = self.cells.drain();
-        self.pending_days.extend(cells.iter().map(|(key, _)| key.day));
-        rollup::write_cells(conn, CellTable::Pending, cells.iter().map(|(key, cell)| (key, cell))).await
+        let cells = std::mem::take(&mut self.cells).into_cells();
+        self.pending_days.extend(cells.keys().map(|k| k.day));
+        rollup::write_cells(conn, CellTable::Pending, &cells).await
     }
 
     /// About what the collected cells hold, keys and map nodes included.
