@@ -218,9 +218,9 @@ async fn cells_set_aside_along_the_way_equal_a_rebuild(db: Db) {
 
 /// New tickets only, over the same months in every chunk, each chunk's
 /// cells set aside: every day's cells are folded from several rounds, and
-/// the months' dimension rows, added at the first round and given up at
-/// the second, counted from the tickets (the updates above make every
-/// month recomputed anyway).
+/// the months' dimension rows are added at the first two rounds, then
+/// kept in files by month and counted from them at commit (the file is
+/// out of time order).
 async fn rounds_set_aside_over_the_same_months_equal_a_rebuild(db: Db) {
     let tickets: Vec<TicketRecord> = (0..300).map(|i| ticket(i, 0)).collect();
     set_aside_after_every_chunk_equals_a_rebuild(&db, &tickets).await;
