@@ -126,26 +126,8 @@ impl DimCells {
 
     /// Adds a stored ticket, as [`refresh`] reads it, to the rows of `month`.
     pub(super) fn add_counted(&mut self, t: &CountedTicket, month: i64, sla_seconds: i64) {
-        let facts = TicketFacts {
-            created_at: t.created_at,
-            first_response_at: t.first_response_at,
-            resolved_at: t.resolved_at,
-            csat: t.csat,
-            nps: t.nps,
-            ces: t.ces,
-            first_contact_resolved: t.first_contact_resolved != 0,
-            reopened: t.reopened != 0,
-            escalated: t.escalated != 0,
-            contacts: t.contacts,
-        };
         let extra = [t.agent.as_str(), t.priority.as_str(), t.product.as_deref().unwrap_or(NO_PRODUCT)];
-        self.add(
-            month,
-            extra,
-            [t.channel.as_str(), t.category.as_str(), t.team.as_str()],
-            &facts,
-            sla_seconds,
-        );
+        self.add(month, extra, t.base(), &t.facts(), sla_seconds);
     }
 
     /// Adds a ticket to the rows of each extra dimension's value (`extra`,
@@ -242,6 +224,28 @@ pub(super) struct CountedTicket {
     agent: String,
     priority: String,
     product: Option<String>,
+}
+
+impl CountedTicket {
+    pub(super) fn facts(&self) -> TicketFacts {
+        TicketFacts {
+            created_at: self.created_at,
+            first_response_at: self.first_response_at,
+            resolved_at: self.resolved_at,
+            csat: self.csat,
+            nps: self.nps,
+            ces: self.ces,
+            first_contact_resolved: self.first_contact_resolved != 0,
+            reopened: self.reopened != 0,
+            escalated: self.escalated != 0,
+            contacts: self.contacts,
+        }
+    }
+
+    /// Its channel, category and team, in the order of [`Dimension::ALL`].
+    pub(super) fn base(&self) -> [&str; 3] {
+        [self.channel.as_str(), self.category.as_str(), self.team.as_str()]
+    }
 }
 
 /// Recomputes the rows of `months` (first days) from the tickets created in them.

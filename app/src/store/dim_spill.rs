@@ -1,7 +1,7 @@
 //! The new tickets of a large import out of time order, kept for their
-//! dimension rows: one file a month in a temporary folder, a line per
-//! ticket as [`CountedTicket`] reads it. At commit each month's rows are
-//! counted from its file and added to the rollup once.
+//! rollup rows: one file a month in a temporary folder, a line per ticket
+//! as [`CountedTicket`] reads it. At commit each month's dimension rows and
+//! daily cells are counted from its file and added to the rollups once.
 //!
 //! Counting every month at once would hold all of them (~300,000 rows with
 //! sketches for the benchmark's 10M tickets); counting them again from the
@@ -10,6 +10,7 @@
 //! it). The files are read once, in order, and are gone with the import.
 
 use super::dim_rollup::{CountedTicket, DimCells, DimKey};
+use super::rollup::{Cell, CellKey, DayCells, RollupRules};
 use crate::kpi::TicketTotals;
 use crate::models::TicketRecord;
 use std::collections::BTreeMap;
@@ -89,32 +90,39 @@ impl MonthSpill {
         self.months.keys().copied()
     }
 
-    /// The dimension rows of `month`, counted from its tickets.
-    pub(super) fn rows_of(
-        &mut self,
-        month: i64,
-        sla_seconds: i64,
-    ) -> std::io::Result<BTreeMap<DimKey, TicketTotals>> {
+    /// The rows of `month`, counted from its tickets.
+    pub(super) fn rows_of(&mut self, month: i64, rules: RollupRules) -> std::io::Result<MonthRows> {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        self.read(month, sla_seconds).map_err(|e| self.named(e))
+        self.read(month, rules).map_err(|e| self.named(e))
     }
 
-    fn read(&mut self, month: i64, sla_seconds: i64) -> std::io::Result<BTreeMap<DimKey, TicketTotals>> {
-        let mut rows = DimCells::default();
-        let Some(out) = self.months.remove(&month) else { return Ok(rows.into_rows()) };
-        let mut file = out.into_inner().map_err(|e| e.into_error())?;
-        file.rewind()?;
-        let mut lines = BufReader::with_capacity(1 << 16, file);
-        let mut line = String::new();
-        while lines.read_line(&mut line)? > 0 {
-            let ticket: CountedTicket = serde_json::from_str(&line)?;
-            rows.add_counted(&ticket, month, sla_seconds);
-            line.clear();
+    fn read(&mut self, month: i64, rules: RollupRules) -> std::io::Result<MonthRows> {
+        let (mut dims, mut days) = (DimCells::default(), DayCells::default());
+        if let Some(out) = self.months.remove(&month) {
+            let mut file = out.into_inner().map_err(|e| e.into_error())?;
+            file.rewind()?;
+            let mut lines = BufReader::with_capacity(1 << 16, file);
+            let mut line = String::new();
+            while lines.read_line(&mut line)? > 0 {
+                let ticket: CountedTicket = serde_json::from_str(&line)?;
+                dims.add_counted(&ticket, month, rules.sla_seconds);
+                days.add_counted(&ticket, rules);
+                line.clear();
+            }
         }
-        Ok(rows.into_rows())
+        Ok(MonthRows { dims: dims.into_rows(), days: days.into_cells() })
     }
+}
+
+/// What the tickets created in one month add to the rollups.
+pub(super) struct MonthRows {
+    /// The month's dimension rows.
+    pub dims: BTreeMap<DimKey, TicketTotals>,
+    /// The cells of the days they were created on, and those of the days
+    /// they were resolved on (`resolved_on_day`), which can be in a later month.
+    pub days: BTreeMap<CellKey, Cell>,
 }
 
 impl Drop for MonthSpill {
@@ -128,11 +136,10 @@ impl Drop for MonthSpill {
 mod tests {
     use super::*;
     use crate::store::dim_rollup::month_start;
-    use crate::store::rollup::RollupRules;
     use crate::store::zone::ReportingZone;
 
     #[test]
-    fn rows_counted_from_the_kept_months_equal_rows_counted_as_the_tickets_came() {
+    fn rows_and_cells_counted_from_the_kept_months_equal_those_counted_as_the_tickets_came() {
         let rules = RollupRules { sla_seconds: 3600, zone: ReportingZone::UTC };
         let base = crate::models::tests::ticket();
         let tickets = [
@@ -152,21 +159,29 @@ mod tests {
                 first_contact_resolved: false,
                 ..base.clone()
             },
+            // Resolved 40 days later: on the day, and in the cell, the one above was created in.
+            TicketRecord { resolved_at: Some(base.created_at + 40 * 86_400), ..base.clone() },
         ];
-        let mut counted = DimCells::default();
+        let (mut dims, mut days) = (DimCells::default(), DayCells::default());
         let mut spill = MonthSpill::new();
         for t in &tickets {
-            counted.add_record(t, &t.facts(), rules);
+            dims.add_record(t, &t.facts(), rules);
+            days.add_record(t, &t.facts(), rules);
             spill.push(t, month_start(rules.zone.day_of(t.created_at)));
         }
         let dir = spill.dir.clone();
         let months: Vec<i64> = spill.months().collect();
         assert_eq!(months.len(), 2);
-        let mut from_files = BTreeMap::new();
+        let (mut dims_from_files, mut days_from_files) = (BTreeMap::new(), BTreeMap::new());
         for month in months {
-            from_files.extend(spill.rows_of(month, rules.sla_seconds).unwrap());
+            let rows = spill.rows_of(month, rules).unwrap();
+            dims_from_files.extend(rows.dims);
+            for (key, cell) in rows.days {
+                days_from_files.entry(key).or_insert_with(Cell::default).merge(&cell);
+            }
         }
-        assert_eq!(from_files, counted.into_rows());
+        assert_eq!(dims_from_files, dims.into_rows());
+        assert_eq!(days_from_files, days.into_cells());
         drop(spill);
         assert!(!dir.exists(), "the files go with the import");
     }
@@ -180,7 +195,9 @@ mod tests {
         let t = crate::models::tests::ticket();
         spill.push(&t, 0);
         spill.push(&t, 0);
-        let error = spill.rows_of(0, 3600).unwrap_err().to_string();
+        let rules = RollupRules { sla_seconds: 3600, zone: ReportingZone::UTC };
+        let Err(error) = spill.rows_of(0, rules) else { panic!("a count after a failed write") };
+        let error = error.to_string();
         std::fs::remove_file(&file).unwrap();
         assert!(error.starts_with("the import's temporary files in "), "{error}");
         assert!(error.contains("aftercare-not-a-folder"), "{error}");

@@ -3,6 +3,7 @@
 //! touched from the raw tickets, so an updated ticket's old contribution
 //! disappears with its old day's recomputation (`store::ingest::delta`).
 
+use super::dim_rollup::CountedTicket;
 use super::names::Names;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::zone::ReportingZone;
@@ -28,6 +29,11 @@ impl CellKey {
     /// Bytes held, inline and on the heap.
     pub fn bytes(&self) -> usize {
         std::mem::size_of::<CellKey>() + self.channel.len() + self.category.len() + self.team.len()
+    }
+
+    /// The first key of `day`: every key of that day or later sorts at or after it.
+    pub(super) fn first_of(day: i64) -> CellKey {
+        CellKey { day, channel: String::new(), category: String::new(), team: String::new() }
     }
 
     /// The key of `day` whose channel, category and team are numbered in `names`.
@@ -221,13 +227,22 @@ impl DayCells {
     /// Adds a new ticket to the cell of the day it was created, and to the
     /// one of the day it was resolved: what [`compute_run`] would count.
     pub(super) fn add_record(&mut self, t: &TicketRecord, facts: &TicketFacts, rules: RollupRules) {
-        let texts = [&t.channel, &t.category, &t.team].map(|name| self.names.number(name));
-        let created = self.cell((rules.zone.day_of(t.created_at), texts));
+        self.add([&t.channel, &t.category, &t.team].map(String::as_str), facts, rules);
+    }
+
+    /// Adds a ticket kept for counting later (`dim_spill`), as [`Self::add_record`].
+    pub(super) fn add_counted(&mut self, t: &CountedTicket, rules: RollupRules) {
+        self.add(t.base(), &t.facts(), rules);
+    }
+
+    fn add(&mut self, base: [&str; 3], facts: &TicketFacts, rules: RollupRules) {
+        let texts = base.map(|name| self.names.number(name));
+        let created = self.cell((rules.zone.day_of(facts.created_at), texts));
         let before = created.totals.bytes();
         created.totals.add_ticket(facts, rules.sla_seconds);
         let grown = created.totals.bytes() - before;
         self.cell_bytes += grown;
-        if let Some(resolved_at) = t.resolved_at {
+        if let Some(resolved_at) = facts.resolved_at {
             self.cell((rules.zone.day_of(resolved_at), texts)).resolved_on_day += 1;
         }
     }
@@ -258,8 +273,7 @@ impl DayCells {
 pub async fn add_cells(conn: &mut AnyConnection, delta: &BTreeMap<CellKey, Cell>) -> Result<(), sqlx::Error> {
     let days: BTreeSet<i64> = delta.keys().map(|k| k.day).collect();
     for (first, last) in day_runs(&days) {
-        let from =
-            CellKey { day: first, channel: String::new(), category: String::new(), team: String::new() };
+        let from = CellKey::first_of(first);
         let mut cells: BTreeMap<CellKey, Cell> = delta
             .range(from..)
             .take_while(|(k, _)| k.day <= last)

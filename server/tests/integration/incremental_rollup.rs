@@ -236,6 +236,44 @@ async fn rounds_set_aside_over_the_same_months_equal_a_rebuild_on_postgres() {
     rounds_set_aside_over_the_same_months_equal_a_rebuild(postgres().await).await;
 }
 
+/// As above, then tickets kept in the files are updated (their days are
+/// recomputed from the stored tickets, their files' cells of those days
+/// left out), stored tickets too, and more new tickets follow, some
+/// resolved in a month that no kept ticket was created in.
+async fn updates_of_tickets_kept_in_files_equal_a_rebuild(db: Db) {
+    ingest::tickets(&db, &(0..100).map(|i| ticket(i, 0)).collect::<Vec<_>>()).await.unwrap();
+    let mut writer = TicketWriter::begin(&db).await.unwrap();
+    writer.set_aside_rollups_after(1);
+    for chunk in (100..400).map(|i| ticket(i, 0)).collect::<Vec<_>>().chunks(100) {
+        writer.write(chunk).await.unwrap();
+    }
+    let updates: Vec<TicketRecord> = (350..370).chain(0..10).map(|i| ticket(i, 1)).collect();
+    writer.write(&updates).await.unwrap();
+    writer.write(&(400..450).map(|i| ticket(i, 0)).collect::<Vec<_>>()).await.unwrap();
+    // Resolved in April, a month no kept ticket was created in.
+    let march_31 = day_number(chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap());
+    let in_april = |i| {
+        let t = moved_to(ticket(i, 0), march_31);
+        TicketRecord { resolved_at: Some(t.created_at + 2 * 86_400), ..t }
+    };
+    writer.write(&(450..470).map(in_april).collect::<Vec<_>>()).await.unwrap();
+    let report = writer.commit().await.unwrap();
+    assert_eq!((report.inserted, report.updated), (370, 10));
+    assert_nothing_pending(&db).await;
+    running_totals_equal_monthly_sums(&db).await;
+    assert_equals_rebuild(&db).await;
+}
+
+#[tokio::test]
+async fn updates_of_tickets_kept_in_files_equal_a_rebuild_on_sqlite() {
+    updates_of_tickets_kept_in_files_equal_a_rebuild(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn updates_of_tickets_kept_in_files_equal_a_rebuild_on_postgres() {
+    updates_of_tickets_kept_in_files_equal_a_rebuild(postgres().await).await;
+}
+
 /// New tickets in time order, each chunk's cells set aside: the months'
 /// dimension rows are added to the rollup at every round, a month that
 /// spans two chunks twice.

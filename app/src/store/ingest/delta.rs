@@ -17,17 +17,19 @@
 //! the rollup while the file comes in time order (most of their months new
 //! to this write); once most of them are months added before, the file is
 //! out of time order: the rows collected so far are added, and from then
-//! on the new tickets are kept in files by month (`dim_spill`), each
-//! month's rows counted from its file and added once at the end. Set aside
-//! instead, they were most of a large import's work: a file out of time
-//! order touches most of its ~300,000 (month, value) rows every few
-//! thousand tickets, so each round wrote about one pending row per ticket
-//! and row, and the harness's 10M-ticket import spent 38 % of its samples
-//! setting rows aside (perf) and peaked at 2.0 GB. Counting the months
-//! again from the stored tickets instead took a third of that import.
+//! on the new tickets are kept in files by month (`dim_spill`), and each
+//! month's dimension rows and daily cells are counted from its file and
+//! added once at the end. Set aside instead, the dimension rows were most
+//! of a large import's work: a file out of time order touches most of its
+//! ~300,000 (month, value) rows every few thousand tickets, so each round
+//! wrote about one pending row per ticket and row, and the harness's
+//! 10M-ticket import spent 38 % of its samples setting rows aside (perf)
+//! and peaked at 2.0 GB. Counting the months again from the stored tickets
+//! instead took a third of that import. The daily cells went the same way:
+//! each round set most of the ~230,000 cells aside again.
 
 use super::super::dim_spill::MonthSpill;
-use super::super::rollup::{self, CellTable, DayCells, RollupRules};
+use super::super::rollup::{self, Cell, CellKey, CellTable, DayCells, RollupRules};
 use super::super::{cube, dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
 use dim_rollup::DimCells;
@@ -77,10 +79,13 @@ impl RollupDelta {
     }
 
     pub(super) fn inserted(&mut self, t: &TicketRecord) {
-        let facts = t.facts();
-        self.cells.add_record(t, &facts, self.rules);
         match &mut self.dims {
-            Dims::Counted(dims) => dims.add_record(t, &facts, self.rules),
+            Dims::Counted(dims) => {
+                let facts = t.facts();
+                self.cells.add_record(t, &facts, self.rules);
+                dims.add_record(t, &facts, self.rules);
+            }
+            // Its daily cells are counted from the file too.
             Dims::Kept(spill) => spill.push(t, dim_rollup::month_start(self.rules.zone.day_of(t.created_at))),
         }
     }
@@ -162,11 +167,23 @@ impl RollupDelta {
                 unsummed.extend(dim_rollup::add(conn, rows).await?);
             }
             Dims::Kept(mut spill) => {
-                let months: Vec<i64> = spill.months().filter(|m| !recomputed_months.contains(m)).collect();
+                // Cells of days after the month counted (resolved then) wait for their month.
+                let mut later: BTreeMap<CellKey, Cell> = BTreeMap::new();
+                let months: Vec<i64> = spill.months().collect();
                 for month in months {
-                    let rows = spill.rows_of(month, rules.sla_seconds).map_err(sqlx::Error::Io)?;
-                    unsummed.extend(dim_rollup::add(conn, rows).await?);
+                    let rows = spill.rows_of(month, rules).map_err(sqlx::Error::Io)?;
+                    if !recomputed_months.contains(&month) {
+                        unsummed.extend(dim_rollup::add(conn, rows.dims).await?);
+                    }
+                    for (key, cell) in rows.days {
+                        later.entry(key).or_default().merge(&cell);
+                    }
+                    let next_month = CellKey::first_of(dim_rollup::month_end(month) + 1);
+                    let rest = later.split_off(&next_month);
+                    let due = std::mem::replace(&mut later, rest);
+                    add_cells_but(conn, due, &recompute, &mut refold).await?;
                 }
+                add_cells_but(conn, later, &recompute, &mut refold).await?;
             }
         }
         fold_pending(conn, &pending_days, &recompute).await?;
@@ -177,6 +194,19 @@ impl RollupDelta {
         dim_rollup::refresh_quarters_and_years(conn, &recomputed_months).await?;
         dim_cumulative::refresh(conn, &unsummed).await
     }
+}
+
+/// Adds `cells` to the daily rollup, leaving out those of days to be
+/// recomputed, and notes their days for the cube's refold.
+async fn add_cells_but(
+    conn: &mut AnyConnection,
+    mut cells: BTreeMap<CellKey, Cell>,
+    recompute: &BTreeSet<i64>,
+    refold: &mut BTreeSet<i64>,
+) -> Result<(), sqlx::Error> {
+    cells.retain(|key, _| !recompute.contains(&key.day));
+    refold.extend(cells.keys().map(|key| key.day));
+    rollup::add_cells(conn, &cells).await
 }
 
 /// Adds the cells set aside on `days` to the daily rollup, leaving out
