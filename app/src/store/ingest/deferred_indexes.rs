@@ -7,21 +7,24 @@
 //! import's transaction: a refused file rolls the drop back with the rows,
 //! and readers on other connections keep seeing the indexes throughout.
 //!
+//! The unique index of the external ids goes too (migration 0026): while
+//! every id written is new the rows are inserted without an upsert, and
+//! the first repeated id builds it on the spot (`TicketWriter::write`).
+//!
 //! Only for SQLite: on Postgres a dropped index locks the whole table
 //! against readers until the import commits.
 
 use sqlx::{AnyConnection, Row};
 
-/// The definitions of the indexes dropped, to build them again.
+/// The indexes dropped, by name, with the definitions to build them again.
 #[derive(Default)]
 pub(super) struct DeferredIndexes {
-    definitions: Vec<String>,
+    definitions: Vec<(String, String)>,
 }
 
 impl DeferredIndexes {
     /// Drops the indexes of `table` that SQLite was asked to create (not
-    /// those behind its primary key and unique constraints, which the
-    /// import's upsert needs).
+    /// those behind its primary key and column constraints).
     pub(super) async fn drop(conn: &mut AnyConnection, table: &str) -> Result<DeferredIndexes, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
@@ -34,9 +37,27 @@ impl DeferredIndexes {
             let name: String = row.try_get("name")?;
             // The name comes from the schema, not from input; quoted as an identifier.
             sqlx::query(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\""))).execute(&mut *conn).await?;
-            definitions.push(row.try_get("sql")?);
+            definitions.push((name, row.try_get("sql")?));
         }
         Ok(DeferredIndexes { definitions })
+    }
+
+    /// Whether the index `name` is dropped, waiting to be built.
+    pub(super) fn defers(&self, name: &str) -> bool {
+        self.definitions.iter().any(|(dropped, _)| dropped == name)
+    }
+
+    /// Builds the index `name` now, if it was dropped.
+    pub(super) async fn build_now(
+        &mut self,
+        conn: &mut AnyConnection,
+        name: &str,
+    ) -> Result<(), sqlx::Error> {
+        if let Some(at) = self.definitions.iter().position(|(dropped, _)| dropped == name) {
+            let (_, definition) = self.definitions.remove(at);
+            sqlx::query(&definition).execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 
     /// Builds the dropped indexes again from their own definitions.
@@ -47,7 +68,7 @@ impl DeferredIndexes {
         // The import's reading side is done: SQLite's sorter may take the
         // second core (2.6M tickets: 25.1 s -> 23.3 s for the whole import).
         sqlx::query("PRAGMA threads = 2").execute(&mut *conn).await?;
-        for definition in &self.definitions {
+        for (_, definition) in &self.definitions {
             sqlx::query(definition).execute(&mut *conn).await?;
         }
         Ok(())

@@ -158,6 +158,12 @@ impl TicketWriter {
         let records = last_of_each(records, |t| &t.external_id);
         for chunk in records.chunks(batch_rows(TICKET_COLUMNS)) {
             let written_before = mark_written(&self.ids, chunk, |t| &t.external_id);
+            if written_before.contains(&true) {
+                // A repeated id: its stored row is looked up and upserted through the index.
+                self.indexes.build_now(&mut self.tx, UNIQUE_IDS).await?;
+            }
+            // Until then each id is new to a table that began empty: a plain insert.
+            let upsert = !self.indexes.defers(UNIQUE_IDS);
             let lookup = may_be_stored(chunk, self.began_empty, &written_before);
             let stored = existing::tickets(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
@@ -184,7 +190,8 @@ impl TicketWriter {
                         }
                     }
                 };
-                let (written, ()) = futures_util::join!(upsert_tickets(&mut self.tx, &changed), count_cells);
+                let (written, ()) =
+                    futures_util::join!(write_tickets(&mut self.tx, &changed, upsert), count_cells);
                 written?;
             }
             self.rollups.set_aside_if_large(&mut self.tx).await?;
@@ -279,19 +286,32 @@ fn count(report: &mut IngestReport, written_before: bool, how: Change) {
     }
 }
 
-async fn upsert_tickets(conn: &mut AnyConnection, chunk: &[&TicketRecord]) -> Result<(), sqlx::Error> {
+/// The clause that turns a ticket insert into an upsert by external id.
+const TICKET_UPSERT: &str = " ON CONFLICT (external_id) DO UPDATE SET created_at = excluded.created_at, \
+    first_response_at = excluded.first_response_at, resolved_at = excluded.resolved_at, \
+    channel = excluded.channel, category = excluded.category, priority = excluded.priority, \
+    team = excluded.team, agent = excluded.agent, status = excluded.status, csat = excluded.csat, \
+    nps = excluded.nps, ces = excluded.ces, contacts = excluded.contacts, \
+    first_contact_resolved = excluded.first_contact_resolved, reopened = excluded.reopened, \
+    escalated = excluded.escalated, customer_id = excluded.customer_id, order_id = excluded.order_id, \
+    product = excluded.product";
+
+/// The unique index of the tickets' external ids (SQLite, migration 0026).
+const UNIQUE_IDS: &str = "tickets_external_id";
+
+/// Inserts the tickets of `chunk`, or with `upsert` updates those whose
+/// external id is stored already (that needs the index of the ids).
+async fn write_tickets(
+    conn: &mut AnyConnection,
+    chunk: &[&TicketRecord],
+    upsert: bool,
+) -> Result<(), sqlx::Error> {
     let sql = format!(
         "INSERT INTO tickets (external_id, created_at, first_response_at, resolved_at, channel, category, priority, \
          team, agent, status, csat, nps, ces, contacts, first_contact_resolved, reopened, escalated, customer_id, \
-         order_id, product) VALUES {} ON CONFLICT (external_id) DO UPDATE SET created_at = excluded.created_at, \
-         first_response_at = excluded.first_response_at, resolved_at = excluded.resolved_at, \
-         channel = excluded.channel, category = excluded.category, priority = excluded.priority, \
-         team = excluded.team, agent = excluded.agent, status = excluded.status, csat = excluded.csat, \
-         nps = excluded.nps, ces = excluded.ces, contacts = excluded.contacts, \
-         first_contact_resolved = excluded.first_contact_resolved, reopened = excluded.reopened, \
-         escalated = excluded.escalated, customer_id = excluded.customer_id, order_id = excluded.order_id, \
-         product = excluded.product",
-        values_placeholders(Params::of(conn), chunk.len(), TICKET_COLUMNS)
+         order_id, product) VALUES {}{}",
+        values_placeholders(Params::of(conn), chunk.len(), TICKET_COLUMNS),
+        if upsert { TICKET_UPSERT } else { "" }
     );
     // Text is bound by reference: a String argument is copied twice on its way to the driver.
     let mut query = sqlx::query(&sql);
