@@ -26,6 +26,9 @@
 //!   and product matrices.
 //! - `BENCH_RUNS`, `BENCH_WARMUPS`, `BENCH_MAX_SECONDS` (per measure, at
 //!   least 5 runs are kept), `BENCH_LOAD_SECONDS`, `BENCH_CLIENTS`.
+//! - `BENCH_BACKENDS=sqlite,postgres`: which of the two to run (both by
+//!   default, Postgres only when its URL is set), e.g. `postgres` alone
+//!   for a long run at 10M.
 //!
 //! Run with `make bench` (both backends) or `make bench-smoke`.
 
@@ -119,12 +122,20 @@ impl Config {
 async fn main() {
     let config = Config::from_env();
     let postgres = std::env::var("AFTERCARE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty());
-    let mut backends = vec![Backend::Sqlite];
-    if postgres.is_some() {
-        backends.push(Backend::Postgres);
-    } else {
-        println!("AFTERCARE_TEST_POSTGRES_URL is not set: SQLite only");
+    let wanted = std::env::var("BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".into()).to_lowercase();
+    let wants = |name: &str| wanted.split(',').any(|w| w.trim() == name);
+    let mut backends = Vec::new();
+    if wants("sqlite") {
+        backends.push(Backend::Sqlite);
     }
+    if wants("postgres") {
+        if postgres.is_some() {
+            backends.push(Backend::Postgres);
+        } else {
+            println!("AFTERCARE_TEST_POSTGRES_URL is not set: no Postgres run");
+        }
+    }
+    assert!(!backends.is_empty(), "BENCH_BACKENDS names no backend to run: {wanted:?}");
     let dir = std::env::temp_dir().join(format!("aftercare-dashboards-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     println!(
