@@ -288,14 +288,34 @@ pub async fn add(
     conn: &mut AnyConnection,
     delta: BTreeMap<DimKey, TicketTotals>,
 ) -> Result<Option<i64>, sqlx::Error> {
+    add_at(conn, &delta, &[Level::Month, Level::Quarter, Level::Year]).await?;
+    let kept = dim_cumulative::add(conn, &delta).await?;
+    Ok(if kept { None } else { delta.keys().map(|key| key.month).min() })
+}
+
+/// As [`add`] to the stored rows of the months alone: their quarters,
+/// years and running totals are left to [`refresh_summaries`]. For a caller
+/// adding to many months in turn, which would otherwise read and rewrite
+/// each year's rows (the largest) once per month.
+pub async fn add_to_months(
+    conn: &mut AnyConnection,
+    delta: BTreeMap<DimKey, TicketTotals>,
+) -> Result<(), sqlx::Error> {
+    add_at(conn, &delta, &[Level::Month]).await
+}
+
+/// Adds `delta` to the stored rows of its periods of each of `levels`
+/// (months, quarters, years).
+async fn add_at(
+    conn: &mut AnyConnection,
+    delta: &BTreeMap<DimKey, TicketTotals>,
+    levels: &[Level],
+) -> Result<(), sqlx::Error> {
     bump_months(conn, delta.keys().map(|key| key.month)).await?;
-    for (level, table) in [
-        (Level::Month, DimTable::Rollup),
-        (Level::Quarter, DimTable::Coarse(Level::Quarter)),
-        (Level::Year, DimTable::Coarse(Level::Year)),
-    ] {
+    for &level in levels {
+        let table = if level == Level::Month { DimTable::Rollup } else { DimTable::Coarse(level) };
         let mut by_period: BTreeMap<i64, BTreeMap<DimKey, TicketTotals>> = BTreeMap::new();
-        for (key, totals) in &delta {
+        for (key, totals) in delta {
             let start = level.start(key.month);
             let key = DimKey { month: start, ..key.clone() };
             by_period.entry(start).or_default().entry(key).or_default().merge(totals);
@@ -304,8 +324,7 @@ pub async fn add(
             add_to_period(conn, table, start, rows).await?;
         }
     }
-    let kept = dim_cumulative::add(conn, &delta).await?;
-    Ok(if kept { None } else { delta.keys().map(|key| key.month).min() })
+    Ok(())
 }
 
 /// Deltas of at most this many rows are added row by row, to a period's

@@ -16,7 +16,7 @@ use crate::models::TicketRecord;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Tickets kept by month (first day), in files removed when this is dropped.
@@ -39,14 +39,9 @@ impl MonthSpill {
     pub(super) fn push(&mut self, t: &TicketRecord, month: i64) {
         if self.failed.is_none() {
             if let Err(e) = self.write(t, month) {
-                self.failed = Some(self.named(e));
+                self.failed = Some(e);
             }
         }
-    }
-
-    /// An error that says where (a full disk is the likely cause).
-    fn named(&self, e: std::io::Error) -> std::io::Error {
-        std::io::Error::new(e.kind(), format!("the import's temporary files in {}: {e}", self.dir.display()))
     }
 
     fn write(&mut self, t: &TicketRecord, month: i64) -> std::io::Result<()> {
@@ -90,24 +85,45 @@ impl MonthSpill {
         self.months.keys().copied()
     }
 
-    /// The rows of `month`, counted from its tickets.
-    pub(super) fn rows_of(&mut self, month: i64, rules: RollupRules) -> std::io::Result<MonthRows> {
-        if let Some(e) = self.failed.take() {
-            return Err(e);
+    /// The file of `month`, to count ([`MonthFile::count`]) apart from the
+    /// others, on another thread while the previous month's rows are written.
+    pub(super) fn take(&mut self, month: i64) -> std::io::Result<MonthFile> {
+        match self.failed.take() {
+            Some(e) => Err(named(&self.dir, e)),
+            None => Ok(MonthFile { month, out: self.months.remove(&month), dir: self.dir.clone() }),
         }
-        self.read(month, rules).map_err(|e| self.named(e))
+    }
+}
+
+/// An error that says where (a full disk is the likely cause).
+fn named(dir: &Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("the import's temporary files in {}: {e}", dir.display()))
+}
+
+/// One month's tickets, taken from a [`MonthSpill`].
+pub(super) struct MonthFile {
+    month: i64,
+    out: Option<BufWriter<File>>,
+    dir: PathBuf,
+}
+
+impl MonthFile {
+    /// The month's rows, counted from its tickets.
+    pub(super) fn count(self, rules: RollupRules) -> std::io::Result<MonthRows> {
+        let dir = self.dir.clone();
+        self.read(rules).map_err(|e| named(&dir, e))
     }
 
-    fn read(&mut self, month: i64, rules: RollupRules) -> std::io::Result<MonthRows> {
+    fn read(self, rules: RollupRules) -> std::io::Result<MonthRows> {
         let (mut dims, mut days) = (DimCells::default(), DayCells::default());
-        if let Some(out) = self.months.remove(&month) {
+        if let Some(out) = self.out {
             let mut file = out.into_inner().map_err(|e| e.into_error())?;
             file.rewind()?;
             let mut lines = BufReader::with_capacity(1 << 16, file);
             let mut line = String::new();
             while lines.read_line(&mut line)? > 0 {
                 let ticket: CountedTicket = serde_json::from_str(&line)?;
-                dims.add_counted(&ticket, month, rules.sla_seconds);
+                dims.add_counted(&ticket, self.month, rules.sla_seconds);
                 days.add_counted(&ticket, rules);
                 line.clear();
             }
@@ -174,7 +190,7 @@ mod tests {
         assert_eq!(months.len(), 2);
         let (mut dims_from_files, mut days_from_files) = (BTreeMap::new(), BTreeMap::new());
         for month in months {
-            let rows = spill.rows_of(month, rules).unwrap();
+            let rows = spill.take(month).and_then(|file| file.count(rules)).unwrap();
             dims_from_files.extend(rows.dims);
             for (key, cell) in rows.days {
                 days_from_files.entry(key).or_insert_with(Cell::default).merge(&cell);
@@ -196,7 +212,9 @@ mod tests {
         spill.push(&t, 0);
         spill.push(&t, 0);
         let rules = RollupRules { sla_seconds: 3600, zone: ReportingZone::UTC };
-        let Err(error) = spill.rows_of(0, rules) else { panic!("a count after a failed write") };
+        let Err(error) = spill.take(0).and_then(|file| file.count(rules)) else {
+            panic!("a count after a failed write")
+        };
         let error = error.to_string();
         std::fs::remove_file(&file).unwrap();
         assert!(error.starts_with("the import's temporary files in "), "{error}");

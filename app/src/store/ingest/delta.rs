@@ -33,6 +33,7 @@ use super::super::rollup::{self, Cell, CellKey, CellTable, DayCells, RollupRules
 use super::super::{cube, dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
 use dim_rollup::DimCells;
+use futures_util::StreamExt;
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -160,6 +161,9 @@ impl RollupDelta {
         // The months whose running totals are left to refresh.
         let mut unsummed = recomputed_months.clone();
         unsummed.extend(added_unsummed);
+        // The months whose quarters and years are left to refold: one pass
+        // for all of them, rather than rewriting a year's rows per month.
+        let mut months_to_refold = recomputed_months.clone();
         match dims {
             Dims::Counted(dims) => {
                 let mut rows = dims.into_rows();
@@ -170,10 +174,19 @@ impl RollupDelta {
                 // Cells of days after the month counted (resolved then) wait for their month.
                 let mut later: BTreeMap<CellKey, Cell> = BTreeMap::new();
                 let months: Vec<i64> = spill.months().collect();
+                let files = months.iter().map(|&month| spill.take(month)).collect::<Result<Vec<_>, _>>();
+                // Each month is counted on another thread while the one before is written.
+                let mut counted = futures_util::stream::iter(files.map_err(sqlx::Error::Io)?)
+                    .map(|file| tokio::task::spawn_blocking(move || file.count(rules)))
+                    .buffered(2);
                 for month in months {
-                    let rows = spill.rows_of(month, rules).map_err(sqlx::Error::Io)?;
+                    let Some(rows) = counted.next().await else { break };
+                    let rows = rows
+                        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?
+                        .map_err(sqlx::Error::Io)?;
                     if !recomputed_months.contains(&month) {
-                        unsummed.extend(dim_rollup::add(conn, rows.dims).await?);
+                        dim_rollup::add_to_months(conn, rows.dims).await?;
+                        months_to_refold.insert(month);
                     }
                     for (key, cell) in rows.days {
                         later.entry(key).or_default().merge(&cell);
@@ -190,8 +203,9 @@ impl RollupDelta {
         rollup::recompute_days(conn, &recompute, rules).await?;
         cube::refresh(conn, &refold).await?;
         dim_rollup::refresh(conn, &recomputed_months, rules).await?;
-        // `add` kept the quarters and years of what it added.
-        dim_rollup::refresh_quarters_and_years(conn, &recomputed_months).await?;
+        // `add` kept the quarters and years of what it added; `add_to_months` left them.
+        dim_rollup::refresh_quarters_and_years(conn, &months_to_refold).await?;
+        unsummed.extend(months_to_refold);
         dim_cumulative::refresh(conn, &unsummed).await
     }
 }
