@@ -13,6 +13,7 @@
 
 use super::dim_rollup::{DimKey, FEW_ROWS};
 use super::packed::{self, COUNTERS};
+use super::read_cache;
 use super::Db;
 use crate::kpi::TicketTotals;
 use crate::models::{Dimension, ExtraDimension};
@@ -140,6 +141,8 @@ pub async fn build_if_missing(db: &Db) -> Result<(), sqlx::Error> {
         return Ok(());
     }
     let mut tx = db.begin().await?;
+    // Answers kept while the table was empty are dropped.
+    read_cache::bump(&mut tx, read_cache::ALL_DAYS).await?;
     rebuild_from(&mut tx, i64::MIN).await?;
     tx.commit().await
 }
@@ -154,7 +157,25 @@ pub async fn sums(
     (base, base_value): (Option<Dimension>, Option<&str>),
     (first, last): (i64, i64),
 ) -> Result<Vec<(String, String, TicketTotals)>, sqlx::Error> {
-    let base = base.map_or("", Dimension::column);
+    let base_value = base_value.map(str::to_string);
+    let params = format!("{dim:?}|{base:?}|{base_value:?}");
+    let days = (first, super::dim_rollup::month_end(last));
+    let bytes_of = |(value, base_value, totals): &(String, String, TicketTotals)| {
+        value.len() + base_value.len() + totals.bytes()
+    };
+    read_cache::whole_range(db, ("running totals", params), days, bytes_of, || {
+        read_sums(db, dim, (base.map_or("", Dimension::column), base_value), (first, last))
+    })
+    .await
+}
+
+/// [`sums`] as read from the database.
+async fn read_sums(
+    db: &Db,
+    dim: ExtraDimension,
+    (base, base_value): (&'static str, Option<String>),
+    (first, last): (i64, i64),
+) -> Result<Vec<(String, String, TicketTotals)>, sqlx::Error> {
     // The latest month at or before each end, as one backward seek each:
     // for MAX(month) Postgres read every index entry up to the month.
     let latest = |end: &str| {
@@ -169,24 +190,18 @@ pub async fn sums(
         .await?;
     let (upto, before): (Option<i64>, Option<i64>) = (bounds.try_get("upto")?, bounds.try_get("before")?);
     let Some(upto) = upto.filter(|&u| Some(u) != before) else { return Ok(Vec::new()) };
-    // Two seeks, one per month: for `month IN ($3, $4)` Postgres scanned
-    // every month of the dimension while the table had no statistics.
-    let rows_at = |month: &str, sign: &str| {
-        format!(
-            "SELECT value, base_value, {} FROM dim_cumulative WHERE dim = $1 AND base = $2 AND month = {month} \
-             AND base_value = COALESCE($5, base_value)",
-            counters(|c| format!("{sign}{c} AS {c}"))
-        )
-    };
+    // Each row at `upto` less its row at `before`, which it has if the value
+    // was seen by then (rows are dense): integer differences, where summing
+    // the rows of both months took Postgres most of this read in `numeric`.
     let sql = format!(
-        "SELECT value, base_value, {} FROM ({} UNION ALL {}) AS d GROUP BY value, base_value",
-        super::read::SUMMED_TOTALS,
-        rows_at("$3", ""),
-        rows_at("$4", "-")
+        "SELECT u.value, u.base_value, {} FROM dim_cumulative u LEFT JOIN dim_cumulative b \
+           ON b.month = $4 AND b.dim = u.dim AND b.base = u.base AND b.value = u.value AND b.base_value = u.base_value \
+         WHERE u.dim = $1 AND u.base = $2 AND u.month = $3 AND u.base_value = COALESCE($5, u.base_value)",
+        counters(|c| format!("u.{c} - COALESCE(b.{c}, 0) AS {c}"))
     );
     let before = before.unwrap_or(i64::MIN);
     let rows = packed::totals_rows(db, &sql, &["value", "base_value"], |q| {
-        q.bind(dim.column()).bind(base).bind(upto).bind(before).bind(base_value.map(str::to_string))
+        q.bind(dim.column()).bind(base).bind(upto).bind(before).bind(base_value)
     })
     .await?;
     Ok(rows.into_iter().map(|((value, base_value), totals)| (value, base_value, totals)).collect())

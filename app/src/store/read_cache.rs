@@ -271,6 +271,35 @@ where
     Ok(out)
 }
 
+/// The rows of one read over days `first..=last` as a whole, for reads
+/// the database sums over the range (running totals, sums of cube rows)
+/// rather than bucket by bucket: kept for the current data, else from
+/// `fetch`. A change on any day of the range drops them.
+pub(super) async fn whole_range<T, Fut>(
+    db: &Db,
+    (read, params): (&'static str, String),
+    (first, last): (i64, i64),
+    bytes_of: impl Fn(&T) -> usize,
+    fetch: impl FnOnce() -> Fut,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Vec<T>, sqlx::Error>>,
+{
+    let version = current(db).await?;
+    // Keyed by its first day as a day's bucket, its last day with the params.
+    let key = Key { read, params: format!("{params}|to {last}").into(), level: Level::Day, bucket: first };
+    if let Some(rows) = db.reads.get(version, std::slice::from_ref(&key))[0].take() {
+        if let Ok(rows) = rows.downcast::<Vec<T>>() {
+            return Ok(rows.as_ref().clone());
+        }
+    }
+    let rows = fetch().await?;
+    let bytes = std::mem::size_of::<Entry>() + rows.iter().map(&bytes_of).sum::<usize>();
+    db.reads.put(version, key, (first, last), Arc::new(rows.clone()), bytes);
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,8 +58,9 @@ async fn an_import_through_one_server_is_seen_through_another_within_a_second() 
 
 /// What three dashboards answer: ticket counts by month (cube rows), the
 /// FRT median by channel and category over a range of days, weeks and
-/// months (cube rows with sketches), and tickets by agent and month (the
-/// dimension rollup).
+/// months (cube rows with sketches), tickets by the same (cube rows summed),
+/// tickets by agent and month (the dimension rollup), and by priority and
+/// channel (its running totals).
 async fn answers(db: &app::store::Db) -> serde_json::Value {
     use app::api::matrix::{self, MatrixQuery};
     use app::api::query::RangeParams;
@@ -83,8 +84,18 @@ async fn answers(db: &app::store::Db) -> serde_json::Value {
         range: range("2025-07-01", "2025-10-31", ""),
         ..MatrixQuery::default()
     };
+    // Without quantiles: the cube's rows and the running totals, summed by the database.
+    let tickets = MatrixQuery { kpi: Some("tickets".into()), ..medians.clone() };
+    let priorities = MatrixQuery {
+        kpi: Some("tickets".into()),
+        rows: Some("priority".into()),
+        cols: Some("channel".into()),
+        ..agents.clone()
+    };
     serde_json::json!({
         "series": series::load(db, &series).await.unwrap(),
+        "tickets": matrix::load(db, &tickets).await.unwrap(),
+        "priorities": matrix::load(db, &priorities).await.unwrap(),
         "medians": matrix::load(db, &medians).await.unwrap(),
         "agents": matrix::load(db, &agents).await.unwrap(),
     })
