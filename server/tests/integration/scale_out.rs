@@ -56,7 +56,7 @@ async fn an_import_through_one_server_is_seen_through_another_within_a_second() 
     assert_eq!(seen, before + 25, "the second server still answers {seen} after {:?}", committed.elapsed());
 }
 
-/// What three dashboards answer: ticket counts by month (cube rows), the
+/// What five dashboards answer: ticket counts by month (cube rows), the
 /// FRT median by channel and category over a range of days, weeks and
 /// months (cube rows with sketches), tickets by the same (cube rows summed),
 /// tickets by agent and month (the dimension rollup), and by priority and
