@@ -138,10 +138,14 @@ pub fn parse_decimal(text: &str) -> Result<f64, String> {
 }
 
 pub fn parse_bool(text: &str) -> Result<bool, String> {
-    match text.trim().to_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "t" | "x" | "ja" | "oui" => Ok(true),
-        "false" | "no" | "n" | "0" | "f" | "nein" | "non" => Ok(false),
-        _ => Err("is not yes/no or true/false".into()),
+    let word = text.trim();
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
+    if is(&["true", "yes", "y", "1", "t", "x", "ja", "oui"]) {
+        Ok(true)
+    } else if is(&["false", "no", "n", "0", "f", "nein", "non"]) {
+        Ok(false)
+    } else {
+        Err("is not yes/no or true/false".into())
     }
 }
 

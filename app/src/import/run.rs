@@ -23,7 +23,8 @@ use crate::id_set::MAX_ROW;
 use crate::models::{BenchmarkRecord, FieldError, FinancialMonth, OrderRecord, TargetRecord, TicketRecord};
 use crate::store::ingest::IngestError;
 use crate::store::Db;
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 
@@ -293,15 +294,14 @@ fn typed(
     c: &Converter,
     cells: &[&str],
 ) -> Result<Record, RowError> {
-    let shown = |field: &str, value: &Value| match c.cell_of(field, cells) {
-        Some(cell) => cell.to_string(),
-        None => value.get(field).map(value_text).unwrap_or_default(),
-    };
-    let refuse = |e: FieldError, value: &Value| RowError {
+    let refuse = |e: FieldError, record: &dyn Fn() -> Value| RowError {
         row,
         data_row,
         column: c.column_of(&e.field),
-        value: shown(&e.field, value),
+        value: match c.cell_of(&e.field, cells) {
+            Some(cell) => cell.to_string(),
+            None => record().get(&e.field).map(value_text).unwrap_or_default(),
+        },
         reason: format!("{} {}", e.field, e.message),
     };
     let parse_error = |e: serde_json::Error| RowError {
@@ -311,36 +311,37 @@ fn typed(
         value: String::new(),
         reason: e.to_string(),
     };
-    // Deserialised from a reference: the row stays at hand for a refusal's message.
     let value = Value::Object(map);
-    let record = match kind {
+    Ok(match kind {
         Kind::Tickets => {
-            let t = TicketRecord::deserialize(&value).map_err(parse_error)?;
-            t.validate(now).map_err(|e| refuse(e, &value))?;
-            Record::Ticket(t)
+            Record::Ticket(checked(value, |t: &TicketRecord| t.validate(now), refuse, parse_error)?)
         }
         Kind::Orders => {
-            let o = OrderRecord::deserialize(&value).map_err(parse_error)?;
-            o.validate(now).map_err(|e| refuse(e, &value))?;
-            Record::Order(o)
+            Record::Order(checked(value, |o: &OrderRecord| o.validate(now), refuse, parse_error)?)
         }
-        Kind::Financials => {
-            let f = FinancialMonth::deserialize(&value).map_err(parse_error)?;
-            f.validate().map_err(|e| refuse(e, &value))?;
-            Record::Financial(f)
-        }
-        Kind::Targets => {
-            let t = TargetRecord::deserialize(&value).map_err(parse_error)?;
-            t.validate().map_err(|e| refuse(e, &value))?;
-            Record::Target(t)
-        }
+        Kind::Financials => Record::Financial(checked(value, FinancialMonth::validate, refuse, parse_error)?),
+        Kind::Targets => Record::Target(checked(value, TargetRecord::validate, refuse, parse_error)?),
         Kind::Benchmarks => {
-            let b = BenchmarkRecord::deserialize(&value).map_err(parse_error)?;
-            b.validate().map_err(|e| refuse(e, &value))?;
-            Record::Benchmark(b)
+            Record::Benchmark(checked(value, BenchmarkRecord::validate, refuse, parse_error)?)
         }
-    };
-    Ok(record)
+    })
+}
+
+/// `value` as a record that passes `validate`. Deserialised by value, so
+/// its texts move rather than being copied (from a reference, each ticket's
+/// texts were copied once more on the import's busiest thread); a refusal
+/// shows a field without a cell of its own from the record, serialised again.
+fn checked<T: DeserializeOwned + Serialize>(
+    value: Value,
+    validate: impl FnOnce(&T) -> Result<(), FieldError>,
+    refuse: impl FnOnce(FieldError, &dyn Fn() -> Value) -> RowError,
+    parse_error: impl FnOnce(serde_json::Error) -> RowError,
+) -> Result<T, RowError> {
+    let record = T::deserialize(value).map_err(parse_error)?;
+    match validate(&record) {
+        Ok(()) => Ok(record),
+        Err(e) => Err(refuse(e, &|| serde_json::to_value(&record).unwrap_or_default())),
+    }
 }
 
 fn value_text(v: &Value) -> String {

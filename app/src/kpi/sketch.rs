@@ -309,20 +309,25 @@ fn take_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
 
 /// A sketch being added up from many small ones (an import's month-long
 /// dimension rows, each gaining one ticket at a time). While it has few
-/// buckets it is a [`Sketch`]; past [`DENSE_AFTER`] its counts are held
-/// densely from the lowest bucket seen, so adding a bucket is an index, not
-/// a search and a shift (shifting month-long sketches' vectors was a fifth
-/// of an import's main thread). Values span a bounded range (the plausible
-/// dates' window), so the dense counts do too: a few hundred. Starting
-/// sparse keeps the many rows that see a few tickets small: a file out of
-/// time order touches every month's rows at once, and rows dense from
-/// their first ticket made it set its cells aside after every chunk.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// values it keeps the bucket of each, unsorted, so adding one is a push;
+/// past [`DENSE_AFTER`] values its counts are held densely from the lowest
+/// bucket seen, so adding is an index. A sorted [`Sketch`] instead searched
+/// and shifted its vectors on every value: about a third of the time an
+/// import spent counting its months. Values span a bounded range (the
+/// plausible dates' window), so the dense counts do too: a few hundred.
+/// Starting small keeps the many rows that see a few tickets small: a file
+/// out of time order touches every month's rows at once, and rows dense
+/// from their first ticket made it set its cells aside after every chunk.
+#[derive(Clone, Debug, PartialEq)]
 pub struct GrowingSketch(Buckets);
 
 #[derive(Clone, Debug, PartialEq)]
 enum Buckets {
-    Sparse(Sketch),
+    Few {
+        zero_count: u64,
+        /// The bucket of each value, a bucket repeated for each of its values.
+        values: Vec<i32>,
+    },
     Dense {
         zero_count: u64,
         /// The index of `counts[0]`.
@@ -331,24 +336,30 @@ enum Buckets {
     },
 }
 
-/// Buckets a [`GrowingSketch`] holds sparsely (12 bytes each) before it turns
-/// dense (8 bytes for every bucket in its range, typically 300–500).
-const DENSE_AFTER: usize = 64;
+/// Values a [`GrowingSketch`] keeps one by one (4 bytes each) before it
+/// turns dense (8 bytes for every bucket in its range, typically 300–500).
+const DENSE_AFTER: u64 = 128;
 
-impl Default for Buckets {
+impl Default for GrowingSketch {
     fn default() -> Self {
-        Buckets::Sparse(Sketch::new())
+        GrowingSketch(Buckets::Few { zero_count: 0, values: Vec::new() })
     }
 }
 
 impl GrowingSketch {
     /// Adds every value of `other`.
     pub fn add(&mut self, other: &Sketch) {
+        if let Buckets::Few { zero_count, values } = &mut self.0 {
+            if values.len() as u64 + other.counts.iter().sum::<u64>() > DENSE_AFTER {
+                self.0 = dense(*zero_count, values);
+            }
+        }
         match &mut self.0 {
-            Buckets::Sparse(sketch) => {
-                sketch.merge(other);
-                if sketch.indexes.len() > DENSE_AFTER {
-                    self.0 = dense(std::mem::take(sketch));
+            Buckets::Few { zero_count, values } => {
+                *zero_count += other.zero_count;
+                for (&index, &count) in other.indexes.iter().zip(&other.counts) {
+                    // At most DENSE_AFTER values in all, checked above.
+                    values.extend(std::iter::repeat_n(index, count as usize));
                 }
             }
             Buckets::Dense { zero_count, first, counts } => {
@@ -365,37 +376,44 @@ impl GrowingSketch {
     /// Bytes its buckets hold on the heap.
     pub fn heap_bytes(&self) -> usize {
         match &self.0 {
-            Buckets::Sparse(sketch) => sketch.heap_bytes(),
+            Buckets::Few { values, .. } => values.capacity() * size_of::<i32>(),
             Buckets::Dense { counts, .. } => counts.capacity() * size_of::<u64>(),
         }
     }
 
     /// The same values as a [`Sketch`], empty buckets left out.
     pub fn into_sketch(self) -> Sketch {
-        match self.0 {
-            Buckets::Sparse(sketch) => sketch,
-            Buckets::Dense { zero_count, first, counts } => {
-                let buckets = (first..).zip(counts).filter(|&(_, count)| count > 0);
-                let (indexes, counts) = buckets.unzip();
-                Sketch { zero_count, indexes, counts }
-            }
-        }
+        let (zero_count, first, counts) = match self.0 {
+            Buckets::Few { zero_count, values } => match dense(zero_count, &values) {
+                Buckets::Dense { zero_count, first, counts } => (zero_count, first, counts),
+                Buckets::Few { .. } => unreachable!("`dense` returns dense counts"),
+            },
+            Buckets::Dense { zero_count, first, counts } => (zero_count, first, counts),
+        };
+        let buckets = (first..).zip(counts).filter(|&(_, count)| count > 0);
+        let (indexes, counts) = buckets.unzip();
+        Sketch { zero_count, indexes, counts }
     }
 }
 
-/// `sketch`'s values held densely; it has at least one bucket.
-fn dense(sketch: Sketch) -> Buckets {
-    let first = sketch.indexes[0];
-    let mut counts = vec![0; (sketch.indexes[sketch.indexes.len() - 1] - first) as usize + 1];
-    for (&index, &count) in sketch.indexes.iter().zip(&sketch.counts) {
-        counts[(index - first) as usize] = count;
+/// The buckets `values` fall in, counted densely (none for no value).
+fn dense(zero_count: u64, values: &[i32]) -> Buckets {
+    let (Some(&low), Some(&high)) = (values.iter().min(), values.iter().max()) else {
+        return Buckets::Dense { zero_count, first: 0, counts: Vec::new() };
+    };
+    let mut counts = vec![0; (high - low) as usize + 1];
+    for &index in values {
+        counts[(index - low) as usize] += 1;
     }
-    Buckets::Dense { zero_count: sketch.zero_count, first, counts }
+    Buckets::Dense { zero_count, first: low, counts }
 }
 
-/// Makes room in the dense `counts` (starting at bucket `first`) for the
-/// buckets `low..=high`.
+/// Makes room in the dense `counts` (starting at bucket `first`, or empty)
+/// for the buckets `low..=high`.
 fn cover(first: &mut i32, counts: &mut Vec<u64>, low: i32, high: i32) {
+    if counts.is_empty() {
+        *first = low;
+    }
     if low < *first {
         let more = (*first - low) as usize;
         counts.splice(0..0, std::iter::repeat_n(0, more));
@@ -506,15 +524,21 @@ mod tests {
             one.add(v.max(0.0));
             growing.add(&one);
             all.add(v.max(0.0));
-            assert_eq!(
-                matches!(growing.0, Buckets::Dense { .. }),
-                all.indexes.len() > DENSE_AFTER,
-                "value {i}"
-            );
+            let bucketed = all.count() - all.zero_count;
+            assert_eq!(matches!(growing.0, Buckets::Dense { .. }), bucketed > DENSE_AFTER, "value {i}");
             assert_eq!(growing.clone().into_sketch(), all, "value {i}");
         }
         growing.add(&Sketch::new());
         assert_eq!(growing.into_sketch(), all);
+        // Many values at once, into one that holds none yet or a few.
+        let mut at_once = GrowingSketch::default();
+        at_once.add(&all);
+        assert_eq!(at_once.into_sketch(), all);
+        let (mut few, mut expected) = (GrowingSketch::default(), sketch_of(&[0.0, 3.0]));
+        few.add(&expected);
+        few.add(&all);
+        expected.merge(&all);
+        assert_eq!(few.into_sketch(), expected);
         assert_eq!(GrowingSketch::default().into_sketch(), Sketch::new());
     }
 

@@ -157,7 +157,8 @@ impl DimCells {
                 row.totals.merge(&one);
                 row.frt.add(&frt);
                 row.resolution.add(&resolution);
-                self.row_bytes += row.bytes() - before;
+                // Turning dense can shrink a row as well as grow it.
+                self.row_bytes = self.row_bytes - before + row.bytes();
             }
         }
     }
@@ -204,26 +205,26 @@ const COUNTED_COLUMNS: &str = "created_at, first_response_at, resolved_at, csat,
     first_contact_resolved, reopened, escalated, contacts, channel, category, team, agent, priority, product";
 
 /// A stored ticket as [`refresh`] reads it: one array of
-/// [`COUNTED_COLUMNS`] in the document, its fields in that order (as
-/// [`super::dim_spill`] writes them too).
+/// [`COUNTED_COLUMNS`] in the document, its fields in that order; or
+/// from [`super::dim_spill`]'s files.
 #[derive(serde::Deserialize)]
 pub(super) struct CountedTicket {
-    created_at: i64,
-    first_response_at: Option<i64>,
-    resolved_at: Option<i64>,
-    csat: Option<i64>,
-    nps: Option<i64>,
-    ces: Option<i64>,
-    first_contact_resolved: i64,
-    reopened: i64,
-    escalated: i64,
-    contacts: i64,
-    channel: String,
-    category: String,
-    team: String,
-    agent: String,
-    priority: String,
-    product: Option<String>,
+    pub(super) created_at: i64,
+    pub(super) first_response_at: Option<i64>,
+    pub(super) resolved_at: Option<i64>,
+    pub(super) csat: Option<i64>,
+    pub(super) nps: Option<i64>,
+    pub(super) ces: Option<i64>,
+    pub(super) first_contact_resolved: i64,
+    pub(super) reopened: i64,
+    pub(super) escalated: i64,
+    pub(super) contacts: i64,
+    pub(super) channel: String,
+    pub(super) category: String,
+    pub(super) team: String,
+    pub(super) agent: String,
+    pub(super) priority: String,
+    pub(super) product: Option<String>,
 }
 
 impl CountedTicket {
@@ -749,6 +750,21 @@ mod tests {
         // Two agents, one priority and two products, each alone and with three crossings.
         assert_eq!(rows.len(), 5 * 4);
         assert_eq!(rows.values().map(|t| t.frt_n).sum::<i64>(), 3 * 12);
+    }
+
+    #[test]
+    fn the_bytes_kept_follow_rows_whose_sketches_turn_dense() {
+        let rules = RollupRules { sla_seconds: 3600, zone: super::super::zone::ReportingZone::UTC };
+        let base = crate::models::tests::ticket();
+        let mut cells = DimCells::default();
+        // More values than a growing sketch keeps one by one, all in a bucket
+        // or two: turning dense shrinks the rows.
+        for i in 0..300 {
+            let t = TicketRecord { first_response_at: Some(base.created_at + 600 + i % 2), ..base.clone() };
+            cells.add_record(&t, &t.facts(), rules);
+        }
+        let walked: usize = cells.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum();
+        assert_eq!(cells.bytes(), cells.names.bytes() + walked);
     }
 
     #[test]

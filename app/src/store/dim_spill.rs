@@ -1,6 +1,6 @@
 //! The new tickets of a large import out of time order, kept for their
-//! rollup rows: one file a month in a temporary folder, a line per ticket
-//! as [`CountedTicket`] reads it. At commit each month's dimension rows and
+//! rollup rows: one file a month in a temporary folder, holding the fields
+//! of each ticket that [`CountedTicket`] counts. At commit each month's dimension rows and
 //! daily cells are counted from its file and added to the rollups once.
 //!
 //! Counting every month at once would hold all of them (~300,000 rows with
@@ -15,7 +15,7 @@ use crate::kpi::TicketTotals;
 use crate::models::TicketRecord;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,31 +53,13 @@ impl MonthSpill {
                     .read(true)
                     .write(true)
                     .create_new(true)
-                    .open(self.dir.join(format!("{month}.jsonl")))?;
+                    .open(self.dir.join(format!("{month}.tickets")))?;
                 slot.insert(BufWriter::with_capacity(1 << 16, file))
             }
         };
-        // The fields in the order of `CountedTicket`'s, which reads them back.
-        let counted = (
-            t.created_at,
-            t.first_response_at,
-            t.resolved_at,
-            t.csat,
-            t.nps,
-            t.ces,
-            i64::from(t.first_contact_resolved),
-            i64::from(t.reopened),
-            i64::from(t.escalated),
-            t.contacts,
-            &t.channel,
-            &t.category,
-            &t.team,
-            &t.agent,
-            &t.priority,
-            &t.product,
-        );
-        serde_json::to_writer(&mut *out, &counted)?;
-        out.write_all(b"\n")
+        let mut record = Vec::with_capacity(128);
+        encode(t, &mut record);
+        out.write_all(&record)
     }
 
     /// The months kept.
@@ -119,17 +101,82 @@ impl MonthFile {
         if let Some(out) = self.out {
             let mut file = out.into_inner().map_err(|e| e.into_error())?;
             file.rewind()?;
-            let mut lines = BufReader::with_capacity(1 << 16, file);
-            let mut line = String::new();
-            while lines.read_line(&mut line)? > 0 {
-                let ticket: CountedTicket = serde_json::from_str(&line)?;
+            let mut records = BufReader::with_capacity(1 << 16, file);
+            while !records.fill_buf()?.is_empty() {
+                let ticket = decode(&mut records)?;
                 dims.add_counted(&ticket, self.month, rules.sla_seconds);
                 days.add_counted(&ticket, rules);
-                line.clear();
             }
         }
         Ok(MonthRows { dims: dims.into_rows(), days: days.into_cells() })
     }
+}
+
+/// A ticket's counted fields as the files keep them: the numbers as 8
+/// bytes each (little-endian), the optional ones present only where a bit
+/// of the first byte says so, then the texts, each after its length. Read
+/// back as JSON lines, they were about a sixth of the time spent counting.
+fn encode(t: &TicketRecord, out: &mut Vec<u8>) {
+    let optional = [t.first_response_at, t.resolved_at, t.csat, t.nps, t.ces];
+    let flags = [t.first_contact_resolved, t.reopened, t.escalated, t.product.is_some()];
+    let present = optional.iter().enumerate().map(|(i, v)| u8::from(v.is_some()) << i);
+    let set = flags.iter().enumerate().map(|(i, &f)| u16::from(f) << (i + 5));
+    let bits = present.map(u16::from).chain(set).fold(0u16, |all, bit| all | bit);
+    out.extend_from_slice(&bits.to_le_bytes());
+    out.extend_from_slice(&t.created_at.to_le_bytes());
+    out.extend_from_slice(&t.contacts.to_le_bytes());
+    for v in optional.into_iter().flatten() {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    let texts = [&t.channel, &t.category, &t.team, &t.agent, &t.priority];
+    for text in texts.into_iter().chain(&t.product) {
+        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// One ticket written by [`encode`].
+fn decode(input: &mut impl Read) -> std::io::Result<CountedTicket> {
+    let mut word = [0u8; 8];
+    let mut number = |input: &mut dyn Read| input.read_exact(&mut word).map(|()| i64::from_le_bytes(word));
+    let mut two = [0u8; 2];
+    input.read_exact(&mut two)?;
+    let bits = u16::from_le_bytes(two);
+    let created_at = number(input)?;
+    let contacts = number(input)?;
+    let mut optional = [None; 5];
+    for (i, v) in optional.iter_mut().enumerate() {
+        if bits & (1 << i) != 0 {
+            *v = Some(number(input)?);
+        }
+    }
+    let flag = |i: usize| i64::from(bits & (1 << (i + 5)) != 0);
+    let mut text = || -> std::io::Result<String> {
+        let mut length = [0u8; 4];
+        input.read_exact(&mut length)?;
+        let mut bytes = vec![0; u32::from_le_bytes(length) as usize];
+        input.read_exact(&mut bytes)?;
+        String::from_utf8(bytes).map_err(std::io::Error::other)
+    };
+    let [first_response_at, resolved_at, csat, nps, ces] = optional;
+    Ok(CountedTicket {
+        created_at,
+        first_response_at,
+        resolved_at,
+        csat,
+        nps,
+        ces,
+        first_contact_resolved: flag(0),
+        reopened: flag(1),
+        escalated: flag(2),
+        contacts,
+        channel: text()?,
+        category: text()?,
+        team: text()?,
+        agent: text()?,
+        priority: text()?,
+        product: if flag(3) != 0 { Some(text()?) } else { None },
+    })
 }
 
 /// What the tickets created in one month add to the rollups.
@@ -166,6 +213,7 @@ mod tests {
                 csat: None,
                 ..base.clone()
             },
+            TicketRecord { agent: "Zoë".into(), product: None, nps: Some(9), ces: Some(2), ..base.clone() },
             // 40 days later: another month, still open, escalated.
             TicketRecord {
                 created_at: base.created_at + 40 * 86_400,
