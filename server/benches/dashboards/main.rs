@@ -24,8 +24,9 @@
 //! - `BENCH_AGENTS` (72, spread over the 6 teams) and `BENCH_PRODUCTS`
 //!   (400): the synthetic agents and products, i.e. the size of the agent
 //!   and product matrices.
-//! - `BENCH_RUNS`, `BENCH_WARMUPS`, `BENCH_MAX_SECONDS` (per measure, at
-//!   least 5 runs are kept), `BENCH_LOAD_SECONDS`, `BENCH_CLIENTS`.
+//! - `BENCH_RUNS` (100 in full mode), `BENCH_WARMUPS`, `BENCH_MAX_SECONDS`
+//!   (per measure, at least 5 runs are kept), `BENCH_LOAD_SECONDS`,
+//!   `BENCH_CLIENTS`.
 //! - `BENCH_BACKENDS=sqlite,postgres`: which of the two to run (both by
 //!   default, Postgres only when its URL is set), e.g. `postgres` alone
 //!   for a long run at 10M.
@@ -105,7 +106,7 @@ impl Config {
             sizes,
             orders_per_ticket: env("BENCH_ORDERS_PER_TICKET", 2.0),
             warmups: env("BENCH_WARMUPS", if full { 3 } else { 1 }),
-            runs: env("BENCH_RUNS", if full { 30 } else { 5 }),
+            runs: env("BENCH_RUNS", if full { report::FULL_RUNS } else { 5 }),
             max_seconds: env("BENCH_MAX_SECONDS", if full { 30.0 } else { 5.0 }),
             load_seconds: env("BENCH_LOAD_SECONDS", if full { 30.0 } else { 3.0 }),
             clients: env("BENCH_CLIENTS", 32),
@@ -306,6 +307,16 @@ async fn run(
 
     t.checked = Some(check_against_sql(db).await?);
     println!("{}", t.checked.as_deref().unwrap_or_default());
+    // The imports write gigabytes, which the system may still be writing
+    // out when they return: in one run at 10M on SQLite the first reads met
+    // 150 MB/s of it (vmstat). Reads are timed once that is done.
+    let started = Instant::now();
+    let synced = std::process::Command::new("sync").status().map_err(|e| format!("sync: {e}"))?;
+    if !synced.success() {
+        return Err(format!("sync: {synced}"));
+    }
+    t.flushed_s = Some(started.elapsed().as_secs_f64());
+    println!("imports written out in {:.1} s", started.elapsed().as_secs_f64());
 
     // The loaders, in-process.
     let range = |from: &str, to: &str, grain: &str| RangeParams {
