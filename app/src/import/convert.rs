@@ -7,11 +7,8 @@ use super::fields::{Field, FieldType, Kind};
 use super::mapping::{DurationUnit, FieldMap, Mapping};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use serde::de::value::MapDeserializer;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 
 /// Why one row was refused.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -165,36 +162,6 @@ pub fn rescale(value: f64, from: [f64; 2], lo: i64, hi: i64) -> Result<i64, Stri
     Ok((lo as f64 + (value - a) / (b - a) * (hi - lo) as f64).round() as i64)
 }
 
-/// One converted row: canonical field names with their values, in the
-/// mapping's order. A list rather than a JSON object: an import converts
-/// every row, and building an object (a key copied and a tree node per
-/// field) then taking it apart again was most of its reading thread.
-#[derive(Debug, Default)]
-pub struct Converted(Vec<(Cow<'static, str>, Value)>);
-
-impl Converted {
-    pub fn get(&self, field: &str) -> Option<&Value> {
-        self.0.iter().find(|(name, _)| name == field).map(|(_, value)| value)
-    }
-
-    /// The record these fields make; the values move into it.
-    pub fn into_record<T: DeserializeOwned>(self) -> Result<T, serde_json::Error> {
-        T::deserialize(MapDeserializer::<_, serde_json::Error>::new(self.0.into_iter()))
-    }
-
-    /// The fields as a JSON object (for aggregating events).
-    pub fn into_map(self) -> Map<String, Value> {
-        self.0.into_iter().map(|(name, value)| (name.into_owned(), value)).collect()
-    }
-}
-
-/// An aggregated event's fields.
-impl From<Map<String, Value>> for Converted {
-    fn from(map: Map<String, Value>) -> Converted {
-        Converted(map.into_iter().map(|(name, value)| (Cow::Owned(name), value)).collect())
-    }
-}
-
 /// Where one field's value comes from in a given file.
 enum Source {
     Column(usize),
@@ -283,9 +250,9 @@ impl Converter {
         })
     }
 
-    /// One row as the fields of a canonical record.
-    pub fn convert(&self, cells: &[&str], row: u64) -> Result<Converted, RowError> {
-        let mut out = Vec::with_capacity(self.rules.len() + 4);
+    /// One row as the JSON object of a canonical record.
+    pub fn convert(&self, cells: &[&str], row: u64) -> Result<Map<String, Value>, RowError> {
+        let mut out = Map::new();
         let mut created_at: Option<i64> = None;
         for rule in &self.rules {
             let raw = match &rule.source {
@@ -344,17 +311,15 @@ impl Converter {
                     Value::from(score)
                 }
             };
-            out.push((Cow::Borrowed(rule.field.name), value));
+            out.insert(rule.field.name.to_string(), value);
         }
         if self.kind == Kind::Targets {
-            out.push((Cow::Borrowed("set_by"), Value::from(self.actor.clone())));
+            out.insert("set_by".into(), Value::from(self.actor.clone()));
             for name in ["scope_dim", "scope_value", "note"] {
-                if !out.iter().any(|(field, _)| field == name) {
-                    out.push((Cow::Borrowed(name), Value::from("")));
-                }
+                out.entry(name).or_insert(Value::from(""));
             }
         }
-        Ok(Converted(out))
+        Ok(out)
     }
 }
 

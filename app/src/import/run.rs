@@ -10,7 +10,7 @@
 //! Rows are numbered as a spreadsheet numbers them: the header is row 1,
 //! so the first data row is "row 2 (data row 1)", whatever the line endings.
 
-use super::convert::{Converted, Converter, RowError};
+use super::convert::{Converter, RowError};
 use super::events::EventLog;
 use super::fields::Kind;
 use super::mapping::{Mapping, Repeated};
@@ -25,7 +25,7 @@ use crate::store::ingest::IngestError;
 use crate::store::Db;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 
 /// How often progress is reported, in rows.
@@ -188,17 +188,18 @@ pub async fn import(
             let id = converted
                 .as_ref()
                 .ok()
-                .and_then(|fields| fields.get("external_id").and_then(Value::as_str))
+                .and_then(|map| map.get("external_id").and_then(Value::as_str))
                 .unwrap_or_default()
                 .to_string();
             let valid = match (converted, events.as_mut()) {
-                (Ok(fields), Some(log)) => {
-                    log.add(fields.into_map(), row);
+                (Ok(map), Some(log)) => {
+                    log.add(map, row);
                     None
                 }
-                (converted, _) => Some(converted.and_then(|fields| {
-                    typed(options.kind, fields, now, (row, data_row), &converter, &cells)
-                })),
+                (converted, _) => Some(
+                    converted
+                        .and_then(|map| typed(options.kind, map, now, (row, data_row), &converter, &cells)),
+                ),
             };
             // Only a row that is kept can repeat an earlier one: a refused row is
             // counted as refused, never also as repeated.
@@ -232,7 +233,7 @@ pub async fn import(
         if let Some(log) = events.take() {
             for (row, map) in log.finish() {
                 let data_row = row - header_rows;
-                match typed(options.kind, map.into(), now, (row, data_row), &converter, &[]) {
+                match typed(options.kind, map, now, (row, data_row), &converter, &[]) {
                     Ok(valid) if refusals.is_empty() => sink.push(valid).await?,
                     Ok(_) => {}
                     Err(refused) if options.keep_valid => {
@@ -287,7 +288,7 @@ impl<R: Read> Read for Counted<R> {
 /// not the epoch seconds it became); aggregated events have no one cell.
 fn typed(
     kind: Kind,
-    fields: Converted,
+    map: Map<String, Value>,
     now: i64,
     (row, data_row): (u64, u64),
     c: &Converter,
@@ -310,34 +311,33 @@ fn typed(
         value: String::new(),
         reason: e.to_string(),
     };
+    let value = Value::Object(map);
     Ok(match kind {
         Kind::Tickets => {
-            Record::Ticket(checked(fields, |t: &TicketRecord| t.validate(now), refuse, parse_error)?)
+            Record::Ticket(checked(value, |t: &TicketRecord| t.validate(now), refuse, parse_error)?)
         }
         Kind::Orders => {
-            Record::Order(checked(fields, |o: &OrderRecord| o.validate(now), refuse, parse_error)?)
+            Record::Order(checked(value, |o: &OrderRecord| o.validate(now), refuse, parse_error)?)
         }
-        Kind::Financials => {
-            Record::Financial(checked(fields, FinancialMonth::validate, refuse, parse_error)?)
-        }
-        Kind::Targets => Record::Target(checked(fields, TargetRecord::validate, refuse, parse_error)?),
+        Kind::Financials => Record::Financial(checked(value, FinancialMonth::validate, refuse, parse_error)?),
+        Kind::Targets => Record::Target(checked(value, TargetRecord::validate, refuse, parse_error)?),
         Kind::Benchmarks => {
-            Record::Benchmark(checked(fields, BenchmarkRecord::validate, refuse, parse_error)?)
+            Record::Benchmark(checked(value, BenchmarkRecord::validate, refuse, parse_error)?)
         }
     })
 }
 
-/// The record `fields` make, if it passes `validate`. Its texts move into
-/// it rather than being copied (from a reference, each ticket's texts were
-/// copied once more on the import's busiest thread); a refusal shows a
-/// field without a cell of its own from the record, serialised again.
+/// `value` as a record that passes `validate`. Deserialised by value, so
+/// its texts move rather than being copied (from a reference, each ticket's
+/// texts were copied once more on the import's busiest thread); a refusal
+/// shows a field without a cell of its own from the record, serialised again.
 fn checked<T: DeserializeOwned + Serialize>(
-    fields: Converted,
+    value: Value,
     validate: impl FnOnce(&T) -> Result<(), FieldError>,
     refuse: impl FnOnce(FieldError, &dyn Fn() -> Value) -> RowError,
     parse_error: impl FnOnce(serde_json::Error) -> RowError,
 ) -> Result<T, RowError> {
-    let record = fields.into_record::<T>().map_err(parse_error)?;
+    let record = T::deserialize(value).map_err(parse_error)?;
     match validate(&record) {
         Ok(()) => Ok(record),
         Err(e) => Err(refuse(e, &|| serde_json::to_value(&record).unwrap_or_default())),

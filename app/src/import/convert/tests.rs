@@ -84,7 +84,7 @@ fn a_helpdesk_row_becomes_a_canonical_ticket() {
     let row = converter
         .convert(&["T-1", "2025-03-14 09:00", "1.5", "Mail", "delivery", "Tier 1", "good"], 2)
         .unwrap();
-    let ticket: crate::models::TicketRecord = row.into_record().unwrap();
+    let ticket: crate::models::TicketRecord = serde_json::from_value(Value::Object(row)).unwrap();
     assert_eq!(ticket.external_id, "T-1");
     assert_eq!(ticket.created_at, utc("2025-03-14T09:00:00Z"));
     assert_eq!(ticket.first_response_at, Some(utc("2025-03-14T10:30:00Z")));

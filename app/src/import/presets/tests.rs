@@ -29,8 +29,7 @@ fn records(name: &str, sample: &str) -> Vec<Map<String, Value>> {
         if mapping.repeated == Some(Repeated::First) && !seen.insert(id) {
             continue;
         }
-        let map =
-            converter.convert(&cells, i as u64 + 2).unwrap_or_else(|e| panic!("{name}: {e}")).into_map();
+        let map = converter.convert(&cells, i as u64 + 2).unwrap_or_else(|e| panic!("{name}: {e}"));
         match &mut events {
             Some(log) => log.add(map, i as u64 + 2),
             None => out.push(map),
