@@ -351,7 +351,8 @@ impl GrowingSketch {
     pub fn add(&mut self, other: &Sketch) {
         if let Buckets::Few { zero_count, values } = &mut self.0 {
             if values.len() as u64 + other.counts.iter().sum::<u64>() > DENSE_AFTER {
-                self.0 = dense(*zero_count, values);
+                let (first, counts) = counted(values);
+                self.0 = Buckets::Dense { zero_count: *zero_count, first, counts };
             }
         }
         match &mut self.0 {
@@ -383,12 +384,9 @@ impl GrowingSketch {
 
     /// The same values as a [`Sketch`], empty buckets left out.
     pub fn into_sketch(self) -> Sketch {
-        let (zero_count, first, counts) = match self.0 {
-            Buckets::Few { zero_count, values } => match dense(zero_count, &values) {
-                Buckets::Dense { zero_count, first, counts } => (zero_count, first, counts),
-                Buckets::Few { .. } => unreachable!("`dense` returns dense counts"),
-            },
-            Buckets::Dense { zero_count, first, counts } => (zero_count, first, counts),
+        let (zero_count, (first, counts)) = match self.0 {
+            Buckets::Few { zero_count, values } => (zero_count, counted(&values)),
+            Buckets::Dense { zero_count, first, counts } => (zero_count, (first, counts)),
         };
         let buckets = (first..).zip(counts).filter(|&(_, count)| count > 0);
         let (indexes, counts) = buckets.unzip();
@@ -396,16 +394,17 @@ impl GrowingSketch {
     }
 }
 
-/// The buckets `values` fall in, counted densely (none for no value).
-fn dense(zero_count: u64, values: &[i32]) -> Buckets {
+/// The buckets `values` fall in, counted densely: the lowest bucket and
+/// the counts from it (none for no value).
+fn counted(values: &[i32]) -> (i32, Vec<u64>) {
     let (Some(&low), Some(&high)) = (values.iter().min(), values.iter().max()) else {
-        return Buckets::Dense { zero_count, first: 0, counts: Vec::new() };
+        return (0, Vec::new());
     };
     let mut counts = vec![0; (high - low) as usize + 1];
     for &index in values {
         counts[(index - low) as usize] += 1;
     }
-    Buckets::Dense { zero_count, first: low, counts }
+    (low, counts)
 }
 
 /// Makes room in the dense `counts` (starting at bucket `first`, or empty)
