@@ -294,13 +294,13 @@ fn typed(
     c: &Converter,
     cells: &[&str],
 ) -> Result<Record, RowError> {
-    let refuse = |e: FieldError, record: &dyn Fn() -> Value| RowError {
+    let refuse = |e: FieldError, record: &Value| RowError {
         row,
         data_row,
         column: c.column_of(&e.field),
         value: match c.cell_of(&e.field, cells) {
             Some(cell) => cell.to_string(),
-            None => record().get(&e.field).map(value_text).unwrap_or_default(),
+            None => record.get(&e.field).map(value_text).unwrap_or_default(),
         },
         reason: format!("{} {}", e.field, e.message),
     };
@@ -330,17 +330,18 @@ fn typed(
 /// `value` as a record that passes `validate`. Deserialised by value, so
 /// its texts move rather than being copied (from a reference, each ticket's
 /// texts were copied once more on the import's busiest thread); a refusal
-/// shows a field without a cell of its own from the record, serialised again.
+/// shows a field without a cell of its own from the record, serialised again
+/// (for a refused row only).
 fn checked<T: DeserializeOwned + Serialize>(
     value: Value,
     validate: impl FnOnce(&T) -> Result<(), FieldError>,
-    refuse: impl FnOnce(FieldError, &dyn Fn() -> Value) -> RowError,
+    refuse: impl FnOnce(FieldError, &Value) -> RowError,
     parse_error: impl FnOnce(serde_json::Error) -> RowError,
 ) -> Result<T, RowError> {
     let record = T::deserialize(value).map_err(parse_error)?;
     match validate(&record) {
         Ok(()) => Ok(record),
-        Err(e) => Err(refuse(e, &|| serde_json::to_value(&record).unwrap_or_default())),
+        Err(e) => Err(refuse(e, &serde_json::to_value(&record).unwrap_or_default())),
     }
 }
 
