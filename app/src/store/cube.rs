@@ -16,7 +16,7 @@ use super::packed::{self, AnyQuery};
 use super::read_cache;
 use super::rollup::{self, Cell, CellKey, CellTable};
 use super::sql::{batch_rows, values_placeholders, Params};
-use super::Db;
+use super::{alongside, Db};
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
 use crate::kpi::sketch::Sketches;
 use crate::kpi::StoredMedians;
@@ -134,7 +134,10 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
     }
     let weeks: BTreeSet<i64> = days.iter().map(|&day| Level::Week.start(day)).collect();
     let mut weeks_left = weeks.clone();
-    for (start, (first_touched, last_touched)) in months {
+    // Each month is folded on a thread of its own while the database
+    // writes the month before and reads the next.
+    let mut folding = None;
+    for (start, touched) in months {
         let last = Level::Month.last(start);
         // The days of a touched week that crosses the month's first or last
         // day are read with the month's, so that each daily row is read once
@@ -144,24 +147,15 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
         let to = if weeks.contains(&last_week) { Level::Week.last(last_week) } else { last };
         let mut daily = BTreeMap::new();
         rollup::merge_rows(&mut daily, CellTable::Rollup, (from, to), conn).await?;
-        let mut folded = BTreeMap::new();
-        let in_month = daily.iter().filter(|(key, _)| (start..=last).contains(&key.day));
-        fold(Level::Month, in_month.map(|(key, cell)| (start, key, cell)), &mut folded);
-        let touched = daily.iter().filter(|(key, _)| (first_touched..=last_touched).contains(&key.day));
-        fold(Level::Day, touched.map(|(key, cell)| (key.day, key, cell)), &mut folded);
         let here: BTreeSet<i64> = weeks_left.range(first_week..=last).copied().collect();
-        let in_weeks = daily
-            .iter()
-            .map(|(key, cell)| (Level::Week.start(key.day), key, cell))
-            .filter(|(week, _, _)| here.contains(week));
-        fold(Level::Week, in_weeks, &mut folded);
-        delete(conn, Level::Month, (start, start)).await?;
-        delete(conn, Level::Day, (first_touched, last_touched)).await?;
-        for &week in &here {
-            delete(conn, Level::Week, (week, week)).await?;
-            weeks_left.remove(&week);
+        weeks_left.retain(|week| !here.contains(week));
+        let next = alongside(move || MonthRefold::fold(start, touched, here, &daily));
+        if let Some(done) = folding.replace(next) {
+            done.await?.replace(conn).await?;
         }
-        write(conn, &folded).await?;
+    }
+    if let Some(done) = folding {
+        done.await?.replace(conn).await?;
     }
     // Quarters and years from their months, refolded above.
     for level in [Level::Quarter, Level::Year] {
@@ -171,6 +165,44 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
         }
     }
     Ok(())
+}
+
+/// One month's part of [`refresh`]: the rows of the month, of its touched
+/// days and of the weeks refolded with it, folded from its daily cells.
+struct MonthRefold {
+    month: i64,
+    /// The first and last touched day.
+    touched: (i64, i64),
+    weeks: BTreeSet<i64>,
+    rows: CubeRows,
+}
+
+impl MonthRefold {
+    /// Folds `daily`, the cells of the month starting on `month` and of the
+    /// days of `weeks` outside it.
+    fn fold(month: i64, touched: (i64, i64), weeks: BTreeSet<i64>, daily: &BTreeMap<CellKey, Cell>) -> Self {
+        let mut rows = BTreeMap::new();
+        let in_month = daily.iter().filter(|(key, _)| (month..=Level::Month.last(month)).contains(&key.day));
+        fold(Level::Month, in_month.map(|(key, cell)| (month, key, cell)), &mut rows);
+        let in_touched = daily.iter().filter(|(key, _)| (touched.0..=touched.1).contains(&key.day));
+        fold(Level::Day, in_touched.map(|(key, cell)| (key.day, key, cell)), &mut rows);
+        let in_weeks = daily
+            .iter()
+            .map(|(key, cell)| (Level::Week.start(key.day), key, cell))
+            .filter(|(week, _, _)| weeks.contains(week));
+        fold(Level::Week, in_weeks, &mut rows);
+        MonthRefold { month, touched, weeks, rows }
+    }
+
+    /// Replaces the stored rows of the refolded buckets with these.
+    async fn replace(self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        delete(conn, Level::Month, (self.month, self.month)).await?;
+        delete(conn, Level::Day, self.touched).await?;
+        for &week in &self.weeks {
+            delete(conn, Level::Week, (week, week)).await?;
+        }
+        write(conn, &self.rows).await
+    }
 }
 
 /// Replaces the rows of the `level` bucket starting on `bucket` with the

@@ -8,7 +8,8 @@
 //! sketches for the benchmark's 10M tickets); counting them again from the
 //! stored tickets read each ticket by rowid from pages still in the WAL,
 //! and took a third of that import's time (`walFindFrame` alone 29 % of
-//! it). The files are read once, in order, and are gone with the import.
+//! it). The files are read once, in order, and are gone with the import,
+//! however it ends: each loses its name as soon as it is made.
 
 use super::dim_rollup::{CountedTicket, DimCells, DimKey};
 use super::rollup::{Cell, CellKey, DayCells, RollupRules};
@@ -50,11 +51,14 @@ impl MonthSpill {
             std::collections::btree_map::Entry::Occupied(file) => file.into_mut(),
             std::collections::btree_map::Entry::Vacant(slot) => {
                 std::fs::create_dir_all(&self.dir)?;
-                let file = File::options()
-                    .read(true)
-                    .write(true)
-                    .create_new(true)
-                    .open(self.dir.join(format!("{month}.tickets")))?;
+                let path = self.dir.join(format!("{month}.tickets"));
+                let file = File::options().read(true).write(true).create_new(true).open(&path)?;
+                // Unnamed at once, the file lives as long as its handle: an
+                // import killed midway leaves nothing behind. (Where an open
+                // file cannot be removed, dropping the spill removes it.)
+                if std::fs::remove_file(&path).is_ok() {
+                    let _ = std::fs::remove_dir(&self.dir);
+                }
                 slot.insert(BufWriter::with_capacity(1 << 16, file))
             }
         };
@@ -232,6 +236,7 @@ mod tests {
             spill.push(t, month_start(rules.zone.day_of(t.created_at)));
         }
         let dir = spill.dir.clone();
+        assert!(!dir.exists(), "the files have no name: a killed import leaves none behind");
         let months: Vec<i64> = spill.months().collect();
         assert_eq!(months.len(), 2);
         let (mut dims_from_files, mut days_from_files) = (BTreeMap::new(), BTreeMap::new());

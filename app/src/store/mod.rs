@@ -289,3 +289,13 @@ impl std::ops::DerefMut for Tx {
         &mut self.0
     }
 }
+
+/// Starts `work` on a blocking thread of its own and returns its result
+/// when awaited: a rebuild counts one part there while the database's
+/// thread reads or writes the next, so both cores are busy, not one.
+pub(crate) fn alongside<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> impl std::future::Future<Output = Result<T, sqlx::Error>> {
+    let handle = tokio::task::spawn_blocking(work);
+    async move { handle.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e))) }
+}

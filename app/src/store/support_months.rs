@@ -15,7 +15,7 @@ use super::packed;
 use super::read::REPURCHASE_WINDOW_SECONDS;
 use super::sql::{batch_rows, bind_all, list_placeholders, values_placeholders, Params};
 use super::zone::ReportingZone;
-use super::Db;
+use super::{alongside, Db};
 use crate::kpi::period::{date_of, day_number};
 use crate::kpi::{Grain, Period};
 use crate::models::{Dimension, Filters};
@@ -163,13 +163,6 @@ impl Counts {
     /// database on its own (read row by row, the 100k demo sample's
     /// customers took a second). Reading a large share of the customers
     /// this way is several times faster than looking them up.
-    ///
-    /// A page ends with the customer of its `tickets_per_page`-th ticket in
-    /// customer order, found by walking the customer index that far. (It
-    /// ended after a number of distinct customers; inside a first import,
-    /// before Postgres had statistics of the tickets, it planned that
-    /// `DISTINCT` as a scan of every later ticket, once per page: importing
-    /// 1.1M tickets took 154 s with it and 39 s with this.)
     pub async fn read_all(
         &mut self,
         conn: &mut AnyConnection,
@@ -177,53 +170,36 @@ impl Counts {
         tickets_per_page: usize,
     ) -> Result<(), sqlx::Error> {
         let mut after: Option<String> = None;
+        // Each page is counted on a thread of its own while the database reads the next.
+        let mut counting = None;
         loop {
-            // The first page starts at the lowest id, which may be empty.
-            let from = if after.is_some() { ">" } else { ">=" };
-            let lower = after.take().unwrap_or_default();
-            let bound = format!(
-                "SELECT customer_id FROM tickets WHERE customer_id {from} $1 ORDER BY customer_id \
-                 LIMIT 1 OFFSET {}",
-                tickets_per_page.max(1) - 1
-            );
-            let row = sqlx::query(&bound).bind(&lower).fetch_optional(&mut *conn).await?;
-            // Fewer tickets are left than a page holds: the last page takes them all.
-            let last = match row {
-                Some(row) => row.try_get::<String, _>("customer_id")?,
-                None => {
-                    let rest =
-                        format!("SELECT MAX(customer_id) AS last FROM tickets WHERE customer_id {from} $1");
-                    let row = sqlx::query(&rest).bind(&lower).fetch_one(&mut *conn).await?;
-                    let Some(last) = row.try_get::<Option<String>, _>("last")? else { return Ok(()) };
-                    last
-                }
-            };
-            let page = format!(
-                "SELECT customer_id, CAST(0 AS BIGINT) AS kind, created_at AS at, channel, category, team \
-                 FROM tickets WHERE customer_id {from} $1 AND customer_id <= $2 \
-                 UNION ALL \
-                 SELECT customer_id, CAST(1 AS BIGINT), placed_at, '', '', '' FROM orders \
-                 WHERE customer_id {from} $1 AND customer_id <= $2"
-            );
-            let rows: Vec<(String, i64, i64, String, String, String)> =
-                packed::rows(conn, &page, "customer_id, kind, at, channel, category, team", |q| {
-                    q.bind(lower.clone()).bind(last.clone())
-                })
-                .await?;
-            let mut customers: FxHashMap<String, (Vec<SupportTicket>, Vec<i64>)> = FxHashMap::default();
-            for (customer, kind, at, channel, category, team) in rows {
-                let (tickets, orders) = customers.entry(customer).or_default();
-                if kind == 1 {
-                    orders.push(at);
-                } else {
-                    tickets.push(SupportTicket { created_at: at, channel, category, team });
-                }
+            let page = next_page(conn, &mut after, tickets_per_page).await?;
+            if let Some(counted) = counting.take() {
+                *self = counted.await?;
             }
-            for (tickets, mut orders) in customers.into_values() {
-                orders.sort_unstable();
-                self.add_customer(&tickets, &orders, zone, 1);
+            let Some(rows) = page else { return Ok(()) };
+            let mut counts = std::mem::take(self);
+            counting = Some(alongside(move || {
+                counts.add_page(rows, zone);
+                counts
+            }));
+        }
+    }
+
+    /// Adds the part of every customer of a page read by [`next_page`].
+    fn add_page(&mut self, rows: Vec<PageRow>, zone: ReportingZone) {
+        let mut customers: FxHashMap<String, (Vec<SupportTicket>, Vec<i64>)> = FxHashMap::default();
+        for (customer, kind, at, channel, category, team) in rows {
+            let (tickets, orders) = customers.entry(customer).or_default();
+            if kind == 1 {
+                orders.push(at);
+            } else {
+                tickets.push(SupportTicket { created_at: at, channel, category, team });
             }
-            after = Some(last);
+        }
+        for (tickets, mut orders) in customers.into_values() {
+            orders.sort_unstable();
+            self.add_customer(&tickets, &orders, zone, 1);
         }
     }
 
@@ -256,6 +232,59 @@ impl Counts {
         }
         Ok(())
     }
+}
+
+/// A ticket (kind 0: when, channel, category, team) or an order (kind 1:
+/// when it was placed) of a customer, as [`next_page`] reads them.
+type PageRow = (String, i64, i64, String, String, String);
+
+/// The tickets and orders of the next page of customers after `after`
+/// (from the first when None), which then becomes the page's last
+/// customer; None after the last page.
+///
+/// A page ends with the customer of its `tickets_per_page`-th ticket in
+/// customer order, found by walking the customer index that far. (It
+/// ended after a number of distinct customers; inside a first import,
+/// before Postgres had statistics of the tickets, it planned that
+/// `DISTINCT` as a scan of every later ticket, once per page: importing
+/// 1.1M tickets took 154 s with it and 39 s with this.)
+async fn next_page(
+    conn: &mut AnyConnection,
+    after: &mut Option<String>,
+    tickets_per_page: usize,
+) -> Result<Option<Vec<PageRow>>, sqlx::Error> {
+    // The first page starts at the lowest id, which may be empty.
+    let from = if after.is_some() { ">" } else { ">=" };
+    let lower = after.take().unwrap_or_default();
+    let bound = format!(
+        "SELECT customer_id FROM tickets WHERE customer_id {from} $1 ORDER BY customer_id \
+         LIMIT 1 OFFSET {}",
+        tickets_per_page.max(1) - 1
+    );
+    let row = sqlx::query(&bound).bind(&lower).fetch_optional(&mut *conn).await?;
+    // Fewer tickets are left than a page holds: the last page takes them all.
+    let last = match row {
+        Some(row) => row.try_get::<String, _>("customer_id")?,
+        None => {
+            let rest = format!("SELECT MAX(customer_id) AS last FROM tickets WHERE customer_id {from} $1");
+            let row = sqlx::query(&rest).bind(&lower).fetch_one(&mut *conn).await?;
+            let Some(last) = row.try_get::<Option<String>, _>("last")? else { return Ok(None) };
+            last
+        }
+    };
+    let page = format!(
+        "SELECT customer_id, CAST(0 AS BIGINT) AS kind, created_at AS at, channel, category, team \
+         FROM tickets WHERE customer_id {from} $1 AND customer_id <= $2 \
+         UNION ALL \
+         SELECT customer_id, CAST(1 AS BIGINT), placed_at, '', '', '' FROM orders \
+         WHERE customer_id {from} $1 AND customer_id <= $2"
+    );
+    let rows = packed::rows(conn, &page, "customer_id, kind, at, channel, category, team", |q| {
+        q.bind(lower.clone()).bind(last.clone())
+    })
+    .await?;
+    *after = Some(last);
+    Ok(Some(rows))
 }
 
 /// What a writer changes: each customer's part is taken out before the
