@@ -49,6 +49,35 @@ pub struct TicketRecord {
     pub product: Option<String>,
 }
 
+/// A ticket with every field it may leave out at its default, as
+/// deserialising one without them gives, and the required ones blank.
+impl Default for TicketRecord {
+    fn default() -> Self {
+        TicketRecord {
+            external_id: String::new(),
+            created_at: 0,
+            first_response_at: None,
+            resolved_at: None,
+            channel: String::new(),
+            category: String::new(),
+            priority: normal_priority(),
+            team: String::new(),
+            agent: String::new(),
+            status: String::new(),
+            csat: None,
+            nps: None,
+            ces: None,
+            contacts: one_contact(),
+            first_contact_resolved: false,
+            reopened: false,
+            escalated: false,
+            customer_id: None,
+            order_id: None,
+            product: None,
+        }
+    }
+}
+
 fn normal_priority() -> String {
     "normal".to_string()
 }

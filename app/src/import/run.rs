@@ -10,7 +10,7 @@
 //! Rows are numbered as a spreadsheet numbers them: the header is row 1,
 //! so the first data row is "row 2 (data row 1)", whatever the line endings.
 
-use super::convert::{Converter, RowError};
+use super::convert::{Converted, Converter, RowError};
 use super::events::EventLog;
 use super::fields::Kind;
 use super::mapping::{Mapping, Repeated};
@@ -184,22 +184,21 @@ pub async fn import(
                     continue;
                 }
             }
-            let converted = converter.convert(&cells, row).map_err(|e| RowError { data_row, ..e });
+            let converted = converter.convert_fields(&cells, row).map_err(|e| RowError { data_row, ..e });
             let id = converted
                 .as_ref()
                 .ok()
-                .and_then(|map| map.get("external_id").and_then(Value::as_str))
+                .and_then(|fields| fields.get("external_id").and_then(Value::as_str))
                 .unwrap_or_default()
                 .to_string();
             let valid = match (converted, events.as_mut()) {
-                (Ok(map), Some(log)) => {
-                    log.add(map, row);
+                (Ok(fields), Some(log)) => {
+                    log.add(converter.object(fields), row);
                     None
                 }
-                (converted, _) => Some(
-                    converted
-                        .and_then(|map| typed(options.kind, map, now, (row, data_row), &converter, &cells)),
-                ),
+                (converted, _) => Some(converted.and_then(|fields| {
+                    typed(options.kind, Row::Fields(fields), now, (row, data_row), &converter, &cells)
+                })),
             };
             // Only a row that is kept can repeat an earlier one: a refused row is
             // counted as refused, never also as repeated.
@@ -233,7 +232,7 @@ pub async fn import(
         if let Some(log) = events.take() {
             for (row, map) in log.finish() {
                 let data_row = row - header_rows;
-                match typed(options.kind, map, now, (row, data_row), &converter, &[]) {
+                match typed(options.kind, Row::Object(map), now, (row, data_row), &converter, &[]) {
                     Ok(valid) if refusals.is_empty() => sink.push(valid).await?,
                     Ok(_) => {}
                     Err(refused) if options.keep_valid => {
@@ -283,12 +282,18 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
+/// A converted row: a file row's fields, or an aggregated event's object.
+enum Row {
+    Fields(Converted),
+    Object(Map<String, Value>),
+}
+
 /// A converted row as its record, checked by the record's own invariants.
 /// Refusals show the cell as the file writes it (`2023-06-01 01:57:40`,
 /// not the epoch seconds it became); aggregated events have no one cell.
 fn typed(
     kind: Kind,
-    map: Map<String, Value>,
+    converted: Row,
     now: i64,
     (row, data_row): (u64, u64),
     c: &Converter,
@@ -311,7 +316,14 @@ fn typed(
         value: String::new(),
         reason: e.to_string(),
     };
-    let value = Value::Object(map);
+    let value = match converted {
+        // Tickets, by far the largest files, are built without the object.
+        Row::Fields(fields) if kind == Kind::Tickets => {
+            return valid(fields.into_ticket(), |t| t.validate(now), refuse).map(Record::Ticket);
+        }
+        Row::Fields(fields) => Value::Object(c.object(fields)),
+        Row::Object(map) => Value::Object(map),
+    };
     Ok(match kind {
         Kind::Tickets => {
             Record::Ticket(checked(value, |t: &TicketRecord| t.validate(now), refuse, parse_error)?)
@@ -338,7 +350,16 @@ fn checked<T: DeserializeOwned + Serialize>(
     refuse: impl FnOnce(FieldError, &Value) -> RowError,
     parse_error: impl FnOnce(serde_json::Error) -> RowError,
 ) -> Result<T, RowError> {
-    let record = T::deserialize(value).map_err(parse_error)?;
+    valid(T::deserialize(value).map_err(parse_error)?, validate, refuse)
+}
+
+/// `record` if it passes `validate`; else the refusal, shown from the
+/// record, serialised (for a refused row only).
+fn valid<T: Serialize>(
+    record: T,
+    validate: impl FnOnce(&T) -> Result<(), FieldError>,
+    refuse: impl FnOnce(FieldError, &Value) -> RowError,
+) -> Result<T, RowError> {
     match validate(&record) {
         Ok(()) => Ok(record),
         Err(e) => Err(refuse(e, &serde_json::to_value(&record).unwrap_or_default())),

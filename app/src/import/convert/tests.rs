@@ -140,3 +140,63 @@ fn fractions_of_a_second_round_to_the_nearest_second() {
     // 261.316 minutes is 15,678.96 s: stored as 15,679, not truncated.
     assert_eq!(parse_duration("261.316", DurationUnit::Minutes), Ok(15_679));
 }
+
+#[test]
+fn a_ticket_built_from_its_fields_equals_the_one_deserialised_from_its_object() {
+    let headers: Vec<String> = Kind::Tickets.fields().iter().map(|f| f.name.to_string()).collect();
+    let converter =
+        Converter::new(Kind::Tickets, &guess(Kind::Tickets, &headers), &headers, "admin").unwrap();
+    let full = |fcr: &'static str, reopened: &'static str, escalated: &'static str| {
+        [
+            "T-1",
+            "2025-03-14T09:30:00Z",
+            "2025-03-14 10:00",
+            "1741993200",
+            "chat",
+            "delivery",
+            "critical",
+            "Tier 1",
+            "amira",
+            "solved",
+            "5",
+            "9",
+            "2",
+            "3",
+            fcr,
+            reopened,
+            escalated,
+            "C-1",
+            "O-1",
+            "P-1",
+        ]
+    };
+    let minimal = [
+        "T-2",
+        "2025-03-14 09:30",
+        "",
+        "",
+        "email",
+        "billing",
+        "",
+        "Tier 2",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ];
+    // Between them, every field holds a value other than its default.
+    for cells in [full("yes", "no", "true"), full("0", "1", "no"), minimal] {
+        let converted = converter.convert_fields(&cells, 2).unwrap();
+        let object = Value::Object(converter.object(converted.clone()));
+        let deserialised: TicketRecord = serde_json::from_value(object).unwrap();
+        assert_eq!(converted.into_ticket(), deserialised, "{cells:?}");
+    }
+}
