@@ -21,7 +21,7 @@ use super::packed::{self, COUNTERS};
 use super::read_cache;
 use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
-use super::{alongside, Db};
+use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
 use crate::kpi::sketch::{GrowingSketch, Sketches};
 use crate::kpi::{TicketFacts, TicketTotals};
@@ -448,31 +448,12 @@ pub(super) async fn merge_rows(
     (first, last): (i64, i64),
     conn: &mut AnyConnection,
 ) -> Result<(), sqlx::Error> {
-    merge_stored(rows, first, read_rows(table, (first, last), conn).await?)
-}
-
-/// Rows of a dimension table as read, before they are merged by key.
-type StoredRows = Vec<((String, String, String, String), TicketTotals)>;
-
-/// The rows of `table` whose periods start on days `first..=last`.
-async fn read_rows(
-    table: DimTable,
-    (first, last): (i64, i64),
-    conn: &mut AnyConnection,
-) -> Result<StoredRows, sqlx::Error> {
     let keys = ["dim", "value", "base", "base_value"];
-    packed::rows_with_sketches(conn, &table.periods_between(), &keys, Sketches::BOTH, |q| {
-        table.bind_level(q.bind(first).bind(last))
-    })
-    .await
-}
-
-/// Merges `stored` into `rows`, each keyed to the period starting on `first`.
-fn merge_stored(
-    rows: &mut BTreeMap<DimKey, TicketTotals>,
-    first: i64,
-    stored: StoredRows,
-) -> Result<(), sqlx::Error> {
+    let stored: Vec<((String, String, String, String), TicketTotals)> =
+        packed::rows_with_sketches(conn, &table.periods_between(), &keys, Sketches::BOTH, |q| {
+            table.bind_level(q.bind(first).bind(last))
+        })
+        .await?;
     for ((dim, value, base, base_value), totals) in stored {
         let unknown = || sqlx::Error::Decode(format!("dim_rollup: unknown dimension {dim}/{base}").into());
         let key = DimKey {
@@ -505,38 +486,18 @@ pub async fn refresh_quarters_and_years(
     for (level, source) in
         [(Level::Quarter, DimTable::Rollup), (Level::Year, DimTable::Coarse(Level::Quarter))]
     {
-        // Each bucket is merged on a thread of its own while the database
-        // writes the one before and reads the next.
-        let mut merging = None;
         for bucket in months.iter().map(|&month| level.start(month)).collect::<BTreeSet<_>>() {
-            let stored = read_rows(source, (bucket, level.last(bucket)), conn).await?;
-            let next = alongside(move || {
-                let mut rows = BTreeMap::new();
-                merge_stored(&mut rows, bucket, stored).map(|()| (bucket, rows))
-            });
-            if let Some(done) = merging.replace(next) {
-                replace_coarse(conn, level, done.await??).await?;
-            }
-        }
-        if let Some(done) = merging {
-            replace_coarse(conn, level, done.await??).await?;
+            let mut rows = BTreeMap::new();
+            merge_rows(&mut rows, source, (bucket, level.last(bucket)), conn).await?;
+            sqlx::query("DELETE FROM dim_rollup_coarse WHERE level = $1 AND bucket = $2")
+                .bind(level as i64)
+                .bind(bucket)
+                .execute(&mut *conn)
+                .await?;
+            write(conn, DimTable::Coarse(level), &rows).await?;
         }
     }
     Ok(())
-}
-
-/// Replaces the stored rows of the `level` bucket starting on `bucket` with `rows`.
-async fn replace_coarse(
-    conn: &mut AnyConnection,
-    level: Level,
-    (bucket, rows): (i64, BTreeMap<DimKey, TicketTotals>),
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM dim_rollup_coarse WHERE level = $1 AND bucket = $2")
-        .bind(level as i64)
-        .bind(bucket)
-        .execute(&mut *conn)
-        .await?;
-    write(conn, DimTable::Coarse(level), &rows).await
 }
 
 /// Empties the table, its quarters and years and its running totals
