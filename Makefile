@@ -66,7 +66,7 @@ integration:
 ## synthetic tickets (BENCH_TICKETS=100000,1000000,10000000 for more) imported
 ## through the CSV import, every dashboard loader's p50/p95, page SSR time to
 ## first byte, 32 clients for 30 s; writes docs/benchmarks.md (at 10M tickets the
-## ticket import alone took ~3 min on SQLite and 12 min on Postgres here;
+## ticket import alone took ~2.5 min on SQLite and ~8.5 min on Postgres here;
 ## BENCH_BACKENDS=sqlite or postgres runs one of them)
 bench:
 	bash server/tests/with-postgres.sh env BENCH_MODE=full cargo bench -p server --bench dashboards
