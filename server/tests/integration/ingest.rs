@@ -20,20 +20,12 @@ pub(super) fn ticket(id: &str, day: &str, resolved_after_h: Option<i64>, csat: O
         resolved_at: resolved_after_h.map(|h| created_at + h * 3600),
         channel: "email".into(),
         category: "delivery".into(),
-        priority: "normal".into(),
         team: "Tier 1".into(),
         agent: "Ana".into(),
         status: "solved".into(),
         csat,
-        nps: None,
-        ces: None,
-        contacts: 1,
-        first_contact_resolved: false,
-        reopened: false,
-        escalated: false,
-        customer_id: None,
-        order_id: None,
-        product: None,
+        // Normal priority, one contact, no scores, flags or links.
+        ..TicketRecord::default()
     }
 }
 
