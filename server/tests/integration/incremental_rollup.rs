@@ -1,9 +1,10 @@
 //! Ingest adds new tickets to the rollups from the records themselves and
 //! recomputes only the days an update touched: after inserts into days that
 //! already hold tickets, updates that move tickets across days, channels
-//! and months, a ticket inserted then updated inside one transaction, and
-//! a single ticket (the rows it touches merged one by one),
-//! every rollup table equals a rebuild from the raw tickets, row for row.
+//! and months (some among new tickets in one large write), a ticket
+//! inserted then updated inside one transaction, and a single ticket (the
+//! rows it touches merged one by one), every rollup table equals a rebuild
+//! from the raw tickets, row for row.
 
 use super::support::{postgres, sqlite, Lcg};
 use app::kpi::period::day_number;
@@ -113,6 +114,20 @@ async fn incremental_rollups_equal_a_rebuild(db: Db) {
         (200..300).map(|i| ticket(i, 0)).chain((0..40).map(|i| ticket(i, 1))).collect();
     let report = ingest::tickets(&db, &second).await.unwrap();
     assert_eq!((report.inserted, report.updated), (100, 40));
+    // Several statements' worth in one write: new tickets with updates and
+    // unchanged ones between them, in every statement.
+    let mut mixed = Vec::new();
+    for k in 0..900 {
+        mixed.push(ticket(1_000 + k, 0));
+        if k % 9 == 0 {
+            mixed.push(ticket(40 + k / 9, 1));
+        }
+        if k % 90 == 0 {
+            mixed.push(ticket(140 + k / 90, 0));
+        }
+    }
+    let report = ingest::tickets(&db, &mixed).await.unwrap();
+    assert_eq!((report.inserted, report.updated, report.unchanged), (900, 100, 10));
     // Inserted, then updated by a later chunk of the same import.
     let mut writer = TicketWriter::begin(&db).await.unwrap();
     writer.write(&(300..320).map(|i| ticket(i, 0)).collect::<Vec<_>>()).await.unwrap();
