@@ -65,10 +65,12 @@ integration:
 ## bench: the dashboards' benchmark on SQLite and a throwaway Postgres: 100k and 1M
 ## synthetic tickets (BENCH_TICKETS=100000,1000000,10000000 for more) imported
 ## through the CSV import, every dashboard loader's p50/p95, page SSR time to
-## first byte, 32 clients for 30 s; writes docs/benchmarks.md (at 10M tickets the
+## first byte, 32 clients for 30 s, and the sqlite3 shell's own .import of the same
+## file for reference; writes docs/benchmarks.md (at 10M tickets the
 ## ticket import alone took ~2.5 min on SQLite and ~8.5 min on Postgres here;
 ## BENCH_BACKENDS=sqlite or postgres runs one of them)
 bench:
+	@command -v sqlite3 >/dev/null || { apt-get update && apt-get install -y sqlite3; }
 	bash server/tests/with-postgres.sh env BENCH_MODE=full cargo bench -p server --bench dashboards
 
 ## bench-smoke: the same at 20k tickets (100k takes ~3 min to import on Postgres), few

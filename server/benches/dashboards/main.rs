@@ -9,6 +9,10 @@
 //! `AFTERCARE_TEST_POSTGRES_URL` is set (`server/tests/with-postgres.sh`
 //! sets it).
 //!
+//! On SQLite the `sqlite3` shell, when installed, imports the same ticket
+//! file into a bare table just before, for SQLite's own speed on the same
+//! machine at the same moment.
+//!
 //! Before timing, one month's ticket count and CSAT, as the loaders answer
 //! them, are compared with SQL over the raw `tickets` table: the run fails
 //! when they differ, or on any error. Missed budgets never fail it.
@@ -260,6 +264,32 @@ async fn drop_db(backend: Backend, dir: &Path, tickets: u64, pg: Option<&str>) {
     }
 }
 
+/// Rows per second of the `sqlite3` shell's own `.import` of `file` into a
+/// bare table of a scratch database, with its default settings: SQLite's
+/// own speed on this machine at this moment, which the import budget is
+/// stated against. None when the shell is not installed.
+fn sqlite3_import_rate(file: &Path, rows: u64) -> Result<Option<f64>, String> {
+    let scratch = file.with_extension("sqlite3-import.db");
+    let started = Instant::now();
+    let ran = std::process::Command::new("sqlite3")
+        .arg(&scratch)
+        .args(["-cmd", ".mode csv"])
+        .arg(format!(".import \"{}\" raw", file.display()))
+        .status();
+    let seconds = started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&scratch);
+    match ran {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("sqlite3: {e}")),
+        Ok(status) if !status.success() => Err(format!("sqlite3 .import: {status}")),
+        Ok(_) => {
+            let rate = rows as f64 / seconds;
+            println!("sqlite3 .import of the same file: {rows} rows in {seconds:.1} s, {rate:.0} rows/s");
+            Ok(Some(rate))
+        }
+    }
+}
+
 /// Everything measured on one database of one size.
 async fn run(
     db: &Db,
@@ -286,6 +316,9 @@ async fn run(
             actor: "benchmark".into(),
             keep_valid: false,
         };
+        if kind == Kind::Tickets && db.backend == app::store::Backend::Sqlite {
+            t.sqlite3_rows_per_s = sqlite3_import_rate(file, expected)?;
+        }
         let started = Instant::now();
         let file = std::fs::File::open(file).map_err(|e| e.to_string())?;
         let report = import(db, file, &options, None, |_| {}).await.map_err(|e| format!("import: {e}"))?;

@@ -65,6 +65,8 @@ pub struct Timed {
     pub orders: u64,
     pub ticket_mb: f64,
     pub ticket_rows_per_s: Option<f64>,
+    /// The `sqlite3` shell's `.import` of the same file (SQLite, when installed).
+    pub sqlite3_rows_per_s: Option<f64>,
     /// Resident memory at the start and peak during the import, MB.
     pub ticket_import_mb: Option<(f64, f64)>,
     pub order_rows_per_s: Option<f64>,
@@ -264,6 +266,18 @@ pub fn markdown(
             Some(r) => thousands(r),
             None => "—".into(),
         });
+        if sqlite {
+            row("`sqlite3 .import` of the same CSV into a bare table, rows/s", "—", &|t| match (
+                t.sqlite3_rows_per_s,
+                t.ticket_rows_per_s,
+            ) {
+                (Some(shell), Some(ours)) => {
+                    format!("{} (the import above: {:.0} % of it)", thousands(shell), ours / shell * 100.0)
+                }
+                (Some(shell), None) => thousands(shell),
+                (None, _) => "—".into(),
+            });
+        }
         row("import tickets, peak RSS (at start)", "flat", &|t| t.ticket_import_mb.map_or("—".into(), rss));
         row("import orders (CSV), rows/s", "—", &|t| t.order_rows_per_s.map_or("—".into(), thousands));
         row("import orders, peak RSS (at start)", "flat", &|t| t.order_import_mb.map_or("—".into(), rss));
