@@ -314,7 +314,10 @@ async fn write_tickets(
         if upsert { TICKET_UPSERT } else { "" }
     );
     // Text is bound by reference: a String argument is copied twice on its way to the driver.
-    let mut query = sqlx::query(&sql);
+    // The 8,000 values go into one vector sized up front, not grown by doubling.
+    let mut arguments = sqlx::any::AnyArguments::default();
+    sqlx::Arguments::reserve(&mut arguments, chunk.len() * TICKET_COLUMNS, 0);
+    let mut query = sqlx::query_with(&sql, arguments);
     for t in chunk {
         query = query
             .bind(t.external_id.as_str())
