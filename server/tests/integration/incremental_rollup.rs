@@ -386,3 +386,63 @@ async fn concurrent_writers_on_postgres_lose_nothing() {
     assert_eq!((left.unwrap().inserted, right.unwrap().inserted), (150, 150));
     assert_equals_rebuild(&db).await;
 }
+
+/// Each quarter and year of the dimension rollup holds the sums of its
+/// months, computed here from the month rows: after a first import over
+/// three calendar years, and after updates that refold one quarter of a
+/// year whose other quarters are read as stored.
+async fn quarters_and_years_hold_the_sums_of_their_months(db: Db) {
+    let first_day = day_number(chrono::NaiveDate::from_ymd_opt(2024, 11, 1).unwrap());
+    let spread = |i: u64| moved_to(ticket(i, 0), first_day + (i * 37 % 460) as i64);
+    ingest::tickets(&db, &(0..400).map(spread).collect::<Vec<_>>()).await.unwrap();
+    coarse_rows_equal_their_months(&db).await;
+    // Tickets 0..20 moved into May 2025: their old months and May are recomputed.
+    let may = day_number(chrono::NaiveDate::from_ymd_opt(2025, 5, 10).unwrap());
+    let moved: Vec<TicketRecord> = (0..20).map(|i| moved_to(ticket(i, 1), may)).collect();
+    assert_eq!(ingest::tickets(&db, &moved).await.unwrap().updated, 20);
+    coarse_rows_equal_their_months(&db).await;
+}
+
+async fn coarse_rows_equal_their_months(db: &Db) {
+    use chrono::Datelike;
+    type Sums = std::collections::BTreeMap<(i64, i64, String, String, String, String), (i64, i64, i64)>;
+    let keyed = |r: &sqlx::any::AnyRow, level: i64, bucket: i64| {
+        let key = (level, bucket, r.get("dim"), r.get("value"), r.get("base"), r.get("base_value"));
+        (key, (r.get::<i64, _>("tickets"), r.get::<i64, _>("csat_sum"), r.get::<i64, _>("frt_sum_s")))
+    };
+    let columns = "dim, value, base, base_value, tickets, csat_sum, frt_sum_s";
+    let mut expected = Sums::new();
+    for r in
+        sqlx::query(&format!("SELECT month, {columns} FROM dim_rollup")).fetch_all(&db.pool).await.unwrap()
+    {
+        let date = app::kpi::period::date_of(r.get("month"));
+        let quarter =
+            chrono::NaiveDate::from_ymd_opt(date.year(), (date.month() - 1) / 3 * 3 + 1, 1).unwrap();
+        let year = chrono::NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap();
+        // Levels as stored: 4 a quarter, 2 a year.
+        for (level, start) in [(4, quarter), (2, year)] {
+            let (key, (t, c, f)) = keyed(&r, level, day_number(start));
+            let sums = expected.entry(key).or_default();
+            *sums = (sums.0 + t, sums.1 + c, sums.2 + f);
+        }
+    }
+    let stored = sqlx::query(&format!("SELECT level, bucket, {columns} FROM dim_rollup_coarse"))
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let got: Sums = stored.iter().map(|r| keyed(r, r.get("level"), r.get("bucket"))).collect();
+    let years: std::collections::BTreeSet<i64> =
+        got.keys().filter(|key| key.0 == 2).map(|key| key.1).collect();
+    assert_eq!(years.len(), 3, "rows of 2024, 2025 and 2026");
+    assert_eq!(got, expected);
+}
+
+#[tokio::test]
+async fn quarters_and_years_hold_the_sums_of_their_months_on_sqlite() {
+    quarters_and_years_hold_the_sums_of_their_months(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn quarters_and_years_hold_the_sums_of_their_months_on_postgres() {
+    quarters_and_years_hold_the_sums_of_their_months(postgres().await).await;
+}
