@@ -447,25 +447,36 @@ pub(super) async fn merge_rows(
     span: (i64, i64),
     conn: &mut AnyConnection,
 ) -> Result<(), sqlx::Error> {
-    fold(rows, stored_rows(table, span, conn).await?);
-    Ok(())
+    fold(rows, stored_rows(table, span, conn).await?)
 }
 
-/// The rows of `table` whose periods start on days `first..=last`, each
-/// keyed to `first`, as stored (not merged).
+/// The rows of `table` whose periods start on days `first..=last`, as
+/// stored: their sketches are decoded one row at a time as [`fold`] merges
+/// them.
+struct StoredRows {
+    first: i64,
+    packed: packed::Packed<(String, String, String, String)>,
+}
+
 async fn stored_rows(
     table: DimTable,
     (first, last): (i64, i64),
     conn: &mut AnyConnection,
-) -> Result<Vec<(DimKey, TicketTotals)>, sqlx::Error> {
+) -> Result<StoredRows, sqlx::Error> {
     let keys = ["dim", "value", "base", "base_value"];
-    let stored: Vec<((String, String, String, String), TicketTotals)> =
-        packed::rows_with_sketches(conn, &table.periods_between(), &keys, Sketches::BOTH, |q| {
+    let packed =
+        packed::packed_rows_with_sketches(conn, &table.periods_between(), &keys, Sketches::BOTH, |q| {
             table.bind_level(q.bind(first).bind(last))
         })
         .await?;
-    let mut rows = Vec::with_capacity(stored.len());
-    for ((dim, value, base, base_value), totals) in stored {
+    Ok(StoredRows { first, packed })
+}
+
+/// Merges `stored` into `rows`, each row keyed to the first day read.
+fn fold(rows: &mut BTreeMap<DimKey, TicketTotals>, stored: StoredRows) -> Result<(), sqlx::Error> {
+    let StoredRows { first, packed } = stored;
+    for row in packed.decoded() {
+        let ((dim, value, base, base_value), totals) = row?;
         let unknown = || sqlx::Error::Decode(format!("dim_rollup: unknown dimension {dim}/{base}").into());
         let key = DimKey {
             month: first,
@@ -474,16 +485,9 @@ async fn stored_rows(
             base: if base.is_empty() { None } else { Some(Dimension::parse(&base).ok_or_else(unknown)?) },
             base_value,
         };
-        rows.push((key, totals));
-    }
-    Ok(rows)
-}
-
-/// Merges `stored` into `rows`, row by row of the same key.
-fn fold(rows: &mut BTreeMap<DimKey, TicketTotals>, stored: Vec<(DimKey, TicketTotals)>) {
-    for (key, totals) in stored {
         rows.entry(key).or_default().merge(&totals);
     }
+    Ok(())
 }
 
 /// Brings what is derived from the rollup's months up to date after the
@@ -499,9 +503,9 @@ pub async fn refresh_summaries(conn: &mut AnyConnection, months: &BTreeSet<i64>)
 /// Year by year: each quarter holding one of `months` is folded from its
 /// months, each other quarter of the year read as stored, and the year
 /// folded from its four quarters as they are in memory, not read back.
-/// Folding (merging sketches) runs on a thread of its own while the
-/// database reads the next quarter: at 10M tickets this step kept one core
-/// busy, merging and reading in turn (perf).
+/// Folding (decoding and merging sketches) runs on a thread of its own
+/// while the database reads the next quarter: at 10M tickets this step
+/// kept one core busy, merging and reading in turn (perf).
 pub async fn refresh_quarters_and_years(
     conn: &mut AnyConnection,
     months: &BTreeSet<i64>,
@@ -521,17 +525,18 @@ pub async fn refresh_quarters_and_years(
             .take_while(|&q| q <= Level::Year.last(year))
             .collect();
         let span = |quarter| (quarter, Level::Quarter.last(quarter));
-        let mut stored = stored_rows(source(year), span(year), conn).await?;
+        let mut stored = Some(stored_rows(source(year), span(year), conn).await?);
         let mut year_rows = BTreeMap::new();
         for (i, &quarter) in quarters.iter().enumerate() {
-            let folding = super::alongside(move || fold_quarter(year, stored, year_rows));
+            let Some(this) = stored.take() else { break };
+            let folding = super::alongside(move || fold_quarter(year, this, year_rows));
             // The next quarter is read while this one is folded.
             stored = match quarters.get(i + 1) {
-                Some(&next) => stored_rows(source(next), span(next), conn).await?,
-                None => Vec::new(),
+                Some(&next) => Some(stored_rows(source(next), span(next), conn).await?),
+                None => None,
             };
             let rows;
-            (rows, year_rows) = folding.await?;
+            (rows, year_rows) = folding.await??;
             if touched.contains(&quarter) {
                 replace_period(conn, DimTable::Coarse(Level::Quarter), quarter, &rows).await?;
             }
@@ -541,19 +546,18 @@ pub async fn refresh_quarters_and_years(
     Ok(())
 }
 
+/// A period's dimension rows by key.
+type Rows = BTreeMap<DimKey, TicketTotals>;
+
 /// A quarter's rows folded from `stored` (its months', or its own), and
 /// `year_rows` with them added, keyed to `year`.
-fn fold_quarter(
-    year: i64,
-    stored: Vec<(DimKey, TicketTotals)>,
-    mut year_rows: BTreeMap<DimKey, TicketTotals>,
-) -> (BTreeMap<DimKey, TicketTotals>, BTreeMap<DimKey, TicketTotals>) {
+fn fold_quarter(year: i64, stored: StoredRows, mut year_rows: Rows) -> Result<(Rows, Rows), sqlx::Error> {
     let mut rows = BTreeMap::new();
-    fold(&mut rows, stored);
+    fold(&mut rows, stored)?;
     for (key, totals) in &rows {
         year_rows.entry(DimKey { month: year, ..key.clone() }).or_default().merge(totals);
     }
-    (rows, year_rows)
+    Ok((rows, year_rows))
 }
 
 /// Replaces the stored rows of `table`'s period starting on `start` with `rows`.
