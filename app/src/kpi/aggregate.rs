@@ -2,7 +2,7 @@
 //! computed from. Adding two totals gives the totals of the union, so a month
 //! is the sum of its days and a channel total the sum of its cells.
 
-use super::sketch::Sketch;
+use super::sketch::{GrowingSketch, Sketch};
 
 /// The facts of one ticket that the rollup needs; times in epoch seconds.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,6 +128,13 @@ impl TicketTotals {
     /// totals and are dropped by any further tickets: what is left is the
     /// sketches' median.
     pub fn merge(&mut self, other: &TicketTotals) {
+        self.merge_counts(other);
+        self.frt_sketch.merge(&other.frt_sketch);
+        self.resolution_sketch.merge(&other.resolution_sketch);
+    }
+
+    /// [`Self::merge`] without the sketches, for a fold that keeps its own.
+    pub fn merge_counts(&mut self, other: &TicketTotals) {
         if other.tickets > 0 {
             self.medians = if self.tickets == 0 { other.medians } else { None };
         }
@@ -149,8 +156,39 @@ impl TicketTotals {
         self.nps_detractors += other.nps_detractors;
         self.ces_n += other.ces_n;
         self.ces_sum += other.ces_sum;
-        self.frt_sketch.merge(&other.frt_sketch);
-        self.resolution_sketch.merge(&other.resolution_sketch);
+    }
+}
+
+/// Totals being added up from many: counters as in [`TicketTotals`],
+/// sketches as dense counts ([`GrowingSketch`]), so that adding one costs
+/// its own buckets, not those added before. (Merging sorted buckets walked
+/// the sum's for every addition: 38 % of a 10M import's cube refold in perf.)
+#[derive(Clone, Debug, Default)]
+pub struct GrowingTotals {
+    /// Its sketches stay empty.
+    counts: TicketTotals,
+    frt: GrowingSketch,
+    resolution: GrowingSketch,
+}
+
+impl GrowingTotals {
+    pub fn add(&mut self, other: &TicketTotals) {
+        self.counts.merge_counts(other);
+        self.frt.add(&other.frt_sketch);
+        self.resolution.add(&other.resolution_sketch);
+    }
+
+    /// Bytes its sketches hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.frt.heap_bytes() + self.resolution.heap_bytes()
+    }
+
+    pub fn into_totals(self) -> TicketTotals {
+        TicketTotals {
+            frt_sketch: self.frt.into_sketch(),
+            resolution_sketch: self.resolution.into_sketch(),
+            ..self.counts
+        }
     }
 }
 

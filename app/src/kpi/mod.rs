@@ -15,7 +15,9 @@ pub mod sketch;
 pub mod trend;
 pub mod variance;
 
-pub use aggregate::{FinanceTotals, KpiInputs, OrderTotals, StoredMedians, TicketFacts, TicketTotals};
+pub use aggregate::{
+    FinanceTotals, GrowingTotals, KpiInputs, OrderTotals, StoredMedians, TicketFacts, TicketTotals,
+};
 pub use catalogue::{Direction, Kpi, Needs, Unit};
 pub use formulas::{compute, sample_size, KpiSettings};
 pub use period::{Grain, Period};

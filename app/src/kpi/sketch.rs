@@ -308,7 +308,8 @@ fn take_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
 }
 
 /// A sketch being added up from many small ones (an import's month-long
-/// dimension rows, each gaining one ticket at a time). While it has few
+/// dimension rows, each gaining one ticket at a time; the cube's rows,
+/// each gaining a daily cell at a time). While it has few
 /// values it keeps the bucket of each, unsorted, so adding one is a push;
 /// past [`DENSE_AFTER`] values its counts are held densely from the lowest
 /// bucket seen, so adding is an index. A sorted [`Sketch`] instead searched

@@ -19,7 +19,7 @@ use super::sql::{batch_rows, values_placeholders, Params};
 use super::{alongside, Db};
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
 use crate::kpi::sketch::Sketches;
-use crate::kpi::StoredMedians;
+use crate::kpi::{GrowingTotals, StoredMedians};
 use crate::models::{Dimension, Filters};
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
@@ -236,12 +236,30 @@ async fn delete(
     Ok(())
 }
 
-/// Cube rows of one level and dims while they are folded: by bucket and
-/// the numbers of their channel, category and team.
-type Folded = FxHashMap<(i64, [u32; 3]), Cell>;
+/// Cube rows of one level and dims: by bucket and the numbers of their
+/// channel, category and team.
+type Keyed<T> = FxHashMap<(i64, [u32; 3]), T>;
 
 /// Cube rows by level, dims and key.
 type CubeRows = BTreeMap<(Level, i64, CellKey), Cell>;
+
+/// A cube row while it is folded.
+#[derive(Default)]
+struct Folding {
+    totals: GrowingTotals,
+    resolved_on_day: i64,
+}
+
+impl Folding {
+    fn add(&mut self, other: &Cell) {
+        self.totals.add(&other.totals);
+        self.resolved_on_day += other.resolved_on_day;
+    }
+
+    fn into_cell(self) -> Cell {
+        Cell { totals: self.totals.into_totals(), resolved_on_day: self.resolved_on_day }
+    }
+}
 
 /// Folds `cells`, rows that keep every dimension each given with the
 /// bucket it falls in, into the rows of `level` of every dims, added to `out`.
@@ -255,26 +273,33 @@ type CubeRows = BTreeMap<(Level, i64, CellKey), Cell>;
 fn fold<'a>(level: Level, cells: impl IntoIterator<Item = (i64, &'a CellKey, &'a Cell)>, out: &mut CubeRows) {
     let mut names = Names::default();
     let blank = names.number("");
-    let mut folded: [Folded; 8] = Default::default();
+    let mut all: Keyed<Folding> = FxHashMap::default();
     for (bucket, key, cell) in cells {
         let ids = [&key.channel, &key.category, &key.team].map(|name| names.number(name));
-        folded[ALL_DIMS].entry((bucket, ids)).or_default().merge(cell);
+        all.entry((bucket, ids)).or_default().add(cell);
     }
+    let mut folded: [Keyed<Cell>; 8] = Default::default();
+    folded[ALL_DIMS] = finish(all);
     for dims in (0..ALL_DIMS).rev() {
         // Keep one more dimension: the lowest one `dims` leaves out.
         let finer = dims | (!dims & (dims + 1));
-        let (coarse, fine) = folded.split_at_mut(finer);
-        for (&(bucket, ids), cell) in &fine[0] {
+        let mut coarse: Keyed<Folding> = FxHashMap::default();
+        for (&(bucket, ids), cell) in &folded[finer] {
             // `ids` are in the order of the bits of [`bit`]: channel 1, category 2, team 4.
             let kept = [0, 1, 2].map(|i| if dims & (1 << i) != 0 { ids[i] } else { blank });
-            coarse[dims].entry((bucket, kept)).or_default().merge(cell);
+            coarse.entry((bucket, kept)).or_default().add(cell);
         }
+        folded[dims] = finish(coarse);
     }
     for (dims, rows) in folded.into_iter().enumerate() {
         for ((bucket, ids), cell) in rows {
             out.insert((level, dims as i64, CellKey::named(bucket, ids, &names)), cell);
         }
     }
+}
+
+fn finish(rows: Keyed<Folding>) -> Keyed<Cell> {
+    rows.into_iter().map(|(key, row)| (key, row.into_cell())).collect()
 }
 
 /// Empties the cube (before the whole rollup is rebuilt).

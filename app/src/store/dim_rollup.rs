@@ -23,8 +23,8 @@ use super::rollup::RollupRules;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
-use crate::kpi::sketch::{GrowingSketch, Sketches};
-use crate::kpi::{TicketFacts, TicketTotals};
+use crate::kpi::sketch::Sketches;
+use crate::kpi::{GrowingTotals, TicketFacts, TicketTotals};
 use crate::models::{Dimension, ExtraDimension, TicketRecord};
 use rustc_hash::FxHashMap;
 use sqlx::{AnyConnection, Row};
@@ -68,34 +68,13 @@ pub(super) struct DimCells {
     names: Names,
     /// Fx-hashed: an import adds each ticket to nine rows, and SipHash
     /// showed in its profile (about 3 % of the samples).
-    rows: FxHashMap<NumberedKey, CountedRow>,
+    rows: FxHashMap<NumberedKey, GrowingTotals>,
     /// What the rows take, kept as they grow (as `DayCells`' are).
     row_bytes: usize,
 }
 
-/// A row being counted: its totals, whose own sketches stay empty, and
-/// those sketches added up ([`GrowingSketch`]).
-#[derive(Default)]
-struct CountedRow {
-    totals: TicketTotals,
-    frt: GrowingSketch,
-    resolution: GrowingSketch,
-}
-
-impl CountedRow {
-    /// Bytes held, inline and on the heap.
-    fn bytes(&self) -> usize {
-        size_of::<CountedRow>() + self.frt.heap_bytes() + self.resolution.heap_bytes()
-    }
-
-    fn into_totals(self) -> TicketTotals {
-        let CountedRow { totals, frt, resolution } = self;
-        TicketTotals { frt_sketch: frt.into_sketch(), resolution_sketch: resolution.into_sketch(), ..totals }
-    }
-}
-
 /// What a new row takes before its sketches hold anything.
-const ROW_BYTES: usize = size_of::<NumberedKey>() + size_of::<CountedRow>();
+const ROW_BYTES: usize = size_of::<NumberedKey>() + size_of::<GrowingTotals>();
 
 /// A [`DimKey`] whose values are numbers of [`DimCells::names`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -141,9 +120,7 @@ impl DimCells {
             (b1, self.names.number(base[1])),
             (b2, self.names.number(base[2])),
         ];
-        let mut one = TicketTotals::of_ticket(facts, sla_seconds);
-        let frt = std::mem::take(&mut one.frt_sketch);
-        let resolution = std::mem::take(&mut one.resolution_sketch);
+        let one = TicketTotals::of_ticket(facts, sla_seconds);
         for (dim, value) in ExtraDimension::ALL.into_iter().zip(extra) {
             let value = self.names.number(value);
             for (base, base_value) in bases {
@@ -151,14 +128,12 @@ impl DimCells {
                 let row_bytes = &mut self.row_bytes;
                 let row = self.rows.entry(key).or_insert_with(|| {
                     *row_bytes += ROW_BYTES;
-                    CountedRow::default()
+                    GrowingTotals::default()
                 });
-                let before = row.bytes();
-                row.totals.merge(&one);
-                row.frt.add(&frt);
-                row.resolution.add(&resolution);
+                let before = row.heap_bytes();
+                row.add(&one);
                 // Turning dense can shrink a row as well as grow it.
-                self.row_bytes = self.row_bytes - before + row.bytes();
+                self.row_bytes = self.row_bytes - before + row.heap_bytes();
             }
         }
     }
@@ -804,7 +779,7 @@ mod tests {
         for t in [ticket("ana", None), ticket("ana", Some("Sofa")), ticket("ben", None)] {
             cells.add_record(&t, &t.facts(), rules);
         }
-        let walked: usize = cells.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum();
+        let walked: usize = cells.rows.values().map(|t| ROW_BYTES + t.heap_bytes()).sum();
         assert_eq!(cells.bytes(), cells.names.bytes() + walked, "the bytes kept as the rows grew");
         let rows = cells.into_rows();
         let month = day_number(chrono::NaiveDate::from_ymd_opt(2023, 11, 1).unwrap());
@@ -834,7 +809,7 @@ mod tests {
             let t = TicketRecord { first_response_at: Some(base.created_at + 600 + i % 2), ..base.clone() };
             cells.add_record(&t, &t.facts(), rules);
         }
-        let walked: usize = cells.rows.values().map(|t| size_of::<NumberedKey>() + t.bytes()).sum();
+        let walked: usize = cells.rows.values().map(|t| ROW_BYTES + t.heap_bytes()).sum();
         assert_eq!(cells.bytes(), cells.names.bytes() + walked);
     }
 
