@@ -88,7 +88,9 @@ impl<W: ChunkWriter> Streamed<W> {
     /// Writes what is left, waits for the writer and commits.
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
         self.send().await?;
-        self.finish().await?.commit().await
+        let writer = self.finish().await?;
+        self.ids.release();
+        writer.commit().await
     }
 
     /// Stops the writer and waits until it is gone, its transaction with it.
