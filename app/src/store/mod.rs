@@ -200,6 +200,23 @@ impl Db {
         Ok(Tx(self.pool.begin().await?))
     }
 
+    /// Starts a transaction that reads the main database before it writes
+    /// to it. On SQLite its first statement takes that database's write
+    /// lock, waiting for another writer through the busy timeout: a
+    /// transaction that has read is refused at its first write, without
+    /// waiting, while another holds the lock ("database is locked"), as an
+    /// import begun just after another was given up, before that one's
+    /// rollback had run, was. (`BEGIN IMMEDIATE` would lock the attached
+    /// sign-in database too, and hold sign-ins up for a whole import.)
+    pub(crate) async fn begin_writing(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Sqlite {
+            // Deletes nothing: a write all the same, so it takes the lock.
+            sqlx::query("DELETE FROM tickets WHERE 0 = 1").execute(&mut *tx).await?;
+        }
+        Ok(tx)
+    }
+
     /// Drops the rollup reads this process keeps, as a change of the data
     /// does: for measuring reads as the first after a change.
     pub fn forget_reads(&self) {

@@ -133,6 +133,24 @@ async fn imports_on_sqlite_and_postgres() {
     }
 }
 
+/// An import begun while another writer holds SQLite's write lock waits for
+/// it: it read the table before its first write, and such a transaction
+/// was refused at once ("database is locked"), as a retry right after a
+/// refused import sometimes was, before that one's rollback had run.
+#[tokio::test]
+async fn an_import_waits_for_another_writer_on_sqlite() {
+    let db = sqlite().await;
+    let mut holder = db.pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    sqlx::query("DELETE FROM tickets").execute(&mut *holder).await.unwrap();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        holder.rollback().await.unwrap();
+    });
+    let report = run(&db, HELPDESK, helpdesk_mapping()).await.unwrap();
+    assert_eq!(report.inserted, 3);
+    release.await.unwrap();
+}
+
 #[tokio::test]
 async fn keep_valid_imports_the_rest_and_writes_the_refused_rows_with_reasons() {
     let db = sqlite().await;

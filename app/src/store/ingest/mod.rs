@@ -120,7 +120,7 @@ const ANALYZE_ROLLUPS: &str = "ANALYZE daily_rollup, rollup_cube, rollup_cube_sk
 
 impl TicketWriter {
     pub async fn begin(db: &Db) -> Result<TicketWriter, sqlx::Error> {
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin_writing().await?;
         serialise_writers(&mut tx, db).await?;
         let any = sqlx::query("SELECT 1 AS x FROM tickets LIMIT 1").fetch_optional(&mut *tx).await?;
         let indexes = match any {
@@ -374,7 +374,7 @@ pub struct OrderWriter {
 
 impl OrderWriter {
     pub async fn begin(db: &Db) -> Result<OrderWriter, sqlx::Error> {
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin_writing().await?;
         serialise_writers(&mut tx, db).await?;
         let support = sqlx::query("SELECT 1 AS x FROM tickets WHERE customer_id IS NOT NULL LIMIT 1")
             .fetch_optional(&mut *tx)
