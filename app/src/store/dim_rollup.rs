@@ -448,17 +448,9 @@ async fn stored_rows(
     conn: &mut AnyConnection,
 ) -> Result<StoredRows, sqlx::Error> {
     let keys = ["dim", "value", "base", "base_value"];
-    let mut sql = table.periods_between();
-    if slice.is_some() {
-        let after = table.period_parameters();
-        sql.push_str(&format!(" AND dim = ${} AND base = ${}", after + 1, after + 2));
-    }
+    let sql = table.periods_between() + &Slice::filter(slice, table.period_parameters());
     let packed = packed::packed_rows_with_sketches(conn, &sql, &keys, Sketches::BOTH, |q| {
-        let q = table.bind_level(q.bind(first).bind(last));
-        match slice {
-            Some(slice) => slice.bind(q),
-            None => q,
-        }
+        Slice::bind(slice, table.bind_level(q.bind(first).bind(last)))
     })
     .await?;
     Ok(StoredRows { first, packed })
@@ -479,8 +471,21 @@ impl Slice {
         ExtraDimension::ALL.into_iter().flat_map(move |dim| bases().map(move |base| Slice { dim, base }))
     }
 
-    fn bind(self, query: packed::AnyQuery<'_>) -> packed::AnyQuery<'_> {
-        query.bind(self.dim.column()).bind(base_name(self.base))
+    /// What keeps a statement to the rows of `slice` (all rows for None),
+    /// its parameters numbered after the statement's first `after`.
+    fn filter(slice: Option<Slice>, after: usize) -> String {
+        match slice {
+            Some(_) => format!(" AND dim = ${} AND base = ${}", after + 1, after + 2),
+            None => String::new(),
+        }
+    }
+
+    /// Binds the parameters of [`Slice::filter`].
+    fn bind(slice: Option<Slice>, query: packed::AnyQuery<'_>) -> packed::AnyQuery<'_> {
+        match slice {
+            Some(slice) => query.bind(slice.dim.column()).bind(base_name(slice.base)),
+            None => query,
+        }
     }
 }
 
@@ -588,14 +593,8 @@ async fn replace_period(
     slice: Option<Slice>,
     rows: &BTreeMap<DimKey, TicketTotals>,
 ) -> Result<(), sqlx::Error> {
-    let delete = format!("DELETE FROM {}", table.period_is());
-    match slice {
-        Some(slice) => {
-            let sql = format!("{delete} AND dim = $2 AND base = $3");
-            slice.bind(sqlx::query(&sql).bind(start)).execute(&mut *conn).await?
-        }
-        None => sqlx::query(&delete).bind(start).execute(&mut *conn).await?,
-    };
+    let delete = format!("DELETE FROM {}{}", table.period_is(), Slice::filter(slice, 1));
+    Slice::bind(slice, sqlx::query(&delete).bind(start)).execute(&mut *conn).await?;
     write(conn, table, rows).await
 }
 
