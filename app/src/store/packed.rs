@@ -151,18 +151,36 @@ pub(super) async fn rows<T: DeserializeOwned>(
     columns: &str,
     bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
 ) -> Result<Vec<T>, sqlx::Error> {
-    let sql = document_sql(Backend::of(conn), inner, columns);
+    let sql = document_sql(Backend::of(conn), inner, columns, "");
     let document: Option<String> = bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?.try_get(0)?;
     serde_json::from_str(document.as_deref().unwrap_or("[]")).map_err(decode)
 }
 
-/// `inner`'s rows folded into one JSON array of arrays of `items`.
-fn document_sql(backend: Backend, inner: &str, items: &str) -> String {
+/// As [`rows`], with the greatest of their values of the text column
+/// `largest` as the database orders text (its collation), read in the same
+/// statement; None when there are no rows.
+pub(super) async fn rows_and_largest<T: DeserializeOwned>(
+    conn: &mut AnyConnection,
+    inner: &str,
+    columns: &str,
+    largest: &str,
+    bind: impl for<'q> FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
+) -> Result<(Vec<T>, Option<String>), sqlx::Error> {
+    let sql = document_sql(Backend::of(conn), inner, columns, &format!(", MAX({largest})"));
+    let row = bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?;
+    let document: Option<String> = row.try_get(0)?;
+    let rows = serde_json::from_str(document.as_deref().unwrap_or("[]")).map_err(decode)?;
+    Ok((rows, row.try_get(1)?))
+}
+
+/// `inner`'s rows folded into one JSON array of arrays of `items`, then
+/// `more` (empty, or further aggregates, each after a comma).
+fn document_sql(backend: Backend, inner: &str, items: &str, more: &str) -> String {
     let (array, aggregate) = match backend {
         Backend::Sqlite => ("json_array", "json_group_array"),
         Backend::Postgres => ("json_build_array", "json_agg"),
     };
-    format!("SELECT CAST({aggregate}({array}({items})) AS TEXT) FROM ({inner}) AS packed")
+    format!("SELECT CAST({aggregate}({array}({items})) AS TEXT){more} FROM ({inner}) AS packed")
 }
 
 /// The aggregate that folds `inner`'s rows (as `packed`) into one JSON
