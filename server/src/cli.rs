@@ -210,6 +210,7 @@ pub async fn rebuild_rollup(config: &Config) -> Result<(), String> {
     let db = config.open_database().await?;
     let started = std::time::Instant::now();
     app::store::rollup_rules::rebuild(&db).await.map_err(|e| e.to_string())?;
+    db.close().await;
     eprintln!(
         "rollup rebuilt with a {} h SLA in {} time in {:.1} s",
         config.sla_hours,
@@ -224,6 +225,7 @@ pub async fn run_demo(config: &Config, demo_config: &DemoConfig) -> Result<(), S
     let db = config.open_database().await?;
     let started = std::time::Instant::now();
     let summary = demo::load(&db, demo_config).await.map_err(|e| format!("demo data refused: {e}"))?;
+    db.close().await;
     eprintln!(
         "loaded {} tickets and {} orders over {} months in {:.1} s",
         summary.tickets,

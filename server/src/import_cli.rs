@@ -43,6 +43,7 @@ pub async fn run(
     if bar {
         eprintln!();
     }
+    db.close().await;
     match result {
         Ok(report) => {
             eprintln!("{}", summary(&report, kind, started.elapsed().as_secs_f64(), rejects));

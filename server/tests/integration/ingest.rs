@@ -1,7 +1,8 @@
 //! Ingest refuses bad batches whole, is idempotent, and keeps the rollup true
 //! when a ticket changes.
 
-use super::support::{month, sqlite};
+use super::support::{cli_config, month, open, sqlite, sqlite_url};
+use app::import::Kind;
 use app::kpi::period::day_number;
 use app::kpi::{Kpi, KpiSettings};
 use app::models::{Filters, TicketRecord};
@@ -227,4 +228,57 @@ async fn a_large_write_refreshes_the_rollups_statistics_on_postgres() {
         (0..1_000).map(|i| ticket(&format!("L{i}"), "2025-03-04", Some(2), Some(4))).collect();
     ingest::tickets(&db, &large).await.unwrap();
     assert_eq!(cube_analyses(&db).await, 1);
+}
+
+/// A SQLite commit leaves its pages in the WAL (a large import's commit
+/// copied GBs into the main file before it returned; pooled connections
+/// have no automatic checkpoint, see `kpi_matches_sql`); the database's
+/// own task copies them in within a few seconds.
+#[tokio::test]
+async fn sqlite_copies_committed_pages_into_the_main_file_apart_from_the_commit() {
+    let url = sqlite_url();
+    let db = open(&url).await;
+    let pragma = |name: &'static str| {
+        let pool = db.pool.clone();
+        async move {
+            let row = sqlx::query(&format!("PRAGMA {name}")).fetch_one(&pool).await.unwrap();
+            row.try_get::<i64, _>(0).unwrap()
+        }
+    };
+    let tickets: Vec<TicketRecord> =
+        (0..3_000).map(|i| ticket(&format!("T-{i}"), "2025-03-04", Some(2), Some(5))).collect();
+    ingest::tickets(&db, &tickets).await.unwrap();
+    assert_eq!(count(&db, "tickets").await, 3_000, "committed rows are read at once");
+    // The database as readers see it, WAL included; the main file holds all of it once copied.
+    let pages = pragma("page_count").await * pragma("page_size").await;
+    assert!(pages > 100_000, "{pages} bytes");
+    let file = url.trim_start_matches("sqlite://").to_string();
+    let waited = std::time::Instant::now();
+    while std::fs::metadata(&file).unwrap().len() < pages as u64 {
+        assert!(waited.elapsed().as_secs() < 10, "the WAL was not copied into the main file in 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A command-line import ends with the WAL copied into the main file: its
+/// process does not live on to let the checkpoint task do it.
+#[tokio::test]
+async fn a_command_line_import_leaves_no_wal_behind() {
+    let dir = std::env::temp_dir().join("aftercare-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (file, database) = (
+        dir.join(format!("wal-{}.csv", std::process::id())),
+        dir.join(format!("cli-wal-{}.db", std::process::id())),
+    );
+    let _ = std::fs::remove_file(&database);
+    let rows: String =
+        (0..500).map(|i| format!("W-{i},2025-03-04T09:00:00Z,chat,billing,Tier 1\n")).collect();
+    std::fs::write(&file, format!("external_id,created_at,channel,category,team\n{rows}")).unwrap();
+    server::import_cli::run(&cli_config(&database), Kind::Tickets, file.to_str().unwrap(), None, None)
+        .await
+        .unwrap();
+    let wal = std::fs::metadata(format!("{}-wal", database.display())).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "bytes left in the WAL");
+    let db = open(&format!("sqlite://{}", database.display())).await;
+    assert_eq!(count(&db, "tickets").await, 500);
 }

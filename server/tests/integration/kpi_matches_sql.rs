@@ -239,7 +239,13 @@ async fn every_pooled_sqlite_connection_keeps_its_settings() {
             sqlx::query("PRAGMA busy_timeout").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
         let journal: String =
             sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
-        assert_eq!((sync, busy, journal.as_str()), (1, 10_000, "wal"), "NORMAL, 10 s, WAL");
+        let checkpoint_after: i64 =
+            sqlx::query("PRAGMA wal_autocheckpoint").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
+        assert_eq!(
+            (sync, busy, journal.as_str(), checkpoint_after),
+            (1, 10_000, "wal", 0),
+            "NORMAL, 10 s, WAL, no commit checkpoints (the database's task runs them)"
+        );
         held.push(conn);
     }
 }

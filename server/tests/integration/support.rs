@@ -74,3 +74,16 @@ impl Lcg {
         (self.0 >> 33) % n
     }
 }
+
+/// The settings of a command run on the SQLite file `database`, without demo data.
+pub fn cli_config(database: &std::path::Path) -> server::config::Config {
+    server::config::Config {
+        database_url: format!("sqlite://{}", database.display()),
+        load_demo_when_empty: false,
+        sla_hours: 24,
+        time_zone: Default::default(),
+        secure_cookies: false,
+        trusted_proxies: Default::default(),
+        data_dir: None,
+    }
+}
