@@ -5,7 +5,7 @@
 //! server's leftovers are removed at the next start.
 
 use super::app::{TestApp, PASSWORD};
-use super::support::sqlite;
+use super::support::{config, sqlite};
 use app::models::TokenScope;
 use reqwest::header::{AUTHORIZATION, COOKIE, RETRY_AFTER};
 use std::time::{Duration, Instant};
@@ -112,15 +112,7 @@ async fn uploads_are_spooled_in_the_data_folder_and_a_killed_servers_leftovers_r
     for file in [&dead, &alive, &other] {
         std::fs::write(file, "x").unwrap();
     }
-    let config = server::config::Config {
-        database_url: format!("sqlite://{}", dir.join("aftercare.db").display()),
-        load_demo_when_empty: false,
-        sla_hours: 24,
-        time_zone: Default::default(),
-        secure_cookies: false,
-        trusted_proxies: Default::default(),
-        data_dir: None,
-    };
+    let config = config(format!("sqlite://{}", dir.join("aftercare.db").display()));
     let db = config.open_database().await.unwrap();
     assert_eq!(db.data_dir, dir);
     assert!(!dead.exists(), "a dead server's upload is removed");

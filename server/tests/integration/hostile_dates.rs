@@ -4,7 +4,7 @@
 //! table of hostile text (sizes, control characters) run through the same paths.
 
 use super::app::TestApp;
-use super::support::{cli_config, postgres, sqlite};
+use super::support::{config, postgres, sqlite};
 use app::import::run::{import, ImportError, ImportOptions};
 use app::import::{sniff, Kind};
 use app::models::{TicketRecord, TokenScope};
@@ -112,7 +112,7 @@ async fn the_command_line_import_refuses_a_zero_date_naming_the_row() {
         "external_id,created_at,channel,category,team\nZ-1,0001-01-01T00:00:00Z,chat,billing,Tier 1\n",
     )
     .unwrap();
-    let config = cli_config(&database);
+    let config = config(format!("sqlite://{}", database.display()));
     let message = server::import_cli::run(&config, Kind::Tickets, file.to_str().unwrap(), None, None)
         .await
         .unwrap_err();

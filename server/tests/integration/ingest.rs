@@ -1,7 +1,7 @@
 //! Ingest refuses bad batches whole, is idempotent, and keeps the rollup true
 //! when a ticket changes.
 
-use super::support::{cli_config, month, open, sqlite, sqlite_url};
+use super::support::{config, month, open, sqlite, sqlite_url};
 use app::import::Kind;
 use app::kpi::period::day_number;
 use app::kpi::{Kpi, KpiSettings};
@@ -274,11 +274,12 @@ async fn a_command_line_import_leaves_no_wal_behind() {
     let rows: String =
         (0..500).map(|i| format!("W-{i},2025-03-04T09:00:00Z,chat,billing,Tier 1\n")).collect();
     std::fs::write(&file, format!("external_id,created_at,channel,category,team\n{rows}")).unwrap();
-    server::import_cli::run(&cli_config(&database), Kind::Tickets, file.to_str().unwrap(), None, None)
+    let url = format!("sqlite://{}", database.display());
+    server::import_cli::run(&config(url.clone()), Kind::Tickets, file.to_str().unwrap(), None, None)
         .await
         .unwrap();
     let wal = std::fs::metadata(format!("{}-wal", database.display())).map_or(0, |m| m.len());
     assert_eq!(wal, 0, "bytes left in the WAL");
-    let db = open(&format!("sqlite://{}", database.display())).await;
+    let db = open(&url).await;
     assert_eq!(count(&db, "tickets").await, 500);
 }

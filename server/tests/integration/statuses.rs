@@ -2,7 +2,7 @@
 //! and a database that cannot be written is named at start-up.
 
 use super::app::TestApp;
-use super::support::sqlite;
+use super::support::{config, sqlite};
 use app::import::run::{import, ImportError, ImportOptions};
 use app::import::{sniff, Kind};
 use app::models::TokenScope;
@@ -56,18 +56,6 @@ async fn a_bad_utf8_byte_on_line_2_is_reported_as_row_2() {
     };
     assert_eq!(errors.first[0].row, 2, "{:?}", errors.first[0]);
     assert!(errors.first[0].reason.contains("UTF-8"));
-}
-
-fn config(url: String) -> server::config::Config {
-    server::config::Config {
-        database_url: url,
-        load_demo_when_empty: false,
-        sla_hours: 24,
-        time_zone: Default::default(),
-        secure_cookies: false,
-        trusted_proxies: Default::default(),
-        data_dir: None,
-    }
 }
 
 #[tokio::test]

@@ -75,10 +75,10 @@ impl Lcg {
     }
 }
 
-/// The settings of a command run on the SQLite file `database`, without demo data.
-pub fn cli_config(database: &std::path::Path) -> server::config::Config {
+/// The settings of a command or server on `database_url`, without demo data.
+pub fn config(database_url: String) -> server::config::Config {
     server::config::Config {
-        database_url: format!("sqlite://{}", database.display()),
+        database_url,
         load_demo_when_empty: false,
         sla_hours: 24,
         time_zone: Default::default(),
