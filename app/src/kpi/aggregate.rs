@@ -2,7 +2,7 @@
 //! computed from. Adding two totals gives the totals of the union, so a month
 //! is the sum of its days and a channel total the sum of its cells.
 
-use super::sketch::{GrowingSketch, Sketch};
+use super::sketch::{Bucket, GrowingSketch, Sketch};
 
 /// The facts of one ticket that the rollup needs; times in epoch seconds.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,34 +68,37 @@ impl TicketTotals {
             + self.resolution_sketch.heap_bytes()
     }
 
-    /// The totals of one ticket: added to many rows, it is computed once
-    /// rather than once per row (each time value's sketch bucket takes a
-    /// logarithm).
-    pub fn of_ticket(t: &TicketFacts, sla_seconds: i64) -> TicketTotals {
-        let mut one = TicketTotals::default();
-        one.add_ticket(t, sla_seconds);
-        one
-    }
-
     /// Adds one ticket. `sla_seconds` is the resolution SLA.
     pub fn add_ticket(&mut self, t: &TicketFacts, sla_seconds: i64) {
+        let (frt_h, resolution_h) = self.count_ticket(t, sla_seconds);
+        if let Some(hours) = frt_h {
+            self.frt_sketch.add(hours);
+        }
+        if let Some(hours) = resolution_h {
+            self.resolution_sketch.add(hours);
+        }
+    }
+
+    /// Adds one ticket's counts, not its times: its first response and
+    /// resolution times in hours are returned, for the sketches.
+    fn count_ticket(&mut self, t: &TicketFacts, sla_seconds: i64) -> (Option<f64>, Option<f64>) {
         self.tickets += 1;
-        if let Some(first) = t.first_response_at {
+        let frt_h = t.first_response_at.map(|first| {
             let secs = first - t.created_at;
             self.frt_n += 1;
             self.frt_sum_s += secs;
-            self.frt_sketch.add(secs as f64 / 3600.0);
-        }
-        if let Some(resolved) = t.resolved_at {
+            secs as f64 / 3600.0
+        });
+        let resolution_h = t.resolved_at.map(|resolved| {
             let secs = resolved - t.created_at;
             self.resolved += 1;
             self.resolution_sum_s += secs;
-            self.resolution_sketch.add(secs as f64 / 3600.0);
             self.sla_met += i64::from(secs <= sla_seconds);
             // FCR and reopen rates are shares of resolved tickets.
             self.fcr += i64::from(t.first_contact_resolved);
             self.reopened += i64::from(t.reopened);
-        }
+            secs as f64 / 3600.0
+        });
         self.escalated += i64::from(t.escalated);
         self.repeat_contacts += i64::from(t.contacts > 1);
         if let Some(score) = t.csat {
@@ -112,6 +115,7 @@ impl TicketTotals {
             self.ces_n += 1;
             self.ces_sum += score;
         }
+        (frt_h, resolution_h)
     }
 
     /// The median first response time, hours: the stored one, or the sketch's.
@@ -159,6 +163,24 @@ impl TicketTotals {
     }
 }
 
+/// One ticket as totals are added up from it: counted once, and its times'
+/// buckets found once, for the many rows it is added to
+/// ([`GrowingTotals::add_one`]).
+pub struct OneTicket {
+    /// Its sketches stay empty.
+    counts: TicketTotals,
+    frt: Option<Bucket>,
+    resolution: Option<Bucket>,
+}
+
+impl OneTicket {
+    pub fn of(t: &TicketFacts, sla_seconds: i64) -> OneTicket {
+        let mut counts = TicketTotals::default();
+        let (frt_h, resolution_h) = counts.count_ticket(t, sla_seconds);
+        OneTicket { counts, frt: frt_h.and_then(Bucket::of), resolution: resolution_h.and_then(Bucket::of) }
+    }
+}
+
 /// Totals being added up from many: counters as in [`TicketTotals`],
 /// sketches as dense counts ([`GrowingSketch`]), so that adding one costs
 /// its own buckets, not those added before. (Merging sorted buckets walked
@@ -176,6 +198,16 @@ impl GrowingTotals {
         self.counts.merge_counts(other);
         self.frt.add(&other.frt_sketch);
         self.resolution.add(&other.resolution_sketch);
+    }
+
+    pub fn add_one(&mut self, one: &OneTicket) {
+        self.counts.merge_counts(&one.counts);
+        if let Some(bucket) = one.frt {
+            self.frt.add_one(bucket);
+        }
+        if let Some(bucket) = one.resolution {
+            self.resolution.add_one(bucket);
+        }
     }
 
     /// Bytes its sketches hold on the heap.
@@ -269,5 +301,31 @@ mod tests {
         assert_eq!(period.medians, None);
         assert_eq!(period.frt_median_h(), period.frt_sketch.quantile(0.5));
         assert!((period.frt_median_h().unwrap() - 3.0).abs() <= 3.0 * 0.01);
+    }
+
+    #[test]
+    fn tickets_added_by_their_buckets_give_the_totals_of_adding_them_whole() {
+        let ticket = |i: i64| TicketFacts {
+            created_at: 1_700_000_000,
+            // An instant reply, then replies and resolutions of growing length; some missing.
+            first_response_at: (i % 5 != 4).then_some(1_700_000_000 + i * i * 61),
+            resolved_at: (i % 3 != 2).then_some(1_700_000_000 + i * 7_200),
+            csat: (i % 2 == 0).then_some(i % 5 + 1),
+            nps: (i % 4 == 1).then_some(i % 11),
+            ces: (i % 6 == 0).then_some(i % 7 + 1),
+            first_contact_resolved: i % 2 == 1,
+            reopened: i % 7 == 3,
+            escalated: i % 9 == 0,
+            contacts: i % 3 + 1,
+        };
+        let (mut whole, mut by_buckets) = (TicketTotals::default(), GrowingTotals::default());
+        // More tickets than a growing sketch keeps one by one, so it turns dense midway.
+        for i in 0..300 {
+            whole.add_ticket(&ticket(i), 86_400);
+            by_buckets.add_one(&OneTicket::of(&ticket(i), 86_400));
+        }
+        assert_eq!(by_buckets.into_totals(), whole);
+        assert_eq!(whole.tickets, 300);
+        assert_eq!(whole.resolved, 200);
     }
 }

@@ -16,7 +16,7 @@ pub mod trend;
 pub mod variance;
 
 pub use aggregate::{
-    FinanceTotals, GrowingTotals, KpiInputs, OrderTotals, StoredMedians, TicketFacts, TicketTotals,
+    FinanceTotals, GrowingTotals, KpiInputs, OneTicket, OrderTotals, StoredMedians, TicketFacts, TicketTotals,
 };
 pub use catalogue::{Direction, Kpi, Needs, Unit};
 pub use formulas::{compute, sample_size, KpiSettings};

@@ -51,6 +51,28 @@ fn gamma() -> f64 {
 /// Values below this are counted as zero (a millisecond, in hours).
 const MIN_VALUE: f64 = 1e-6;
 
+/// The bucket a value falls in. Found once for a value added to many
+/// sketches (a ticket's time, added to each of its nine dimension rows):
+/// the logarithm is what costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bucket {
+    Zero,
+    Index(i32),
+}
+
+impl Bucket {
+    /// `None` for values a sketch ignores (negative or not finite).
+    pub fn of(value: f64) -> Option<Bucket> {
+        if !value.is_finite() || value < 0.0 {
+            None
+        } else if value < MIN_VALUE {
+            Some(Bucket::Zero)
+        } else {
+            Some(Bucket::Index((value.ln() / gamma().ln()).ceil() as i32))
+        }
+    }
+}
+
 impl Sketch {
     pub fn new() -> Self {
         Self::default()
@@ -70,13 +92,10 @@ impl Sketch {
     /// Adds one value; negative and non-finite values are ignored because the
     /// ingest invariants already refuse them.
     pub fn add(&mut self, value: f64) {
-        if !value.is_finite() || value < 0.0 {
-            return;
-        }
-        if value < MIN_VALUE {
-            self.zero_count += 1;
-        } else {
-            self.add_to_bucket((value.ln() / gamma().ln()).ceil() as i32, 1);
+        match Bucket::of(value) {
+            Some(Bucket::Zero) => self.zero_count += 1,
+            Some(Bucket::Index(index)) => self.add_to_bucket(index, 1),
+            None => {}
         }
     }
 
@@ -375,6 +394,31 @@ impl GrowingSketch {
         }
     }
 
+    /// Adds one value, by its bucket: what an import does for each ticket
+    /// and row, without building a one-value [`Sketch`] (two heap vectors)
+    /// for [`Self::add`].
+    pub fn add_one(&mut self, bucket: Bucket) {
+        let Bucket::Index(index) = bucket else {
+            match &mut self.0 {
+                Buckets::Few { zero_count, .. } | Buckets::Dense { zero_count, .. } => *zero_count += 1,
+            }
+            return;
+        };
+        if let Buckets::Few { zero_count, values } = &mut self.0 {
+            if values.len() as u64 >= DENSE_AFTER {
+                let (first, counts) = counted(values);
+                self.0 = Buckets::Dense { zero_count: *zero_count, first, counts };
+            }
+        }
+        match &mut self.0 {
+            Buckets::Few { values, .. } => values.push(index),
+            Buckets::Dense { first, counts, .. } => {
+                cover(first, counts, index, index);
+                counts[(index - *first) as usize] += 1;
+            }
+        }
+    }
+
     /// Bytes its buckets hold on the heap.
     pub fn heap_bytes(&self) -> usize {
         match &self.0 {
@@ -518,15 +562,19 @@ mod tests {
         // Values reaching below and above the buckets seen first, and zeros:
         // more buckets than a sparse one holds, so it turns dense midway.
         let values: Vec<f64> = (0..300).map(|i| ((i * 37) % 300) as f64 / 3.0 - 5.0).collect();
-        let (mut growing, mut all) = (GrowingSketch::default(), Sketch::new());
+        let (mut growing, mut by_bucket, mut all) =
+            (GrowingSketch::default(), GrowingSketch::default(), Sketch::new());
         for (i, &v) in values.iter().enumerate() {
             let mut one = Sketch::new();
             one.add(v.max(0.0));
             growing.add(&one);
+            by_bucket.add_one(Bucket::of(v.max(0.0)).unwrap());
             all.add(v.max(0.0));
             let bucketed = all.count() - all.zero_count;
-            assert_eq!(matches!(growing.0, Buckets::Dense { .. }), bucketed > DENSE_AFTER, "value {i}");
-            assert_eq!(growing.clone().into_sketch(), all, "value {i}");
+            for sketch in [&growing, &by_bucket] {
+                assert_eq!(matches!(sketch.0, Buckets::Dense { .. }), bucketed > DENSE_AFTER, "value {i}");
+                assert_eq!(sketch.clone().into_sketch(), all, "value {i}");
+            }
         }
         growing.add(&Sketch::new());
         assert_eq!(growing.into_sketch(), all);

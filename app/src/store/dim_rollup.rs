@@ -24,7 +24,7 @@ use super::sql::{batch_rows, values_placeholders, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
 use crate::kpi::sketch::Sketches;
-use crate::kpi::{GrowingTotals, TicketFacts, TicketTotals};
+use crate::kpi::{GrowingTotals, OneTicket, TicketFacts, TicketTotals};
 use crate::models::{Dimension, ExtraDimension, TicketRecord};
 use rustc_hash::FxHashMap;
 use sqlx::{AnyConnection, Row};
@@ -120,7 +120,7 @@ impl DimCells {
             (b1, self.names.number(base[1])),
             (b2, self.names.number(base[2])),
         ];
-        let one = TicketTotals::of_ticket(facts, sla_seconds);
+        let one = OneTicket::of(facts, sla_seconds);
         for (dim, value) in ExtraDimension::ALL.into_iter().zip(extra) {
             let value = self.names.number(value);
             for (base, base_value) in bases {
@@ -131,7 +131,7 @@ impl DimCells {
                     GrowingTotals::default()
                 });
                 let before = row.heap_bytes();
-                row.add(&one);
+                row.add_one(&one);
                 // Turning dense can shrink a row as well as grow it.
                 self.row_bytes = self.row_bytes - before + row.heap_bytes();
             }
@@ -182,7 +182,7 @@ const COUNTED_COLUMNS: &str = "created_at, first_response_at, resolved_at, csat,
 /// A stored ticket as [`refresh`] reads it: one array of
 /// [`COUNTED_COLUMNS`] in the document, its fields in that order; or
 /// from [`super::dim_spill`]'s files.
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
 pub(super) struct CountedTicket {
     pub(super) created_at: i64,
     pub(super) first_response_at: Option<i64>,

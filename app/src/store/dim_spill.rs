@@ -105,8 +105,9 @@ impl MonthFile {
             let mut file = out.into_inner().map_err(|e| e.into_error())?;
             file.rewind()?;
             let mut records = BufReader::with_capacity(1 << 16, file);
+            let mut ticket = CountedTicket::default();
             while !records.fill_buf()?.is_empty() {
-                let ticket = decode(&mut records)?;
+                decode(&mut records, &mut ticket)?;
                 dims.add_counted(&ticket, self.month, rules.sla_seconds);
                 days.add_counted(&ticket, rules);
             }
@@ -137,48 +138,51 @@ fn encode(t: &TicketRecord, out: &mut impl Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// One ticket written by [`encode`].
-fn decode(input: &mut impl Read) -> std::io::Result<CountedTicket> {
+/// Reads one ticket written by [`encode`] into `ticket`, whose texts'
+/// buffers are reused: six allocations a ticket fewer.
+fn decode(input: &mut impl Read, ticket: &mut CountedTicket) -> std::io::Result<()> {
     let mut word = [0u8; 8];
     let mut number = |input: &mut dyn Read| input.read_exact(&mut word).map(|()| i64::from_le_bytes(word));
     let mut two = [0u8; 2];
     input.read_exact(&mut two)?;
     let bits = u16::from_le_bytes(two);
-    let created_at = number(input)?;
-    let contacts = number(input)?;
+    ticket.created_at = number(input)?;
+    ticket.contacts = number(input)?;
     let mut optional = [None; 5];
     for (i, v) in optional.iter_mut().enumerate() {
         if bits & (1 << i) != 0 {
             *v = Some(number(input)?);
         }
     }
+    [ticket.first_response_at, ticket.resolved_at, ticket.csat, ticket.nps, ticket.ces] = optional;
     let flag = |i: usize| i64::from(bits & (1 << (i + 5)) != 0);
-    let mut text = || -> std::io::Result<String> {
-        let mut length = [0u8; 4];
-        input.read_exact(&mut length)?;
-        let mut bytes = vec![0; u32::from_le_bytes(length) as usize];
-        input.read_exact(&mut bytes)?;
-        String::from_utf8(bytes).map_err(std::io::Error::other)
+    (ticket.first_contact_resolved, ticket.reopened, ticket.escalated) = (flag(0), flag(1), flag(2));
+    for text in
+        [&mut ticket.channel, &mut ticket.category, &mut ticket.team, &mut ticket.agent, &mut ticket.priority]
+    {
+        read_text(input, text)?;
+    }
+    ticket.product = match (flag(3) != 0, ticket.product.take()) {
+        (false, _) => None,
+        (true, buffer) => {
+            let mut product = buffer.unwrap_or_default();
+            read_text(input, &mut product)?;
+            Some(product)
+        }
     };
-    let [first_response_at, resolved_at, csat, nps, ces] = optional;
-    Ok(CountedTicket {
-        created_at,
-        first_response_at,
-        resolved_at,
-        csat,
-        nps,
-        ces,
-        first_contact_resolved: flag(0),
-        reopened: flag(1),
-        escalated: flag(2),
-        contacts,
-        channel: text()?,
-        category: text()?,
-        team: text()?,
-        agent: text()?,
-        priority: text()?,
-        product: if flag(3) != 0 { Some(text()?) } else { None },
-    })
+    Ok(())
+}
+
+/// Reads a text written after its length into `text`, in its buffer.
+fn read_text(input: &mut impl Read, text: &mut String) -> std::io::Result<()> {
+    let mut length = [0u8; 4];
+    input.read_exact(&mut length)?;
+    let mut bytes = std::mem::take(text).into_bytes();
+    bytes.clear();
+    bytes.resize(u32::from_le_bytes(length) as usize, 0);
+    input.read_exact(&mut bytes)?;
+    *text = String::from_utf8(bytes).map_err(std::io::Error::other)?;
+    Ok(())
 }
 
 /// What the tickets created in one month add to the rollups.
