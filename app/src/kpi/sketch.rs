@@ -369,12 +369,7 @@ impl Default for GrowingSketch {
 impl GrowingSketch {
     /// Adds every value of `other`.
     pub fn add(&mut self, other: &Sketch) {
-        if let Buckets::Few { zero_count, values } = &mut self.0 {
-            if values.len() as u64 + other.counts.iter().sum::<u64>() > DENSE_AFTER {
-                let (first, counts) = counted(values);
-                self.0 = Buckets::Dense { zero_count: *zero_count, first, counts };
-            }
-        }
+        self.turn_dense_for(other.counts.iter().sum());
         match &mut self.0 {
             Buckets::Few { zero_count, values } => {
                 *zero_count += other.zero_count;
@@ -404,17 +399,23 @@ impl GrowingSketch {
             }
             return;
         };
-        if let Buckets::Few { zero_count, values } = &mut self.0 {
-            if values.len() as u64 >= DENSE_AFTER {
-                let (first, counts) = counted(values);
-                self.0 = Buckets::Dense { zero_count: *zero_count, first, counts };
-            }
-        }
+        self.turn_dense_for(1);
         match &mut self.0 {
             Buckets::Few { values, .. } => values.push(index),
             Buckets::Dense { first, counts, .. } => {
                 cover(first, counts, index, index);
                 counts[(index - *first) as usize] += 1;
+            }
+        }
+    }
+
+    /// Turns to dense counts if `more` bucketed values would take the values
+    /// kept one by one past [`DENSE_AFTER`].
+    fn turn_dense_for(&mut self, more: u64) {
+        if let Buckets::Few { zero_count, values } = &mut self.0 {
+            if values.len() as u64 + more > DENSE_AFTER {
+                let (first, counts) = counted(values);
+                self.0 = Buckets::Dense { zero_count: *zero_count, first, counts };
             }
         }
     }
