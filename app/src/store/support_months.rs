@@ -115,13 +115,15 @@ impl Counts {
         }
     }
 
-    /// Adds the parts of `customers`, read from their tickets and orders.
+    /// Adds the parts of `customers`, read from their tickets and, with
+    /// `read_orders`, their orders.
     pub async fn read_customers(
         &mut self,
         conn: &mut AnyConnection,
         customers: &[String],
         zone: ReportingZone,
         sign: i64,
+        read_orders: bool,
     ) -> Result<(), sqlx::Error> {
         for chunk in customers.chunks(batch_rows(5)) {
             let list = list_placeholders(Params::of(conn), chunk.len());
@@ -137,7 +139,10 @@ impl Counts {
                     team: row.try_get("team")?,
                 });
             }
-            if tickets.is_empty() {
+            if tickets.is_empty() || !read_orders {
+                for tickets in tickets.values() {
+                    self.add_customer(tickets, &[], zone, sign);
+                }
                 continue;
             }
             let customers: Vec<String> = tickets.keys().cloned().collect();
@@ -326,6 +331,9 @@ pub struct SupportDelta {
     /// Customers with a ticket, counted once the touched ones pass
     /// [`REBUILD_FLOOR`].
     customers: Option<usize>,
+    /// Whether a customer touched can have stored orders (see
+    /// [`Self::with_no_orders_stored`]).
+    orders_stored: bool,
 }
 
 impl SupportDelta {
@@ -338,7 +346,16 @@ impl SupportDelta {
             touched: HashSet::new(),
             rebuild: nothing_stored,
             customers: None,
+            orders_stored: true,
         }
+    }
+
+    /// For an orders writer that began on an empty table: a customer is
+    /// touched before the first of their orders is written, so their
+    /// stored part has no order, and none is read. (The table's customer
+    /// index is built at commit: read without it, each look-up was a scan.)
+    pub fn with_no_orders_stored(self) -> SupportDelta {
+        SupportDelta { orders_stored: false, ..self }
     }
 
     /// Takes out the stored part of the customers among `customers` not
@@ -369,7 +386,7 @@ impl SupportDelta {
             }
         }
         if !new.is_empty() {
-            self.counts.read_customers(conn, &new, self.zone, -1).await?;
+            self.counts.read_customers(conn, &new, self.zone, -1, self.orders_stored).await?;
         }
         Ok(())
     }
@@ -381,7 +398,7 @@ impl SupportDelta {
             return rebuild_all(conn, self.zone).await;
         }
         let touched: Vec<String> = self.touched.into_iter().collect();
-        self.counts.read_customers(conn, &touched, self.zone, 1).await?;
+        self.counts.read_customers(conn, &touched, self.zone, 1, true).await?;
         self.counts.apply(conn).await
     }
 }

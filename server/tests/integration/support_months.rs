@@ -7,7 +7,7 @@
 use super::support::{month, postgres, sqlite, Lcg};
 use app::kpi::period::day_number;
 use app::models::{Filters, OrderRecord, TicketRecord};
-use app::store::{ingest, read, support_months, Db};
+use app::store::{ingest, read, support_months, Backend, Db};
 use sqlx::Row;
 
 /// Day `n` after 2025-01-01, in epoch seconds, at a varying time of day.
@@ -148,4 +148,41 @@ async fn repurchase_counts_equal_the_raw_rows_on_sqlite() {
 #[tokio::test]
 async fn repurchase_counts_equal_the_raw_rows_on_postgres() {
     repurchase_counts_equal_the_raw_rows(postgres().await).await;
+}
+
+/// Orders into an empty table after the tickets: on SQLite the orders'
+/// indexes are built at commit, and the customers touched meanwhile are
+/// read without orders. Then orders into the table they filled.
+async fn a_first_orders_import_after_the_tickets_equals_the_raw_rows(db: Db) {
+    ingest::tickets(&db, &(0..120).map(|i| ticket(i, 0)).collect::<Vec<_>>()).await.unwrap();
+    // Repeated ids, one moved to another customer: the last of each is kept.
+    let orders: Vec<OrderRecord> = (0..60).map(|i| order(i, 0)).chain((0..10).map(|i| order(i, 1))).collect();
+    let report = ingest::orders(&db, &orders).await.unwrap();
+    assert_eq!(report.inserted, 60);
+    assert_equals_raw(&db, "tickets, then orders into an empty table").await;
+    if db.backend == Backend::Sqlite {
+        let indexes: Vec<String> = sqlx::query(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders' AND sql IS NOT NULL \
+             ORDER BY name",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get("name"))
+        .collect();
+        assert_eq!(indexes, ["orders_customer", "orders_placed_at"], "built again at commit");
+    }
+    ingest::orders(&db, &(40..100).map(|i| order(i, 2)).collect::<Vec<_>>()).await.unwrap();
+    assert_equals_raw(&db, "more orders, some moved").await;
+}
+
+#[tokio::test]
+async fn a_first_orders_import_after_the_tickets_equals_the_raw_rows_on_sqlite() {
+    a_first_orders_import_after_the_tickets_equals_the_raw_rows(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_first_orders_import_after_the_tickets_equals_the_raw_rows_on_postgres() {
+    a_first_orders_import_after_the_tickets_equals_the_raw_rows(postgres().await).await;
 }
