@@ -155,7 +155,7 @@ async fn repurchase_counts_equal_the_raw_rows_on_postgres() {
 /// read without orders. Then orders into the table they filled.
 async fn a_first_orders_import_after_the_tickets_equals_the_raw_rows(db: Db) {
     ingest::tickets(&db, &(0..120).map(|i| ticket(i, 0)).collect::<Vec<_>>()).await.unwrap();
-    // Repeated ids, one moved to another customer: the last of each is kept.
+    // Ten ids again, at other customers and times: the last of each is kept.
     let orders: Vec<OrderRecord> = (0..60).map(|i| order(i, 0)).chain((0..10).map(|i| order(i, 1))).collect();
     let report = ingest::orders(&db, &orders).await.unwrap();
     assert_eq!(report.inserted, 60);

@@ -4,13 +4,13 @@
 //! took them at random places, and with them most of SQLite's work on a
 //! large file (its page cache cannot hold them, so their pages were
 //! written out and read back over and over). Sorting once at the end is
-//! faster. All of it happens inside the
-//! import's transaction: a refused file rolls the drop back with the rows,
-//! and readers on other connections keep seeing the indexes throughout.
+//! faster. All of it happens inside the import's transaction: a refused
+//! file rolls the drop back with the rows, and readers on other
+//! connections keep seeing the indexes throughout.
 //!
-//! The tickets' unique index of external ids goes too (migration 0026): while
-//! every id written is new the rows are inserted without an upsert, and
-//! the first repeated id builds it on the spot (`TicketWriter::write`).
+//! The tickets' unique index of external ids goes too (migration 0026):
+//! while every id written is new the rows are inserted without an upsert,
+//! and the first repeated id builds it on the spot (`TicketWriter::write`).
 //!
 //! Only for SQLite: on Postgres a dropped index locks the whole table
 //! against readers until the import commits.
