@@ -15,6 +15,7 @@
 //! Only for SQLite: on Postgres a dropped index locks the whole table
 //! against readers until the import commits.
 
+use super::super::Backend;
 use sqlx::{AnyConnection, Row};
 
 /// The indexes dropped, by name, with the definitions to build them again.
@@ -24,9 +25,24 @@ pub(super) struct DeferredIndexes {
 }
 
 impl DeferredIndexes {
+    /// The indexes deferred for a writer of `table`: all of them when it
+    /// begins on an empty table on SQLite, else none.
+    pub(super) async fn for_writer(
+        conn: &mut AnyConnection,
+        backend: Backend,
+        table: &str,
+        began_empty: bool,
+    ) -> Result<DeferredIndexes, sqlx::Error> {
+        if began_empty && backend == Backend::Sqlite {
+            DeferredIndexes::drop(conn, table).await
+        } else {
+            Ok(DeferredIndexes::default())
+        }
+    }
+
     /// Drops the indexes of `table` that SQLite was asked to create (not
     /// those behind its primary key and column constraints).
-    pub(super) async fn drop(conn: &mut AnyConnection, table: &str) -> Result<DeferredIndexes, sqlx::Error> {
+    async fn drop(conn: &mut AnyConnection, table: &str) -> Result<DeferredIndexes, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
         )

@@ -129,10 +129,7 @@ impl TicketWriter {
         let mut tx = db.begin_writing().await?;
         serialise_writers(&mut tx, db).await?;
         let any = sqlx::query("SELECT 1 AS x FROM tickets LIMIT 1").fetch_optional(&mut *tx).await?;
-        let indexes = match any {
-            None if db.backend == Backend::Sqlite => DeferredIndexes::drop(&mut tx, "tickets").await?,
-            _ => DeferredIndexes::default(),
-        };
+        let indexes = DeferredIndexes::for_writer(&mut tx, db.backend, "tickets", any.is_none()).await?;
         Ok(TicketWriter {
             tx,
             rollups: RollupDelta::new(db.rollup_rules()),
@@ -420,10 +417,7 @@ impl OrderWriter {
             });
         // 2M orders into an empty table beside 10M tickets: 89-97 s with the
         // indexes kept up row by row, 51-63 s with them built at commit.
-        let indexes = match any {
-            None if db.backend == Backend::Sqlite => DeferredIndexes::drop(&mut tx, "orders").await?,
-            _ => DeferredIndexes::default(),
-        };
+        let indexes = DeferredIndexes::for_writer(&mut tx, db.backend, "orders", any.is_none()).await?;
         Ok(OrderWriter {
             tx,
             customers: BTreeSet::new(),
