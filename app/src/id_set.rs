@@ -1,15 +1,15 @@
 //! The external ids an import has seen, kept as 96-bit fingerprints with
-//! the row each was first seen on and whether it has been written: one
-//! table serves both the file's repeated-id report and the writer's
-//! "written already?" question, at 16 bytes a slot (a table has up to
-//! twice as many slots as ids: memory that still grows with the file). Two
-//! different ids share a fingerprint with a probability of about n²/2⁹⁷,
-//! nothing a file of any size comes near.
+//! the row each was first seen on, or whether it has been written: an
+//! import's reader notes each row's id (for the file's repeated-id report)
+//! and tells the writer which records repeat one; a writer used without an
+//! import (the REST API) marks the ids it writes in a table of its own. At
+//! 16 bytes a slot (a table has up to twice as many slots as ids: memory
+//! that still grows with the file). Two different ids share a fingerprint
+//! with a probability of about n²/2⁹⁷, nothing a file of any size comes near.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// An id's fingerprint: a 64-bit SipHash of it and 32 bits of a second,
 /// salted one. Packed to 4-byte alignment, so that with its row it fills
@@ -111,25 +111,6 @@ impl IdRows {
         let before = *word & WRITTEN != 0;
         *word |= WRITTEN;
         before
-    }
-}
-
-/// One [`IdRows`] for an import's reader, which notes the ids of the
-/// rows it reads, and its writer, which marks them written a chunk later
-/// on a task of its own.
-#[derive(Clone, Debug, Default)]
-pub struct SharedIds(Arc<Mutex<IdRows>>);
-
-impl SharedIds {
-    pub fn lock(&self) -> MutexGuard<'_, IdRows> {
-        // The table stays whole if a holder panicked: each change is one entry.
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Frees the table once every row has been read and written: at 10M
-    /// ids it holds ~285 MB, which a commit's folds would otherwise add to.
-    pub fn release(&self) {
-        *self.lock() = IdRows::default();
     }
 }
 

@@ -202,17 +202,18 @@ pub async fn import(
             };
             // Only a row that is kept can repeat an earlier one: a refused row is
             // counted as refused, never also as repeated.
+            // With `first`, a repeat was skipped above: what is written here is new.
             let kept = !matches!(valid, Some(Err(_)));
-            if has_ids
+            let repeat = has_ids
                 && kept
                 && matches!(repeated, Some(Repeated::Last | Repeated::Events) | None)
-                && repeats.note(&id, row, sink.note_id(&id, row))
-            {
+                && repeats.note(&id, row, sink.note_id(&id, row));
+            if repeat {
                 report.repeated += 1;
             }
             match valid {
                 None => {}
-                Some(Ok(valid)) if refusals.is_empty() => sink.push(valid).await?,
+                Some(Ok(valid)) if refusals.is_empty() => sink.push(valid, repeat).await?,
                 Some(Ok(_)) => {}
                 Some(Err(refused)) if options.keep_valid => {
                     report.rejected += 1;
@@ -232,8 +233,9 @@ pub async fn import(
         if let Some(log) = events.take() {
             for (row, map) in log.finish() {
                 let data_row = row - header_rows;
+                // One record per id, each new.
                 match typed(options.kind, Row::Object(map), now, (row, data_row), &converter, &[]) {
-                    Ok(valid) if refusals.is_empty() => sink.push(valid).await?,
+                    Ok(valid) if refusals.is_empty() => sink.push(valid, false).await?,
                     Ok(_) => {}
                     Err(refused) if options.keep_valid => {
                         report.rejected += 1;

@@ -43,16 +43,18 @@ impl Sink {
     /// it. Kinds without ids never repeat one.
     pub fn note_id(&mut self, id: &str, row: u64) -> Option<u64> {
         match self {
-            Sink::Tickets(writer) => writer.ids().lock().note(id, row),
-            Sink::Orders(writer) => writer.ids().lock().note(id, row),
+            Sink::Tickets(writer) => writer.note(id, row),
+            Sink::Orders(writer) => writer.note(id, row),
             Sink::Financials(_) | Sink::Targets(_) | Sink::Benchmarks(_) => None,
         }
     }
 
-    pub async fn push(&mut self, record: Record) -> Result<(), ImportError> {
+    /// Adds a valid record; `repeat` when an earlier record had its id
+    /// ([`Self::note_id`] said so).
+    pub async fn push(&mut self, record: Record, repeat: bool) -> Result<(), ImportError> {
         match (self, record) {
-            (Sink::Tickets(writer), Record::Ticket(t)) => writer.push(t).await?,
-            (Sink::Orders(writer), Record::Order(o)) => writer.push(o).await?,
+            (Sink::Tickets(writer), Record::Ticket(t)) => writer.push(t, repeat).await?,
+            (Sink::Orders(writer), Record::Order(o)) => writer.push(o, repeat).await?,
             (Sink::Financials(all), Record::Financial(f)) => push_small(all, f, Kind::Financials)?,
             (Sink::Targets(all), Record::Target(t)) => push_small(all, t, Kind::Targets)?,
             (Sink::Benchmarks(all), Record::Benchmark(b)) => push_small(all, b, Kind::Benchmarks)?,

@@ -15,7 +15,7 @@ use super::sql::{batch_rows, values_placeholders, Params};
 use super::support_months::SupportDelta;
 use super::zone::ReportingZone;
 use super::{Backend, Db};
-use crate::id_set::SharedIds;
+use crate::id_set::IdRows;
 use crate::models::{FieldError, OrderRecord, TicketRecord};
 use deferred_indexes::DeferredIndexes;
 use delta::RollupDelta;
@@ -25,7 +25,7 @@ use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments};
 use sqlx::{AnyPool, Row};
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What an ingest did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +72,36 @@ pub(super) fn last_of_each<T: Clone>(records: &[T], id: impl Fn(&T) -> &str) -> 
     Cow::Owned(out)
 }
 
+/// As [`last_of_each`], with `repeats` (whether each record's id came in an
+/// earlier batch or earlier in this one) turned into whether each kept
+/// record's id came in an earlier batch: the flag of its id's first record here.
+fn last_of_each_noted<'a, T: Clone>(
+    records: &'a [T],
+    repeats: &'a [bool],
+    id: impl Fn(&T) -> &str,
+) -> (Cow<'a, [T]>, Cow<'a, [bool]>) {
+    // The second record of an id is a repeat: without one, every id is new here.
+    if !repeats.contains(&true) {
+        return (Cow::Borrowed(records), Cow::Borrowed(repeats));
+    }
+    let kept = last_of_each(records, &id);
+    if let Cow::Borrowed(_) = kept {
+        return (kept, Cow::Borrowed(repeats));
+    }
+    let mut came_before: HashMap<&str, bool> = HashMap::with_capacity(records.len());
+    for (record, &repeat) in records.iter().zip(repeats) {
+        came_before.entry(id(record)).or_insert(repeat);
+    }
+    let flags = kept.iter().map(|record| came_before[id(record)]).collect();
+    (kept, Cow::Owned(flags))
+}
+
+/// Which of `records` a writer wrote before, marking them written in its
+/// table `ids`: for a writer used without an import.
+fn mark_written<T>(ids: &mut IdRows, records: &[T], id: impl Fn(&T) -> &str) -> Vec<bool> {
+    records.iter().map(|r| ids.mark_written(id(r))).collect()
+}
+
 pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
@@ -99,10 +129,11 @@ pub struct TicketWriter {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     rollups: RollupDelta,
     report: IngestReport,
-    /// Ids written by this writer: a later record of the same id (an
-    /// update within one file) is not counted a second time. An import
-    /// notes its rows' ids here too, through [`Self::ids`].
-    ids: SharedIds,
+    /// Ids written through [`Self::write`]: a later record of the same id
+    /// (an update within one file) is not counted a second time. An import
+    /// notes the ids itself and says which records repeat one
+    /// ([`Self::write_noted`]); this table then stays empty.
+    ids: IdRows,
     /// The table held no ticket when the writer began (a first import):
     /// then only ids this writer has written can be stored already.
     began_empty: bool,
@@ -134,18 +165,12 @@ impl TicketWriter {
             tx,
             rollups: RollupDelta::new(db.rollup_rules()),
             report: IngestReport::default(),
-            ids: SharedIds::default(),
+            ids: IdRows::default(),
             began_empty: any.is_none(),
             support: SupportDelta::new(db.zone, any.is_none()),
             analyze: (db.backend == Backend::Postgres).then(|| db.pool.clone()),
             indexes,
         })
-    }
-
-    /// The ids this writer has written, where an import also notes the
-    /// row each was first read on (`IdRows::note`).
-    pub fn ids(&self) -> SharedIds {
-        self.ids.clone()
     }
 
     /// Sets the memory the collected rollup cells may take before they are
@@ -159,18 +184,40 @@ impl TicketWriter {
     /// equal to their stored version are counted and left alone.
     pub async fn write(&mut self, records: &[TicketRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |t| &t.external_id);
-        for chunk in records.chunks(STEP_ROWS) {
-            let written_before = mark_written(&self.ids, chunk, |t| &t.external_id);
+        let written_before = mark_written(&mut self.ids, &records, |t| &t.external_id);
+        self.write_new(&records, &written_before).await
+    }
+
+    /// As [`Self::write`], for an import, which notes every id it reads:
+    /// `repeats[i]` says that a record written before, or earlier in
+    /// `records`, had the id of `records[i]`.
+    pub async fn write_noted(
+        &mut self,
+        records: &[TicketRecord],
+        repeats: &[bool],
+    ) -> Result<(), sqlx::Error> {
+        let (records, written_before) = last_of_each_noted(records, repeats, |t| &t.external_id);
+        self.write_new(&records, &written_before).await
+    }
+
+    /// Writes `records`, one per id, of which `written_before` tell those
+    /// whose id this writer has written before.
+    async fn write_new(
+        &mut self,
+        records: &[TicketRecord],
+        written_before: &[bool],
+    ) -> Result<(), sqlx::Error> {
+        for (chunk, written_before) in records.chunks(STEP_ROWS).zip(written_before.chunks(STEP_ROWS)) {
             if written_before.contains(&true) {
                 // A repeated id: its stored row is looked up and upserted through the index.
                 self.indexes.build_now(&mut self.tx, UNIQUE_IDS).await?;
             }
             // Until then each id is new to a table that began empty: a plain insert.
             let upsert = !self.indexes.defers(UNIQUE_IDS);
-            let lookup = may_be_stored(chunk, self.began_empty, &written_before);
+            let lookup = may_be_stored(chunk, self.began_empty, written_before);
             let stored = existing::tickets(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
-            for (t, &before) in chunk.iter().zip(&written_before) {
+            for (t, &before) in chunk.iter().zip(written_before) {
                 let how = change(stored.get(&t.external_id), t);
                 count(&mut self.report, before, how);
                 if how != Change::Unchanged {
@@ -242,13 +289,6 @@ async fn refresh_statistics(pool: &AnyPool, changed: i64) -> Result<(), sqlx::Er
 /// batches of a thousand does not pay it on every batch.
 fn calls_for_statistics(changed: i64, counted: f64) -> bool {
     changed >= ANALYZE_AFTER_CHANGES && (counted <= 0.0 || changed as f64 >= 0.1 * counted)
-}
-
-/// Marks the ids of `chunk` written (a failed write fails the whole
-/// import): whether each had been written before, by an earlier chunk.
-fn mark_written<T>(ids: &SharedIds, chunk: &[T], id: impl Fn(&T) -> &str) -> Vec<bool> {
-    let mut ids = ids.lock();
-    chunk.iter().map(|r| ids.mark_written(id(r))).collect()
 }
 
 /// The records of `chunk` that can be stored already: all of them, or when
@@ -392,7 +432,7 @@ pub struct OrderWriter {
     customers: BTreeSet<String>,
     report: IngestReport,
     /// As [`TicketWriter`]'s.
-    ids: SharedIds,
+    ids: IdRows,
     /// As [`TicketWriter`]'s: the table held no order when the writer began.
     began_empty: bool,
     zone: ReportingZone,
@@ -422,7 +462,7 @@ impl OrderWriter {
             tx,
             customers: BTreeSet::new(),
             report: IngestReport::default(),
-            ids: SharedIds::default(),
+            ids: IdRows::default(),
             began_empty: any.is_none(),
             zone: db.zone,
             support,
@@ -430,21 +470,36 @@ impl OrderWriter {
         })
     }
 
-    /// As [`TicketWriter::ids`].
-    pub fn ids(&self) -> SharedIds {
-        self.ids.clone()
-    }
-
     /// Upserts records that have passed `OrderRecord::validate`; records
     /// equal to their stored version are counted and left alone.
     pub async fn write(&mut self, records: &[OrderRecord]) -> Result<(), sqlx::Error> {
         let records = last_of_each(records, |o| &o.external_id);
-        for chunk in records.chunks(batch_rows(ORDER_COLUMNS)) {
-            let written_before = mark_written(&self.ids, chunk, |o| &o.external_id);
-            let lookup = may_be_stored(chunk, self.began_empty, &written_before);
+        let written_before = mark_written(&mut self.ids, &records, |o| &o.external_id);
+        self.write_new(&records, &written_before).await
+    }
+
+    /// As [`TicketWriter::write_noted`].
+    pub async fn write_noted(
+        &mut self,
+        records: &[OrderRecord],
+        repeats: &[bool],
+    ) -> Result<(), sqlx::Error> {
+        let (records, written_before) = last_of_each_noted(records, repeats, |o| &o.external_id);
+        self.write_new(&records, &written_before).await
+    }
+
+    /// As [`TicketWriter`]'s.
+    async fn write_new(
+        &mut self,
+        records: &[OrderRecord],
+        written_before: &[bool],
+    ) -> Result<(), sqlx::Error> {
+        let rows = batch_rows(ORDER_COLUMNS);
+        for (chunk, written_before) in records.chunks(rows).zip(written_before.chunks(rows)) {
+            let lookup = may_be_stored(chunk, self.began_empty, written_before);
             let stored = existing::orders(&mut self.tx, &lookup).await?;
             let mut changed = Vec::with_capacity(chunk.len());
-            for (o, &before) in chunk.iter().zip(&written_before) {
+            for (o, &before) in chunk.iter().zip(written_before) {
                 let old = stored.get(&o.external_id);
                 let how = change(old, o);
                 count(&mut self.report, before, how);
@@ -499,6 +554,18 @@ impl OrderWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_record_was_written_before_when_the_first_of_its_id_here_repeats_an_earlier_batch() {
+        // B is new to this batch and repeated in it; A came in an earlier batch.
+        let records = [("A", 1), ("B", 2), ("B", 3), ("A", 4), ("C", 5)];
+        let (kept, before) = last_of_each_noted(&records, &[true, false, true, true, false], |r| r.0);
+        assert_eq!(kept.as_ref(), [("B", 3), ("A", 4), ("C", 5)]);
+        assert_eq!(before.as_ref(), [false, true, false]);
+        // Without a repeat, nothing is copied.
+        let (kept, before) = last_of_each_noted(&records[..2], &[false, false], |r| r.0);
+        assert!(matches!((kept, before), (Cow::Borrowed(_), Cow::Borrowed(_))));
+    }
 
     #[test]
     fn statistics_are_refreshed_after_changes_to_a_tenth_of_the_tickets_or_a_first_import() {
