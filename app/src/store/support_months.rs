@@ -175,18 +175,18 @@ impl Counts {
         tickets_per_page: usize,
     ) -> Result<(), sqlx::Error> {
         let mut start = Some(PageStart::first());
-        // Each page is counted on a thread of its own while the database reads the next.
+        // Each page is parsed and counted on a thread of its own while the database reads the next.
         let mut counting = None;
         loop {
             let page = next_page(conn, &mut start, tickets_per_page).await?;
             if let Some(counted) = counting.take() {
-                *self = counted.await?;
+                *self = counted.await??;
             }
-            let Some(rows) = page else { return Ok(()) };
+            let Some(page) = page else { return Ok(()) };
             let mut counts = std::mem::take(self);
             counting = Some(alongside(move || {
-                counts.add_page(rows, zone);
-                counts
+                counts.add_page(page.rows()?, zone);
+                Ok::<_, sqlx::Error>(counts)
             }));
         }
     }
@@ -286,25 +286,29 @@ async fn next_page(
     conn: &mut AnyConnection,
     start: &mut Option<PageStart>,
     tickets_per_page: usize,
-) -> Result<Option<Vec<PageRow>>, sqlx::Error> {
+) -> Result<Option<Page>, sqlx::Error> {
     let Some(page_start) = start.take() else { return Ok(None) };
     let (from, lower) = (page_start.from(), page_start.customer);
     let limit = tickets_per_page.max(1);
     let read = format!("{TICKET_ROWS} WHERE customer_id {from} $1 ORDER BY customer_id LIMIT {limit}");
-    let (mut rows, last): (Vec<PageRow>, _) =
-        packed::rows_and_largest(conn, &read, PAGE_COLUMNS, "customer_id", |q| q.bind(lower.clone())).await?;
-    let Some(last) = last else { return Ok(None) };
+    let tickets =
+        packed::document(conn, &read, PAGE_COLUMNS, "customer_id", |q| q.bind(lower.clone())).await?;
+    let Some((first, last)) = tickets.span else { return Ok(None) };
+    let mut page = Page { documents: vec![tickets.text], without: None };
     // The orders of the customers read: those up to `last`, or before it.
     let mut orders_to = "<=";
-    if rows.len() == limit {
-        rows.retain(|row| row.0 != last);
-        if rows.is_empty() {
+    if tickets.rows == limit as i64 {
+        if first == last {
             // One customer fills the page: read all of theirs.
             let whole = format!("{TICKET_ROWS} WHERE customer_id = $1");
-            rows = packed::rows(conn, &whole, PAGE_COLUMNS, |q| q.bind(last.clone())).await?;
+            page.documents[0] =
+                packed::document(conn, &whole, PAGE_COLUMNS, "customer_id", |q| q.bind(last.clone()))
+                    .await?
+                    .text;
             *start = Some(PageStart { customer: last.clone(), inclusive: false });
         } else {
             orders_to = "<";
+            page.without = Some(last.clone());
             *start = Some(PageStart { customer: last.clone(), inclusive: true });
         }
     }
@@ -312,10 +316,32 @@ async fn next_page(
         "SELECT customer_id, CAST(1 AS BIGINT) AS kind, placed_at AS at, '' AS channel, '' AS category, \
          '' AS team FROM orders WHERE customer_id {from} $1 AND customer_id {orders_to} $2"
     );
-    let orders: Vec<PageRow> =
-        packed::rows(conn, &orders, PAGE_COLUMNS, |q| q.bind(lower.clone()).bind(last.clone())).await?;
-    rows.extend(orders);
-    Ok(Some(rows))
+    let orders = packed::document(conn, &orders, PAGE_COLUMNS, "customer_id", |q| {
+        q.bind(lower.clone()).bind(last.clone())
+    })
+    .await?;
+    page.documents.push(orders.text);
+    Ok(Some(page))
+}
+
+/// A page of customers' tickets and orders as the database spelled them.
+struct Page {
+    documents: Vec<String>,
+    /// The customer whose tickets are left to the next page.
+    without: Option<String>,
+}
+
+impl Page {
+    fn rows(self) -> Result<Vec<PageRow>, sqlx::Error> {
+        let mut rows = Vec::new();
+        for document in &self.documents {
+            rows.extend(packed::parse::<PageRow>(document)?);
+        }
+        if let Some(without) = &self.without {
+            rows.retain(|row| &row.0 != without);
+        }
+        Ok(rows)
+    }
 }
 
 /// What a writer changes: each customer's part is taken out before the
