@@ -64,8 +64,8 @@ pub fn rows(n: u64) -> String {
 }
 
 /// Rows repeating an earlier row's external id, counted and the first
-/// listed. Which ids came before is the writer's to know (`Sink::note_id`):
-/// it keeps them anyway.
+/// listed. Which ids came before is the sink's to know (`Sink::note_id`):
+/// it keeps them anyway, to tell the writer which records repeat one.
 #[derive(Default)]
 pub struct Repeats {
     pub count: u64,
