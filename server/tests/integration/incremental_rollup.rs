@@ -2,11 +2,14 @@
 //! recomputes only the days an update touched: after inserts into days that
 //! already hold tickets, updates that move tickets across days, channels
 //! and months (some among new tickets in one large write), a ticket
-//! inserted then updated inside one transaction, and a single ticket (the
-//! rows it touches merged one by one), every rollup table equals a rebuild
-//! from the raw tickets, row for row.
+//! inserted then updated inside one transaction, a file whose ids repeat
+//! across the import's chunks, and a single ticket (the rows it touches
+//! merged one by one), every rollup table equals a rebuild from the raw
+//! tickets, row for row.
 
 use super::support::{postgres, sqlite, Lcg};
+use app::import::run::{import, ImportOptions};
+use app::import::{Kind, Mapping, Repeated};
 use app::kpi::period::day_number;
 use app::models::TicketRecord;
 use app::models::{Dimension, ExtraDimension};
@@ -337,6 +340,62 @@ async fn cells_set_aside_along_the_way_equal_a_rebuild_on_sqlite() {
 #[tokio::test]
 async fn cells_set_aside_along_the_way_equal_a_rebuild_on_postgres() {
     cells_set_aside_along_the_way_equal_a_rebuild(postgres().await).await;
+}
+
+/// A file imported with `repeated = "last"` whose ids come again in later
+/// chunks of the import's writer (2,000 rows each) and within one chunk.
+/// The reader alone keeps the ids and tells the writer which rows repeat
+/// one: the last row of each id is stored, each id counted once, and every
+/// rollup row equals a rebuild.
+async fn a_file_repeating_ids_chunks_apart_equals_a_rebuild(db: Db) {
+    let time =
+        |at: i64| chrono::DateTime::from_timestamp(at, 0).unwrap().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let row = |i: u64, version: u64| {
+        let t = ticket(i, version);
+        let csat = t.csat.map(|c| c.to_string()).unwrap_or_default();
+        let resolved = t.resolved_at.map(time).unwrap_or_default();
+        let cells =
+            [t.external_id, time(t.created_at), resolved, t.channel, t.category, t.team, t.agent, csat];
+        cells.join(",") + "\n"
+    };
+    let mut csv = String::from("external_id,created_at,resolved_at,channel,category,team,agent,csat\n");
+    // Rows 1-3,000: ids 0-2,999. Rows 3,001-4,000, in the writer's second
+    // chunk: ids 0-999 again, first written by the first chunk.
+    csv.extend((0..3_000).map(|i| row(i, 0)).chain((0..1_000).map(|i| row(i, 1))));
+    // In the third chunk: ids first written by the second, then new ids twice over.
+    csv.extend((2_000..2_100).map(|i| row(i, 2)));
+    csv.extend((3_000..3_010).map(|i| row(i, 0)).chain((3_000..3_010).map(|i| row(i, 1))));
+    let guessed = app::import::sniff::preview(Kind::Tickets, &csv).unwrap().mapping;
+    let mapping = Mapping { repeated: Some(Repeated::Last), ..guessed };
+    let options = ImportOptions { kind: Kind::Tickets, mapping, actor: "test".into(), keep_valid: false };
+    let report = import(&db, csv.as_bytes(), &options, None, |_| {}).await.unwrap();
+    assert_eq!((report.rows, report.inserted, report.updated, report.repeated), (4_120, 3_010, 0, 1_110));
+    let pool = &db.pool;
+    let stored = |id: &'static str| async move {
+        let row = sqlx::query("SELECT created_at FROM tickets WHERE external_id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        row.get::<i64, _>(0)
+    };
+    assert_eq!(stored("T-0").await, ticket(0, 1).created_at);
+    assert_eq!(stored("T-2050").await, ticket(2_050, 2).created_at);
+    assert_eq!(stored("T-3005").await, ticket(3_005, 1).created_at);
+    assert_eq!(stored("T-2999").await, ticket(2_999, 0).created_at);
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM tickets").fetch_one(&db.pool).await.unwrap().get(0);
+    assert_eq!(count, 3_010);
+    assert_equals_rebuild(&db).await;
+}
+
+#[tokio::test]
+async fn a_file_repeating_ids_chunks_apart_equals_a_rebuild_on_sqlite() {
+    a_file_repeating_ids_chunks_apart_equals_a_rebuild(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_file_repeating_ids_chunks_apart_equals_a_rebuild_on_postgres() {
+    a_file_repeating_ids_chunks_apart_equals_a_rebuild(postgres().await).await;
 }
 
 /// Every rollup row as ingest left it equals the row a rebuild from the raw tickets writes.
