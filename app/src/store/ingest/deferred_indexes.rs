@@ -10,7 +10,7 @@
 //!
 //! The tickets' unique index of external ids goes too (migration 0026):
 //! while every id written is new the rows are inserted without an upsert,
-//! and the first repeated id builds it on the spot (`TicketWriter::write`).
+//! and the first repeated id builds it on the spot (`TicketWriter::write_new`).
 //!
 //! Only for SQLite: on Postgres a dropped index locks the whole table
 //! against readers until the import commits.
