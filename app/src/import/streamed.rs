@@ -63,6 +63,11 @@ pub struct Streamed<W: ChunkWriter> {
     /// most two chunks ahead, so memory does not grow with the file.
     chunks: Option<mpsc::Sender<Chunk<W::Record>>>,
     task: Option<JoinHandle<Result<W, sqlx::Error>>>,
+    /// Chunks written, sent back: their records are freed on this thread,
+    /// which made them, and their vectors take the next ones. (Freed by the
+    /// writer, each of a ticket's ten texts was a free across threads:
+    /// about a tenth of both threads' CPU while a 10M file streamed in, perf.)
+    spent: mpsc::UnboundedReceiver<Chunk<W::Record>>,
     /// The ids read, noted here and not by the writer: one table, touched
     /// by one thread. (Noted here and marked written again by the writer,
     /// each id cost two look-ups in a table of ~285 MB at 10M ids, and a
@@ -81,18 +86,34 @@ impl<R> Chunk<R> {
     fn new() -> Chunk<R> {
         Chunk { records: Vec::with_capacity(CHUNK_ROWS), repeats: Vec::with_capacity(CHUNK_ROWS) }
     }
+
+    /// Empty again, its records dropped, its vectors kept.
+    fn emptied(mut self) -> Chunk<R> {
+        self.records.clear();
+        self.repeats.clear();
+        self
+    }
 }
 
 impl<W: ChunkWriter> Streamed<W> {
     pub fn start(mut writer: W) -> Streamed<W> {
         let (chunks, mut incoming) = mpsc::channel::<Chunk<W::Record>>(1);
+        let (written, spent) = mpsc::unbounded_channel();
         let task = tokio::spawn(async move {
             while let Some(chunk) = incoming.recv().await {
                 writer.write(&chunk.records, &chunk.repeats).await?;
+                // Gone only if the import was given up: then dropped here.
+                let _ = written.send(chunk);
             }
             Ok(writer)
         });
-        Streamed { buffer: Chunk::new(), chunks: Some(chunks), task: Some(task), ids: IdRows::default() }
+        Streamed {
+            buffer: Chunk::new(),
+            chunks: Some(chunks),
+            task: Some(task),
+            spent,
+            ids: IdRows::default(),
+        }
     }
 
     /// Notes that the file's `row` holds `id`: the row an earlier note of it
@@ -134,7 +155,12 @@ impl<W: ChunkWriter> Streamed<W> {
         if self.buffer.records.is_empty() {
             return Ok(());
         }
-        let chunk = std::mem::replace(&mut self.buffer, Chunk::new());
+        // The writer is at most two chunks behind: at most that many come back.
+        let mut next = None;
+        while let Ok(spent) = self.spent.try_recv() {
+            next = Some(spent.emptied());
+        }
+        let chunk = std::mem::replace(&mut self.buffer, next.unwrap_or_else(Chunk::new));
         let sent = match &self.chunks {
             Some(chunks) => chunks.send(chunk).await.is_ok(),
             None => false,

@@ -356,14 +356,19 @@ async fn write_tickets(
     let mut statements = chunk.chunks(batch_rows(TICKET_COLUMNS));
     let Some(mut tickets) = statements.next() else { return Ok(()) };
     let mut arguments = ticket_arguments(tickets)?;
+    // The statement of so many rows: the same for all but a short last one.
+    let (mut sql, mut sql_rows) = (String::new(), 0);
     loop {
-        let sql = format!(
-            "INSERT INTO tickets (external_id, created_at, first_response_at, resolved_at, channel, category, \
-             priority, team, agent, status, csat, nps, ces, contacts, first_contact_resolved, reopened, escalated, \
-             customer_id, order_id, product) VALUES {}{}",
-            values_placeholders(Params::of(conn), tickets.len(), TICKET_COLUMNS),
-            if upsert { TICKET_UPSERT } else { "" }
-        );
+        if sql_rows != tickets.len() {
+            sql_rows = tickets.len();
+            sql = format!(
+                "INSERT INTO tickets (external_id, created_at, first_response_at, resolved_at, channel, category, \
+                 priority, team, agent, status, csat, nps, ces, contacts, first_contact_resolved, reopened, \
+                 escalated, customer_id, order_id, product) VALUES {}{}",
+                values_placeholders(Params::of(conn), sql_rows, TICKET_COLUMNS),
+                if upsert { TICKET_UPSERT } else { "" }
+            );
+        }
         let next = statements.next();
         let execute = sqlx::query_with(&sql, arguments).execute(&mut *conn);
         let bind_next = async { next.map(ticket_arguments).transpose() };
