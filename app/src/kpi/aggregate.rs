@@ -142,6 +142,13 @@ impl TicketTotals {
         if other.tickets > 0 {
             self.medians = if self.tickets == 0 { other.medians } else { None };
         }
+        self.add_counters(other);
+    }
+
+    /// Adds the counters of `other`, leaving the medians alone: for totals
+    /// that never hold stored medians ([`GrowingTotals::add_one`], nine
+    /// times a ticket in an import).
+    fn add_counters(&mut self, other: &TicketTotals) {
         self.tickets += other.tickets;
         self.resolved += other.resolved;
         self.frt_n += other.frt_n;
@@ -201,7 +208,7 @@ impl GrowingTotals {
     }
 
     pub fn add_one(&mut self, one: &OneTicket) {
-        self.counts.merge_counts(&one.counts);
+        self.counts.add_counters(&one.counts);
         if let Some(bucket) = one.frt {
             self.frt.add_one(bucket);
         }
