@@ -430,7 +430,8 @@ pub(super) async fn merge_rows(
     span: (i64, i64),
     conn: &mut AnyConnection,
 ) -> Result<(), sqlx::Error> {
-    fold(rows, stored_rows(table, span, None, conn).await?)
+    let stored = stored_rows(table, span, None, conn).await?;
+    each_row(stored, |key, totals| rows.entry(key).or_default().merge(&totals))
 }
 
 /// The rows of `table` whose periods start on days `first..=last` (of
@@ -489,8 +490,8 @@ impl Slice {
     }
 }
 
-/// Merges `stored` into `rows`, each row keyed to the first day read.
-fn fold(rows: &mut BTreeMap<DimKey, TicketTotals>, stored: StoredRows) -> Result<(), sqlx::Error> {
+/// Hands each row of `stored` to `add`, keyed to the first day read.
+fn each_row(stored: StoredRows, mut add: impl FnMut(DimKey, TicketTotals)) -> Result<(), sqlx::Error> {
     let StoredRows { first, packed } = stored;
     for row in packed.decoded() {
         let ((dim, value, base, base_value), totals) = row?;
@@ -502,7 +503,7 @@ fn fold(rows: &mut BTreeMap<DimKey, TicketTotals>, stored: StoredRows) -> Result
             base: if base.is_empty() { None } else { Some(Dimension::parse(&base).ok_or_else(unknown)?) },
             base_value,
         };
-        rows.entry(key).or_default().merge(&totals);
+        add(key, totals);
     }
     Ok(())
 }
@@ -564,6 +565,7 @@ pub async fn refresh_quarters_and_years(
                         .await?;
                 }
             }
+            let year_rows = year_rows.into_iter().map(|(key, row)| (key, row.into_totals())).collect();
             replace_period(conn, DimTable::Coarse(Level::Year), year, Some(slice), &year_rows).await?;
         }
     }
@@ -573,13 +575,22 @@ pub async fn refresh_quarters_and_years(
 /// A period's dimension rows by key.
 type Rows = BTreeMap<DimKey, TicketTotals>;
 
+/// Rows being added up from several periods' (as dense counts: merging
+/// sorted sketches into the sum was half of this step's folding, perf).
+type GrowingRows = BTreeMap<DimKey, GrowingTotals>;
+
 /// A quarter's rows folded from `stored` (its months', or its own), and
 /// `year_rows` with them added, keyed to `year`.
-fn fold_quarter(year: i64, stored: StoredRows, mut year_rows: Rows) -> Result<(Rows, Rows), sqlx::Error> {
-    let mut rows = BTreeMap::new();
-    fold(&mut rows, stored)?;
+fn fold_quarter(
+    year: i64,
+    stored: StoredRows,
+    mut year_rows: GrowingRows,
+) -> Result<(Rows, GrowingRows), sqlx::Error> {
+    let mut quarter = GrowingRows::new();
+    each_row(stored, |key, totals| quarter.entry(key).or_default().add(&totals))?;
+    let rows: Rows = quarter.into_iter().map(|(key, row)| (key, row.into_totals())).collect();
     for (key, totals) in &rows {
-        year_rows.entry(DimKey { month: year, ..key.clone() }).or_default().merge(totals);
+        year_rows.entry(DimKey { month: year, ..key.clone() }).or_default().add(totals);
     }
     Ok((rows, year_rows))
 }
