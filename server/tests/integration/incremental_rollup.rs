@@ -447,7 +447,8 @@ async fn concurrent_writers_on_postgres_lose_nothing() {
 }
 
 /// Each quarter and year of the dimension rollup holds the sums of its
-/// months, computed here from the month rows: after a first import over
+/// months (counters and first-response sketches), computed here from the
+/// month rows: after a first import over
 /// three calendar years, and after updates that refold one quarter of a
 /// year whose other quarters are read as stored.
 async fn quarters_and_years_hold_the_sums_of_their_months(db: Db) {
@@ -463,13 +464,16 @@ async fn quarters_and_years_hold_the_sums_of_their_months(db: Db) {
 }
 
 async fn coarse_rows_equal_their_months(db: &Db) {
+    use app::kpi::sketch::Sketch;
     use chrono::Datelike;
-    type Sums = std::collections::BTreeMap<(i64, i64, String, String, String, String), (i64, i64, i64)>;
+    type Sums =
+        std::collections::BTreeMap<(i64, i64, String, String, String, String), (i64, i64, i64, Sketch)>;
     let keyed = |r: &sqlx::any::AnyRow, level: i64, bucket: i64| {
         let key = (level, bucket, r.get("dim"), r.get("value"), r.get("base"), r.get("base_value"));
-        (key, (r.get::<i64, _>("tickets"), r.get::<i64, _>("csat_sum"), r.get::<i64, _>("frt_sum_s")))
+        let frt = Sketch::from_bytes(&r.get::<Vec<u8>, _>("frt_sketch")).expect("a stored sketch");
+        (key, (r.get::<i64, _>("tickets"), r.get::<i64, _>("csat_sum"), r.get::<i64, _>("frt_sum_s"), frt))
     };
-    let columns = "dim, value, base, base_value, tickets, csat_sum, frt_sum_s";
+    let columns = "dim, value, base, base_value, tickets, csat_sum, frt_sum_s, frt_sketch";
     let mut expected = Sums::new();
     for r in
         sqlx::query(&format!("SELECT month, {columns} FROM dim_rollup")).fetch_all(&db.pool).await.unwrap()
@@ -480,9 +484,11 @@ async fn coarse_rows_equal_their_months(db: &Db) {
         let year = chrono::NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap();
         // Levels as stored: 4 a quarter, 2 a year.
         for (level, start) in [(4, quarter), (2, year)] {
-            let (key, (t, c, f)) = keyed(&r, level, day_number(start));
+            let (key, (t, c, f, frt)) = keyed(&r, level, day_number(start));
             let sums = expected.entry(key).or_default();
-            *sums = (sums.0 + t, sums.1 + c, sums.2 + f);
+            (sums.0, sums.1, sums.2) = (sums.0 + t, sums.1 + c, sums.2 + f);
+            // Merged as sorted sketches: the rollup adds them up as dense counts.
+            sums.3.merge(&frt);
         }
     }
     let stored = sqlx::query(&format!("SELECT level, bucket, {columns} FROM dim_rollup_coarse"))
