@@ -448,9 +448,9 @@ async fn concurrent_writers_on_postgres_lose_nothing() {
 
 /// Each quarter and year of the dimension rollup holds the sums of its
 /// months (counters and first-response sketches), computed here from the
-/// month rows: after a first import over
-/// three calendar years, and after updates that refold one quarter of a
-/// year whose other quarters are read as stored.
+/// month rows: after a first import over three calendar years, and after
+/// updates that refold one quarter of a year whose other quarters are read
+/// as stored.
 async fn quarters_and_years_hold_the_sums_of_their_months(db: Db) {
     let first_day = day_number(chrono::NaiveDate::from_ymd_opt(2024, 11, 1).unwrap());
     let spread = |i: u64| moved_to(ticket(i, 0), first_day + (i * 37 % 460) as i64);
