@@ -87,6 +87,12 @@ struct NumberedKey {
 }
 
 impl DimCells {
+    /// Rows whose values are numbered as in `names`, for tickets whose
+    /// texts `names` has numbered already ([`Self::add_numbered`]).
+    pub(super) fn numbering(names: Names) -> DimCells {
+        DimCells { names, ..DimCells::default() }
+    }
+
     /// Adds a new ticket to the rows of the month it was created in.
     pub(super) fn add_record(&mut self, t: &TicketRecord, facts: &TicketFacts, rules: RollupRules) {
         let extra = ExtraDimension::ALL.map(|d| match d {
@@ -114,15 +120,24 @@ impl DimCells {
     /// dimension's (`base`, in the order of [`Dimension::ALL`]). The rows of
     /// a value alone are summed from its crossed rows in [`Self::into_rows`].
     fn add(&mut self, month: i64, extra: [&str; 3], base: [&str; 3], facts: &TicketFacts, sla_seconds: i64) {
+        let extra = extra.map(|value| self.names.number(value));
+        let base = base.map(|value| self.names.number(value));
+        self.add_numbered(month, extra, base, facts, sla_seconds);
+    }
+
+    /// As [`Self::add`], the values given as their numbers in these rows' names.
+    pub(super) fn add_numbered(
+        &mut self,
+        month: i64,
+        extra: [u32; 3],
+        base: [u32; 3],
+        facts: &TicketFacts,
+        sla_seconds: i64,
+    ) {
         let [b0, b1, b2] = Dimension::ALL;
-        let bases = [
-            (b0, self.names.number(base[0])),
-            (b1, self.names.number(base[1])),
-            (b2, self.names.number(base[2])),
-        ];
+        let bases = [(b0, base[0]), (b1, base[1]), (b2, base[2])];
         let one = OneTicket::of(facts, sla_seconds);
         for (dim, value) in ExtraDimension::ALL.into_iter().zip(extra) {
-            let value = self.names.number(value);
             for (base, base_value) in bases {
                 let key = NumberedKey { month, dim, value, base: Some(base), base_value };
                 let row_bytes = &mut self.row_bytes;
@@ -180,9 +195,8 @@ const COUNTED_COLUMNS: &str = "created_at, first_response_at, resolved_at, csat,
     first_contact_resolved, reopened, escalated, contacts, channel, category, team, agent, priority, product";
 
 /// A stored ticket as [`refresh`] reads it: one array of
-/// [`COUNTED_COLUMNS`] in the document, its fields in that order; or
-/// from [`super::dim_spill`]'s files.
-#[derive(Default, serde::Deserialize)]
+/// [`COUNTED_COLUMNS`] in the document, its fields in that order.
+#[derive(serde::Deserialize)]
 pub(super) struct CountedTicket {
     pub(super) created_at: i64,
     pub(super) first_response_at: Option<i64>,

@@ -1,6 +1,6 @@
 //! The new tickets of a large import out of time order, kept for their
-//! rollup rows: one file a month in a temporary folder, holding the fields
-//! of each ticket that [`CountedTicket`] counts. At commit each month's
+//! rollup rows: one file a month in a temporary folder, holding the facts
+//! of each ticket and the numbers of its texts. At commit each month's
 //! dimension rows and daily cells are counted from its file and added to
 //! the rollups once.
 //!
@@ -10,10 +10,15 @@
 //! and took a third of that import's time (`walFindFrame` alone 29 % of
 //! it). The files are read once, in order, and are gone with the import,
 //! however it ends: each loses its name as soon as it is made.
+//!
+//! A ticket's texts are numbered as it is kept, and the months are counted
+//! with those numbers: written as texts, they were read back, checked as
+//! UTF-8 and numbered again in every month, about a third of the counting.
 
-use super::dim_rollup::{CountedTicket, DimCells, DimKey};
+use super::dim_rollup::{DimCells, DimKey, NO_PRODUCT};
+use super::names::Names;
 use super::rollup::{Cell, CellKey, DayCells, RollupRules};
-use crate::kpi::TicketTotals;
+use crate::kpi::{TicketFacts, TicketTotals};
 use crate::models::TicketRecord;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -27,6 +32,8 @@ pub(super) struct MonthSpill {
     months: BTreeMap<i64, BufWriter<File>>,
     /// The first failed write: reported at commit, which it fails.
     failed: Option<std::io::Error>,
+    /// The numbers of the tickets' texts, as the files hold them.
+    names: Names,
 }
 
 impl MonthSpill {
@@ -34,7 +41,7 @@ impl MonthSpill {
         static SPILLS: AtomicU64 = AtomicU64::new(0);
         let n = SPILLS.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("aftercare-months-{}-{n}", std::process::id()));
-        MonthSpill { dir, months: BTreeMap::new(), failed: None }
+        MonthSpill { dir, months: BTreeMap::new(), failed: None, names: Names::default() }
     }
 
     /// Keeps a new ticket under its `month`.
@@ -47,6 +54,10 @@ impl MonthSpill {
     }
 
     fn write(&mut self, t: &TicketRecord, month: i64) -> std::io::Result<()> {
+        let product = t.product.as_deref().unwrap_or(NO_PRODUCT);
+        let texts = [&t.channel, &t.category, &t.team, &t.agent, &t.priority].map(String::as_str);
+        let [channel, category, team, agent, priority] = texts.map(|text| self.names.number(text));
+        let texts = [channel, category, team, agent, priority, self.names.number(product)];
         let out = match self.months.entry(month) {
             std::collections::btree_map::Entry::Occupied(file) => file.into_mut(),
             std::collections::btree_map::Entry::Vacant(slot) => {
@@ -62,7 +73,7 @@ impl MonthSpill {
                 slot.insert(BufWriter::with_capacity(1 << 16, file))
             }
         };
-        encode(t, out)
+        encode(&t.facts(), texts, out)
     }
 
     /// The months kept.
@@ -75,7 +86,12 @@ impl MonthSpill {
     pub(super) fn take(&mut self, month: i64) -> std::io::Result<MonthFile> {
         match self.failed.take() {
             Some(e) => Err(named(&self.dir, e)),
-            None => Ok(MonthFile { month, out: self.months.remove(&month), dir: self.dir.clone() }),
+            None => Ok(MonthFile {
+                month,
+                out: self.months.remove(&month),
+                dir: self.dir.clone(),
+                names: self.names.clone(),
+            }),
         }
     }
 }
@@ -90,6 +106,7 @@ pub(super) struct MonthFile {
     month: i64,
     out: Option<BufWriter<File>>,
     dir: PathBuf,
+    names: Names,
 }
 
 impl MonthFile {
@@ -100,88 +117,76 @@ impl MonthFile {
     }
 
     fn read(self, rules: RollupRules) -> std::io::Result<MonthRows> {
-        let (mut dims, mut days) = (DimCells::default(), DayCells::default());
+        let (mut dims, mut days) = (DimCells::numbering(self.names.clone()), DayCells::numbering(self.names));
         if let Some(out) = self.out {
             let mut file = out.into_inner().map_err(|e| e.into_error())?;
             file.rewind()?;
             let mut records = BufReader::with_capacity(1 << 16, file);
-            let mut ticket = CountedTicket::default();
             while !records.fill_buf()?.is_empty() {
-                decode(&mut records, &mut ticket)?;
-                dims.add_counted(&ticket, self.month, rules.sla_seconds);
-                days.add_counted(&ticket, rules);
+                let (facts, [channel, category, team, agent, priority, product]) = decode(&mut records)?;
+                let base = [channel, category, team];
+                dims.add_numbered(self.month, [agent, priority, product], base, &facts, rules.sla_seconds);
+                days.add_numbered(base, &facts, rules);
             }
         }
         Ok(MonthRows { dims: dims.into_rows(), days: days.into_cells() })
     }
 }
 
-/// A ticket's counted fields as the files keep them: two bytes of bits
-/// (which optional numbers are present, the yes/no fields, whether there
-/// is a product), the numbers as 8 bytes each (little-endian), then the
-/// texts, each after its length. Read back as JSON lines, they were about
-/// a sixth of the time spent counting.
-fn encode(t: &TicketRecord, out: &mut impl Write) -> std::io::Result<()> {
-    let optional = [t.first_response_at, t.resolved_at, t.csat, t.nps, t.ces];
-    let flags = [t.first_contact_resolved, t.reopened, t.escalated, t.product.is_some()];
+/// A ticket as the files keep it: a byte of bits (which optional numbers
+/// are present, the yes/no fields), the numbers as 8 bytes each
+/// (little-endian), then the numbers of its channel, category, team,
+/// agent, priority and product (`NO_PRODUCT` for none) as 4 bytes each.
+fn encode(facts: &TicketFacts, texts: [u32; 6], out: &mut impl Write) -> std::io::Result<()> {
+    let optional = [facts.first_response_at, facts.resolved_at, facts.csat, facts.nps, facts.ces];
+    let flags = [facts.first_contact_resolved, facts.reopened, facts.escalated];
     let set = optional.iter().map(Option::is_some).chain(flags);
-    let bits = set.enumerate().fold(0u16, |all, (i, set)| all | u16::from(set) << i);
-    out.write_all(&bits.to_le_bytes())?;
-    for number in [t.created_at, t.contacts].into_iter().chain(optional.into_iter().flatten()) {
+    let bits = set.enumerate().fold(0u8, |all, (i, set)| all | u8::from(set) << i);
+    out.write_all(&[bits])?;
+    for number in [facts.created_at, facts.contacts].into_iter().chain(optional.into_iter().flatten()) {
         out.write_all(&number.to_le_bytes())?;
     }
-    let texts = [&t.channel, &t.category, &t.team, &t.agent, &t.priority];
-    for text in texts.into_iter().chain(&t.product) {
-        out.write_all(&(text.len() as u32).to_le_bytes())?;
-        out.write_all(text.as_bytes())?;
+    for text in texts {
+        out.write_all(&text.to_le_bytes())?;
     }
     Ok(())
 }
 
-/// Reads one ticket written by [`encode`] into `ticket`, whose texts'
-/// buffers are reused: up to six allocations a ticket fewer.
-fn decode(input: &mut impl Read, ticket: &mut CountedTicket) -> std::io::Result<()> {
+/// Reads one ticket written by [`encode`].
+fn decode(input: &mut impl Read) -> std::io::Result<(TicketFacts, [u32; 6])> {
     let mut word = [0u8; 8];
     let mut number = |input: &mut dyn Read| input.read_exact(&mut word).map(|()| i64::from_le_bytes(word));
-    let mut two = [0u8; 2];
-    input.read_exact(&mut two)?;
-    let bits = u16::from_le_bytes(two);
-    ticket.created_at = number(input)?;
-    ticket.contacts = number(input)?;
+    let mut bits = [0u8];
+    input.read_exact(&mut bits)?;
+    let [bits] = bits;
+    let (created_at, contacts) = (number(input)?, number(input)?);
     let mut optional = [None; 5];
     for (i, v) in optional.iter_mut().enumerate() {
         if bits & (1 << i) != 0 {
             *v = Some(number(input)?);
         }
     }
-    [ticket.first_response_at, ticket.resolved_at, ticket.csat, ticket.nps, ticket.ces] = optional;
-    let flag = |i: usize| i64::from(bits & (1 << (i + 5)) != 0);
-    (ticket.first_contact_resolved, ticket.reopened, ticket.escalated) = (flag(0), flag(1), flag(2));
-    for text in
-        [&mut ticket.channel, &mut ticket.category, &mut ticket.team, &mut ticket.agent, &mut ticket.priority]
-    {
-        read_text(input, text)?;
-    }
-    ticket.product = if flag(3) != 0 {
-        let mut product = ticket.product.take().unwrap_or_default();
-        read_text(input, &mut product)?;
-        Some(product)
-    } else {
-        None
+    let [first_response_at, resolved_at, csat, nps, ces] = optional;
+    let flag = |i: usize| bits & (1 << (i + 5)) != 0;
+    let facts = TicketFacts {
+        created_at,
+        first_response_at,
+        resolved_at,
+        csat,
+        nps,
+        ces,
+        first_contact_resolved: flag(0),
+        reopened: flag(1),
+        escalated: flag(2),
+        contacts,
     };
-    Ok(())
-}
-
-/// Reads a text written after its length into `text`, in its buffer.
-fn read_text(input: &mut impl Read, text: &mut String) -> std::io::Result<()> {
-    let mut length = [0u8; 4];
-    input.read_exact(&mut length)?;
-    let mut bytes = std::mem::take(text).into_bytes();
-    bytes.clear();
-    bytes.resize(u32::from_le_bytes(length) as usize, 0);
-    input.read_exact(&mut bytes)?;
-    *text = String::from_utf8(bytes).map_err(std::io::Error::other)?;
-    Ok(())
+    let mut texts = [0u32; 6];
+    for text in &mut texts {
+        let mut four = [0u8; 4];
+        input.read_exact(&mut four)?;
+        *text = u32::from_le_bytes(four);
+    }
+    Ok((facts, texts))
 }
 
 /// What the tickets created in one month add to the rollups.
@@ -261,7 +266,12 @@ mod tests {
         // A folder that cannot be made: its parent is a file.
         let file = std::env::temp_dir().join(format!("aftercare-not-a-folder-{}", std::process::id()));
         std::fs::write(&file, "").unwrap();
-        let mut spill = MonthSpill { dir: file.join("months"), months: BTreeMap::new(), failed: None };
+        let mut spill = MonthSpill {
+            dir: file.join("months"),
+            months: BTreeMap::new(),
+            failed: None,
+            names: Names::default(),
+        };
         let t = crate::models::tests::ticket();
         spill.push(&t, 0);
         spill.push(&t, 0);

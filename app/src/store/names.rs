@@ -5,7 +5,7 @@
 
 use rustc_hash::FxHashMap;
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Names {
     numbers: FxHashMap<String, u32>,
     names: Vec<String>,

@@ -3,7 +3,6 @@
 //! touched from the raw tickets, so an updated ticket's old contribution
 //! disappears with its old day's recomputation (`store::ingest::delta`).
 
-use super::dim_rollup::CountedTicket;
 use super::names::Names;
 use super::sql::{batch_rows, values_placeholders, Params};
 use super::zone::ReportingZone;
@@ -227,16 +226,19 @@ impl DayCells {
     /// Adds a new ticket to the cell of the day it was created, and to the
     /// one of the day it was resolved: what [`compute_run`] would count.
     pub(super) fn add_record(&mut self, t: &TicketRecord, facts: &TicketFacts, rules: RollupRules) {
-        self.add([&t.channel, &t.category, &t.team].map(String::as_str), facts, rules);
+        let texts = [&t.channel, &t.category, &t.team].map(|name| self.names.number(name));
+        self.add_numbered(texts, facts, rules);
     }
 
-    /// Adds a ticket kept for counting later (`dim_spill`), as [`Self::add_record`].
-    pub(super) fn add_counted(&mut self, t: &CountedTicket, rules: RollupRules) {
-        self.add(t.base(), &t.facts(), rules);
+    /// Cells whose texts are numbered as in `names`, for tickets whose
+    /// texts `names` has numbered already ([`Self::add_numbered`]).
+    pub(super) fn numbering(names: Names) -> DayCells {
+        DayCells { names, ..DayCells::default() }
     }
 
-    fn add(&mut self, base: [&str; 3], facts: &TicketFacts, rules: RollupRules) {
-        let texts = base.map(|name| self.names.number(name));
+    /// As [`Self::add_record`], the channel, category and team given as
+    /// their numbers in these cells' names.
+    pub(super) fn add_numbered(&mut self, texts: [u32; 3], facts: &TicketFacts, rules: RollupRules) {
         let created = self.cell((rules.zone.day_of(facts.created_at), texts));
         let before = created.totals.bytes();
         created.totals.add_ticket(facts, rules.sla_seconds);
