@@ -430,13 +430,35 @@ impl GrowingSketch {
 
     /// The same values as a [`Sketch`], empty buckets left out.
     pub fn into_sketch(self) -> Sketch {
-        let (zero_count, (first, counts)) = match self.0 {
-            Buckets::Few { zero_count, values } => (zero_count, counted(&values)),
-            Buckets::Dense { zero_count, first, counts } => (zero_count, (first, counts)),
-        };
-        let buckets = (first..).zip(counts).filter(|&(_, count)| count > 0);
-        let (indexes, counts) = buckets.unzip();
-        Sketch { zero_count, indexes, counts }
+        let (mut indexes, mut counts) = (Vec::new(), Vec::new());
+        match self.0 {
+            Buckets::Few { zero_count, mut values } => {
+                // Sorted, each bucket's values are a run: a few dozen
+                // values are walked, not the few hundred buckets of their
+                // range (walked, that was half of the cube's refold, perf).
+                values.sort_unstable();
+                for index in values {
+                    match (indexes.last(), counts.last_mut()) {
+                        (Some(&last), Some(count)) if last == index => *count += 1,
+                        _ => {
+                            indexes.push(index);
+                            counts.push(1);
+                        }
+                    }
+                }
+                Sketch { zero_count, indexes, counts }
+            }
+            Buckets::Dense { zero_count, first, counts: dense } => {
+                let kept = dense.iter().filter(|&&count| count > 0).count();
+                indexes.reserve_exact(kept);
+                counts.reserve_exact(kept);
+                for (index, count) in (first..).zip(dense).filter(|&(_, count)| count > 0) {
+                    indexes.push(index);
+                    counts.push(count);
+                }
+                Sketch { zero_count, indexes, counts }
+            }
+        }
     }
 }
 
