@@ -15,7 +15,7 @@ use super::names::Names;
 use super::packed::{self, AnyQuery};
 use super::read_cache;
 use super::rollup::{self, Cell, CellKey, CellTable};
-use super::sql::{batch_rows, values_placeholders, Params};
+use super::sql::{insert_rows, Params, Values};
 use super::{alongside, Db};
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
 use crate::kpi::sketch::Sketches;
@@ -330,66 +330,73 @@ async fn write(
     cells: &BTreeMap<(Level, i64, CellKey), Cell>,
 ) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = cells.iter().collect();
-    const COUNTER_COLUMNS: usize = 27;
-    for chunk in entries.chunks(batch_rows(COUNTER_COLUMNS)) {
-        let sql = format!(
+    let counters = |values: &str| {
+        format!(
             "INSERT INTO rollup_cube (level, dims, bucket, channel, category, team, tickets, resolved, \
              resolved_on_day, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, \
-             csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts, frt_median_h_bits, \
-             resolution_median_h_bits) VALUES {}",
-            values_placeholders(Params::of(conn), chunk.len(), COUNTER_COLUMNS)
-        );
-        let mut query = sqlx::query(&sql);
-        for ((level, dims, key), cell) in chunk {
-            let t = &cell.totals;
-            query = bind_key(query, *level, *dims, key)
-                .bind(t.tickets)
-                .bind(t.resolved)
-                .bind(cell.resolved_on_day)
-                .bind(t.frt_n)
-                .bind(t.frt_sum_s)
-                .bind(t.resolution_sum_s)
-                .bind(t.sla_met)
-                .bind(t.fcr)
-                .bind(t.reopened)
-                .bind(t.escalated)
-                .bind(t.csat_n)
-                .bind(t.csat_satisfied)
-                .bind(t.csat_sum)
-                .bind(t.nps_n)
-                .bind(t.nps_promoters)
-                .bind(t.nps_detractors)
-                .bind(t.ces_n)
-                .bind(t.ces_sum)
-                .bind(t.repeat_contacts)
-                .bind(t.frt_sketch.quantile(0.5).map(median_bits))
-                .bind(t.resolution_sketch.quantile(0.5).map(median_bits));
-        }
-        query.execute(&mut *conn).await?;
-    }
-    const SKETCH_COLUMNS: usize = 8;
-    for chunk in entries.chunks(batch_rows(SKETCH_COLUMNS)) {
-        let sql = format!(
+             csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts, \
+             frt_median_h_bits, resolution_median_h_bits) VALUES {values}"
+        )
+    };
+    insert_rows(conn, &entries, 27, counters, |v, ((level, dims, key), cell)| {
+        let t = &cell.totals;
+        add_key(v, *level, *dims, key)
+            .add(t.tickets)
+            .add(t.resolved)
+            .add(cell.resolved_on_day)
+            .add(t.frt_n)
+            .add(t.frt_sum_s)
+            .add(t.resolution_sum_s)
+            .add(t.sla_met)
+            .add(t.fcr)
+            .add(t.reopened)
+            .add(t.escalated)
+            .add(t.csat_n)
+            .add(t.csat_satisfied)
+            .add(t.csat_sum)
+            .add(t.nps_n)
+            .add(t.nps_promoters)
+            .add(t.nps_detractors)
+            .add(t.ces_n)
+            .add(t.ces_sum)
+            .add(t.repeat_contacts)
+            .add(t.frt_sketch.quantile(0.5).map(median_bits))
+            .add(t.resolution_sketch.quantile(0.5).map(median_bits));
+    })
+    .await?;
+    let sketches = |values: &str| {
+        format!(
             "INSERT INTO rollup_cube_sketches (level, dims, bucket, channel, category, team, frt_sketch, \
-             resolution_sketch) VALUES {}",
-            values_placeholders(Params::of(conn), chunk.len(), SKETCH_COLUMNS)
-        );
-        let mut query = sqlx::query(&sql);
-        for ((level, dims, key), cell) in chunk {
-            let t = &cell.totals;
-            query = bind_key(query, *level, *dims, key)
-                .bind(t.frt_sketch.to_bytes())
-                .bind(t.resolution_sketch.to_bytes());
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
+             resolution_sketch) VALUES {values}"
+        )
+    };
+    insert_rows(conn, &entries, 8, sketches, |v, ((level, dims, key), cell)| {
+        let t = &cell.totals;
+        add_key(v, *level, *dims, key).add(t.frt_sketch.to_bytes()).add(t.resolution_sketch.to_bytes());
+    })
+    .await
 }
 
 /// A median as stored: the bits of its `f64`, which JSON carries exactly
 /// as an integer (SQLite writes a REAL into JSON with 15 digits).
 fn median_bits(hours: f64) -> i64 {
     hours.to_bits() as i64
+}
+
+/// Adds a row's key: level, dims, bucket, channel, category, team.
+fn add_key<'v, 'q>(
+    values: &'v mut Values<'q>,
+    level: Level,
+    dims: i64,
+    key: &'q CellKey,
+) -> &'v mut Values<'q> {
+    values
+        .add(level as i64)
+        .add(dims)
+        .add(key.day)
+        .add(key.channel.as_str())
+        .add(key.category.as_str())
+        .add(key.team.as_str())
 }
 
 /// Binds a row's key: level, dims, bucket, channel, category, team.

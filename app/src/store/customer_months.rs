@@ -2,7 +2,7 @@
 //! Ingest refreshes the rows of every customer it touched, from their
 //! orders, or rebuilds the table when it touched a large share of them.
 
-use super::sql::{batch_rows, bind_all, list_placeholders, values_placeholders, Params};
+use super::sql::{self, batch_rows, bind_all, list_placeholders, Params};
 use super::zone::ReportingZone;
 use crate::kpi::period::date_of;
 use crate::kpi::{Grain, Period};
@@ -261,25 +261,21 @@ async fn insert_rows(
     conn: &mut AnyConnection,
     rows: Vec<(String, CustomerMonth)>,
 ) -> Result<(), sqlx::Error> {
-    for rows in rows.chunks(batch_rows(6)) {
-        let sql = format!(
+    let statement = |values: &str| {
+        format!(
             "INSERT INTO customer_months (month, customer_id, orders, amount, priced_orders, is_returning) \
-             VALUES {}",
-            values_placeholders(Params::of(conn), rows.len(), 6)
-        );
-        let mut insert = sqlx::query(&sql);
-        for (customer, m) in rows {
-            insert = insert
-                .bind(m.month.clone())
-                .bind(customer.clone())
-                .bind(m.orders)
-                .bind(m.amount)
-                .bind(m.priced_orders)
-                .bind(i64::from(m.returning));
-        }
-        insert.execute(&mut *conn).await?;
-    }
-    Ok(())
+             VALUES {values}"
+        )
+    };
+    sql::insert_rows(conn, &rows, 6, statement, |v, (customer, m)| {
+        v.add(m.month.as_str())
+            .add(customer.as_str())
+            .add(m.orders)
+            .add(m.amount)
+            .add(m.priced_orders)
+            .add(i64::from(m.returning));
+    })
+    .await
 }
 
 /// `order_months`' columns and their totals over `customer_months`, to be

@@ -20,7 +20,7 @@ use super::names::Names;
 use super::packed::{self, COUNTERS};
 use super::read_cache;
 use super::rollup::RollupRules;
-use super::sql::{batch_rows, values_placeholders, Params};
+use super::sql::{insert_rows, Params};
 use super::Db;
 use crate::kpi::period::{date_of, day_number, Grain, Period};
 use crate::kpi::sketch::Sketches;
@@ -671,47 +671,45 @@ pub(super) async fn write(
 ) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = rows.iter().collect();
     let columns = COLUMNS + table.period_columns().split(',').count();
-    for chunk in entries.chunks(batch_rows(columns)) {
-        let sql = format!(
+    let statement = |values: &str| {
+        format!(
             "INSERT INTO {} ({}, dim, value, base, base_value, {COUNTERS}, frt_sketch, resolution_sketch) \
-             VALUES {}",
+             VALUES {values}",
             table.name(),
             table.period_columns(),
-            values_placeholders(Params::of(conn), chunk.len(), columns)
-        );
-        let mut query = sqlx::query(&sql);
-        for (key, t) in chunk {
-            query = table
-                .bind_level(query)
-                .bind(key.month)
-                .bind(key.dim.column())
-                .bind(key.value.clone())
-                .bind(base_name(key.base))
-                .bind(key.base_value.clone())
-                .bind(t.tickets)
-                .bind(t.resolved)
-                .bind(t.frt_n)
-                .bind(t.frt_sum_s)
-                .bind(t.resolution_sum_s)
-                .bind(t.sla_met)
-                .bind(t.fcr)
-                .bind(t.reopened)
-                .bind(t.escalated)
-                .bind(t.repeat_contacts)
-                .bind(t.csat_n)
-                .bind(t.csat_satisfied)
-                .bind(t.csat_sum)
-                .bind(t.nps_n)
-                .bind(t.nps_promoters)
-                .bind(t.nps_detractors)
-                .bind(t.ces_n)
-                .bind(t.ces_sum)
-                .bind(t.frt_sketch.to_bytes())
-                .bind(t.resolution_sketch.to_bytes());
+        )
+    };
+    insert_rows(conn, &entries, columns, statement, |v, (key, t)| {
+        if let DimTable::Coarse(level) = table {
+            v.add(level as i64);
         }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
+        v.add(key.month)
+            .add(key.dim.column())
+            .add(key.value.as_str())
+            .add(base_name(key.base))
+            .add(key.base_value.as_str())
+            .add(t.tickets)
+            .add(t.resolved)
+            .add(t.frt_n)
+            .add(t.frt_sum_s)
+            .add(t.resolution_sum_s)
+            .add(t.sla_met)
+            .add(t.fcr)
+            .add(t.reopened)
+            .add(t.escalated)
+            .add(t.repeat_contacts)
+            .add(t.csat_n)
+            .add(t.csat_satisfied)
+            .add(t.csat_sum)
+            .add(t.nps_n)
+            .add(t.nps_promoters)
+            .add(t.nps_detractors)
+            .add(t.ces_n)
+            .add(t.ces_sum)
+            .add(t.frt_sketch.to_bytes())
+            .add(t.resolution_sketch.to_bytes());
+    })
+    .await
 }
 
 /// The rows of `dim` crossed with `base` (`None`: alone) for the months

@@ -4,7 +4,7 @@
 //! disappears with its old day's recomputation (`store::ingest::delta`).
 
 use super::names::Names;
-use super::sql::{batch_rows, values_placeholders, Params};
+use super::sql::insert_rows;
 use super::zone::ReportingZone;
 use super::Db;
 use crate::kpi::period::{date_of, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
@@ -333,47 +333,44 @@ pub(super) async fn write_cells(
     cells: &BTreeMap<CellKey, Cell>,
 ) -> Result<(), sqlx::Error> {
     let entries: Vec<_> = cells.iter().collect();
-    for chunk in entries.chunks(batch_rows(CELL_COLUMNS)) {
-        let sql = format!(
+    let statement = |values: &str| {
+        format!(
             "INSERT INTO {} (day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, \
              frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, \
-             nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts) VALUES {}",
+             nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts) \
+             VALUES {values}",
             table.name(),
-            values_placeholders(Params::of(conn), chunk.len(), CELL_COLUMNS)
-        );
-        let mut query = sqlx::query(&sql);
-        for (key, cell) in chunk {
-            let t = &cell.totals;
-            query = query
-                .bind(key.day)
-                .bind(key.channel.clone())
-                .bind(key.category.clone())
-                .bind(key.team.clone())
-                .bind(t.tickets)
-                .bind(t.resolved)
-                .bind(cell.resolved_on_day)
-                .bind(t.frt_n)
-                .bind(t.frt_sum_s)
-                .bind(t.resolution_sum_s)
-                .bind(t.sla_met)
-                .bind(t.fcr)
-                .bind(t.reopened)
-                .bind(t.escalated)
-                .bind(t.csat_n)
-                .bind(t.csat_satisfied)
-                .bind(t.csat_sum)
-                .bind(t.nps_n)
-                .bind(t.nps_promoters)
-                .bind(t.nps_detractors)
-                .bind(t.ces_n)
-                .bind(t.ces_sum)
-                .bind(t.frt_sketch.to_bytes())
-                .bind(t.resolution_sketch.to_bytes())
-                .bind(t.repeat_contacts);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
+        )
+    };
+    insert_rows(conn, &entries, CELL_COLUMNS, statement, |v, (key, cell)| {
+        let t = &cell.totals;
+        v.add(key.day)
+            .add(key.channel.as_str())
+            .add(key.category.as_str())
+            .add(key.team.as_str())
+            .add(t.tickets)
+            .add(t.resolved)
+            .add(cell.resolved_on_day)
+            .add(t.frt_n)
+            .add(t.frt_sum_s)
+            .add(t.resolution_sum_s)
+            .add(t.sla_met)
+            .add(t.fcr)
+            .add(t.reopened)
+            .add(t.escalated)
+            .add(t.csat_n)
+            .add(t.csat_satisfied)
+            .add(t.csat_sum)
+            .add(t.nps_n)
+            .add(t.nps_promoters)
+            .add(t.nps_detractors)
+            .add(t.ces_n)
+            .add(t.ces_sum)
+            .add(t.frt_sketch.to_bytes())
+            .add(t.resolution_sketch.to_bytes())
+            .add(t.repeat_contacts);
+    })
+    .await
 }
 
 /// The first and last day that hold any ticket, as dates, kept inside the

@@ -11,7 +11,7 @@ mod reference;
 pub use reference::{benchmarks, financials, targets};
 
 use super::customer_months;
-use super::sql::{batch_rows, values_placeholders, Params};
+use super::sql::{batch_rows, insert_rows, values_placeholders, Params};
 use super::support_months::SupportDelta;
 use super::zone::ReportingZone;
 use super::{Backend, Db};
@@ -21,8 +21,7 @@ use deferred_indexes::DeferredIndexes;
 use delta::RollupDelta;
 use existing::{change, Change};
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyArguments;
-use sqlx::{AnyConnection, Arguments};
+use sqlx::AnyConnection;
 use sqlx::{AnyPool, Row};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -343,80 +342,43 @@ const TICKET_UPSERT: &str = " ON CONFLICT (external_id) DO UPDATE SET created_at
 const UNIQUE_IDS: &str = "tickets_external_id";
 
 /// Inserts the tickets of `chunk`, or with `upsert` updates those whose
-/// external id is stored already (that needs the index of the ids), in
-/// statements of [`batch_rows`] tickets. Each statement's arguments are
-/// bound while the database executes the one before; bound in turn, the
-/// database's thread waited for them (a 10M-ticket import streamed its
-/// rows in 38.7 s so, 33.8 s overlapped).
+/// external id is stored already (that needs the index of the ids).
 async fn write_tickets(
     conn: &mut AnyConnection,
     chunk: &[&TicketRecord],
     upsert: bool,
 ) -> Result<(), sqlx::Error> {
-    let mut statements = chunk.chunks(batch_rows(TICKET_COLUMNS));
-    let Some(mut tickets) = statements.next() else { return Ok(()) };
-    let mut arguments = ticket_arguments(tickets)?;
-    // The statement of so many rows: the same for all but a short last one.
-    let (mut sql, mut sql_rows) = (String::new(), 0);
-    loop {
-        if sql_rows != tickets.len() {
-            sql_rows = tickets.len();
-            sql = format!(
-                "INSERT INTO tickets (external_id, created_at, first_response_at, resolved_at, channel, category, \
-                 priority, team, agent, status, csat, nps, ces, contacts, first_contact_resolved, reopened, \
-                 escalated, customer_id, order_id, product) VALUES {}{}",
-                values_placeholders(Params::of(conn), sql_rows, TICKET_COLUMNS),
-                if upsert { TICKET_UPSERT } else { "" }
-            );
-        }
-        let next = statements.next();
-        let execute = sqlx::query_with(&sql, arguments).execute(&mut *conn);
-        let bind_next = async { next.map(ticket_arguments).transpose() };
-        let (executed, next_arguments) = futures_util::join!(execute, bind_next);
-        executed?;
-        let (Some(next), Some(next_arguments)) = (next, next_arguments?) else { return Ok(()) };
-        (tickets, arguments) = (next, next_arguments);
-    }
-}
-
-/// The values of `tickets`, in the order of the insert's columns.
-fn ticket_arguments<'q>(tickets: &[&'q TicketRecord]) -> Result<AnyArguments<'q>, sqlx::Error> {
-    // Text is bound by reference: a String argument is copied twice on its way to the driver.
-    // The 8,000 values go into one vector sized up front, not grown by doubling.
-    let mut arguments = AnyArguments::default();
-    arguments.reserve(tickets.len() * TICKET_COLUMNS, 0);
-    let a = &mut arguments;
-    for t in tickets {
-        add(a, t.external_id.as_str())?;
-        add(a, t.created_at)?;
-        add(a, t.first_response_at)?;
-        add(a, t.resolved_at)?;
-        add(a, t.channel.as_str())?;
-        add(a, t.category.as_str())?;
-        add(a, t.priority.as_str())?;
-        add(a, t.team.as_str())?;
-        add(a, t.agent.as_str())?;
-        add(a, t.status.as_str())?;
-        add(a, t.csat)?;
-        add(a, t.nps)?;
-        add(a, t.ces)?;
-        add(a, t.contacts)?;
-        add(a, i64::from(t.first_contact_resolved))?;
-        add(a, i64::from(t.reopened))?;
-        add(a, i64::from(t.escalated))?;
-        add(a, t.customer_id.as_deref())?;
-        add(a, t.order_id.as_deref())?;
-        add(a, t.product.as_deref())?;
-    }
-    Ok(arguments)
-}
-
-/// Adds one value to `arguments`, as `Query::bind` does.
-fn add<'q, T: sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + 'q>(
-    arguments: &mut AnyArguments<'q>,
-    value: T,
-) -> Result<(), sqlx::Error> {
-    arguments.add(value).map_err(sqlx::Error::Encode)
+    let statement = |values: &str| {
+        format!(
+            "INSERT INTO tickets (external_id, created_at, first_response_at, resolved_at, channel, category, \
+             priority, team, agent, status, csat, nps, ces, contacts, first_contact_resolved, reopened, \
+             escalated, customer_id, order_id, product) VALUES {values}{}",
+            if upsert { TICKET_UPSERT } else { "" }
+        )
+    };
+    insert_rows(conn, chunk, TICKET_COLUMNS, statement, |v, t| {
+        v.add(t.external_id.as_str())
+            .add(t.created_at)
+            .add(t.first_response_at)
+            .add(t.resolved_at)
+            .add(t.channel.as_str())
+            .add(t.category.as_str())
+            .add(t.priority.as_str())
+            .add(t.team.as_str())
+            .add(t.agent.as_str())
+            .add(t.status.as_str())
+            .add(t.csat)
+            .add(t.nps)
+            .add(t.ces)
+            .add(t.contacts)
+            .add(i64::from(t.first_contact_resolved))
+            .add(i64::from(t.reopened))
+            .add(i64::from(t.escalated))
+            .add(t.customer_id.as_deref())
+            .add(t.order_id.as_deref())
+            .add(t.product.as_deref());
+    })
+    .await
 }
 
 const ORDER_COLUMNS: usize = 5;
