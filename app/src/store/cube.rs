@@ -12,7 +12,7 @@
 //! tickets' cells are added to the rows they fall in instead ([`add`]).
 
 use super::names::Names;
-use super::packed::{self, AnyQuery};
+use super::packed::{self, counters_of, AnyQuery, COUNTERS};
 use super::read_cache;
 use super::rollup::{self, Cell, CellKey, CellTable};
 use super::sql::{insert_rows, Params, Values};
@@ -332,35 +332,17 @@ async fn write(
     let entries: Vec<_> = cells.iter().collect();
     let counters = |values: &str| {
         format!(
-            "INSERT INTO rollup_cube (level, dims, bucket, channel, category, team, tickets, resolved, \
-             resolved_on_day, frt_n, frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, \
-             csat_satisfied, csat_sum, nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, repeat_contacts, \
-             frt_median_h_bits, resolution_median_h_bits) VALUES {values}"
+            "INSERT INTO rollup_cube (level, dims, bucket, channel, category, team, resolved_on_day, \
+             {COUNTERS}, frt_median_h_bits, resolution_median_h_bits) VALUES {values}"
         )
     };
     insert_rows(conn, &entries, 27, counters, |v, ((level, dims, key), cell)| {
         let t = &cell.totals;
-        add_key(v, *level, *dims, key)
-            .add(t.tickets)
-            .add(t.resolved)
-            .add(cell.resolved_on_day)
-            .add(t.frt_n)
-            .add(t.frt_sum_s)
-            .add(t.resolution_sum_s)
-            .add(t.sla_met)
-            .add(t.fcr)
-            .add(t.reopened)
-            .add(t.escalated)
-            .add(t.csat_n)
-            .add(t.csat_satisfied)
-            .add(t.csat_sum)
-            .add(t.nps_n)
-            .add(t.nps_promoters)
-            .add(t.nps_detractors)
-            .add(t.ces_n)
-            .add(t.ces_sum)
-            .add(t.repeat_contacts)
-            .add(t.frt_sketch.quantile(0.5).map(median_bits))
+        add_key(v, *level, *dims, key).add(cell.resolved_on_day);
+        for counter in counters_of(t) {
+            v.add(counter);
+        }
+        v.add(t.frt_sketch.quantile(0.5).map(median_bits))
             .add(t.resolution_sketch.quantile(0.5).map(median_bits));
     })
     .await?;

@@ -687,27 +687,11 @@ pub(super) async fn write(
             .add(key.dim.column())
             .add(key.value.as_str())
             .add(base_name(key.base))
-            .add(key.base_value.as_str())
-            .add(t.tickets)
-            .add(t.resolved)
-            .add(t.frt_n)
-            .add(t.frt_sum_s)
-            .add(t.resolution_sum_s)
-            .add(t.sla_met)
-            .add(t.fcr)
-            .add(t.reopened)
-            .add(t.escalated)
-            .add(t.repeat_contacts)
-            .add(t.csat_n)
-            .add(t.csat_satisfied)
-            .add(t.csat_sum)
-            .add(t.nps_n)
-            .add(t.nps_promoters)
-            .add(t.nps_detractors)
-            .add(t.ces_n)
-            .add(t.ces_sum)
-            .add(t.frt_sketch.to_bytes())
-            .add(t.resolution_sketch.to_bytes());
+            .add(key.base_value.as_str());
+        for counter in packed::counters_of(t) {
+            v.add(counter);
+        }
+        v.add(t.frt_sketch.to_bytes()).add(t.resolution_sketch.to_bytes());
     })
     .await
 }

@@ -4,6 +4,7 @@
 //! disappears with its old day's recomputation (`store::ingest::delta`).
 
 use super::names::Names;
+use super::packed::{counters_of, COUNTERS};
 use super::sql::insert_rows;
 use super::zone::ReportingZone;
 use super::Db;
@@ -335,10 +336,8 @@ pub(super) async fn write_cells(
     let entries: Vec<_> = cells.iter().collect();
     let statement = |values: &str| {
         format!(
-            "INSERT INTO {} (day, channel, category, team, tickets, resolved, resolved_on_day, frt_n, \
-             frt_sum_s, resolution_sum_s, sla_met, fcr, reopened, escalated, csat_n, csat_satisfied, csat_sum, \
-             nps_n, nps_promoters, nps_detractors, ces_n, ces_sum, frt_sketch, resolution_sketch, repeat_contacts) \
-             VALUES {values}",
+            "INSERT INTO {} (day, channel, category, team, resolved_on_day, {COUNTERS}, frt_sketch, \
+             resolution_sketch) VALUES {values}",
             table.name(),
         )
     };
@@ -348,27 +347,11 @@ pub(super) async fn write_cells(
             .add(key.channel.as_str())
             .add(key.category.as_str())
             .add(key.team.as_str())
-            .add(t.tickets)
-            .add(t.resolved)
-            .add(cell.resolved_on_day)
-            .add(t.frt_n)
-            .add(t.frt_sum_s)
-            .add(t.resolution_sum_s)
-            .add(t.sla_met)
-            .add(t.fcr)
-            .add(t.reopened)
-            .add(t.escalated)
-            .add(t.csat_n)
-            .add(t.csat_satisfied)
-            .add(t.csat_sum)
-            .add(t.nps_n)
-            .add(t.nps_promoters)
-            .add(t.nps_detractors)
-            .add(t.ces_n)
-            .add(t.ces_sum)
-            .add(t.frt_sketch.to_bytes())
-            .add(t.resolution_sketch.to_bytes())
-            .add(t.repeat_contacts);
+            .add(cell.resolved_on_day);
+        for counter in counters_of(t) {
+            v.add(counter);
+        }
+        v.add(t.frt_sketch.to_bytes()).add(t.resolution_sketch.to_bytes());
     })
     .await
 }
