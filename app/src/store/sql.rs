@@ -1,5 +1,6 @@
-//! Small helpers for portable SQL text. Only placeholders are generated here;
-//! every value is bound, never formatted into the statement.
+//! Small helpers for portable SQL: placeholders, and multi-row inserts
+//! ([`insert_rows`]). Only placeholders are generated here; every value is
+//! bound, never formatted into the statement.
 
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AnyConnection, Arguments};
