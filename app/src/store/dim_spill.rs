@@ -55,9 +55,8 @@ impl MonthSpill {
 
     fn write(&mut self, t: &TicketRecord, month: i64) -> std::io::Result<()> {
         let product = t.product.as_deref().unwrap_or(NO_PRODUCT);
-        let texts = [&t.channel, &t.category, &t.team, &t.agent, &t.priority].map(String::as_str);
-        let [channel, category, team, agent, priority] = texts.map(|text| self.names.number(text));
-        let texts = [channel, category, team, agent, priority, self.names.number(product)];
+        let texts: [&str; 6] = [&t.channel, &t.category, &t.team, &t.agent, &t.priority, product];
+        let texts = texts.map(|text| self.names.number(text));
         let out = match self.months.entry(month) {
             std::collections::btree_map::Entry::Occupied(file) => file.into_mut(),
             std::collections::btree_map::Entry::Vacant(slot) => {
