@@ -17,8 +17,10 @@ const WORDS: &[(&str, &[&str])] = &[
 
 /// "Critical" → "urgent"; anything unknown is refused with the scale named.
 pub fn normalise(text: &str) -> Result<&'static str, String> {
-    let word = text.trim().to_lowercase();
-    WORDS.iter().find(|(_, words)| words.contains(&word.as_str())).map(|(step, _)| *step).ok_or_else(|| {
+    let word = text.trim();
+    // The words are ASCII: compared without a lower-cased copy.
+    let known = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
+    WORDS.iter().find(|(_, words)| known(words)).map(|(step, _)| *step).ok_or_else(|| {
         "is not a priority Aftercare knows: use low, normal, high or urgent, \
          or map the file's word to one of them in the mapping's values"
             .to_string()

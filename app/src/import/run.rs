@@ -213,7 +213,12 @@ pub async fn import(
             }
             match valid {
                 None => {}
-                Some(Ok(valid)) if refusals.is_empty() => sink.push(valid, repeat).await?,
+                Some(Ok(valid)) if refusals.is_empty() => {
+                    let full = sink.push(valid, repeat)?;
+                    if full {
+                        sink.send().await?;
+                    }
+                }
                 Some(Ok(_)) => {}
                 Some(Err(refused)) if options.keep_valid => {
                     report.rejected += 1;
@@ -235,7 +240,12 @@ pub async fn import(
                 let data_row = row - header_rows;
                 // One record per id, each new.
                 match typed(options.kind, Row::Object(map), now, (row, data_row), &converter, &[]) {
-                    Ok(valid) if refusals.is_empty() => sink.push(valid, false).await?,
+                    Ok(valid) if refusals.is_empty() => {
+                        let full = sink.push(valid, false)?;
+                        if full {
+                            sink.send().await?;
+                        }
+                    }
                     Ok(_) => {}
                     Err(refused) if options.keep_valid => {
                         report.rejected += 1;

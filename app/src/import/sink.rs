@@ -50,15 +50,25 @@ impl Sink {
     }
 
     /// Adds a valid record; `repeat` when an earlier record had its id
-    /// ([`Self::note_id`] said so).
-    pub async fn push(&mut self, record: Record, repeat: bool) -> Result<(), ImportError> {
-        match (self, record) {
-            (Sink::Tickets(writer), Record::Ticket(t)) => writer.push(t, repeat).await?,
-            (Sink::Orders(writer), Record::Order(o)) => writer.push(o, repeat).await?,
+    /// ([`Self::note_id`] said so). True when a chunk of them is full:
+    /// [`Self::send`] it before adding more.
+    pub fn push(&mut self, record: Record, repeat: bool) -> Result<bool, ImportError> {
+        Ok(match (self, record) {
+            (Sink::Tickets(writer), Record::Ticket(t)) => writer.push(t, repeat),
+            (Sink::Orders(writer), Record::Order(o)) => writer.push(o, repeat),
             (Sink::Financials(all), Record::Financial(f)) => push_small(all, f, Kind::Financials)?,
             (Sink::Targets(all), Record::Target(t)) => push_small(all, t, Kind::Targets)?,
             (Sink::Benchmarks(all), Record::Benchmark(b)) => push_small(all, b, Kind::Benchmarks)?,
             _ => unreachable!("records are typed by the sink's kind"),
+        })
+    }
+
+    /// Hands the streamed kinds' full chunk to their writer.
+    pub async fn send(&mut self) -> Result<(), ImportError> {
+        match self {
+            Sink::Tickets(writer) => writer.send().await?,
+            Sink::Orders(writer) => writer.send().await?,
+            Sink::Financials(_) | Sink::Targets(_) | Sink::Benchmarks(_) => {}
         }
         Ok(())
     }
@@ -88,10 +98,11 @@ impl Sink {
 /// kept until commit, so their files are capped.
 const MAX_SMALL_ROWS: usize = 100_000;
 
-fn push_small<T>(all: &mut Vec<T>, record: T, kind: Kind) -> Result<(), ImportError> {
+/// Keeps a record of a small kind: never a chunk to send.
+fn push_small<T>(all: &mut Vec<T>, record: T, kind: Kind) -> Result<bool, ImportError> {
     if all.len() >= MAX_SMALL_ROWS {
         return Err(ImportError::File(format!("a {} file has at most {MAX_SMALL_ROWS} rows", kind.key())));
     }
     all.push(record);
-    Ok(())
+    Ok(false)
 }

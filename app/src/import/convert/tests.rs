@@ -43,6 +43,19 @@ fn decimals_with_either_separator() {
     assert_eq!(parse_decimal(" 12 "), Ok(12.0));
     assert!(parse_decimal("12 EUR").is_err());
     assert!(parse_decimal("NaN").is_err());
+    // Plain digits take a shorter path, to the same number.
+    assert_eq!(parse_decimal("007"), Ok(7.0));
+    assert_eq!(parse_decimal("999999999999999"), Ok(999_999_999_999_999.0));
+    assert_eq!(parse_decimal("12345678901234567"), Ok(12_345_678_901_234_567.0));
+}
+
+#[test]
+fn cells_are_trimmed_as_str_trim_trims_them() {
+    let cells =
+        ["chat", " chat", "chat\t", "\u{a0}chat", "chat\u{3000}", "\u{b}x\u{b}", "é", " ", "", "\r\n"];
+    for cell in cells {
+        assert_eq!(trimmed(cell), cell.trim(), "{cell:?}");
+    }
 }
 
 #[test]
