@@ -41,7 +41,7 @@ impl std::fmt::Display for RowError {
 /// character, `text` is returned as it is. (`str::trim` decodes characters
 /// from both ends; trimming each cell twice with it was 7 % of the reading
 /// thread's samples in a large import, perf.)
-pub(crate) fn trimmed(text: &str) -> &str {
+fn trimmed(text: &str) -> &str {
     let plain = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' '));
     if plain(text.as_bytes().first()) && plain(text.as_bytes().last()) {
         text
