@@ -140,12 +140,12 @@ pub fn detect_format(samples: &[&str]) -> Option<&'static str> {
 /// comma before exactly three digits ("85,000") is a thousands separator:
 /// amounts in exports carry two decimals, not three.
 pub fn parse_decimal(text: &str) -> Result<f64, String> {
-    let digits = trimmed(text);
-    if !digits.is_empty() && digits.len() <= 15 && digits.bytes().all(|b| b.is_ascii_digit()) {
+    let text = trimmed(text);
+    if !text.is_empty() && text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit()) {
         // Plain digits, as scores are: read as they are, without a copy.
-        return digits.parse::<u64>().map(|v| v as f64).map_err(|_| "is not a number".to_string());
+        return text.parse::<u64>().map(|v| v as f64).map_err(|_| "is not a number".to_string());
     }
-    let s: String = text.trim().chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
+    let s: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\'').collect();
     let thousands = |s: &str| s.split_once(',').is_some_and(|(_, tail)| tail.len() == 3);
     let normalised = match (s.rfind('.'), s.rfind(',')) {
         (Some(dot), Some(comma)) if comma > dot => s.replace('.', "").replace(',', "."),
