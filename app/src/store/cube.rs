@@ -14,12 +14,12 @@
 use super::names::Names;
 use super::packed::{self, counters_of, AnyQuery, COUNTERS};
 use super::read_cache;
-use super::rollup::{self, Cell, CellKey, CellTable};
+use super::rollup::{self, Cell, CellKey, CellTable, GrowingCell};
 use super::sql::{insert_rows, Params, Values};
 use super::{alongside, Db};
 use crate::kpi::period::{date_of, day_number, Grain, Period, FIRST_PLAUSIBLE_DAY};
 use crate::kpi::sketch::Sketches;
-use crate::kpi::{GrowingTotals, StoredMedians};
+use crate::kpi::StoredMedians;
 use crate::models::{Dimension, Filters};
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
@@ -243,21 +243,32 @@ type Keyed<T> = FxHashMap<(i64, [u32; 3]), T>;
 /// Cube rows by level, dims and key.
 type CubeRows = BTreeMap<(Level, i64, CellKey), Cell>;
 
-/// A cube row while it is folded.
-#[derive(Default)]
-struct Folding {
-    totals: GrowingTotals,
-    resolved_on_day: i64,
+/// A cube row while it is folded. A row of one cell (a day's row that
+/// keeps every dimension, most of a month's) is that cell, copied when
+/// done rather than grown into dense counts and shrunk back.
+enum Folding<'a> {
+    One(&'a Cell),
+    Many(Box<GrowingCell>),
 }
 
-impl Folding {
-    fn add(&mut self, other: &Cell) {
-        self.totals.add(&other.totals);
-        self.resolved_on_day += other.resolved_on_day;
+impl<'a> Folding<'a> {
+    fn add(&mut self, cell: &'a Cell) {
+        match self {
+            Folding::One(first) => {
+                let mut many = Box::<GrowingCell>::default();
+                many.add(first);
+                many.add(cell);
+                *self = Folding::Many(many);
+            }
+            Folding::Many(many) => many.add(cell),
+        }
     }
 
     fn into_cell(self) -> Cell {
-        Cell { totals: self.totals.into_totals(), resolved_on_day: self.resolved_on_day }
+        match self {
+            Folding::One(cell) => cell.clone(),
+            Folding::Many(many) => many.into_cell(),
+        }
     }
 }
 
@@ -276,7 +287,7 @@ fn fold<'a>(level: Level, cells: impl IntoIterator<Item = (i64, &'a CellKey, &'a
     let mut all: Keyed<Folding> = FxHashMap::default();
     for (bucket, key, cell) in cells {
         let ids = [&key.channel, &key.category, &key.team].map(|name| names.number(name));
-        all.entry((bucket, ids)).or_default().add(cell);
+        all.entry((bucket, ids)).and_modify(|row| row.add(cell)).or_insert(Folding::One(cell));
     }
     let mut folded: [Keyed<Cell>; 8] = Default::default();
     folded[ALL_DIMS] = finish(all);
@@ -287,9 +298,10 @@ fn fold<'a>(level: Level, cells: impl IntoIterator<Item = (i64, &'a CellKey, &'a
         for (&(bucket, ids), cell) in &folded[finer] {
             // `ids` are in the order of the bits of [`bit`]: channel 1, category 2, team 4.
             let kept = [0, 1, 2].map(|i| if dims & (1 << i) != 0 { ids[i] } else { blank });
-            coarse.entry((bucket, kept)).or_default().add(cell);
+            coarse.entry((bucket, kept)).and_modify(|row| row.add(cell)).or_insert(Folding::One(cell));
         }
-        folded[dims] = finish(coarse);
+        let done = finish(coarse);
+        folded[dims] = done;
     }
     for (dims, rows) in folded.into_iter().enumerate() {
         for ((bucket, ids), cell) in rows {

@@ -122,21 +122,14 @@ impl DimCells {
     fn add(&mut self, month: i64, extra: [&str; 3], base: [&str; 3], facts: &TicketFacts, sla_seconds: i64) {
         let extra = extra.map(|value| self.names.number(value));
         let base = base.map(|value| self.names.number(value));
-        self.add_numbered(month, extra, base, facts, sla_seconds);
+        self.add_numbered(month, extra, base, &OneTicket::of(facts, sla_seconds));
     }
 
-    /// As [`Self::add`], the values given as their numbers in these rows' names.
-    pub(super) fn add_numbered(
-        &mut self,
-        month: i64,
-        extra: [u32; 3],
-        base: [u32; 3],
-        facts: &TicketFacts,
-        sla_seconds: i64,
-    ) {
+    /// As [`Self::add`], the values given as their numbers in these rows'
+    /// names, and the ticket as counted once for all its rows.
+    pub(super) fn add_numbered(&mut self, month: i64, extra: [u32; 3], base: [u32; 3], one: &OneTicket) {
         let [b0, b1, b2] = Dimension::ALL;
         let bases = [(b0, base[0]), (b1, base[1]), (b2, base[2])];
-        let one = OneTicket::of(facts, sla_seconds);
         for (dim, value) in ExtraDimension::ALL.into_iter().zip(extra) {
             for (base, base_value) in bases {
                 let key = NumberedKey { month, dim, value, base: Some(base), base_value };
@@ -146,7 +139,7 @@ impl DimCells {
                     GrowingTotals::default()
                 });
                 let before = row.heap_bytes();
-                row.add_one(&one);
+                row.add_one(one);
                 // Turning dense can shrink a row as well as grow it.
                 self.row_bytes = self.row_bytes - before + row.heap_bytes();
             }

@@ -18,7 +18,7 @@
 use super::dim_rollup::{DimCells, DimKey, NO_PRODUCT};
 use super::names::Names;
 use super::rollup::{Cell, CellKey, DayCells, RollupRules};
-use crate::kpi::{TicketFacts, TicketTotals};
+use crate::kpi::{OneTicket, TicketFacts, TicketTotals};
 use crate::models::TicketRecord;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -124,8 +124,9 @@ impl MonthFile {
             while !records.fill_buf()?.is_empty() {
                 let (facts, [channel, category, team, agent, priority, product]) = decode(&mut records)?;
                 let base = [channel, category, team];
-                dims.add_numbered(self.month, [agent, priority, product], base, &facts, rules.sla_seconds);
-                days.add_numbered(base, &facts, rules);
+                let one = OneTicket::of(&facts, rules.sla_seconds);
+                dims.add_numbered(self.month, [agent, priority, product], base, &one);
+                days.add_numbered(base, &facts, &one, rules.zone);
             }
         }
         Ok(MonthRows { dims: dims.into_rows(), days: days.into_cells() })

@@ -9,7 +9,7 @@ use super::sql::insert_rows;
 use super::zone::ReportingZone;
 use super::Db;
 use crate::kpi::period::{date_of, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
-use crate::kpi::{TicketFacts, TicketTotals};
+use crate::kpi::{GrowingTotals, OneTicket, TicketFacts, TicketTotals};
 use crate::models::TicketRecord;
 use futures_util::TryStreamExt;
 use rustc_hash::FxHashMap;
@@ -209,26 +209,46 @@ fn cell_key(day: i64, row: &sqlx::any::AnyRow) -> Result<CellKey, sqlx::Error> {
     })
 }
 
+/// A cell while tickets or cells are added to it: its sketches as dense
+/// counts ([`GrowingTotals`]), so that each addition costs its own buckets
+/// rather than a walk over (or a shift of) those added before.
+#[derive(Default)]
+pub(super) struct GrowingCell {
+    totals: GrowingTotals,
+    resolved_on_day: i64,
+}
+
+impl GrowingCell {
+    pub(super) fn add(&mut self, other: &Cell) {
+        self.totals.add(&other.totals);
+        self.resolved_on_day += other.resolved_on_day;
+    }
+
+    pub(super) fn into_cell(self) -> Cell {
+        Cell { totals: self.totals.into_totals(), resolved_on_day: self.resolved_on_day }
+    }
+}
+
 /// Daily cells being counted from new tickets, keyed by day and the
 /// numbers of their channel, category and team.
 #[derive(Default)]
 pub(super) struct DayCells {
     names: Names,
-    cells: FxHashMap<(i64, [u32; 3]), Cell>,
+    cells: FxHashMap<(i64, [u32; 3]), GrowingCell>,
     /// What the cells take, kept as they grow: an import asks after every
     /// chunk, and walking every cell each time was about 2 % of its profile.
     cell_bytes: usize,
 }
 
 /// What a new cell takes before its sketches hold anything.
-const CELL_BYTES: usize = size_of::<((i64, [u32; 3]), Cell)>() + size_of::<TicketTotals>();
+const CELL_BYTES: usize = size_of::<((i64, [u32; 3]), GrowingCell)>();
 
 impl DayCells {
     /// Adds a new ticket to the cell of the day it was created, and to the
     /// one of the day it was resolved: what [`compute_run`] would count.
     pub(super) fn add_record(&mut self, t: &TicketRecord, facts: &TicketFacts, rules: RollupRules) {
         let texts = [&t.channel, &t.category, &t.team].map(|name| self.names.number(name));
-        self.add_numbered(texts, facts, rules);
+        self.add_numbered(texts, facts, &OneTicket::of(facts, rules.sla_seconds), rules.zone);
     }
 
     /// Cells whose texts are numbered as in `names`, for tickets whose
@@ -238,22 +258,30 @@ impl DayCells {
     }
 
     /// As [`Self::add_record`], the channel, category and team given as
-    /// their numbers in these cells' names.
-    pub(super) fn add_numbered(&mut self, texts: [u32; 3], facts: &TicketFacts, rules: RollupRules) {
-        let created = self.cell((rules.zone.day_of(facts.created_at), texts));
-        let before = created.totals.bytes();
-        created.totals.add_ticket(facts, rules.sla_seconds);
-        let grown = created.totals.bytes() - before;
-        self.cell_bytes += grown;
+    /// their numbers in these cells' names, and the ticket as counted once
+    /// for all the rows it is added to (`one`, of `facts`).
+    pub(super) fn add_numbered(
+        &mut self,
+        texts: [u32; 3],
+        facts: &TicketFacts,
+        one: &OneTicket,
+        zone: ReportingZone,
+    ) {
+        let created = self.cell((zone.day_of(facts.created_at), texts));
+        let before = created.totals.heap_bytes();
+        created.totals.add_one(one);
+        let after = created.totals.heap_bytes();
+        // Turning dense can shrink a cell as well as grow it.
+        self.cell_bytes = self.cell_bytes - before + after;
         if let Some(resolved_at) = facts.resolved_at {
-            self.cell((rules.zone.day_of(resolved_at), texts)).resolved_on_day += 1;
+            self.cell((zone.day_of(resolved_at), texts)).resolved_on_day += 1;
         }
     }
 
-    fn cell(&mut self, key: (i64, [u32; 3])) -> &mut Cell {
+    fn cell(&mut self, key: (i64, [u32; 3])) -> &mut GrowingCell {
         self.cells.entry(key).or_insert_with(|| {
             self.cell_bytes += CELL_BYTES;
-            Cell::default()
+            GrowingCell::default()
         })
     }
 
@@ -267,7 +295,7 @@ impl DayCells {
         let names = self.names;
         self.cells
             .into_iter()
-            .map(|((day, texts), cell)| (CellKey::named(day, texts, &names), cell))
+            .map(|((day, texts), cell)| (CellKey::named(day, texts, &names), cell.into_cell()))
             .collect()
     }
 }
@@ -399,9 +427,41 @@ mod tests {
             };
             cells.add_record(&t, &t.facts(), rules);
         }
-        let walked: usize =
-            cells.cells.values().map(|cell| size_of::<((i64, [u32; 3]), Cell)>() + cell.totals.bytes()).sum();
+        let walked: usize = cells.cells.values().map(|cell| CELL_BYTES + cell.totals.heap_bytes()).sum();
         assert_eq!(cells.bytes(), cells.names.bytes() + walked);
         assert!(walked > cells.cells.len() * CELL_BYTES, "the sketches hold buckets");
+    }
+
+    #[test]
+    fn the_cells_counted_equal_each_ticket_added_to_the_totals_of_its_days() {
+        let rules = RollupRules { sla_seconds: 36 * 3600, zone: super::super::zone::ReportingZone::UTC };
+        let base = crate::models::tests::ticket();
+        let (mut cells, mut expected) = (DayCells::default(), BTreeMap::<CellKey, Cell>::new());
+        // 300 tickets in 4 cells a day: past the growing sketches' turn to dense counts.
+        for i in 0..1_200_i64 {
+            let created_at = base.created_at + (i % 3) * 86_400;
+            let t = TicketRecord {
+                external_id: format!("T-{i}"),
+                created_at,
+                first_response_at: (i % 7 != 0).then_some(created_at + 30 * (1 + i * i % 4_001)),
+                resolved_at: (i % 5 != 0).then_some(created_at + 600 * (1 + i * 31 % 997)),
+                channel: ["chat", "email"][i as usize % 2].into(),
+                team: ["North", "South"][i as usize / 2 % 2].into(),
+                ..base.clone()
+            };
+            let facts = t.facts();
+            cells.add_record(&t, &facts, rules);
+            let key = |at: i64| CellKey {
+                day: rules.zone.day_of(at),
+                channel: t.channel.clone(),
+                category: t.category.clone(),
+                team: t.team.clone(),
+            };
+            expected.entry(key(t.created_at)).or_default().totals.add_ticket(&facts, rules.sla_seconds);
+            if let Some(resolved_at) = t.resolved_at {
+                expected.entry(key(resolved_at)).or_default().resolved_on_day += 1;
+            }
+        }
+        assert_eq!(cells.into_cells(), expected);
     }
 }

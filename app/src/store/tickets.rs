@@ -25,8 +25,9 @@ pub struct TicketFilter {
 /// and operators are fixed per order, never user text; every value is
 /// bound. After a cursor, the keyset is one row-value comparison,
 /// `(column, id) > (cursor's column, cursor)`, which both backends answer
-/// by seeking an index on `(column, id)` (`tickets_created_id`, migration
-/// 0011; `external_id` is unique). `$9` is the cursor.
+/// by seeking an index in `(column, id)` order (Postgres's
+/// `tickets_created_id`; on SQLite `tickets_created_at`, whose entries end
+/// with the id; `external_id` is unique). `$9` is the cursor.
 fn statement(sort: TicketSort, after_cursor: bool) -> String {
     let (column, after, direction) = match sort {
         TicketSort::NewestFirst => ("created_at", "<", "DESC"),
