@@ -121,8 +121,7 @@ impl Db {
                     .create_if_missing(true)
                     .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-                    .busy_timeout(std::time::Duration::from_secs(10))
-                    .page_size(SQLITE_PAGE_BYTES);
+                    .busy_timeout(std::time::Duration::from_secs(10));
                 if let Some(dir) = std::path::Path::new(options.get_filename()).parent() {
                     if !dir.as_os_str().is_empty() {
                         std::fs::create_dir_all(dir).map_err(|e| {
@@ -254,14 +253,6 @@ impl Db {
         Ok(row.try_get::<i64, _>("n")? == 0)
     }
 }
-
-/// The page size of a new SQLite file (a file keeps the size it was made
-/// with): 16 KB instead of SQLite's 4 KB. A large import goes through every
-/// page of the tickets several times (their rows, each index build's scan,
-/// the WAL and its checkpoint), and each page costs a lookup in the WAL and
-/// a frame of its own there. A 10M-ticket import took 56.8 and 61.7 s with
-/// 16 KB pages against 60.8 and 67.2 s with 4 KB, run by turns.
-const SQLITE_PAGE_BYTES: u32 = 16_384;
 
 /// Settings SQLite keeps per connection, so every pooled connection sets
 /// them: commits wait for the WAL, not for the disk (durable across a
