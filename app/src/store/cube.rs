@@ -300,8 +300,7 @@ fn fold<'a>(level: Level, cells: impl IntoIterator<Item = (i64, &'a CellKey, &'a
             let kept = [0, 1, 2].map(|i| if dims & (1 << i) != 0 { ids[i] } else { blank });
             coarse.entry((bucket, kept)).and_modify(|row| row.add(cell)).or_insert(Folding::One(cell));
         }
-        let done = finish(coarse);
-        folded[dims] = done;
+        folded[dims] = finish(coarse);
     }
     for (dims, rows) in folded.into_iter().enumerate() {
         for ((bucket, ids), cell) in rows {
