@@ -384,15 +384,16 @@ pub(super) async fn write_cells(
     .await
 }
 
+/// [`data_span`]'s statement: two seeks, one round trip.
+pub const DATA_SPAN: &str = "SELECT (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1) AS first, \
+                             (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day DESC LIMIT 1) AS last";
+
 /// The first and last day that hold any ticket, as dates, kept inside the
 /// plausible window so that a stray stored date cannot stretch every report
-/// over centuries. Each end is one step along the primary key, however large the rollup.
+/// over centuries. Each end is one step along the index of the days with
+/// tickets (`daily_rollup_ticket_days`), however large the rollup.
 pub async fn data_span(db: &Db) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>, sqlx::Error> {
-    // Two seeks, one round trip.
-    const SQL: &str =
-        "SELECT (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day LIMIT 1) AS first, \
-         (SELECT day FROM daily_rollup WHERE tickets > 0 ORDER BY day DESC LIMIT 1) AS last";
-    let row = sqlx::query(SQL).fetch_one(&db.pool).await?;
+    let row = sqlx::query(DATA_SPAN).fetch_one(&db.pool).await?;
     let (first, last): (Option<i64>, Option<i64>) = (row.try_get("first")?, row.try_get("last")?);
     let window = |day: i64| date_of(day).clamp(FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY);
     Ok(first.zip(last).map(|(f, l)| (window(f), window(l))))

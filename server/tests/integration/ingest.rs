@@ -103,6 +103,21 @@ async fn a_first_import_builds_the_tickets_indexes_again_and_a_dropped_one_keeps
 }
 
 #[tokio::test]
+async fn the_last_day_with_tickets_is_one_seek_past_days_that_hold_only_later_resolutions() {
+    let db = sqlite().await;
+    // Resolved a month later: the rollup's last days hold resolutions only.
+    let late = |id, day| ticket(id, day, Some(30 * 24), None);
+    ingest::tickets(&db, &[late("A", "2025-03-02"), late("B", "2025-03-05")]).await.unwrap();
+    assert_eq!(count(&db, "daily_rollup WHERE tickets = 0").await, 2, "two days of resolutions only");
+    let day = |d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    assert_eq!(kpi_values::latest_day(&db).await.unwrap(), day("2025-03-05"));
+    assert_eq!(kpi_values::months_with_data(&db).await.unwrap(), vec![month("2025-03")]);
+    let plan = texts(&db, &format!("EXPLAIN QUERY PLAN {}", app::store::rollup::DATA_SPAN), "detail").await;
+    let seeks = plan.iter().filter(|step| step.contains("INDEX daily_rollup_ticket_days")).count();
+    assert_eq!(seeks, 2, "{plan:?}");
+}
+
+#[tokio::test]
 async fn loading_the_same_tickets_twice_changes_nothing() {
     let db = sqlite().await;
     let batch = vec![ticket("A", "2025-03-02", Some(2), Some(5)), ticket("B", "2025-03-03", None, Some(2))];
