@@ -121,7 +121,8 @@ impl Db {
                     .create_if_missing(true)
                     .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                     .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-                    .busy_timeout(std::time::Duration::from_secs(10));
+                    .busy_timeout(std::time::Duration::from_secs(10))
+                    .page_size(SQLITE_PAGE_BYTES);
                 if let Some(dir) = std::path::Path::new(options.get_filename()).parent() {
                     if !dir.as_os_str().is_empty() {
                         std::fs::create_dir_all(dir).map_err(|e| {
@@ -254,11 +255,24 @@ impl Db {
     }
 }
 
+/// The page size of a new SQLite file (a file keeps the size it was made
+/// with): 16 KB instead of SQLite's 4 KB. A large import goes through every
+/// page of the tickets several times (their rows, each index build's scan,
+/// the WAL and its checkpoint), and each page costs a lookup in the WAL and
+/// a frame of its own there. A 10M-ticket import took 56.8 and 61.7 s with
+/// 16 KB pages against 60.8 and 67.2 s with 4 KB, run by turns.
+const SQLITE_PAGE_BYTES: u32 = 16_384;
+
 /// Settings SQLite keeps per connection, so every pooled connection sets
 /// them: commits wait for the WAL, not for the disk (durable across a
 /// process crash, and much faster), and a writer waits for a lock rather
 /// than failing. Reads never wait for a write in WAL mode. No commit
 /// copies the WAL into the main file: [`checkpoints`] does, apart.
+///
+/// Each connection caches 8 MB of pages, about 500 of 16 KB, where
+/// SQLite's default 2 MB holds 125: with those, the dashboards' reads of
+/// the dimension rollup at 10M tickets had a p95 of 8 to 10 ms against a
+/// p50 near 2 ms, in five harness runs out of five; with 8 MB, 1.9 ms.
 ///
 /// SQLite has one writer per file, and an import holds the main file's
 /// write lock for its whole transaction (nothing is half-imported). Sessions
@@ -271,7 +285,7 @@ async fn sqlite_settings(conn: &mut sqlx::AnyConnection, auth: &str) -> Result<(
     use sqlx::Executor;
     conn.execute(
         "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-         PRAGMA wal_autocheckpoint = 0",
+         PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -8192",
     )
     .await?;
     sqlx::query("ATTACH DATABASE $1 AS auth").bind(auth.to_string()).execute(&mut *conn).await?;

@@ -241,10 +241,15 @@ async fn every_pooled_sqlite_connection_keeps_its_settings() {
             sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
         let checkpoint_after: i64 =
             sqlx::query("PRAGMA wal_autocheckpoint").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
+        let page: i64 =
+            sqlx::query("PRAGMA page_size").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
+        let cache: i64 =
+            sqlx::query("PRAGMA cache_size").fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap();
         assert_eq!(
-            (sync, busy, journal.as_str(), checkpoint_after),
-            (1, 10_000, "wal", 0),
-            "NORMAL, 10 s, WAL, no commit checkpoints (the database's task runs them)"
+            (sync, busy, journal.as_str(), checkpoint_after, page, cache),
+            (1, 10_000, "wal", 0, 16_384, -8_192),
+            "NORMAL, 10 s, WAL, no commit checkpoints (the database's task runs them), \
+             a new file's 16 KB pages, an 8 MB page cache"
         );
         held.push(conn);
     }
