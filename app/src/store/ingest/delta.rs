@@ -164,6 +164,8 @@ impl RollupDelta {
         // The months whose quarters and years are left to refold: one pass
         // for all of them, rather than rewriting a year's rows per month.
         let mut months_to_refold = recomputed_months.clone();
+        // Days whose cells set aside are left to add to the rollup.
+        let mut unfolded: BTreeSet<i64> = pending_days.difference(&recompute).copied().collect();
         match dims {
             Dims::Counted(dims) => {
                 let mut rows = dims.into_rows();
@@ -173,6 +175,10 @@ impl RollupDelta {
             Dims::Kept(mut spill) => {
                 // Cells of days after the month counted (resolved then) wait for their month.
                 let mut later: BTreeMap<CellKey, Cell> = BTreeMap::new();
+                // The cells set aside before the file showed its order join
+                // their days' cells as those are written: each day is written
+                // once, not read back, merged and written again.
+                let mut set_aside: BTreeSet<i64> = std::mem::take(&mut unfolded);
                 let months: Vec<i64> = spill.months().collect();
                 let files = months.iter().map(|&month| spill.take(month)).collect::<Result<Vec<_>, _>>();
                 // Each month is counted on another thread while the one before is written.
@@ -191,15 +197,20 @@ impl RollupDelta {
                     for (key, cell) in rows.days {
                         later.entry(key).or_default().merge(&cell);
                     }
-                    let next_month = CellKey::first_of(dim_rollup::month_end(month) + 1);
-                    let rest = later.split_off(&next_month);
-                    let due = std::mem::replace(&mut later, rest);
-                    add_cells_but(conn, due, &recompute, &mut refold).await?;
+                    let next_month = dim_rollup::month_end(month) + 1;
+                    let later_cells = later.split_off(&CellKey::first_of(next_month));
+                    let due = std::mem::replace(&mut later, later_cells);
+                    let later_aside = set_aside.split_off(&next_month);
+                    let due_aside = std::mem::replace(&mut set_aside, later_aside);
+                    add_cells_but(conn, due, &due_aside, &recompute, &mut refold).await?;
                 }
-                add_cells_but(conn, later, &recompute, &mut refold).await?;
+                add_cells_but(conn, later, &set_aside, &recompute, &mut refold).await?;
             }
         }
-        fold_pending(conn, &pending_days, &recompute).await?;
+        fold_pending(conn, &unfolded).await?;
+        if !pending_days.is_empty() {
+            sqlx::query("DELETE FROM daily_rollup_pending").execute(&mut *conn).await?;
+        }
         rollup::recompute_days(conn, &recompute, rules).await?;
         cube::refresh(conn, &refold).await?;
         dim_rollup::refresh(conn, &recomputed_months, rules).await?;
@@ -210,38 +221,35 @@ impl RollupDelta {
     }
 }
 
-/// Adds `cells` to the daily rollup, leaving out those of days to be
-/// recomputed, and notes their days for the cube's refold.
+/// Adds `cells`, with the cells set aside on the days `set_aside`, to the
+/// daily rollup, leaving out those of days to be recomputed, and notes
+/// their days for the cube's refold.
 async fn add_cells_but(
     conn: &mut AnyConnection,
     mut cells: BTreeMap<CellKey, Cell>,
+    set_aside: &BTreeSet<i64>,
     recompute: &BTreeSet<i64>,
     refold: &mut BTreeSet<i64>,
 ) -> Result<(), sqlx::Error> {
+    // A day at a time, as in `fold_pending`.
+    for &day in set_aside {
+        rollup::merge_rows(&mut cells, CellTable::Pending, (day, day), conn).await?;
+    }
     cells.retain(|key, _| !recompute.contains(&key.day));
     refold.extend(cells.keys().map(|key| key.day));
     rollup::add_cells(conn, &cells).await
 }
 
-/// Adds the cells set aside on `days` to the daily rollup, leaving out
-/// those of days to be recomputed, then empties the pending table.
+/// Adds the cells set aside on `days` to the daily rollup.
 ///
 /// A day at a time: a file out of time order sets every day's cells aside
 /// once per round, so what is pending for one day grows with the file, and
 /// a month of daily cells read at once was most of such an import's peak.
-async fn fold_pending(
-    conn: &mut AnyConnection,
-    days: &BTreeSet<i64>,
-    recompute: &BTreeSet<i64>,
-) -> Result<(), sqlx::Error> {
-    if days.is_empty() {
-        return Ok(());
-    }
-    for &day in days.difference(recompute) {
+async fn fold_pending(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
+    for &day in days {
         let mut cells = BTreeMap::new();
         rollup::merge_rows(&mut cells, CellTable::Pending, (day, day), conn).await?;
         rollup::add_cells(conn, &cells).await?;
     }
-    sqlx::query("DELETE FROM daily_rollup_pending").execute(&mut *conn).await?;
     Ok(())
 }
