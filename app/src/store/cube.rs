@@ -121,6 +121,12 @@ pub(super) fn dims_for(filters: &Filters, group_by: &[Dimension]) -> i64 {
 
 /// Refolds the cube rows of `days` and of their weeks, months, quarters and years.
 pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
+    refold(conn, days).await?;
+    refold_quarters_and_years(conn, days).await
+}
+
+/// Refolds the cube rows of `days` and of their weeks and months from the daily rollup.
+pub(super) async fn refold(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(), sqlx::Error> {
     if let (Some(&first), Some(&last)) = (days.first(), days.last()) {
         // Weeks, months, quarters and years hold their days: dropping the
         // cached buckets over these days drops theirs too.
@@ -157,7 +163,15 @@ pub async fn refresh(conn: &mut AnyConnection, days: &BTreeSet<i64>) -> Result<(
     if let Some(done) = folding {
         done.await?.replace(conn).await?;
     }
-    // Quarters and years from their months, refolded above.
+    Ok(())
+}
+
+/// Refolds the cube rows of the quarters and years of `days` from their
+/// months, once those are folded.
+pub(super) async fn refold_quarters_and_years(
+    conn: &mut AnyConnection,
+    days: &BTreeSet<i64>,
+) -> Result<(), sqlx::Error> {
     for level in [Level::Quarter, Level::Year] {
         for bucket in days.iter().map(|&day| level.start(day)).collect::<BTreeSet<_>>() {
             let months = full_rows(conn, Level::Month, (bucket, level.last(bucket))).await?;
@@ -203,6 +217,80 @@ impl MonthRefold {
         }
         write(conn, &self.rows).await
     }
+}
+
+/// Folds the cube from daily cells handed over in day order, as an import
+/// writes them into a daily rollup (and cube) that began empty: the rows of
+/// every day, week and month come from the cells in memory, and none of the
+/// daily rows just written is read back. The quarters and years are left
+/// to [`refold_quarters_and_years`] over [`Self::finish`]'s days.
+pub(super) struct CubeFeed {
+    /// The last day of the cells handed over so far.
+    through: i64,
+    /// Every day handed over.
+    days: BTreeSet<i64>,
+    /// The fold of the last cells handed over, written at the next
+    /// hand-over, with the cells of days whose week or month is not whole yet.
+    folding: Option<tokio::task::JoinHandle<(CubeRows, BTreeMap<CellKey, Cell>)>>,
+}
+
+impl CubeFeed {
+    pub(super) fn new() -> CubeFeed {
+        CubeFeed { through: i64::MIN, days: BTreeSet::new(), folding: None }
+    }
+
+    /// Hands over the cells of the days after those handed over before, up
+    /// to `through` (`i64::MAX`: every day left), each day's cells whole. Their
+    /// fold runs on another thread while the rows of the cells before are
+    /// written.
+    pub(super) async fn add(
+        &mut self,
+        conn: &mut AnyConnection,
+        cells: BTreeMap<CellKey, Cell>,
+        through: i64,
+    ) -> Result<(), sqlx::Error> {
+        self.days.extend(cells.keys().map(|key| key.day));
+        let (written, mut open) = match self.folding.take() {
+            Some(folding) => folding.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?,
+            None => Default::default(),
+        };
+        open.extend(cells);
+        let before = std::mem::replace(&mut self.through, through);
+        self.folding = Some(tokio::task::spawn_blocking(move || fold_whole(open, before, through)));
+        write(conn, &written).await
+    }
+
+    /// Writes the last fold, and gives the days handed over.
+    pub(super) async fn finish(mut self, conn: &mut AnyConnection) -> Result<BTreeSet<i64>, sqlx::Error> {
+        self.add(conn, BTreeMap::new(), i64::MAX).await?;
+        if let Some(folding) = self.folding.take() {
+            let (rows, _) = folding.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+            write(conn, &rows).await?;
+        }
+        if let (Some(&first), Some(&last)) = (self.days.first(), self.days.last()) {
+            read_cache::bump(conn, (first, last)).await?;
+        }
+        Ok(self.days)
+    }
+}
+
+/// The rows of the days, weeks and months of `open` that end after
+/// `before` and by `through`, and the cells still wanted: those of weeks
+/// or months that end after `through`.
+fn fold_whole(
+    mut open: BTreeMap<CellKey, Cell>,
+    before: i64,
+    through: i64,
+) -> (CubeRows, BTreeMap<CellKey, Cell>) {
+    let ends_by = |level: Level, day: i64| through == i64::MAX || level.last(day) <= through;
+    let now_whole = |level: Level, day: i64| ends_by(level, day) && level.last(day) > before;
+    let mut rows = CubeRows::new();
+    for level in [Level::Day, Level::Week, Level::Month] {
+        let whole = open.iter().filter(|(key, _)| now_whole(level, key.day));
+        fold(level, whole.map(|(key, cell)| (level.start(key.day), key, cell)), &mut rows);
+    }
+    open.retain(|key, _| !(ends_by(Level::Week, key.day) && ends_by(Level::Month, key.day)));
+    (rows, open)
 }
 
 /// Replaces the rows of the `level` bucket starting on `bucket` with the
@@ -758,6 +846,43 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> i64 {
         day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    #[test]
+    fn cells_handed_over_a_month_at_a_time_fold_as_all_at_once() {
+        let cell = |day: i64| {
+            let key = CellKey { day, channel: "chat".into(), category: "returns".into(), team: "T1".into() };
+            (key, Cell { resolved_on_day: day % 7 + 1, ..Cell::default() })
+        };
+        // 2025-01-27 is a Monday: its week runs into February.
+        let january: BTreeMap<CellKey, Cell> = (day(2025, 1, 20)..=day(2025, 1, 31)).map(cell).collect();
+        let february: BTreeMap<CellKey, Cell> = (day(2025, 2, 1)..=day(2025, 2, 10)).map(cell).collect();
+        let (mut fed, mut open) = fold_whole(january.clone(), i64::MIN, day(2025, 1, 31));
+        let has = |rows: &CubeRows, level: Level, bucket: i64| {
+            rows.keys().any(|(l, _, k)| (*l, k.day) == (level, bucket))
+        };
+        assert!(has(&fed, Level::Month, day(2025, 1, 1)) && has(&fed, Level::Week, day(2025, 1, 20)));
+        assert!(!has(&fed, Level::Week, day(2025, 1, 27)), "a week not whole yet");
+        assert_eq!(
+            open.keys().map(|k| k.day).collect::<Vec<_>>(),
+            (day(2025, 1, 27)..=day(2025, 1, 31)).collect::<Vec<_>>()
+        );
+        open.extend(february.clone());
+        let (rest, open) = fold_whole(open, day(2025, 1, 31), i64::MAX);
+        assert!(open.is_empty());
+        let fed_twice = rest.keys().filter(|key| fed.contains_key(key)).count();
+        assert_eq!(fed_twice, 0);
+        fed.extend(rest);
+        let mut all = january;
+        all.extend(february);
+        let mut at_once = CubeRows::new();
+        for level in [Level::Day, Level::Week, Level::Month] {
+            fold(level, all.iter().map(|(key, cell)| (level.start(key.day), key, cell)), &mut at_once);
+        }
+        let counts = |rows: &CubeRows| {
+            rows.iter().map(|(key, cell)| (key.clone(), cell.resolved_on_day)).collect::<Vec<_>>()
+        };
+        assert_eq!(counts(&fed), counts(&at_once));
     }
 
     #[test]

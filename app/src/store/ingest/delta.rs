@@ -28,9 +28,10 @@
 //! instead took a third of that import. The daily cells of such a file were
 //! set aside round after round, and folded at commit.
 
+use super::super::cube::{self, CubeFeed};
 use super::super::dim_spill::MonthSpill;
 use super::super::rollup::{self, Cell, CellKey, CellTable, DayCells, RollupRules};
-use super::super::{cube, dim_cumulative, dim_rollup};
+use super::super::{dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
 use dim_rollup::DimCells;
 use futures_util::StreamExt;
@@ -56,6 +57,10 @@ pub(super) struct RollupDelta {
     pending_days: BTreeSet<i64>,
     /// Days an update moved tickets on or off: recomputed from the tickets.
     recompute: BTreeSet<i64>,
+    /// The daily rollup and the cube held no row when the write began: the
+    /// cells this write adds are whole days, and the cube can be folded
+    /// from them ([`CubeFeed`]).
+    began_empty: bool,
 }
 
 /// The dimension rows of new tickets: counted as they come, or for a file
@@ -66,7 +71,7 @@ enum Dims {
 }
 
 impl RollupDelta {
-    pub(super) fn new(rules: RollupRules) -> RollupDelta {
+    pub(super) fn new(rules: RollupRules, began_empty: bool) -> RollupDelta {
         RollupDelta {
             rules,
             cells: DayCells::default(),
@@ -76,6 +81,7 @@ impl RollupDelta {
             max_bytes: MAX_BYTES,
             pending_days: BTreeSet::new(),
             recompute: BTreeSet::new(),
+            began_empty,
         }
     }
 
@@ -145,7 +151,16 @@ impl RollupDelta {
         if !self.pending_days.is_empty() {
             self.set_aside(conn).await?;
         }
-        let RollupDelta { rules, cells, dims, pending_days, recompute, unsummed: added_unsummed, .. } = self;
+        let RollupDelta {
+            rules,
+            cells,
+            dims,
+            pending_days,
+            recompute,
+            unsummed: added_unsummed,
+            began_empty,
+            ..
+        } = self;
         let mut cells = cells.into_cells();
         let recomputed_months = dim_rollup::months_of(&recompute);
         cells.retain(|key, _| !recompute.contains(&key.day));
@@ -166,6 +181,8 @@ impl RollupDelta {
         let mut months_to_refold = recomputed_months.clone();
         // Days whose cells set aside are left to add to the rollup.
         let mut unfolded: BTreeSet<i64> = pending_days.difference(&recompute).copied().collect();
+        // Days whose cube rows were folded from the cells as they were written.
+        let mut fed = BTreeSet::new();
         match dims {
             Dims::Counted(dims) => {
                 let mut rows = dims.into_rows();
@@ -179,6 +196,12 @@ impl RollupDelta {
                 // their days' cells as those are written: each day is written
                 // once, not read back, merged and written again.
                 let mut set_aside: BTreeSet<i64> = std::mem::take(&mut unfolded);
+                // Into an empty rollup, each month's cells as written are the
+                // whole of its days: the cube is folded from them, not read back.
+                let mut feed = (began_empty && cells.is_empty()).then(CubeFeed::new);
+                if feed.is_some() {
+                    refold.retain(|day| recompute.contains(day));
+                }
                 let months: Vec<i64> = spill.months().collect();
                 let files = months.iter().map(|&month| spill.take(month)).collect::<Result<Vec<_>, _>>();
                 // Each month is counted on another thread while the one before is written.
@@ -202,9 +225,15 @@ impl RollupDelta {
                     let due = std::mem::replace(&mut later, later_cells);
                     let later_aside = set_aside.split_off(&next_month);
                     let due_aside = std::mem::replace(&mut set_aside, later_aside);
-                    add_cells_but(conn, due, &due_aside, &recompute, &mut refold).await?;
+                    let through = next_month - 1;
+                    add_cells_but(conn, due, &due_aside, &recompute, &mut refold, feed.as_mut(), through)
+                        .await?;
                 }
-                add_cells_but(conn, later, &set_aside, &recompute, &mut refold).await?;
+                add_cells_but(conn, later, &set_aside, &recompute, &mut refold, feed.as_mut(), i64::MAX)
+                    .await?;
+                if let Some(feed) = feed {
+                    fed = feed.finish(conn).await?;
+                }
             }
         }
         fold_pending(conn, &unfolded).await?;
@@ -212,7 +241,9 @@ impl RollupDelta {
             sqlx::query("DELETE FROM daily_rollup_pending").execute(&mut *conn).await?;
         }
         rollup::recompute_days(conn, &recompute, rules).await?;
-        cube::refresh(conn, &refold).await?;
+        cube::refold(conn, &refold).await?;
+        fed.extend(&refold);
+        cube::refold_quarters_and_years(conn, &fed).await?;
         dim_rollup::refresh(conn, &recomputed_months, rules).await?;
         // `add` kept the quarters and years of what it added; `add_to_months` left them.
         dim_rollup::refresh_quarters_and_years(conn, &months_to_refold).await?;
@@ -222,22 +253,31 @@ impl RollupDelta {
 }
 
 /// Adds `cells`, with the cells set aside on the days `set_aside`, to the
-/// daily rollup, leaving out those of days to be recomputed, and notes
-/// their days for the cube's refold.
+/// daily rollup, leaving out those of days to be recomputed, and hands
+/// them to the cube's feed (as the days up to `through`), or without one
+/// notes their days for the cube's refold.
 async fn add_cells_but(
     conn: &mut AnyConnection,
     mut cells: BTreeMap<CellKey, Cell>,
     set_aside: &BTreeSet<i64>,
     recompute: &BTreeSet<i64>,
     refold: &mut BTreeSet<i64>,
+    feed: Option<&mut CubeFeed>,
+    through: i64,
 ) -> Result<(), sqlx::Error> {
     // A day at a time, as in `fold_pending`.
     for &day in set_aside {
         rollup::merge_rows(&mut cells, CellTable::Pending, (day, day), conn).await?;
     }
     cells.retain(|key, _| !recompute.contains(&key.day));
-    refold.extend(cells.keys().map(|key| key.day));
-    rollup::add_cells(conn, &cells).await
+    rollup::add_cells(conn, &cells).await?;
+    match feed {
+        Some(feed) => feed.add(conn, cells, through).await,
+        None => {
+            refold.extend(cells.keys().map(|key| key.day));
+            Ok(())
+        }
+    }
 }
 
 /// Adds the cells set aside on `days` to the daily rollup.

@@ -150,6 +150,9 @@ pub struct TicketWriter {
 /// after `ANALYZE`; autovacuum does the same, but up to a minute later.
 const ANALYZE_AFTER_CHANGES: i64 = 1_000;
 
+/// Whether the daily rollup or the cube holds a row.
+const ROLLED_UP: &str = "SELECT 1 AS x FROM daily_rollup UNION ALL SELECT 1 AS x FROM rollup_cube LIMIT 1";
+
 /// The tables a ticket import writes and dashboards read.
 const ANALYZE_ROLLUPS: &str = "ANALYZE daily_rollup, rollup_cube, rollup_cube_sketches, dim_rollup, \
                                dim_rollup_coarse, dim_cumulative, support_months, customer_months";
@@ -160,9 +163,10 @@ impl TicketWriter {
         serialise_writers(&mut tx, db).await?;
         let any = sqlx::query("SELECT 1 AS x FROM tickets LIMIT 1").fetch_optional(&mut *tx).await?;
         let indexes = DeferredIndexes::for_writer(&mut tx, db.backend, "tickets", any.is_none()).await?;
+        let rolled_up = sqlx::query(ROLLED_UP).fetch_optional(&mut *tx).await?;
         Ok(TicketWriter {
             tx,
-            rollups: RollupDelta::new(db.rollup_rules()),
+            rollups: RollupDelta::new(db.rollup_rules(), rolled_up.is_none()),
             report: IngestReport::default(),
             ids: IdRows::default(),
             began_empty: any.is_none(),
