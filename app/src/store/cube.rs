@@ -240,9 +240,9 @@ impl CubeFeed {
     }
 
     /// Hands over the cells of the days after those handed over before, up
-    /// to `through` (`i64::MAX`: every day left), each day's cells whole. Their
-    /// fold runs on another thread while the rows of the cells before are
-    /// written.
+    /// to `through` (`i64::MAX`: every day left), each day's cells whole,
+    /// once the rows of the cells before are written. Their fold runs on
+    /// another thread while the import writes the next month's daily rows.
     pub(super) async fn add(
         &mut self,
         conn: &mut AnyConnection,
@@ -250,14 +250,17 @@ impl CubeFeed {
         through: i64,
     ) -> Result<(), sqlx::Error> {
         self.days.extend(cells.keys().map(|key| key.day));
-        let (written, mut open) = match self.folding.take() {
+        let (folded, mut open) = match self.folding.take() {
             Some(folding) => folding.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?,
             None => Default::default(),
         };
+        // Written before the next fold starts, so that memory holds one month's rows, not two.
+        write(conn, &folded).await?;
+        drop(folded);
         open.extend(cells);
         let before = std::mem::replace(&mut self.through, through);
         self.folding = Some(tokio::task::spawn_blocking(move || fold_whole(open, before, through)));
-        write(conn, &written).await
+        Ok(())
     }
 
     /// Writes the last fold, and gives the days handed over.
