@@ -24,6 +24,7 @@ use crate::kpi::sketch::Sketches;
 use crate::kpi::StoredMedians;
 use crate::models::{Dimension, Filters};
 use chrono::{Datelike, NaiveDate};
+use futures_util::future::BoxFuture;
 use rustc_hash::FxHashMap;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -233,7 +234,7 @@ pub(super) struct CubeFeed {
     days: BTreeSet<i64>,
     /// The fold of the last cells handed over, written at the next
     /// hand-over, with the cells of days whose week or month is not whole yet.
-    folding: Option<tokio::task::JoinHandle<(CubeRows, BTreeMap<CellKey, Cell>)>>,
+    folding: Option<BoxFuture<'static, Result<FoldedWhole, sqlx::Error>>>,
 }
 
 impl CubeFeed {
@@ -253,7 +254,7 @@ impl CubeFeed {
     ) -> Result<(), sqlx::Error> {
         self.days.extend(cells.keys().map(|key| key.day));
         let (folded, mut open) = match self.folding.take() {
-            Some(folding) => folding.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?,
+            Some(folding) => folding.await?,
             None => Default::default(),
         };
         // Written before the next fold starts, so that memory holds one month's rows, not two.
@@ -261,7 +262,7 @@ impl CubeFeed {
         drop(folded);
         open.extend(cells);
         let before = std::mem::replace(&mut self.through, through);
-        self.folding = Some(tokio::task::spawn_blocking(move || fold_whole(open, before, through)));
+        self.folding = Some(Box::pin(alongside(move || fold_whole(open, before, through))));
         Ok(())
     }
 
@@ -269,7 +270,7 @@ impl CubeFeed {
     pub(super) async fn finish(mut self, conn: &mut AnyConnection) -> Result<BTreeSet<i64>, sqlx::Error> {
         self.add(conn, BTreeMap::new(), i64::MAX).await?;
         if let Some(folding) = self.folding.take() {
-            let (rows, _) = folding.await.map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+            let (rows, _) = folding.await?;
             write(conn, &rows).await?;
         }
         if let (Some(&first), Some(&last)) = (self.days.first(), self.days.last()) {
@@ -279,14 +280,13 @@ impl CubeFeed {
     }
 }
 
+/// The rows [`fold_whole`] folded, and the cells it left open.
+type FoldedWhole = (CubeRows, BTreeMap<CellKey, Cell>);
+
 /// The rows of the days, weeks and months of `open` that end after
 /// `before` and by `through`, and the cells still wanted: those of weeks
 /// or months that end after `through`.
-fn fold_whole(
-    mut open: BTreeMap<CellKey, Cell>,
-    before: i64,
-    through: i64,
-) -> (CubeRows, BTreeMap<CellKey, Cell>) {
+fn fold_whole(mut open: BTreeMap<CellKey, Cell>, before: i64, through: i64) -> FoldedWhole {
     let ends_by = |level: Level, day: i64| through == i64::MAX || level.last(day) <= through;
     let now_whole = |level: Level, day: i64| ends_by(level, day) && level.last(day) > before;
     let mut rows = CubeRows::new();
