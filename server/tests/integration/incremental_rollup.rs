@@ -58,6 +58,12 @@ fn in_late_march(i: u64) -> TicketRecord {
     moved_to(ticket(i, 0), day)
 }
 
+/// Ticket `i`, created on 2025-03-31 and resolved two days later, in April.
+fn resolved_in_april(i: u64) -> TicketRecord {
+    let t = moved_to(ticket(i, 0), day_number(chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()));
+    TicketRecord { resolved_at: Some(t.created_at + 2 * 86_400), ..t }
+}
+
 /// `t` moved to `day` with its times.
 fn moved_to(mut t: TicketRecord, day: i64) -> TicketRecord {
     let shift = day * 86_400 + t.created_at % 86_400 - t.created_at;
@@ -269,12 +275,7 @@ async fn updates_of_tickets_kept_in_files_equal_a_rebuild(db: Db) {
     writer.write(&updates).await.unwrap();
     writer.write(&(400..450).map(|i| ticket(i, 0)).collect::<Vec<_>>()).await.unwrap();
     // Resolved in April, a month no kept ticket was created in.
-    let march_31 = day_number(chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap());
-    let in_april = |i| {
-        let t = moved_to(ticket(i, 0), march_31);
-        TicketRecord { resolved_at: Some(t.created_at + 2 * 86_400), ..t }
-    };
-    writer.write(&(450..470).map(in_april).collect::<Vec<_>>()).await.unwrap();
+    writer.write(&(450..470).map(resolved_in_april).collect::<Vec<_>>()).await.unwrap();
     let report = writer.commit().await.unwrap();
     assert_eq!((report.inserted, report.updated), (370, 10));
     assert_nothing_pending(&db).await;
@@ -304,12 +305,7 @@ async fn a_first_import_out_of_time_order_equals_a_rebuild(db: Db) {
         writer.write(chunk).await.unwrap();
     }
     writer.write(&(250..270).map(|i| ticket(i, 1)).collect::<Vec<_>>()).await.unwrap();
-    let march_31 = day_number(chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap());
-    let in_april = |i| {
-        let t = moved_to(ticket(i, 0), march_31);
-        TicketRecord { resolved_at: Some(t.created_at + 2 * 86_400), ..t }
-    };
-    writer.write(&(300..320).map(in_april).collect::<Vec<_>>()).await.unwrap();
+    writer.write(&(300..320).map(resolved_in_april).collect::<Vec<_>>()).await.unwrap();
     let june_2 = day_number(chrono::NaiveDate::from_ymd_opt(2025, 6, 2).unwrap());
     writer.write(&(320..325).map(|i| moved_to(ticket(i, 0), june_2)).collect::<Vec<_>>()).await.unwrap();
     let report = writer.commit().await.unwrap();

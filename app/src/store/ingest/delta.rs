@@ -59,8 +59,8 @@ pub(super) struct RollupDelta {
     recompute: BTreeSet<i64>,
     /// The daily rollup and the cube held no row when the write began: the
     /// cells this write adds are whole days, and the cube can be folded
-    /// from them ([`CubeFeed`]).
-    began_empty: bool,
+    /// from them ([`CubeFeed`]). (Not the writer's `began_empty`, which is the tickets'.)
+    rollups_began_empty: bool,
 }
 
 /// The dimension rows of new tickets: counted as they come, or for a file
@@ -71,7 +71,7 @@ enum Dims {
 }
 
 impl RollupDelta {
-    pub(super) fn new(rules: RollupRules, began_empty: bool) -> RollupDelta {
+    pub(super) fn new(rules: RollupRules, rollups_began_empty: bool) -> RollupDelta {
         RollupDelta {
             rules,
             cells: DayCells::default(),
@@ -81,7 +81,7 @@ impl RollupDelta {
             max_bytes: MAX_BYTES,
             pending_days: BTreeSet::new(),
             recompute: BTreeSet::new(),
-            began_empty,
+            rollups_began_empty,
         }
     }
 
@@ -158,7 +158,7 @@ impl RollupDelta {
             pending_days,
             recompute,
             unsummed: added_unsummed,
-            began_empty,
+            rollups_began_empty,
             ..
         } = self;
         let mut cells = cells.into_cells();
@@ -198,7 +198,7 @@ impl RollupDelta {
                 let mut set_aside: BTreeSet<i64> = std::mem::take(&mut unfolded);
                 // Into an empty rollup, each month's cells as written are the
                 // whole of its days: the cube is folded from them, not read back.
-                let mut feed = (began_empty && cells.is_empty()).then(CubeFeed::new);
+                let mut feed = (rollups_began_empty && cells.is_empty()).then(CubeFeed::new);
                 if feed.is_some() {
                     refold.retain(|day| recompute.contains(day));
                 }
