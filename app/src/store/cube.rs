@@ -10,8 +10,8 @@
 //! those days, their months and weeks are refolded here from the daily
 //! cells, and their quarters and years from the refolded months; a few new
 //! tickets' cells are added to the rows they fall in instead ([`add`]); a
-//! first import out of time order hands over each month's cells as it
-//! writes them, and the rows are folded from those ([`CubeFeed`]).
+//! large first import hands over each month's cells as it writes them, and
+//! the rows are folded from those ([`CubeFeed`]).
 
 use super::names::Names;
 use super::packed::{self, counters_of, AnyQuery, COUNTERS};

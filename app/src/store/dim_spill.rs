@@ -1,8 +1,8 @@
-//! The new tickets of a large import out of time order, kept for their
-//! rollup rows: one file a month in a temporary folder, holding the facts
-//! of each ticket and the numbers of its texts. At commit each month's
-//! dimension rows and daily cells are counted from its file and added to
-//! the rollups once.
+//! The new tickets of a large import out of time order (or of any large
+//! first import), kept for their rollup rows: one file a month in a
+//! temporary folder, holding the facts of each ticket and the numbers of
+//! its texts. At commit each month's dimension rows and daily cells are
+//! counted from its file and added to the rollups once.
 //!
 //! Counting every month at once would hold all of them (~300,000 rows with
 //! sketches for the benchmark's 10M tickets); counting them again from the

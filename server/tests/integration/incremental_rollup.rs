@@ -325,13 +325,72 @@ async fn a_first_import_out_of_time_order_equals_a_rebuild_on_postgres() {
     a_first_import_out_of_time_order_equals_a_rebuild(postgres().await).await;
 }
 
-/// New tickets in time order, each chunk's cells set aside: the months'
-/// dimension rows are added to the rollup at every round, a month that
-/// spans two chunks twice.
+/// New tickets in time order after stored ones, each chunk's cells set
+/// aside: the months' dimension rows are added to the rollup at every
+/// round, a month that spans two chunks twice.
 async fn a_file_in_time_order_set_aside_equals_a_rebuild(db: Db) {
-    let mut tickets: Vec<TicketRecord> = (0..300).map(|i| ticket(i, 0)).collect();
+    let tickets = in_time_order(0..300);
+    ingest::tickets(&db, &tickets[..50]).await.unwrap();
+    set_aside_after_every_chunk_equals_a_rebuild(&db, &tickets[50..]).await;
+}
+
+/// Tickets `ids`, in the order they were created.
+fn in_time_order(ids: std::ops::Range<u64>) -> Vec<TicketRecord> {
+    let mut tickets: Vec<TicketRecord> = ids.map(|i| ticket(i, 0)).collect();
     tickets.sort_by_key(|t| t.created_at);
-    set_aside_after_every_chunk_equals_a_rebuild(&db, &tickets).await;
+    tickets
+}
+
+/// A first import in time order, each chunk's cells set aside: the tickets
+/// after the first round are kept in files, whatever their order, and the
+/// days set aside in that round are folded with their months' files.
+async fn a_first_import_in_time_order_equals_a_rebuild(db: Db) {
+    set_aside_after_every_chunk_equals_a_rebuild(&db, &in_time_order(0..300)).await;
+}
+
+#[tokio::test]
+async fn a_first_import_in_time_order_equals_a_rebuild_on_sqlite() {
+    a_first_import_in_time_order_equals_a_rebuild(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_first_import_in_time_order_equals_a_rebuild_on_postgres() {
+    a_first_import_in_time_order_equals_a_rebuild(postgres().await).await;
+}
+
+/// After stored tickets, a file in time order (January, then February)
+/// that comes back to January: its tickets are kept in files from that
+/// round on, and the later ones are all created in March. January and
+/// February have cells set aside and no file: each is folded as a month
+/// of its own, before March's file.
+async fn a_file_that_shows_its_order_late_equals_a_rebuild(db: Db) {
+    ingest::tickets(&db, &in_month(1, 0..20)).await.unwrap();
+    let mut writer = TicketWriter::begin(&db).await.unwrap();
+    writer.set_aside_rollups_after(1);
+    for round in [in_month(1, 20..60), in_month(2, 60..100), in_month(1, 100..130), in_month(3, 130..170)] {
+        writer.write(&round).await.unwrap();
+    }
+    let report = writer.commit().await.unwrap();
+    assert_eq!((report.inserted, report.updated), (150, 0));
+    assert_nothing_pending(&db).await;
+    running_totals_equal_monthly_sums(&db).await;
+    assert_equals_rebuild(&db).await;
+}
+
+/// Tickets `ids`, moved into `month` of 2025, over its first 28 days.
+fn in_month(month: u32, ids: std::ops::Range<u64>) -> Vec<TicketRecord> {
+    let first = day_number(chrono::NaiveDate::from_ymd_opt(2025, month, 1).unwrap());
+    ids.map(|i| moved_to(ticket(i, 0), first + (i % 28) as i64)).collect()
+}
+
+#[tokio::test]
+async fn a_file_that_shows_its_order_late_equals_a_rebuild_on_sqlite() {
+    a_file_that_shows_its_order_late_equals_a_rebuild(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_file_that_shows_its_order_late_equals_a_rebuild_on_postgres() {
+    a_file_that_shows_its_order_late_equals_a_rebuild(postgres().await).await;
 }
 
 #[tokio::test]
