@@ -407,7 +407,7 @@ impl SupportDelta {
                 }
             };
             if rebuild_pays(self.touched.len(), all) {
-                (self.rebuild, self.counts, self.touched) = (true, Counts::default(), HashSet::new());
+                self.rebuild_at_commit();
                 return Ok(());
             }
         }
@@ -415,6 +415,12 @@ impl SupportDelta {
             self.counts.read_customers(conn, &new, self.zone, -1, self.orders_stored).await?;
         }
         Ok(())
+    }
+
+    /// Rebuilds the table at commit instead of reading each customer
+    /// touched: for a write that no longer keeps the tickets' customer index.
+    pub fn rebuild_at_commit(&mut self) {
+        (self.rebuild, self.counts, self.touched) = (true, Counts::default(), HashSet::new());
     }
 
     /// Adds back the part of every touched customer, as written, and stores

@@ -403,6 +403,54 @@ async fn a_file_in_time_order_set_aside_equals_a_rebuild_on_postgres() {
     a_file_in_time_order_set_aside_equals_a_rebuild(postgres().await).await;
 }
 
+/// A large write into stored tickets: on SQLite, once it has changed an
+/// eighth as many tickets as were stored, it drops their indexes but the
+/// ids' and builds them at commit, and rebuilds the customers' months. With
+/// new tickets and updates of stored ones (their days recomputed at commit,
+/// through the rebuilt indexes), every rollup row and the customers'
+/// months equal a rebuild, and the four indexes are back.
+async fn a_large_write_into_stored_tickets_equals_a_rebuild(db: Db) {
+    let of_customer = |i: u64, version: u64| TicketRecord {
+        customer_id: Some(format!("C-{}", (i + version) % 40)),
+        ..ticket(i, version)
+    };
+    ingest::tickets(&db, &(0..200).map(|i| of_customer(i, 0)).collect::<Vec<_>>()).await.unwrap();
+    let mut writer = TicketWriter::begin(&db).await.unwrap();
+    writer.defer_indexes_after(1);
+    // 30 new tickets are more than an eighth of 200: the indexes go here.
+    writer.write(&(200..230).map(|i| of_customer(i, 0)).collect::<Vec<_>>()).await.unwrap();
+    let updates_and_new = (0..20).map(|i| of_customer(i, 1)).chain((230..260).map(|i| of_customer(i, 0)));
+    writer.write(&updates_and_new.collect::<Vec<_>>()).await.unwrap();
+    let report = writer.commit().await.unwrap();
+    assert_eq!((report.inserted, report.updated), (60, 20));
+    assert_equals_rebuild(&db).await;
+    let kept = super::support_months::rows(&db).await;
+    let mut conn = db.pool.acquire().await.unwrap();
+    app::store::support_months::rebuild_all(&mut conn, db.zone).await.unwrap();
+    drop(conn);
+    assert_eq!(super::support_months::rows(&db).await, kept);
+    if db.backend == app::store::Backend::Sqlite {
+        let sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' \
+                   AND sql IS NOT NULL ORDER BY name";
+        let names: Vec<String> =
+            sqlx::query(sql).fetch_all(&db.pool).await.unwrap().iter().map(|r| r.get(0)).collect();
+        assert_eq!(
+            names,
+            ["tickets_created_at", "tickets_customer", "tickets_external_id", "tickets_resolved_at"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_large_write_into_stored_tickets_equals_a_rebuild_on_sqlite() {
+    a_large_write_into_stored_tickets_equals_a_rebuild(sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_large_write_into_stored_tickets_equals_a_rebuild_on_postgres() {
+    a_large_write_into_stored_tickets_equals_a_rebuild(postgres().await).await;
+}
+
 /// Writes `tickets` (new ones) in chunks of 100, setting the cells aside
 /// after each, and checks the rollups against a rebuild.
 async fn set_aside_after_every_chunk_equals_a_rebuild(db: &Db, tickets: &[TicketRecord]) {

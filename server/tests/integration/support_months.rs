@@ -83,7 +83,7 @@ async fn assert_equals_raw(db: &Db, step: &str) {
     assert!(repurchased > 0, "{step}: some customers repurchase");
 }
 
-async fn rows(db: &Db) -> Vec<String> {
+pub(super) async fn rows(db: &Db) -> Vec<String> {
     let all = sqlx::query(
         "SELECT month, dims, channel, category, team, customers, repurchased FROM support_months \
          ORDER BY month, dims, channel, category, team",

@@ -141,7 +141,16 @@ pub struct TicketWriter {
     analyze: Option<AnyPool>,
     /// Indexes of the tickets dropped for this writer, built again at commit.
     indexes: DeferredIndexes,
+    /// For a write into stored tickets on SQLite, the tickets it changes
+    /// before it sees whether to drop their other indexes
+    /// ([`TicketWriter::defer_indexes_if_large`]); `None` once they are dropped.
+    defer_after: Option<i64>,
+    /// The tickets stored before this writer, counted once it reaches `defer_after`.
+    stored: Option<i64>,
 }
+
+/// Tickets a write into stored tickets changes before it counts them.
+const DEFER_INDEXES_FLOOR: i64 = 50_000;
 
 /// Tickets a writer must change before Postgres is asked to refresh the
 /// statistics of the tables dashboards read, once committed. Without them
@@ -173,7 +182,42 @@ impl TicketWriter {
             support: SupportDelta::new(db.zone, any.is_none()),
             analyze: (db.backend == Backend::Postgres).then(|| db.pool.clone()),
             indexes,
+            defer_after: (db.backend == Backend::Sqlite && any.is_some()).then_some(DEFER_INDEXES_FLOOR),
+            stored: None,
         })
+    }
+
+    /// Sets the tickets changed after which a write into stored tickets
+    /// sees whether to drop their other indexes; tests use 1.
+    pub fn defer_indexes_after(&mut self, changed: i64) {
+        if self.defer_after.is_some() {
+            self.defer_after = Some(changed);
+        }
+    }
+
+    /// Once a write into stored tickets has changed an eighth as many as
+    /// the table held, drops their indexes but the ids' (SQLite), to build
+    /// them at commit (see `deferred_indexes`). The customers' months are
+    /// then rebuilt at commit: a customer is no longer looked up by index.
+    async fn defer_indexes_if_large(&mut self) -> Result<(), sqlx::Error> {
+        let Some(floor) = self.defer_after else { return Ok(()) };
+        let changed = self.report.inserted + self.report.updated;
+        if changed < floor {
+            return Ok(());
+        }
+        let stored = match self.stored {
+            Some(stored) => stored,
+            None => {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM tickets").fetch_one(&mut *self.tx).await?;
+                *self.stored.insert(row.try_get::<i64, _>("n")? - self.report.inserted)
+            }
+        };
+        if changed * 8 >= stored {
+            self.support.rebuild_at_commit();
+            self.indexes = DeferredIndexes::drop_all_but(&mut self.tx, "tickets", UNIQUE_IDS).await?;
+            self.defer_after = None;
+        }
+        Ok(())
     }
 
     /// Sets the memory the collected rollup cells may take before they are
@@ -248,6 +292,7 @@ impl TicketWriter {
                 written?;
             }
             self.rollups.set_aside_if_large(&mut self.tx).await?;
+            self.defer_indexes_if_large().await?;
         }
         Ok(())
     }
