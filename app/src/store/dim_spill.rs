@@ -14,10 +14,15 @@
 //! A ticket's texts are numbered as it is kept, and the months are counted
 //! with those numbers: written as texts, they were read back, checked as
 //! UTF-8 and numbered again in every month, about a third of the counting.
+//!
+//! Each ticket keeps its customer too: a first import without stored orders
+//! counts the customers' months from the same files (a customer's part of
+//! a month depends on that month's tickets alone, and on orders).
 
 use super::dim_rollup::{DimCells, DimKey, NO_PRODUCT};
 use super::names::Names;
 use super::rollup::{Cell, CellKey, DayCells, RollupRules};
+use super::support_months::Counts;
 use crate::kpi::{OneTicket, TicketFacts, TicketTotals};
 use crate::models::TicketRecord;
 use std::collections::BTreeMap;
@@ -72,7 +77,7 @@ impl MonthSpill {
                 slot.insert(BufWriter::with_capacity(1 << 16, file))
             }
         };
-        encode(&t.facts(), texts, out)
+        encode(&t.facts(), texts, t.customer_id.as_deref(), out)
     }
 
     /// The months kept.
@@ -109,35 +114,83 @@ pub(super) struct MonthFile {
 }
 
 impl MonthFile {
-    /// The month's rows, counted from its tickets.
-    pub(super) fn count(self, rules: RollupRules) -> std::io::Result<MonthRows> {
+    /// The month's rows, counted from its tickets, with its customers'
+    /// months if `customers` (for a write without stored orders).
+    pub(super) fn count(self, rules: RollupRules, customers: bool) -> std::io::Result<MonthRows> {
         let dir = self.dir.clone();
-        self.read(rules).map_err(|e| named(&dir, e))
+        self.read(rules, customers).map_err(|e| named(&dir, e))
     }
 
-    fn read(self, rules: RollupRules) -> std::io::Result<MonthRows> {
-        let (mut dims, mut days) = (DimCells::numbering(self.names.clone()), DayCells::numbering(self.names));
+    fn read(self, rules: RollupRules, customers: bool) -> std::io::Result<MonthRows> {
+        let (mut dims, mut days) =
+            (DimCells::numbering(self.names.clone()), DayCells::numbering(self.names.clone()));
+        let mut tickets = customers.then(CustomerTickets::default);
         if let Some(out) = self.out {
             let mut file = out.into_inner().map_err(|e| e.into_error())?;
             file.rewind()?;
             let mut records = BufReader::with_capacity(1 << 16, file);
+            let mut customer = Vec::new();
             while !records.fill_buf()?.is_empty() {
-                let (facts, [channel, category, team, agent, priority, product]) = decode(&mut records)?;
+                let (facts, [channel, category, team, agent, priority, product], of_customer) =
+                    decode(&mut records, &mut customer)?;
                 let base = [channel, category, team];
                 let one = OneTicket::of(&facts, rules.sla_seconds);
                 dims.add_numbered(self.month, [agent, priority, product], base, &one);
                 days.add_numbered(base, &facts, &one, rules.zone);
+                if let (Some(tickets), true) = (&mut tickets, of_customer) {
+                    tickets.push(&customer, facts.created_at, base);
+                }
             }
         }
-        Ok(MonthRows { dims: dims.into_rows(), days: days.into_cells() })
+        let customers = tickets.map(|tickets| tickets.count(Counts::numbering(self.names), rules));
+        Ok(MonthRows { dims: dims.into_rows(), days: days.into_cells(), customers })
+    }
+}
+
+/// A month's tickets that name a customer, to count each customer's part.
+#[derive(Default)]
+struct CustomerTickets {
+    /// The customers' ids, one after another.
+    ids: Vec<u8>,
+    /// Each ticket: where its customer's id lies in `ids`, when it was
+    /// created, and its channel, category and team (numbered).
+    tickets: Vec<(std::ops::Range<usize>, i64, [u32; 3])>,
+}
+
+impl CustomerTickets {
+    fn push(&mut self, customer: &[u8], created_at: i64, base: [u32; 3]) {
+        let start = self.ids.len();
+        self.ids.extend_from_slice(customer);
+        self.tickets.push((start..self.ids.len(), created_at, base));
+    }
+
+    /// Adds each customer's part to `counts`: no order is stored, so none
+    /// is a repurchase.
+    fn count(mut self, mut counts: Counts, rules: RollupRules) -> Counts {
+        let ids = &self.ids;
+        self.tickets.sort_unstable_by(|a, b| ids[a.0.clone()].cmp(&ids[b.0.clone()]));
+        let mut one_customer = Vec::new();
+        for same in self.tickets.chunk_by(|a, b| ids[a.0.clone()] == ids[b.0.clone()]) {
+            one_customer.clear();
+            one_customer.extend(same.iter().map(|(_, created_at, base)| (*created_at, *base)));
+            counts.add_numbered_customer(&one_customer, &[], rules.zone, 1);
+        }
+        counts
     }
 }
 
 /// A ticket as the files keep it: a byte of bits (which optional numbers
 /// are present, the yes/no fields), the numbers as 8 bytes each
 /// (little-endian), then the numbers of its channel, category, team,
-/// agent, priority and product (`NO_PRODUCT` for none) as 4 bytes each.
-fn encode(facts: &TicketFacts, texts: [u32; 6], out: &mut impl Write) -> std::io::Result<()> {
+/// agent, priority and product (`NO_PRODUCT` for none) as 4 bytes each,
+/// then its customer's id: its length in bytes plus one as 2 bytes (0 for
+/// none), then the id as UTF-8 (at most `MAX_ID_CHARS` characters).
+fn encode(
+    facts: &TicketFacts,
+    texts: [u32; 6],
+    customer: Option<&str>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let optional = [facts.first_response_at, facts.resolved_at, facts.csat, facts.nps, facts.ces];
     let flags = [facts.first_contact_resolved, facts.reopened, facts.escalated];
     let set = optional.iter().map(Option::is_some).chain(flags);
@@ -149,11 +202,15 @@ fn encode(facts: &TicketFacts, texts: [u32; 6], out: &mut impl Write) -> std::io
     for text in texts {
         out.write_all(&text.to_le_bytes())?;
     }
-    Ok(())
+    let customer = customer.map(str::as_bytes);
+    let length = customer.map_or(Ok(0), |id| u16::try_from(id.len() + 1)).map_err(std::io::Error::other)?;
+    out.write_all(&length.to_le_bytes())?;
+    out.write_all(customer.unwrap_or_default())
 }
 
-/// Reads one ticket written by [`encode`].
-fn decode(input: &mut impl Read) -> std::io::Result<(TicketFacts, [u32; 6])> {
+/// Reads one ticket written by [`encode`], its customer's id into
+/// `customer`: whether it has one.
+fn decode(input: &mut impl Read, customer: &mut Vec<u8>) -> std::io::Result<(TicketFacts, [u32; 6], bool)> {
     let mut word = [0u8; 8];
     let mut number = |input: &mut dyn Read| input.read_exact(&mut word).map(|()| i64::from_le_bytes(word));
     let mut bits = [0u8];
@@ -186,7 +243,12 @@ fn decode(input: &mut impl Read) -> std::io::Result<(TicketFacts, [u32; 6])> {
         input.read_exact(&mut four)?;
         *text = u32::from_le_bytes(four);
     }
-    Ok((facts, texts))
+    let mut length = [0u8; 2];
+    input.read_exact(&mut length)?;
+    let length = usize::from(u16::from_le_bytes(length));
+    customer.resize(length.saturating_sub(1), 0);
+    input.read_exact(customer)?;
+    Ok((facts, texts, length > 0))
 }
 
 /// What the tickets created in one month add to the rollups.
@@ -196,6 +258,8 @@ pub(super) struct MonthRows {
     /// The cells of the days they were created on, and those of the days
     /// they were resolved on (`resolved_on_day`), which can be in a later month.
     pub days: BTreeMap<CellKey, Cell>,
+    /// The customers' months, if asked for.
+    pub customers: Option<Counts>,
 }
 
 impl Drop for MonthSpill {
@@ -249,7 +313,7 @@ mod tests {
         assert_eq!(months.len(), 2);
         let (mut dims_from_files, mut days_from_files) = (BTreeMap::new(), BTreeMap::new());
         for month in months {
-            let rows = spill.take(month).and_then(|file| file.count(rules)).unwrap();
+            let rows = spill.take(month).and_then(|file| file.count(rules, false)).unwrap();
             dims_from_files.extend(rows.dims);
             for (key, cell) in rows.days {
                 days_from_files.entry(key).or_insert_with(Cell::default).merge(&cell);
@@ -259,6 +323,57 @@ mod tests {
         assert_eq!(days_from_files, days.into_cells());
         drop(spill);
         assert!(!dir.exists(), "the files go with the import");
+    }
+
+    #[test]
+    fn customers_months_counted_from_the_kept_months_equal_those_counted_per_customer() {
+        use crate::store::support_months::SupportTicket;
+        let rules = RollupRules { sla_seconds: 3600, zone: ReportingZone::UTC };
+        let base = crate::models::tests::ticket();
+        let of = |customer: Option<&str>, days: i64, channel: &str| TicketRecord {
+            customer_id: customer.map(str::to_string),
+            created_at: base.created_at + days * 86_400,
+            channel: channel.into(),
+            ..base.clone()
+        };
+        // C-1's tickets apart in the file and on two channels; a ticket
+        // without a customer; an empty id is a customer's; C-2 in two months.
+        let tickets = [
+            of(Some("C-1"), 0, "chat"),
+            of(Some("C-2"), 1, "chat"),
+            of(None, 2, "chat"),
+            of(Some("C-1"), 3, "email"),
+            of(Some(""), 4, "chat"),
+            of(Some("C-2"), 40, "phone"),
+        ];
+        let mut spill = MonthSpill::new();
+        for t in &tickets {
+            spill.push(t, month_start(rules.zone.day_of(t.created_at)));
+        }
+        let mut from_files = Counts::default();
+        for month in spill.months().collect::<Vec<_>>() {
+            let rows = spill.take(month).and_then(|file| file.count(rules, true)).unwrap();
+            from_files.absorb(rows.customers.unwrap());
+        }
+        let mut per_customer = Counts::default();
+        for customer in ["C-1", "C-2", ""] {
+            let theirs: Vec<SupportTicket> = tickets
+                .iter()
+                .filter(|t| t.customer_id.as_deref() == Some(customer))
+                .map(|t| SupportTicket {
+                    created_at: t.created_at,
+                    channel: t.channel.clone(),
+                    category: t.category.clone(),
+                    team: t.team.clone(),
+                })
+                .collect();
+            per_customer.add_customer(&theirs, &[], rules.zone, 1);
+        }
+        assert_eq!(from_files.rows(), per_customer.rows());
+        // Three customers in the first month, one in the second, none repurchased.
+        let all: Vec<(i64, i64)> =
+            from_files.rows().iter().filter(|(key, _)| key.1 == 0).map(|(_, &n)| n).collect();
+        assert_eq!(all, [(3, 0), (1, 0)]);
     }
 
     #[test]
@@ -276,7 +391,7 @@ mod tests {
         spill.push(&t, 0);
         spill.push(&t, 0);
         let rules = RollupRules { sla_seconds: 3600, zone: ReportingZone::UTC };
-        let Err(error) = spill.take(0).and_then(|file| file.count(rules)) else {
+        let Err(error) = spill.take(0).and_then(|file| file.count(rules, false)) else {
             panic!("a count after a failed write")
         };
         let error = error.to_string();

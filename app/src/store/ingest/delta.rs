@@ -20,7 +20,8 @@
 //! on the new tickets are kept in files by month (`dim_spill`), and each
 //! month's dimension rows and daily cells are counted from its file and
 //! added once at the end. Into empty rollups (a first import) the tickets
-//! are kept in files from the first bound on, in whatever order they come.
+//! are kept in files from the first, in whatever order they come; without
+//! stored orders the customers' months are counted from the same files.
 //! Set aside instead, the dimension rows were most of a large import's
 //! work: a file out of time order touches most of its ~300,000 (month,
 //! value) rows every few thousand tickets, so each round wrote about one
@@ -32,6 +33,7 @@
 use super::super::cube::{self, CubeFeed};
 use super::super::dim_spill::MonthSpill;
 use super::super::rollup::{self, Cell, CellKey, CellTable, DayCells, RollupRules};
+use super::super::support_months::Counts;
 use super::super::{dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
 use dim_rollup::DimCells;
@@ -62,6 +64,9 @@ pub(super) struct RollupDelta {
     /// cells this write adds are whole days, and the cube can be folded
     /// from them ([`CubeFeed`]). (Not the writer's `began_empty`, which is the tickets'.)
     rollups_began_empty: bool,
+    /// Whether the customers' months are counted from the month files
+    /// ([`Self::count_customers`]).
+    customers: bool,
 }
 
 /// The dimension rows of new tickets: counted as they come, or for a file
@@ -73,17 +78,36 @@ enum Dims {
 
 impl RollupDelta {
     pub(super) fn new(rules: RollupRules, rollups_began_empty: bool) -> RollupDelta {
+        // Into empty rollups every ticket is kept in the files, whatever
+        // the file's order: their months are counted at the end beside the
+        // writes, and the cube is fed from them. (Counted as they came, a
+        // 10M file in time order streamed in at 1.3 busy cores, not 1.8,
+        // and took longer than the same file shuffled.)
+        let dims = if rollups_began_empty {
+            Dims::Kept(MonthSpill::new())
+        } else {
+            Dims::Counted(DimCells::default())
+        };
         RollupDelta {
             rules,
             cells: DayCells::default(),
-            dims: Dims::Counted(DimCells::default()),
+            dims,
             added_months: BTreeSet::new(),
             unsummed: BTreeSet::new(),
             max_bytes: MAX_BYTES,
             pending_days: BTreeSet::new(),
             recompute: BTreeSet::new(),
             rollups_began_empty,
+            customers: false,
         }
+    }
+
+    /// Counts the customers' months of the new tickets from the month
+    /// files, for a write into empty tickets without stored orders (see
+    /// `support_months::replace_all`); only where the files keep every
+    /// ticket, from the first. [`Self::apply`] then returns them.
+    pub(super) fn count_customers(&mut self) {
+        self.customers = matches!(self.dims, Dims::Kept(_));
     }
 
     pub(super) fn inserted(&mut self, t: &TicketRecord) {
@@ -131,12 +155,7 @@ impl RollupDelta {
             let in_time_order = months.intersection(&self.added_months).count() * 2 <= months.len();
             self.unsummed.extend(dim_rollup::add(conn, rows).await?);
             self.added_months.extend(months);
-            // Into empty rollups the tickets are kept from the first bound
-            // on, in whatever order: their months are counted at the end
-            // beside the writes, and the cube is fed from them. (Counted as
-            // they came, a 10M file in time order streamed in at 1.3 busy
-            // cores, not 1.8, and took longer than the same file shuffled.)
-            if self.rollups_began_empty || !in_time_order {
+            if !in_time_order {
                 self.dims = Dims::Kept(MonthSpill::new());
             }
         }
@@ -152,8 +171,10 @@ impl RollupDelta {
 
     /// Brings the daily rollup, the cube and the dimension rollup up to
     /// date. Cells of days (and months) to be recomputed are left out: the
-    /// recomputation counts them.
-    pub(super) async fn apply(mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    /// recomputation counts them. Returns the customers' months if they
+    /// were to be counted ([`Self::count_customers`]) and no ticket was
+    /// updated (the files keep each ticket as first written).
+    pub(super) async fn apply(mut self, conn: &mut AnyConnection) -> Result<Option<Counts>, sqlx::Error> {
         if !self.pending_days.is_empty() {
             self.set_aside(conn).await?;
         }
@@ -165,8 +186,11 @@ impl RollupDelta {
             recompute,
             unsummed: added_unsummed,
             rollups_began_empty,
+            customers: count_customers,
             ..
         } = self;
+        let count_customers = count_customers && recompute.is_empty();
+        let mut customers = None;
         let mut cells = cells.into_cells();
         let recomputed_months = dim_rollup::months_of(&recompute);
         cells.retain(|key, _| !recompute.contains(&key.day));
@@ -218,7 +242,7 @@ impl RollupDelta {
                 let files = months.iter().map(|&month| spill.take(month)).collect::<Result<Vec<_>, _>>();
                 // Each month is counted on another thread while the one before is written.
                 let mut counted = futures_util::stream::iter(files.map_err(sqlx::Error::Io)?)
-                    .map(|file| tokio::task::spawn_blocking(move || file.count(rules)))
+                    .map(|file| tokio::task::spawn_blocking(move || file.count(rules, count_customers)))
                     .buffered(2);
                 for month in months {
                     let Some(rows) = counted.next().await else { break };
@@ -231,6 +255,9 @@ impl RollupDelta {
                     }
                     for (key, cell) in rows.days {
                         later.entry(key).or_default().merge(&cell);
+                    }
+                    if let Some(counted) = rows.customers {
+                        customers.get_or_insert_with(Counts::default).absorb(counted);
                     }
                     let next_month = dim_rollup::month_end(month) + 1;
                     let later_cells = later.split_off(&CellKey::first_of(next_month));
@@ -260,7 +287,9 @@ impl RollupDelta {
         // `add` kept the quarters and years of what it added; `add_to_months` left them.
         dim_rollup::refresh_quarters_and_years(conn, &months_to_refold).await?;
         unsummed.extend(months_to_refold);
-        dim_cumulative::refresh(conn, &unsummed).await
+        dim_cumulative::refresh(conn, &unsummed).await?;
+        // A write without a month file (no ticket) has no customer to count.
+        Ok(if count_customers { Some(customers.unwrap_or_default()) } else { None })
     }
 }
 

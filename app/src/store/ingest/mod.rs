@@ -12,7 +12,7 @@ pub use reference::{benchmarks, financials, targets};
 
 use super::customer_months;
 use super::sql::{batch_rows, insert_rows, values_placeholders, Params};
-use super::support_months::SupportDelta;
+use super::support_months::{self, SupportDelta};
 use super::zone::ReportingZone;
 use super::{Backend, Db};
 use crate::id_set::IdRows;
@@ -173,9 +173,17 @@ impl TicketWriter {
         let any = sqlx::query("SELECT 1 AS x FROM tickets LIMIT 1").fetch_optional(&mut *tx).await?;
         let indexes = DeferredIndexes::for_writer(&mut tx, db.backend, "tickets", any.is_none()).await?;
         let rolled_up = sqlx::query(ROLLED_UP).fetch_optional(&mut *tx).await?;
+        let mut rollups = RollupDelta::new(db.rollup_rules(), rolled_up.is_none());
+        // Every customer is this writer's, and none has an order: their
+        // months are counted from the rollups' month files.
+        if any.is_none()
+            && sqlx::query("SELECT 1 AS x FROM orders LIMIT 1").fetch_optional(&mut *tx).await?.is_none()
+        {
+            rollups.count_customers();
+        }
         Ok(TicketWriter {
             tx,
-            rollups: RollupDelta::new(db.rollup_rules(), rolled_up.is_none()),
+            rollups,
             report: IngestReport::default(),
             ids: IdRows::default(),
             began_empty: any.is_none(),
@@ -300,8 +308,10 @@ impl TicketWriter {
     pub async fn commit(mut self) -> Result<IngestReport, sqlx::Error> {
         // Before the rollups: their refresh reads tickets by customer and day.
         std::mem::take(&mut self.indexes).build(&mut self.tx).await?;
-        self.rollups.apply(&mut self.tx).await?;
-        self.support.apply(&mut self.tx).await?;
+        match self.rollups.apply(&mut self.tx).await? {
+            Some(customers) => support_months::replace_all(&mut self.tx, customers).await?,
+            None => self.support.apply(&mut self.tx).await?,
+        }
         self.tx.commit().await?;
         let changed = self.report.inserted + self.report.updated;
         if let Some(pool) = self.analyze.filter(|_| changed >= ANALYZE_AFTER_CHANGES) {
