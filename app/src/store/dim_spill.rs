@@ -27,6 +27,7 @@ use crate::kpi::{OneTicket, TicketFacts, TicketTotals};
 use crate::models::TicketRecord;
 use std::collections::BTreeMap;
 use std::fs::File;
+use std::hash::Hasher;
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -152,27 +153,32 @@ impl MonthFile {
 struct CustomerTickets {
     /// The customers' ids, one after another.
     ids: Vec<u8>,
-    /// Each ticket: where its customer's id lies in `ids`, when it was
-    /// created, and its channel, category and team (numbered).
-    tickets: Vec<(std::ops::Range<usize>, i64, [u32; 3])>,
+    /// Each ticket: a hash of its customer's id, where the id lies in
+    /// `ids`, when it was created, and its channel, category and team (numbered).
+    tickets: Vec<(u64, std::ops::Range<usize>, i64, [u32; 3])>,
 }
 
 impl CustomerTickets {
     fn push(&mut self, customer: &[u8], created_at: i64, base: [u32; 3]) {
         let start = self.ids.len();
         self.ids.extend_from_slice(customer);
-        self.tickets.push((start..self.ids.len(), created_at, base));
+        let mut hash = rustc_hash::FxHasher::default();
+        hash.write(customer);
+        self.tickets.push((hash.finish(), start..self.ids.len(), created_at, base));
     }
 
     /// Adds each customer's part to `counts`: no order is stored, so none
     /// is a repurchase.
     fn count(mut self, mut counts: Counts, rules: RollupRules) -> Counts {
         let ids = &self.ids;
-        self.tickets.sort_unstable_by(|a, b| ids[a.0.clone()].cmp(&ids[b.0.clone()]));
+        // By hash, then id: the ids are compared only where hashes are equal
+        // (sorted by id alone, comparing them was a tenth of the counting, perf).
+        let id = |t: &(u64, std::ops::Range<usize>, i64, [u32; 3])| &ids[t.1.clone()];
+        self.tickets.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a).cmp(id(b))));
         let mut one_customer = Vec::new();
-        for same in self.tickets.chunk_by(|a, b| ids[a.0.clone()] == ids[b.0.clone()]) {
+        for same in self.tickets.chunk_by(|a, b| a.0 == b.0 && id(a) == id(b)) {
             one_customer.clear();
-            one_customer.extend(same.iter().map(|(_, created_at, base)| (*created_at, *base)));
+            one_customer.extend(same.iter().map(|(_, _, created_at, base)| (*created_at, *base)));
             counts.add_numbered_customer(&one_customer, &[], rules.zone, 1);
         }
         counts
