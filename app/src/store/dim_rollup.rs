@@ -532,10 +532,9 @@ pub async fn refresh_summaries(conn: &mut AnyConnection, months: &BTreeSet<i64>)
 /// quarter being folded, were the peak of a 10M-ticket import (sampled
 /// 544–578 MB in this step; 241–251 MB a slice at a time).
 ///
-/// Folding (decoding and merging sketches) runs on threads of their own,
-/// two slices at a time, while the database reads the next slice and
-/// writes the one before: one slice's quarters folded in turn beside the
-/// reads kept 1.15 cores busy at 10M tickets (perf).
+/// Folding (decoding and merging sketches) runs on a thread of its own
+/// while the database reads the next quarter: at 10M tickets this step
+/// kept one core busy, merging and reading in turn (perf).
 pub async fn refresh_quarters_and_years(
     conn: &mut AnyConnection,
     months: &BTreeSet<i64>,
@@ -550,28 +549,32 @@ pub async fn refresh_quarters_and_years(
             DimTable::Coarse(Level::Quarter)
         }
     };
-    let mut folding = std::collections::VecDeque::new();
     for year in months.iter().map(|&month| Level::Year.start(month)).collect::<BTreeSet<_>>() {
         let quarters: Vec<i64> = std::iter::successors(Some(year), |&q| Some(Level::Quarter.last(q) + 1))
             .take_while(|&q| q <= Level::Year.last(year))
             .collect();
+        let span = |quarter| (quarter, Level::Quarter.last(quarter));
         for slice in Slice::all() {
-            let mut stored = Vec::with_capacity(quarters.len());
-            for &quarter in &quarters {
-                let span = (quarter, Level::Quarter.last(quarter));
-                stored.push(stored_rows(source(quarter), span, Some(slice), conn).await?);
-            }
-            let quarters = quarters.clone();
-            folding.push_back((year, slice, super::alongside(move || fold_year(year, quarters, stored))));
-            if folding.len() == 2 {
-                if let Some((year, slice, folded)) = folding.pop_front() {
-                    write_year(conn, year, slice, folded.await??, &touched).await?;
+            let mut stored = Some(stored_rows(source(year), span(year), Some(slice), conn).await?);
+            let mut year_rows = BTreeMap::new();
+            for (i, &quarter) in quarters.iter().enumerate() {
+                let Some(this) = stored.take() else { break };
+                let folding = super::alongside(move || fold_quarter(year, this, year_rows));
+                // The next quarter is read while this one is folded.
+                stored = match quarters.get(i + 1) {
+                    Some(&next) => Some(stored_rows(source(next), span(next), Some(slice), conn).await?),
+                    None => None,
+                };
+                let rows;
+                (rows, year_rows) = folding.await??;
+                if touched.contains(&quarter) {
+                    replace_period(conn, DimTable::Coarse(Level::Quarter), quarter, Some(slice), &rows)
+                        .await?;
                 }
             }
+            let year_rows = year_rows.into_iter().map(|(key, row)| (key, row.into_totals())).collect();
+            replace_period(conn, DimTable::Coarse(Level::Year), year, Some(slice), &year_rows).await?;
         }
-    }
-    while let Some((year, slice, folded)) = folding.pop_front() {
-        write_year(conn, year, slice, folded.await??, &touched).await?;
     }
     Ok(())
 }
@@ -582,37 +585,6 @@ type Rows = BTreeMap<DimKey, TicketTotals>;
 /// Rows being added up from several periods' (as dense counts: merging
 /// sorted sketches into the sum was half of this step's folding, perf).
 type GrowingRows = BTreeMap<DimKey, GrowingTotals>;
-
-/// A year's quarters (first days, with their rows) and the year's rows, of one slice.
-type FoldedYear = (Vec<(i64, Rows)>, Rows);
-
-/// The `quarters` of `year` folded from `stored` (each quarter's months',
-/// or its own rows), and the year folded from them.
-fn fold_year(year: i64, quarters: Vec<i64>, stored: Vec<StoredRows>) -> Result<FoldedYear, sqlx::Error> {
-    let mut year_rows = GrowingRows::new();
-    let mut folded = Vec::with_capacity(quarters.len());
-    for (quarter, stored) in quarters.into_iter().zip(stored) {
-        let rows;
-        (rows, year_rows) = fold_quarter(year, stored, year_rows)?;
-        folded.push((quarter, rows));
-    }
-    let year_rows = year_rows.into_iter().map(|(key, row)| (key, row.into_totals())).collect();
-    Ok((folded, year_rows))
-}
-
-/// Writes a slice's quarters among `touched`, and its year.
-async fn write_year(
-    conn: &mut AnyConnection,
-    year: i64,
-    slice: Slice,
-    (quarters, year_rows): FoldedYear,
-    touched: &BTreeSet<i64>,
-) -> Result<(), sqlx::Error> {
-    for (quarter, rows) in quarters.iter().filter(|(quarter, _)| touched.contains(quarter)) {
-        replace_period(conn, DimTable::Coarse(Level::Quarter), *quarter, Some(slice), rows).await?;
-    }
-    replace_period(conn, DimTable::Coarse(Level::Year), year, Some(slice), &year_rows).await
-}
 
 /// A quarter's rows folded from `stored` (its months', or its own), and
 /// `year_rows` with them added, keyed to `year`.
