@@ -190,7 +190,7 @@ impl RollupDelta {
             ..
         } = self;
         let count_customers = count_customers && recompute.is_empty();
-        let mut customers = None;
+        let mut customers = Counts::default();
         let mut cells = cells.into_cells();
         let recomputed_months = dim_rollup::months_of(&recompute);
         cells.retain(|key, _| !recompute.contains(&key.day));
@@ -257,7 +257,7 @@ impl RollupDelta {
                         later.entry(key).or_default().merge(&cell);
                     }
                     if let Some(counted) = rows.customers {
-                        customers.get_or_insert_with(Counts::default).absorb(counted);
+                        customers.absorb(counted);
                     }
                     let next_month = dim_rollup::month_end(month) + 1;
                     let later_cells = later.split_off(&CellKey::first_of(next_month));
@@ -288,8 +288,7 @@ impl RollupDelta {
         dim_rollup::refresh_quarters_and_years(conn, &months_to_refold).await?;
         unsummed.extend(months_to_refold);
         dim_cumulative::refresh(conn, &unsummed).await?;
-        // A write without a month file (no ticket) has no customer to count.
-        Ok(if count_customers { Some(customers.unwrap_or_default()) } else { None })
+        Ok(count_customers.then_some(customers))
     }
 }
 
