@@ -26,9 +26,10 @@
 //! work: a file out of time order touches most of its ~300,000 (month,
 //! value) rows every few thousand tickets, so each round wrote about one
 //! pending row per ticket and row, and the harness's 10M-ticket import
-//! spent 38 % of its samples setting rows aside (perf) and peaked at 2.0 GB. Counting the months again from the stored tickets
-//! instead took a third of that import. The daily cells of such a file were
-//! set aside round after round, and folded at commit.
+//! spent 38 % of its samples setting rows aside (perf) and peaked at 2.0
+//! GB. Counting the months again from the stored tickets instead took a
+//! third of that import. The daily cells of such a file were set aside
+//! round after round, and folded at commit.
 
 use super::super::cube::{self, CubeFeed};
 use super::super::dim_spill::MonthSpill;
