@@ -5,17 +5,12 @@
 use crate::id_set::IdRows;
 use crate::models::{OrderRecord, TicketRecord};
 use crate::store::ingest::{IngestReport, OrderWriter, TicketWriter};
-use std::collections::VecDeque;
 use std::future::Future;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 /// Records handed to the writer at a time.
 const CHUNK_ROWS: usize = 2_000;
-
-/// Chunks sent back that wait before one is filled again: seven chunks of
-/// tickets at ~500 bytes each with their texts, about 7 MB.
-const SPARE_CHUNKS: usize = 6;
 
 /// A store writer that takes its records a chunk at a time inside one
 /// transaction.
@@ -73,14 +68,6 @@ pub struct Streamed<W: ChunkWriter> {
     /// writer, each of a ticket's ten texts was a free across threads:
     /// about a tenth of both threads' CPU while a 10M file streamed in, perf.)
     spent: mpsc::UnboundedReceiver<Chunk<W::Record>>,
-    /// Chunks sent back, oldest first; the oldest is filled again once
-    /// more than [`SPARE_CHUNKS`] wait. Filled again at once, a chunk was
-    /// likely still in the cache of the writer's core, which had just read
-    /// it: freeing its records and writing the next ones over them took
-    /// each line back from that core, and moving a record into the chunk
-    /// was a tenth of the reading thread (perf). A 10M file streamed in
-    /// 17.9 to 19.5 s so, against 18.6 to 23.1 s (four runs each, alternated).
-    spare: VecDeque<Chunk<W::Record>>,
     /// The ids read, noted here and not by the writer: one table, touched
     /// by one thread. (Noted here and marked written again by the writer,
     /// each id cost two look-ups in a table of ~285 MB at 10M ids, and a
@@ -125,7 +112,6 @@ impl<W: ChunkWriter> Streamed<W> {
             chunks: Some(chunks),
             task: Some(task),
             spent,
-            spare: VecDeque::new(),
             ids: IdRows::default(),
         }
     }
@@ -172,11 +158,10 @@ impl<W: ChunkWriter> Streamed<W> {
             return Ok(());
         }
         // The writer is at most two chunks behind: at most that many come back.
+        let mut next = None;
         while let Ok(spent) = self.spent.try_recv() {
-            self.spare.push_back(spent);
+            next = Some(spent.emptied());
         }
-        let next =
-            if self.spare.len() > SPARE_CHUNKS { self.spare.pop_front().map(Chunk::emptied) } else { None };
         let chunk = std::mem::replace(&mut self.buffer, next.unwrap_or_else(Chunk::new));
         let sent = match &self.chunks {
             Some(chunks) => chunks.send(chunk).await.is_ok(),
@@ -238,8 +223,8 @@ mod tests {
     async fn every_record_reaches_the_writer_once_and_in_order_through_refilled_chunks() {
         let kept = Arc::new(Mutex::new(Vec::new()));
         let mut streamed = Streamed::start(Kept(kept.clone()));
-        // Enough chunks for spare ones to be filled again, and a part one at the end.
-        let n = (CHUNK_ROWS * (SPARE_CHUNKS + 6) + 7) as u32;
+        // Enough chunks for those sent back to be filled again, and a part one at the end.
+        let n = (CHUNK_ROWS * 12 + 7) as u32;
         for i in 0..n {
             if streamed.push(i, i % 3 == 0) {
                 streamed.send().await.unwrap();
