@@ -327,12 +327,12 @@ mod tests {
         };
         let (mut whole, mut by_buckets) = (TicketTotals::default(), GrowingTotals::default());
         // More tickets than a growing sketch keeps one by one, so it turns dense midway.
-        for i in 0..300 {
+        for i in 0..2_500 {
             whole.add_ticket(&ticket(i), 86_400);
             by_buckets.add_one(&OneTicket::of(&ticket(i), 86_400));
         }
         assert_eq!(by_buckets.into_totals(), whole);
-        assert_eq!(whole.tickets, 300);
-        assert_eq!(whole.resolved, 200);
+        assert_eq!(whole.tickets, 2_500);
+        assert_eq!(whole.resolved, 1_667);
     }
 }

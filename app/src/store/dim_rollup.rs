@@ -857,7 +857,7 @@ mod tests {
         let mut cells = DimCells::default();
         // More values than a growing sketch keeps one by one, all in a bucket
         // or two: turning dense shrinks the rows.
-        for i in 0..300 {
+        for i in 0..2_500 {
             let t = TicketRecord { first_response_at: Some(base.created_at + 600 + i % 2), ..base.clone() };
             cells.add_record(&t, &t.facts(), rules);
         }

@@ -438,8 +438,8 @@ mod tests {
         let rules = RollupRules { sla_seconds: 36 * 3600, zone: super::super::zone::ReportingZone::UTC };
         let base = crate::models::tests::ticket();
         let (mut cells, mut expected) = (DayCells::default(), BTreeMap::<CellKey, Cell>::new());
-        // 250 tickets a cell (4 a day, 3 days): past a growing sketch's turn to dense counts.
-        for i in 0..3_000_i64 {
+        // 2,500 tickets a cell (4 a day, 3 days): past a growing sketch's turn to dense counts.
+        for i in 0..30_000_i64 {
             let created_at = base.created_at + (i % 3) * 86_400;
             let t = TicketRecord {
                 external_id: format!("T-{i}"),
