@@ -448,7 +448,7 @@ impl GrowingSketch {
             }
             Buckets::Few { zero_count, mut values } => {
                 // Sorted, each bucket's values are a run: a few dozen
-                // values are walked, not the few hundred buckets of their
+                // values are walked, not the thousand or so buckets of their
                 // range (walked, that was half of the cube's refold, perf).
                 values.sort_unstable();
                 for index in values {
