@@ -447,9 +447,10 @@ impl GrowingSketch {
                 GrowingSketch(Buckets::Dense { zero_count, first, counts }).into_sketch()
             }
             Buckets::Few { zero_count, mut values } => {
-                // Sorted, each bucket's values are a run: a few dozen
-                // values are walked, not the thousand or so buckets of their
-                // range (walked, that was half of the cube's refold, perf).
+                // Sorted, each bucket's values are a run: at most
+                // SORTED_UP_TO values are walked, not the thousand or so
+                // buckets of their range (walked, that was half of the
+                // cube's refold, perf).
                 values.sort_unstable();
                 for index in values {
                     match (indexes.last(), counts.last_mut()) {
