@@ -216,7 +216,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "put",
         path: "/targets",
-        summary: "Set targets: each replaces the one of the same KPI, month, scope and version, and the change is kept in the history. All are checked first; one wrong field refuses the whole array. Warns when a target asks for less than the same month's actual a year earlier or lies beyond the newest benchmark's p90. With Content-Type text/csv the body is a whole plan, columns kpi,period,scope,value,tolerance,note,version (scope empty or like channel:chat); a bad row is refused as {\"field\":\"csv\"} naming its row and column.",
+        summary: "Set targets (1 to 5,000 a request): each replaces the one of the same KPI, month, scope and version, and the change is kept in the history. All are checked first; one wrong field refuses the whole array. Warns when a target asks for less than the same month's actual a year earlier or lies beyond the newest benchmark's p90. With Content-Type text/csv the body is a whole plan, columns kpi,period,scope,value,tolerance,note,version (scope empty or like channel:chat); a bad row is refused as {\"field\":\"csv\"} naming its row and column.",
         scope: "write",
         params: &[],
         body: Some(Body::Targets),
@@ -291,7 +291,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         scope: "read",
         params: &[("format", "png or svg (path)")],
         body: Some(Body::ChartForm),
-        returns: "image/png or image/svg+xml",
+        returns: r#"image/png or image/svg+xml, or 422 {"error"} for a spec whose parts do not fit together, larger than 5,000 labels, rows, columns, bars or points, 200 series or 100,000 values, or plotting a value beyond ±1e15"#,
     },
 ];
 

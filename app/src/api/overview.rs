@@ -53,6 +53,7 @@ pub use server::load;
 mod server {
     use super::*;
     use crate::charts::sparkline;
+    use crate::kpi::period::{is_plausible, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
     use crate::kpi::variance::{is_improvement, DEFAULT_TOLERANCE_PCT};
     use crate::kpi::{compute, Grain, Kpi, Period};
     use crate::store::{kpi_values, targets, Db, KpiQuery};
@@ -67,9 +68,15 @@ mod server {
             return Ok(None);
         };
         let period = match month.filter(|m| !m.is_empty()) {
-            Some(m) => Period::parse(m).filter(|p| p.grain == Grain::Month).ok_or_else(|| {
-                AppError::BadRequest(format!("'{m}' is not a month; write it like 2025-03"))
-            })?,
+            Some(m) => Period::parse(m)
+                .filter(|p| p.grain == Grain::Month && is_plausible(p.start))
+                .ok_or_else(|| {
+                    let (first, last) = (FIRST_PLAUSIBLE_DAY.to_string(), LAST_PLAUSIBLE_DAY.to_string());
+                    let (first, last) = (&first[..7], &last[..7]);
+                    AppError::BadRequest(format!(
+                        "'{m}' is not a month from {first} to {last}; write it like 2025-03"
+                    ))
+                })?,
             None => latest,
         };
         let first = (0..HISTORY_MONTHS - 1).fold(period, |p, _| p.prev());

@@ -302,8 +302,10 @@ pub mod server {
 
     /// The targets of a REST submission; an error names the record (from 1).
     pub fn check_inputs(inputs: &[TargetInput], actor: &str, now: i64) -> Result<Vec<Target>, AppError> {
-        if inputs.is_empty() {
-            return Err(AppError::BadRequest("Send a JSON array of at least one target.".into()));
+        // As many as a plan may hold: each is three statements in the write.
+        let most = crate::api::target_plan::MAX_ROWS;
+        if inputs.is_empty() || inputs.len() > most {
+            return Err(AppError::BadRequest(format!("Send a JSON array of 1 to {most} targets.")));
         }
         inputs
             .iter()
@@ -624,10 +626,18 @@ pub mod server {
             let t = check_inputs(std::slice::from_ref(&ok), "api", 0).unwrap();
             assert_eq!((t[0].scope_dim.as_str(), t[0].version), ("channel", TargetVersion::Reforecast));
             let bad = TargetInput { value: 120.0, ..ok.clone() };
-            match check_inputs(&[ok, bad], "api", 0).unwrap_err() {
+            match check_inputs(&[ok.clone(), bad], "api", 0).unwrap_err() {
                 AppError::Invalid { field, message } => {
                     assert_eq!(field, "value");
                     assert!(message.starts_with("Target 2:"), "{message}");
+                }
+                other => panic!("{other:?}"),
+            }
+            let most = crate::api::target_plan::MAX_ROWS;
+            assert_eq!(check_inputs(&vec![ok.clone(); most], "api", 0).unwrap().len(), most);
+            match check_inputs(&vec![ok; most + 1], "api", 0).unwrap_err() {
+                AppError::BadRequest(message) => {
+                    assert_eq!(message, "Send a JSON array of 1 to 5000 targets.")
                 }
                 other => panic!("{other:?}"),
             }

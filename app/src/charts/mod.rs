@@ -131,6 +131,20 @@ pub(crate) fn series_legend<'a>(names: impl Iterator<Item = &'a String>) -> Vec<
     names.enumerate().map(|(i, name)| (name.clone(), scale::hex(PALETTE[i % PALETTE.len()]))).collect()
 }
 
+/// Most labels, categories, rows, columns, bars or points a chart may
+/// have: the product's own charts stay far below (at most
+/// `api::query::MAX_PERIODS` periods, a few thousand agents or products).
+const MAX_PLACES: usize = 5_000;
+/// Most series (or benchmarks) a line or grouped chart may have.
+const MAX_SERIES: usize = 200;
+/// Most values a chart may place (series × labels, rows × columns): a
+/// spec of empty names within a 1 MB request could ask for billions.
+const MAX_VALUES: usize = 100_000;
+/// Largest value (either sign) a chart plots: far beyond any KPI, and far
+/// from where an axis's span overflows (values near ±1e308 made it
+/// infinite, and plotters then looped for ever placing the ticks).
+const MAX_PLOTTED: f64 = 1e15;
+
 /// Any chart of the kit, as data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -155,8 +169,10 @@ impl ChartSpec {
         }
     }
 
-    /// Refuses specs whose parts do not fit together (they come back from
-    /// the browser for PNG downloads, so they are not trusted).
+    /// Refuses specs whose parts do not fit together, that are larger than
+    /// any chart of the product, or that plot a value no KPI reaches (they
+    /// come back from the browser for PNG downloads and zooms, so they are
+    /// not trusted).
     pub fn check(&self) -> Result<(), String> {
         let fits = |what: &str, len: usize, limit: usize| {
             if len > limit {
@@ -165,22 +181,74 @@ impl ChartSpec {
                 Ok(())
             }
         };
+        let at_most = |what: &str, len: usize, limit: usize| {
+            if len > limit {
+                Err(format!("{len} {what}, at most {limit}"))
+            } else {
+                Ok(())
+            }
+        };
+        if let Some(v) = self.numbers().find(|v| !v.is_finite() || v.abs() > MAX_PLOTTED) {
+            return Err(format!("{v:e} is beyond the ±{MAX_PLOTTED:e} a chart plots"));
+        }
         match self {
             ChartSpec::Line(s) => {
+                at_most("labels", s.labels.len(), MAX_PLACES)?;
+                at_most("series", s.series.len(), MAX_SERIES)?;
+                at_most("benchmarks", s.benchmarks.len(), MAX_SERIES)?;
+                at_most("notes", s.annotations.len(), MAX_PLACES)?;
+                at_most("values (labels × series)", s.labels.len() * s.series.len(), MAX_VALUES)?;
                 for (name, values) in &s.series {
                     fits(name, values.len(), s.labels.len())?;
                 }
                 fits("the forecast", s.forecast.len(), s.labels.len())
             }
             ChartSpec::Groups(s) => {
+                at_most("categories", s.categories.len(), MAX_PLACES)?;
+                at_most("series", s.series.len(), MAX_SERIES)?;
+                at_most("values (categories × series)", s.categories.len() * s.series.len(), MAX_VALUES)?;
                 s.series.iter().try_for_each(|(name, values)| fits(name, values.len(), s.categories.len()))
             }
             ChartSpec::Heatmap(s) => {
+                at_most("rows", s.rows.len(), MAX_PLACES)?;
+                at_most("columns", s.cols.len(), MAX_PLACES)?;
+                at_most("cells (rows × columns)", s.rows.len() * s.cols.len(), MAX_VALUES)?;
                 fits("the matrix", s.cells.len(), s.rows.len())?;
+                fits("the row totals", s.row_totals.len(), s.rows.len())?;
+                fits("the column totals", s.col_totals.len(), s.cols.len())?;
                 s.cells.iter().try_for_each(|row| fits("a matrix row", row.len(), s.cols.len()))
             }
             ChartSpec::Waterfall(s) => fits("the waterfall", s.steps.len(), 50),
-            ChartSpec::Bar(_) | ChartSpec::Scatter(_) => Ok(()),
+            ChartSpec::Bar(s) => at_most("bars", s.bars.len(), MAX_PLACES),
+            ChartSpec::Scatter(s) => at_most("points", s.points.len(), MAX_PLACES),
+        }
+    }
+
+    /// Every number the spec plots.
+    fn numbers(&self) -> Box<dyn Iterator<Item = f64> + '_> {
+        match self {
+            ChartSpec::Line(s) => Box::new(
+                series_values(&s.series)
+                    .chain(s.target)
+                    .chain(s.target_band.into_iter().flat_map(|(lo, hi)| [lo, hi]))
+                    .chain(s.benchmarks.iter().map(|(_, value)| *value))
+                    .chain(s.forecast.iter().flatten().flat_map(|&(lo, mid, hi)| [lo, mid, hi])),
+            ),
+            ChartSpec::Bar(s) => Box::new(s.bars.iter().filter_map(|bar| bar.value)),
+            ChartSpec::Groups(s) => Box::new(series_values(&s.series)),
+            ChartSpec::Heatmap(s) => Box::new(
+                s.cells
+                    .iter()
+                    .flatten()
+                    .chain(&s.row_totals)
+                    .chain(&s.col_totals)
+                    .chain([&s.total])
+                    .filter_map(|value| *value),
+            ),
+            ChartSpec::Scatter(s) => Box::new(s.points.iter().flat_map(|&(_, x, y)| [x, y])),
+            ChartSpec::Waterfall(s) => {
+                Box::new([s.start.1].into_iter().chain(s.steps.iter().map(|(_, v)| *v)))
+            }
         }
     }
 
@@ -221,6 +289,11 @@ impl ChartSpec {
             ChartSpec::Waterfall(s) => png_of(s),
         }
     }
+}
+
+/// The values of every series, in order.
+fn series_values(series: &[(String, Vec<Option<f64>>)]) -> impl Iterator<Item = f64> + '_ {
+    series.iter().flat_map(|(_, values)| values.iter().flatten().copied())
 }
 
 /// The colours every plotters chart shares with the app's stylesheet.
@@ -313,6 +386,48 @@ mod tests {
         };
         assert_eq!(line(2).check(), Ok(()));
         assert_eq!(line(3).check(), Err("CSAT has 3 values for 2 places".to_string()));
+    }
+
+    #[test]
+    fn specs_larger_than_any_chart_or_plotting_values_no_kpi_reaches_are_refused() {
+        let line = |labels: usize, series: usize, value: f64| {
+            ChartSpec::Line(line::LineSpec {
+                labels: vec![String::new(); labels],
+                series: vec![(String::new(), vec![Some(value)]); series],
+                ..Default::default()
+            })
+        };
+        // The largest the product draws: days over three years, a series per channel.
+        assert_eq!(line(1_100, 50, -1e15).check(), Ok(()));
+        // Two values near ±1e308 made the axis infinite and plotters loop for ever.
+        assert_eq!(line(2, 1, 1e308).check(), Err("1e308 is beyond the ±1e15 a chart plots".to_string()));
+        assert_eq!(line(2, 1, -1.5e15).check(), Err("-1.5e15 is beyond the ±1e15 a chart plots".to_string()));
+        assert_eq!(line(5_001, 1, 1.0).check(), Err("5001 labels, at most 5000".to_string()));
+        assert_eq!(line(1_000, 201, 1.0).check(), Err("201 series, at most 200".to_string()));
+        assert_eq!(
+            line(1_000, 150, 1.0).check(),
+            Err("150000 values (labels × series), at most 100000".to_string())
+        );
+        let heatmap = |rows: usize, cols: usize, total: f64| {
+            ChartSpec::Heatmap(heatmap::HeatmapSpec {
+                title: String::new(),
+                unit: crate::kpi::Unit::Percent,
+                direction: crate::kpi::Direction::Higher,
+                rows: vec![String::new(); rows],
+                cols: vec![String::new(); cols],
+                cells: Vec::new(),
+                row_totals: Vec::new(),
+                col_totals: Vec::new(),
+                total: Some(total),
+            })
+        };
+        assert_eq!(heatmap(100, 1_000, 1.0).check(), Ok(()));
+        assert_eq!(heatmap(130, 300_000, 1.0).check(), Err("300000 columns, at most 5000".to_string()));
+        assert_eq!(
+            heatmap(400, 400, 1.0).check(),
+            Err("160000 cells (rows × columns), at most 100000".to_string())
+        );
+        assert_eq!(heatmap(2, 2, 1e300).check(), Err("1e300 is beyond the ±1e15 a chart plots".to_string()));
     }
 
     #[test]

@@ -200,9 +200,11 @@ async fn list_events(State(db): State<Db>, headers: HeaderMap, Query(range): Que
     }
     let listed = async {
         let latest = app::store::kpi_values::latest_day(&db).await?;
-        // Without `from`, the year that ends at `to` (or at the latest data).
+        // Without `from`, the year that ends at `to` (or at the latest data),
+        // cut at the first plausible day: a `from` not sent is never refused.
         let end = RangeParams { from: None, ..range.clone() }.days(latest)?.last;
-        let from = range.from.clone().or_else(|| Some((end - chrono::Days::new(365)).to_string()));
+        let year_before = (end - chrono::Days::new(365)).max(app::kpi::period::FIRST_PLAUSIBLE_DAY);
+        let from = range.from.clone().or_else(|| Some(year_before.to_string()));
         let days = RangeParams { from, ..range }.days(latest)?;
         events::server::list(&db, days.first, days.last).await
     };

@@ -72,9 +72,12 @@ async fn an_unknown_page_is_a_404_with_a_way_back() {
 async fn a_malformed_month_is_a_400_that_says_how_to_write_it() {
     let app = TestApp::spawn_with_demo().await;
     let cookie = app.signed_in("viewer").await;
-    let response = app.get("/?month=2025-13", Some(&cookie)).await;
-    assert_eq!(response.status(), 400);
-    assert!(response.text().await.unwrap().contains("write it like 2025-03"));
+    for month in ["2025-13", "1800-01", "9999-12"] {
+        let response = app.get(&format!("/?month={month}"), Some(&cookie)).await;
+        assert_eq!(response.status(), 400, "{month}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("from 1990-01 to 2100-12; write it like 2025-03"), "{month}: {text}");
+    }
 }
 
 #[tokio::test]
@@ -144,6 +147,19 @@ async fn a_chart_downloads_as_a_png_drawn_on_the_server() {
     assert_eq!(refused.status(), 422);
     let body: serde_json::Value = refused.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().starts_with("spec: not a chart"), "{body}");
+    // Two values near ±1e308 made the axis infinite, and its drawing never ended.
+    let huge = ChartSpec::Line(app::charts::line::LineSpec {
+        labels: vec!["Jan".into(), "Feb".into()],
+        series: vec![("CSAT".into(), vec![Some(-1e308), Some(1e308)])],
+        ..Default::default()
+    });
+    let huge = serde_json::to_string(&huge).unwrap();
+    let form = [("spec", huge.as_str())];
+    let answer = app.post("/api/v1/charts/svg", Some(&cookie), &form);
+    let refused = tokio::time::timeout(std::time::Duration::from_secs(30), answer).await.expect("an answer");
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["error"], "spec: -1e308 is beyond the ±1e15 a chart plots", "{body}");
 
     let svg = app.post("/api/v1/charts/svg", Some(&cookie), &[("spec", &spec)]).await;
     assert_eq!(svg.status(), 200);

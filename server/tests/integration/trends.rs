@@ -200,6 +200,12 @@ async fn events_come_in_as_json_or_csv_once_and_mark_the_trend() {
         let titles: Vec<&str> =
             listed.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
         assert_eq!(titles, ["Autumn sale", "Carrier outage"]);
+        // Without `from`, the year up to `to`, cut at the first plausible day;
+        // a `to` out of the window is refused by its own name.
+        let (status, listed) = rest(&app, "/events?to=1990-03-01", &reader).await;
+        assert_eq!((status, listed), (200, serde_json::json!([])));
+        let (status, refused) = rest(&app, "/events?to=1989-12-31", &reader).await;
+        assert_eq!((status, refused["field"].as_str()), (422, Some("to")), "{refused}");
 
         // The trend lists them and marks them on its chart at their months.
         let (_, trend) = rest(&app, "/trends/csat?from=2025-07-01&to=2025-10-31", &reader).await;
