@@ -53,9 +53,9 @@ pub use server::load;
 mod server {
     use super::*;
     use crate::charts::sparkline;
-    use crate::kpi::period::{is_plausible, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
+    use crate::kpi::period::{plausible_month, plausible_months};
     use crate::kpi::variance::{is_improvement, DEFAULT_TOLERANCE_PCT};
-    use crate::kpi::{compute, Grain, Kpi, Period};
+    use crate::kpi::{compute, Kpi};
     use crate::store::{kpi_values, targets, Db, KpiQuery};
 
     /// Months of history on each sparkline.
@@ -68,15 +68,12 @@ mod server {
             return Ok(None);
         };
         let period = match month.filter(|m| !m.is_empty()) {
-            Some(m) => Period::parse(m)
-                .filter(|p| p.grain == Grain::Month && is_plausible(p.start))
-                .ok_or_else(|| {
-                    let (first, last) = (FIRST_PLAUSIBLE_DAY.to_string(), LAST_PLAUSIBLE_DAY.to_string());
-                    let (first, last) = (&first[..7], &last[..7]);
-                    AppError::BadRequest(format!(
-                        "'{m}' is not a month from {first} to {last}; write it like 2025-03"
-                    ))
-                })?,
+            Some(m) => plausible_month(m).ok_or_else(|| {
+                let (first, last) = plausible_months();
+                AppError::BadRequest(format!(
+                    "'{m}' is not a month from {first} to {last}; write it like 2025-03"
+                ))
+            })?,
             None => latest,
         };
         let first = (0..HISTORY_MONTHS - 1).fold(period, |p, _| p.prev());

@@ -134,7 +134,7 @@ pub async fn set_targets(
 #[cfg(feature = "ssr")]
 pub mod server {
     use super::*;
-    use crate::kpi::period::{is_plausible, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
+    use crate::kpi::period::{is_plausible, plausible_months, FIRST_PLAUSIBLE_DAY, LAST_PLAUSIBLE_DAY};
     use crate::kpi::variance::{beyond_p90, suggest_target, worse_than, SUGGESTION_RULE};
     use crate::kpi::{compute, Grain, Kpi, Period};
     use crate::models::{Dimension, Filters, TargetVersion, MAX_AMOUNT, MAX_TEXT_CHARS};
@@ -165,14 +165,8 @@ pub mod server {
             AppError::invalid(field, format!("Write the month like 2025-03, not '{text}'."))
         })?;
         if !is_plausible(period.start) {
-            return Err(AppError::invalid(
-                field,
-                format!(
-                    "The month must lie between {} and {}.",
-                    &FIRST_PLAUSIBLE_DAY.to_string()[..7],
-                    &LAST_PLAUSIBLE_DAY.to_string()[..7]
-                ),
-            ));
+            let (first, last) = plausible_months();
+            return Err(AppError::invalid(field, format!("The month must lie between {first} and {last}.")));
         }
         Ok(period)
     }

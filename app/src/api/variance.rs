@@ -170,7 +170,7 @@ mod server {
     use crate::kpi::variance::{
         mix_rate, segment_impacts, watch_band, worst_first, Segment, DEFAULT_TOLERANCE_PCT,
     };
-    use crate::kpi::{compute, sample_size, Grain, Kpi, Period};
+    use crate::kpi::{compute, sample_size, Kpi, Period};
     use crate::models::{Dimension, Target, TargetVersion, MAX_TEXT_CHARS};
     use crate::store::{kpi_values, targets, Db, KpiQuery};
     use std::collections::HashMap;
@@ -189,11 +189,9 @@ mod server {
         };
         let month = match text(&query.month) {
             None => latest,
-            Some(m) => Period::parse(m)
-                .filter(|p| p.grain == Grain::Month && crate::kpi::period::is_plausible(p.start))
-                .ok_or_else(|| {
-                    AppError::invalid("month", format!("'{m}' is not a month; write it like 2025-03"))
-                })?,
+            Some(m) => crate::kpi::period::plausible_month(m).ok_or_else(|| {
+                AppError::invalid("month", format!("'{m}' is not a month; write it like 2025-03"))
+            })?,
         };
         let scope = match text(&query.scope) {
             None => None,

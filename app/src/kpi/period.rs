@@ -53,6 +53,16 @@ pub fn is_plausible(date: NaiveDate) -> bool {
     (FIRST_PLAUSIBLE_DAY..=LAST_PLAUSIBLE_DAY).contains(&date)
 }
 
+/// The month `text` names (`2025-03`), if it lies in the plausible window.
+pub fn plausible_month(text: &str) -> Option<Period> {
+    Period::parse(text).filter(|p| p.grain == Grain::Month && is_plausible(p.start))
+}
+
+/// The first and last plausible months, as messages write them (`1990-01`).
+pub fn plausible_months() -> (String, String) {
+    (FIRST_PLAUSIBLE_DAY.format("%Y-%m").to_string(), LAST_PLAUSIBLE_DAY.format("%Y-%m").to_string())
+}
+
 /// Days since 1970-01-01: the rollup's day key, the same in every backend.
 pub fn day_number(date: NaiveDate) -> i64 {
     (date - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")).num_days()
