@@ -9,7 +9,13 @@ use leptos::prelude::*;
 /// periods `first..=last`.
 #[server(endpoint = "zoom_chart")]
 pub async fn zoom_chart(spec: String, first: u32, last: u32) -> Result<ZoomedChart, AppError> {
-    super::for_viewer(|_| async move { server::zoomed(&spec, first as usize, last as usize) }).await
+    super::for_viewer(|_| async move {
+        // Drawing is CPU work: keep it off the async workers, as the REST route does.
+        tokio::task::spawn_blocking(move || server::zoomed(&spec, first as usize, last as usize))
+            .await
+            .map_err(|_| AppError::Unavailable("The chart could not be drawn. Please try again.".into()))?
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]

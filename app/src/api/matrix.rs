@@ -133,6 +133,7 @@ pub use server::load;
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
+    use crate::api::query::MAX_PERIODS;
     use crate::kpi::matrix::{arrange, cell, line_total, previous_span, Grid, Line, Metric, Order};
     use crate::kpi::{Grain, KpiInputs, Period};
     use crate::models::{Dimension, ExtraDimension, Filters};
@@ -181,6 +182,7 @@ mod server {
         let min_n = number(&query.min_n, "min_n", 0, 1_000_000)?.unwrap_or(DEFAULT_MIN_N);
         let mut days = query.range.days(kpi_values::latest_day(db).await?)?;
         let extra = check_pair(rows, cols, &days.filters)?;
+        check_time_columns(cols, days.first, days.last)?;
         if extra {
             (days.first, days.last) = whole_months(days.first, days.last);
         }
@@ -331,6 +333,23 @@ mod server {
         .into_iter()
         .filter_map(|(d, v)| v.as_deref().map(|v| (d, v)))
         .collect()
+    }
+
+    /// Time columns are bounded as a series' periods are: a range of decades
+    /// by week would be thousands of columns, too many to draw or read.
+    fn check_time_columns(cols: Axis, first: NaiveDate, last: NaiveDate) -> Result<(), AppError> {
+        let Axis::Time(grain) = cols else { return Ok(()) };
+        let columns = Period::containing(grain, first).through(Period::containing(grain, last)).len();
+        if columns > MAX_PERIODS {
+            return Err(AppError::invalid(
+                "cols",
+                format!(
+                    "at most {MAX_PERIODS} {} columns; choose a shorter range or coarser columns",
+                    cols.name()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     const EXTRA_PAIRS: &str = "agent, priority and product pair with channel, category, team or month";

@@ -128,6 +128,7 @@ async fn combinations_the_rollups_cannot_answer_are_refused_naming_the_field() {
         ("/matrix?rows=priority&cols=category&channel=chat", "channel"),
         ("/matrix?rows=agent&cols=month&channel=chat&team=t", "team"),
         ("/matrix?rows=week", "rows"),
+        ("/matrix?rows=channel&cols=week&from=1990-01-01&to=2025-09-30", "cols"),
         ("/matrix?top_cols=0", "top_cols"),
     ] {
         let (status, body) = rest(&app, path, &token).await;
