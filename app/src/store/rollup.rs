@@ -1,7 +1,9 @@
 //! The daily rollup: day × channel × category × team → ticket totals. Ingest
 //! adds new tickets to their cells and recomputes the days an update
 //! touched from the raw tickets, so an updated ticket's old contribution
-//! disappears with its old day's recomputation (`store::ingest::delta`).
+//! disappears with its old day's recomputation (`store::ingest::delta`);
+//! the tickets resolved on those days are counted by moving the stored
+//! counts (`recompute_days`).
 
 use super::names::Names;
 use super::packed::{counters_of, COUNTERS};
@@ -81,31 +83,84 @@ pub fn day_runs(days: &BTreeSet<i64>) -> Vec<(i64, i64)> {
     runs
 }
 
+/// Counts of tickets resolved on a day, by cell: what a cell's
+/// `resolved_on_day` is, or how much a write moves it.
+pub type ResolvedCounts = BTreeMap<CellKey, i64>;
+
 /// Recomputes the rollup rows of `days` from the tickets table, then the
-/// cube and dimension rows that fold them.
-pub async fn rebuild_days(
+/// cube and dimension rows that fold them. The days' stored rows are gone:
+/// `resolved` counts every ticket resolved on them.
+async fn rebuild_days(
     conn: &mut AnyConnection,
     days: &BTreeSet<i64>,
     rules: RollupRules,
+    resolved: &ResolvedCounts,
 ) -> Result<(), sqlx::Error> {
-    recompute_days(conn, days, rules).await?;
+    recompute_days(conn, days, rules, resolved).await?;
     super::cube::refresh(conn, days).await?;
     let months = super::dim_rollup::months_of(days);
     super::dim_rollup::refresh(conn, &months, rules).await?;
     super::dim_rollup::refresh_summaries(conn, &months).await
 }
 
-/// Recomputes the daily rollup rows of `days` from the tickets table.
+/// Recomputes the daily rollup rows of `days`: the tickets created on them
+/// from the tickets table; those resolved on them as the stored rows
+/// count them, moved by `moved` (what a write changed there).
+///
+/// The resolved side is kept, not recounted, so that no index of
+/// resolution times is needed: the tickets resolved on a day were created
+/// on any day before it, and building that index was a fifth of a large
+/// import's index builds.
 pub async fn recompute_days(
     conn: &mut AnyConnection,
     days: &BTreeSet<i64>,
     rules: RollupRules,
+    moved: &ResolvedCounts,
 ) -> Result<(), sqlx::Error> {
     for (first, last) in day_runs(days) {
-        let cells = compute_run(conn, first, last, rules).await?;
+        let mut cells = compute_run(conn, first, last, rules).await?;
+        let moved_in_run = moved.range(CellKey::first_of(first)..CellKey::first_of(last + 1));
+        let stored = stored_resolved(conn, (first, last)).await?;
+        for (key, n) in stored.into_iter().chain(moved_in_run.map(|(key, n)| (key.clone(), *n))) {
+            cells.entry(key).or_default().resolved_on_day += n;
+        }
+        // A cell that only ever held a count that moved away is no row.
+        cells.retain(|_, cell| cell.totals.tickets > 0 || cell.resolved_on_day != 0);
         replace_days(conn, (first, last), &cells).await?;
     }
     Ok(())
+}
+
+/// The stored rows' `resolved_on_day` on days `first..=last`.
+async fn stored_resolved(
+    conn: &mut AnyConnection,
+    (first, last): (i64, i64),
+) -> Result<ResolvedCounts, sqlx::Error> {
+    let mut rows = sqlx::query(
+        "SELECT day, channel, category, team, resolved_on_day FROM daily_rollup \
+         WHERE day >= $1 AND day <= $2 AND resolved_on_day <> 0",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch(&mut *conn);
+    let mut counts = ResolvedCounts::new();
+    while let Some(row) = rows.try_next().await? {
+        counts.insert(cell_key(row.try_get("day")?, &row)?, row.try_get("resolved_on_day")?);
+    }
+    Ok(counts)
+}
+
+/// Every ticket resolved, counted by the cell of the day it was resolved
+/// on: one pass over the tickets for a whole rebuild.
+async fn count_resolved(conn: &mut AnyConnection, rules: RollupRules) -> Result<ResolvedCounts, sqlx::Error> {
+    let mut rows =
+        sqlx::query("SELECT resolved_at, channel, category, team FROM tickets WHERE resolved_at IS NOT NULL")
+            .fetch(&mut *conn);
+    let mut counts = ResolvedCounts::new();
+    while let Some(row) = rows.try_next().await? {
+        *counts.entry(cell_key(rules.zone.day_of(row.try_get("resolved_at")?), &row)?).or_default() += 1;
+    }
+    Ok(counts)
 }
 
 /// Replaces the stored cells of days `first..=last` with `cells`.
@@ -145,9 +200,12 @@ pub async fn rebuild_all(conn: &mut AnyConnection, rules: RollupRules) -> Result
     sqlx::query("DELETE FROM daily_rollup").execute(&mut *conn).await?;
     super::cube::clear(conn).await?;
     super::dim_rollup::clear(conn).await?;
-    rebuild_days(conn, &days, rules).await
+    let resolved = count_resolved(conn, rules).await?;
+    rebuild_days(conn, &days, rules, &resolved).await
 }
 
+/// The cells of the tickets created on days `first..=last`, without what
+/// was resolved on them.
 async fn compute_run(
     conn: &mut AnyConnection,
     first: i64,
@@ -169,17 +227,6 @@ async fn compute_run(
         let facts = facts(&row)?;
         let key = cell_key(rules.zone.day_of(facts.created_at), &row)?;
         cells.entry(key).or_default().totals.add_ticket(&facts, rules.sla_seconds);
-    }
-    drop(created);
-    let mut resolved = sqlx::query(
-        "SELECT resolved_at, channel, category, team FROM tickets WHERE resolved_at >= $1 AND resolved_at < $2",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch(&mut *conn);
-    while let Some(row) = resolved.try_next().await? {
-        let key = cell_key(rules.zone.day_of(row.try_get("resolved_at")?), &row)?;
-        cells.entry(key).or_default().resolved_on_day += 1;
     }
     Ok(cells)
 }

@@ -1,6 +1,6 @@
 //! A first import into an empty table (tickets or orders) builds its
 //! secondary indexes once at the end instead of updating them row by row.
-//! Rows arrive in file order, so the customer and resolution-time indexes
+//! Rows arrive in file order, so the customer and creation-time indexes
 //! took them at random places, and with them most of SQLite's work on a
 //! large file (its page cache cannot hold them, so their pages were
 //! written out and read back over and over). Sorting once at the end is
@@ -14,7 +14,7 @@
 //!
 //! A large write into stored tickets drops their other indexes once it has
 //! changed an eighth as many tickets as the table held (`TicketWriter`):
-//! each row went into four indexes at random places, and SQLite's page
+//! each row went into the indexes at random places, and SQLite's page
 //! cache, spilled into the WAL and read back, made that most of the write
 //! (1M tickets into 5M: 24.4 s with the indexes, 8.5 s without them and
 //! 8.0 s to build them again, in the `sqlite3` shell).

@@ -33,7 +33,7 @@
 
 use super::super::cube::{self, CubeFeed};
 use super::super::dim_spill::MonthSpill;
-use super::super::rollup::{self, Cell, CellKey, CellTable, DayCells, RollupRules};
+use super::super::rollup::{self, Cell, CellKey, CellTable, DayCells, ResolvedCounts, RollupRules};
 use super::super::support_months::Counts;
 use super::super::{dim_cumulative, dim_rollup};
 use crate::models::TicketRecord;
@@ -61,6 +61,9 @@ pub(super) struct RollupDelta {
     pending_days: BTreeSet<i64>,
     /// Days an update moved tickets on or off: recomputed from the tickets.
     recompute: BTreeSet<i64>,
+    /// How the updates moved the counts of tickets resolved on those days
+    /// (kept, not recounted: `rollup::recompute_days`).
+    resolved_moves: ResolvedCounts,
     /// The daily rollup and the cube held no row when the write began: the
     /// cells this write adds are whole days, and the cube can be folded
     /// from them ([`CubeFeed`]). (Not the writer's `began_empty`, which is the tickets'.)
@@ -98,6 +101,7 @@ impl RollupDelta {
             max_bytes: MAX_BYTES,
             pending_days: BTreeSet::new(),
             recompute: BTreeSet::new(),
+            resolved_moves: ResolvedCounts::new(),
             rollups_began_empty,
             customers: false,
         }
@@ -125,10 +129,19 @@ impl RollupDelta {
 
     /// An update moves the ticket off the days it counted on, onto its new ones.
     pub(super) fn updated(&mut self, old: &TicketRecord, new: &TicketRecord) {
-        for t in [old, new] {
+        for (t, moved) in [(old, -1), (new, 1)] {
             let day_of = |at: i64| self.rules.zone.day_of(at);
             self.recompute.insert(day_of(t.created_at));
-            self.recompute.extend(t.resolved_at.map(day_of));
+            if let Some(day) = t.resolved_at.map(day_of) {
+                self.recompute.insert(day);
+                let key = CellKey {
+                    day,
+                    channel: t.channel.clone(),
+                    category: t.category.clone(),
+                    team: t.team.clone(),
+                };
+                *self.resolved_moves.entry(key).or_default() += moved;
+            }
         }
     }
 
@@ -185,6 +198,7 @@ impl RollupDelta {
             dims,
             pending_days,
             recompute,
+            mut resolved_moves,
             unsummed: added_unsummed,
             rollups_began_empty,
             customers: count_customers,
@@ -194,7 +208,7 @@ impl RollupDelta {
         let mut customers = Counts::default();
         let mut cells = cells.into_cells();
         let recomputed_months = dim_rollup::months_of(&recompute);
-        cells.retain(|key, _| !recompute.contains(&key.day));
+        leave_out_days(&mut cells, &recompute, &mut resolved_moves);
         rollup::add_cells(conn, &cells).await?;
         // Before any refold below: a refold writes what it reads, delta included.
         let mut refold = pending_days.clone();
@@ -266,10 +280,12 @@ impl RollupDelta {
                     let later_aside = set_aside.split_off(&next_month);
                     let due_aside = std::mem::replace(&mut set_aside, later_aside);
                     let through = next_month - 1;
-                    add_cells_but(conn, due, &due_aside, &recompute, &mut refold, feed.as_mut(), through)
+                    let recomputed = (&recompute, &mut resolved_moves);
+                    add_cells_but(conn, due, &due_aside, recomputed, &mut refold, feed.as_mut(), through)
                         .await?;
                 }
-                add_cells_but(conn, later, &set_aside, &recompute, &mut refold, feed.as_mut(), i64::MAX)
+                let recomputed = (&recompute, &mut resolved_moves);
+                add_cells_but(conn, later, &set_aside, recomputed, &mut refold, feed.as_mut(), i64::MAX)
                     .await?;
                 if let Some(feed) = feed {
                     fed = feed.finish(conn).await?;
@@ -278,9 +294,15 @@ impl RollupDelta {
         }
         fold_pending(conn, &unfolded).await?;
         if !pending_days.is_empty() {
+            // What was set aside on the days recomputed is counted there.
+            for &day in pending_days.intersection(&recompute) {
+                let mut cells = BTreeMap::new();
+                rollup::merge_rows(&mut cells, CellTable::Pending, (day, day), conn).await?;
+                leave_out_days(&mut cells, &recompute, &mut resolved_moves);
+            }
             sqlx::query("DELETE FROM daily_rollup_pending").execute(&mut *conn).await?;
         }
-        rollup::recompute_days(conn, &recompute, rules).await?;
+        rollup::recompute_days(conn, &recompute, rules, &resolved_moves).await?;
         cube::refold(conn, &refold).await?;
         fed.extend(&refold);
         cube::refold_quarters_and_years(conn, &fed).await?;
@@ -301,7 +323,7 @@ async fn add_cells_but(
     conn: &mut AnyConnection,
     mut cells: BTreeMap<CellKey, Cell>,
     set_aside: &BTreeSet<i64>,
-    recompute: &BTreeSet<i64>,
+    (recompute, resolved_moves): (&BTreeSet<i64>, &mut ResolvedCounts),
     refold: &mut BTreeSet<i64>,
     feed: Option<&mut CubeFeed>,
     through: i64,
@@ -310,7 +332,7 @@ async fn add_cells_but(
     for &day in set_aside {
         rollup::merge_rows(&mut cells, CellTable::Pending, (day, day), conn).await?;
     }
-    cells.retain(|key, _| !recompute.contains(&key.day));
+    leave_out_days(&mut cells, recompute, resolved_moves);
     rollup::add_cells(conn, &cells).await?;
     match feed {
         Some(feed) => feed.add(conn, cells, through).await,
@@ -319,6 +341,24 @@ async fn add_cells_but(
             Ok(())
         }
     }
+}
+
+/// Leaves out of `cells` those of the days to be recomputed, keeping what
+/// they count as resolved on those days in `resolved_moves`: the
+/// recomputation counts their created tickets from the tickets table, but
+/// not their resolved ones.
+fn leave_out_days(
+    cells: &mut BTreeMap<CellKey, Cell>,
+    recompute: &BTreeSet<i64>,
+    resolved_moves: &mut ResolvedCounts,
+) {
+    cells.retain(|key, cell| {
+        let kept = !recompute.contains(&key.day);
+        if !kept && cell.resolved_on_day != 0 {
+            *resolved_moves.entry(key.clone()).or_default() += cell.resolved_on_day;
+        }
+        kept
+    });
 }
 
 /// Adds the cells set aside on `days` to the daily rollup.
