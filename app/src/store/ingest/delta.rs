@@ -61,8 +61,10 @@ pub(super) struct RollupDelta {
     pending_days: BTreeSet<i64>,
     /// Days an update moved tickets on or off: recomputed from the tickets.
     recompute: BTreeSet<i64>,
-    /// How the updates moved the counts of tickets resolved on those days
-    /// (kept, not recounted: `rollup::recompute_days`).
+    /// How this write moves the stored counts of tickets resolved on those
+    /// days, which are kept, not recounted (`rollup::recompute_days`): the
+    /// updates' old versions out, their new ones in, and the new tickets'
+    /// cells of those days (left out of what is added) in.
     resolved_moves: ResolvedCounts,
     /// The daily rollup and the cube held no row when the write began: the
     /// cells this write adds are whole days, and the cube can be folded
