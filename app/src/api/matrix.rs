@@ -341,12 +341,10 @@ mod server {
         let Axis::Time(grain) = cols else { return Ok(()) };
         let columns = Period::containing(grain, first).through(Period::containing(grain, last)).len();
         if columns > MAX_PERIODS {
+            let or_months = if grain == Grain::Week { " or month columns" } else { "" };
             return Err(AppError::invalid(
                 "cols",
-                format!(
-                    "at most {MAX_PERIODS} {} columns; choose a shorter range or coarser columns",
-                    cols.name()
-                ),
+                format!("at most {MAX_PERIODS} {} columns; choose a shorter range{or_months}", cols.name()),
             ));
         }
         Ok(())
